@@ -1,0 +1,186 @@
+/// Writes the `.S` file of an era, byte for byte as its `scripts/kallsyms` prints it (spec §6).
+public enum AssemblyWriter {
+    /// The `.S` text for `tables`, whose symbols (in address order) are `symbols`.
+    ///
+    /// `symbols` supply the uncompressed `type ++ name` of v6.19+'s comments.
+    /// `options.symbolPrefix` (v3.3) is put in front of every label.
+    public static func write(_ tables: KallsymsTables, symbols: [KeptSymbol], era: Era,
+                             options: GeneratorOptions) -> [UInt8] {
+        let rules = era.rules
+        var out = TextBuffer(capacity: estimatedSize(tables, rules))
+        let label = Labeler(prefix: options.symbolPrefix, align: rules.preambleInclude == nil ? ".balign 4" : "ALGN")
+        let pointer: StaticString = "\tPTR\t"
+        let counts: StaticString = rules.countsArePointerSized ? "\tPTR\t" : "\t.long\t"
+
+        if let include = rules.preambleInclude {
+            out.append("#include \(include)\n#if BITS_PER_LONG == 64\n#define PTR .quad\n")
+            out.append("#define ALGN \(rules.alignDirective) 8\n#else\n#define PTR .long\n")
+            out.append("#define ALGN \(rules.alignDirective) 4\n#endif\n")
+        }
+        out.append("\t.section .rodata, \"a\"\n")
+
+        func comment(_ index: Int) {
+            out.append("\t/* ")
+            out.append(byte: symbols[index].type)
+            out.append(raw: symbols[index].name)
+            out.append(" */")
+        }
+
+        func writeAddressTables() {
+            switch tables.addresses {
+            case .addresses(let entries):
+                label.write("kallsyms_addresses", to: &out)
+                for entry in entries {
+                    out.append(pointer)
+                    writeEntry(entry, to: &out)
+                    out.append("\n")
+                }
+                out.append("\n")
+            case .baseRelative(let offsets, let base, _):
+                label.write("kallsyms_offsets", to: &out)
+                for (index, offset) in offsets.enumerated() {
+                    out.append("\t.long\t")
+                    out.appendAlternateHex(UInt64(offset))
+                    if rules.writesComments { comment(index) }
+                    out.append("\n")
+                }
+                out.append("\n")
+                label.write("kallsyms_relative_base", to: &out)
+                out.append(pointer)
+                writeEntry(base, to: &out)
+                out.append("\n\n")
+            case .textRelative(let values):
+                label.write("kallsyms_offsets", to: &out)
+                for (index, value) in values.enumerated() {
+                    out.append("\t.long\t_text - . + (")
+                    out.appendDecimal(Int64(value))
+                    out.append(")")
+                    if rules.writesComments { comment(index) }
+                    out.append("\n")
+                }
+                out.append("\n")
+            case .absolute32(let values):
+                label.write("kallsyms_offsets", to: &out)
+                for (index, value) in values.enumerated() {
+                    out.append("\t.long\t")
+                    out.appendAlternateHex(UInt64(value))
+                    if rules.writesComments { comment(index) }
+                    out.append("\n")
+                }
+                out.append("\n")
+            case .slotRelative:
+                preconditionFailure("slot-relative tables come from images, never from the generator")
+            }
+        }
+
+        if rules.addressTablesFirst { writeAddressTables() }
+
+        label.write("kallsyms_num_syms", to: &out)
+        out.append(counts)
+        out.appendDecimal(tables.symbolCount)
+        out.append("\n\n")
+
+        label.write("kallsyms_names", to: &out)
+        let names = tables.compressedNames
+        for index in names.indices {
+            let length = names.length(of: index)
+            out.append("\t.byte ")
+            switch rules.lengthPrefix {
+            case .oneByte:
+                out.appendPaddedHex(length)
+            case .base128:
+                let prefix = KallsymsTables.prefix(of: length, .base128)
+                out.appendByteHex(prefix[0])
+                if prefix.count > 1 {
+                    out.append(", ")
+                    out.appendByteHex(prefix[1])
+                }
+            }
+            for byte in names[index] {
+                out.append(", ")
+                out.appendByteHex(byte)
+            }
+            if rules.writesComments { comment(index) }
+            out.append("\n")
+        }
+        out.append("\n")
+
+        label.write("kallsyms_markers", to: &out)
+        for marker in tables.markers {
+            out.append(counts)
+            out.appendDecimal(marker)
+            out.append("\n")
+        }
+        out.append("\n")
+
+        label.write("kallsyms_token_table", to: &out)
+        for expansion in tables.tokenExpansions {
+            out.append("\t.asciz\t\"")
+            out.append(raw: expansion)
+            out.append("\"\n")
+        }
+        out.append("\n")
+
+        label.write("kallsyms_token_index", to: &out)
+        for offset in tables.tokenIndex {
+            out.append("\t.short\t")
+            out.appendDecimal(Int(offset))
+            out.append("\n")
+        }
+        out.append("\n")
+
+        if !rules.addressTablesFirst { writeAddressTables() }
+
+        if let seqs = tables.seqsOfNames {
+            label.write("kallsyms_seqs_of_names", to: &out)
+            for index in seqs {
+                out.append("\t.byte ")
+                out.appendByteHex(UInt8((index >> 16) & 0xFF))
+                out.append(", ")
+                out.appendByteHex(UInt8((index >> 8) & 0xFF))
+                out.append(", ")
+                out.appendByteHex(UInt8(index & 0xFF))
+                comment(index)
+                out.append("\n")
+            }
+            out.append("\n")
+        }
+        return out.bytes
+    }
+
+    private static func writeEntry(_ entry: AddressEntry, to out: inout TextBuffer) {
+        switch entry {
+        case .textPlus(let delta):
+            out.append("_text + ")
+            out.appendAlternateHex(delta)
+        case .textMinus(let delta):
+            out.append("_text - ")
+            out.appendAlternateHex(delta)
+        case .absolute(let value):
+            out.appendAlternateHex(value)
+        }
+    }
+
+    private static func estimatedSize(_ tables: KallsymsTables, _ rules: EraRules) -> Int {
+        let perSymbol = rules.writesComments ? 120 : 40
+        return 8_192 + tables.compressedNames.totalLength * 6 + tables.symbolCount * perSymbol
+    }
+
+    /// The three lines that open a table: `.globl NAME`, the alignment, `NAME:`.
+    private struct Labeler {
+        let prefix: UInt8?
+        let align: String
+
+        func write(_ name: StaticString, to out: inout TextBuffer) {
+            out.append(".globl ")
+            if let prefix { out.append(byte: prefix) }
+            out.append(name)
+            out.append("\n\t")
+            out.append(align)
+            out.append("\n")
+            if let prefix { out.append(byte: prefix) }
+            out.append(name)
+            out.append(":\n")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// One run of an era's generator: every stage's result, from parsed records to the `.S` text.
+public struct GeneratorRun: Sendable {
+    public var era: Era
+    public var options: GeneratorOptions
+    public var parsed: ParsedMap
+    public var selection: Selection
+    public var compression: Compression
+    public var tables: KallsymsTables
+
+    /// The `.S` file, byte-identical to the era's `scripts/kallsyms`.
+    public var assembly: [UInt8] {
+        AssemblyWriter.write(tables, symbols: selection.symbols, era: era, options: options)
+    }
+
+    /// The warnings the generator would print on stderr.
+    public var warnings: [KallsymsWarning] { parsed.warnings }
+}
+
+extension Era {
+    /// Runs this era's generator over `nm -n` text: parse, select and order, compress, lay out.
+    ///
+    /// - Throws: `KallsymsError` where the era's generator exits non-zero.
+    public func generate(_ input: [UInt8], options: GeneratorOptions = .init(),
+                         engine: CompressionEngine = .default) throws -> GeneratorRun {
+        try validate(options)
+        let parsed = try parse(input)
+        return try generate(parsed, options: options, engine: engine)
+    }
+
+    /// Runs the generator on already parsed records.
+    public func generate(_ parsed: ParsedMap, options: GeneratorOptions = .init(),
+                         engine: CompressionEngine = .default) throws -> GeneratorRun {
+        let selection = try select(parsed.records, options: options)
+        let compression = engine.compress(selection.storedStrings)
+        let tables = try tables(for: selection, compression: compression, options: options)
+        return GeneratorRun(era: self, options: options, parsed: parsed, selection: selection,
+                            compression: compression, tables: tables)
+    }
+}

@@ -1,0 +1,62 @@
+/// A failure caused by the input: what went wrong and where.
+///
+/// The kind is a struct of static values rather than a public enum so that new kinds can be
+/// added without breaking callers (the pattern of swift-extras-base64's error type).
+public struct KallsymsError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+
+        /// v6.19+ strict parsing: a line that is not `ADDRESS TYPE NAME` (spec §2.2).
+        public static let lineFormat = Kind(name: "line format error")
+        /// v3.3–v6.1: nothing survived the selection (spec §3.3).
+        public static let noValidSymbol = Kind(name: "no valid symbol")
+        /// v6.1+: a compressed name of length 0 or above 0x3FFF (spec §6.3).
+        public static let symbolLength = Kind(name: "symbol length")
+        /// An address that does not fit the era's offset encoding (spec §6.4).
+        public static let valueOutOfRange = Kind(name: "value out of range")
+        /// A flag the era's generator does not have.
+        public static let unsupportedOption = Kind(name: "unsupported option")
+        /// Tables that cannot be decoded (spec §7).
+        public static let malformedTables = Kind(name: "malformed tables")
+        /// A `.S` file that is not one `compress` writes.
+        public static let malformedAssembly = Kind(name: "malformed assembly")
+        /// Text that is not in an expected format (profiles, layouts, mutations, case files).
+        public static let malformedText = Kind(name: "malformed text")
+    }
+
+    public let kind: Kind
+    /// A one-line explanation, without the location.
+    public let message: String
+    /// The 1-based input line the failure refers to, when there is one.
+    public let line: Int?
+
+    public init(_ kind: Kind, _ message: String, line: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.line = line
+    }
+
+    /// `line 12: line format error: …`, or just the message.
+    public var description: String {
+        if let line { return "line \(line): \(message)" }
+        return message
+    }
+}
+
+/// A non-fatal message the era's generator prints on stderr and continues after.
+public struct KallsymsWarning: Hashable, Sendable, CustomStringConvertible {
+    public let message: String
+    public let line: Int?
+
+    public init(_ message: String, line: Int? = nil) {
+        self.message = message
+        self.line = line
+    }
+
+    public var description: String {
+        if let line { return "line \(line): \(message)" }
+        return message
+    }
+}

@@ -1,0 +1,131 @@
+/// The v3.3–v6.1 reader: scanf `"%llx %c %<N>s\n"` records over the whole byte stream (spec §2.1).
+///
+/// Records are not line based: a blank run of any kind separates fields, a two-field line takes
+/// the next line's address as its name, a name longer than the buffer is split and its tail is
+/// read as the next record's address. When a record does not convert completely the rest of
+/// that physical line (at most one buffer's worth) is discarded, as the kernel's `fgets` does.
+enum TokenMapParser {
+    static func parse(_ input: [UInt8], nameBuffer: Int) -> ParsedMap {
+        var records: [SymbolRecord] = []
+        var warnings: [KallsymsWarning] = []
+        records.reserveCapacity(input.count / 24)
+        input.withUnsafeBufferPointer { bytes in
+            var scanner = Scanner(bytes: bytes)
+            while !scanner.atEndOfFile {
+                let outcome = scanner.scanRecord(nameBuffer: nameBuffer)
+                switch outcome {
+                case .record(let record):
+                    records.append(record)
+                case .endOfFile:
+                    break
+                case .incomplete(let converted):
+                    // scanf returned 0–2: the generator reads the rest of the line and drops it.
+                    if !scanner.discardRestOfLine(limit: nameBuffer) {
+                        warnings.append(KallsymsWarning(
+                            "Read error or end of file (a record with only \(converted) of 3 fields)",
+                            line: scanner.line))
+                    }
+                }
+            }
+        }
+        return ParsedMap(records: records, warnings: warnings)
+    }
+
+    enum Outcome {
+        case record(SymbolRecord)
+        case incomplete(converted: Int)
+        case endOfFile
+    }
+
+    struct Scanner {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var offset = 0
+        var line = 1
+        /// Set once a read has hit the end of the input, like C's `feof`.
+        var atEndOfFile = false
+
+        init(bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+        }
+
+        /// Skips C blanks; returns false (and sets `atEndOfFile`) when the input ends.
+        mutating func skipBlanks() -> Bool {
+            while offset < bytes.count {
+                let byte = bytes[offset]
+                guard isCSpace(byte) else { return true }
+                if byte == 0x0A { line += 1 }
+                offset += 1
+            }
+            atEndOfFile = true
+            return false
+        }
+
+        mutating func scanRecord(nameBuffer: Int) -> Outcome {
+            // %llx: blanks, optional sign, optional 0x, hex digits.
+            guard skipBlanks() else { return .endOfFile }
+            let recordLine = line
+            var negative = false
+            let first = bytes[offset]
+            if first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+                negative = first == UInt8(ascii: "-")
+                offset += 1
+            }
+            var number = HexAccumulator()
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "0") {
+                number.add(0)
+                offset += 1
+                if offset < bytes.count, bytes[offset] | 0x20 == UInt8(ascii: "x") {
+                    offset += 1
+                }
+            }
+            while offset < bytes.count, let digit = hexValue(bytes[offset]) {
+                number.add(digit)
+                offset += 1
+            }
+            if offset >= bytes.count { atEndOfFile = true }
+            guard number.digits > 0 else {
+                // A matching failure; at end of input scanf reports EOF instead.
+                return atEndOfFile ? .endOfFile : .incomplete(converted: 0)
+            }
+            let address = number.result(negative: negative)
+            // " %c": blanks, then any one byte.
+            guard skipBlanks() else { return .incomplete(converted: 1) }
+            let type = bytes[offset]
+            offset += 1
+            // " %Ns": blanks, then up to N non-blank bytes.
+            guard skipBlanks() else { return .incomplete(converted: 2) }
+            let nameStart = offset
+            let nameLimit = min(bytes.count, offset + nameBuffer)
+            while offset < nameLimit, !isCSpace(bytes[offset]) { offset += 1 }
+            if offset >= bytes.count { atEndOfFile = true }
+            // C strings end at the first NUL.
+            var nameEnd = nameStart
+            while nameEnd < offset, bytes[nameEnd] != 0 { nameEnd += 1 }
+            let name = Array(bytes[nameStart..<nameEnd])
+            // "\n": any run of blanks.
+            _ = skipBlanks()
+            return .record(SymbolRecord(address: address, type: type, name: name, line: recordLine))
+        }
+
+        /// `fgets(buffer, limit + 1)`: reads through the next newline or `limit` bytes.
+        /// Returns false when nothing could be read (end of input).
+        mutating func discardRestOfLine(limit: Int) -> Bool {
+            guard offset < bytes.count else {
+                atEndOfFile = true
+                return false
+            }
+            var taken = 0
+            while offset < bytes.count, taken < limit {
+                let byte = bytes[offset]
+                offset += 1
+                taken += 1
+                if byte == 0x0A {
+                    line += 1
+                    return true
+                }
+            }
+            if offset >= bytes.count { atEndOfFile = true }
+            return true
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Compressor
+
+enum CompressCommand {
+    static let command = Subcommand(
+        name: "compress",
+        summary: "Generate the kallsyms .S of an era from an nm -n map, byte-identical to scripts/kallsyms.",
+        usage: "compress [--era E] [--all-symbols] [--absolute-percpu] [--base-relative] [--pc-relative] "
+            + "[--symbol-prefix=C] [--engine NAME] [--output FILE] [FILE|-]",
+        discussion: """
+        Reads `nm -n` text from FILE (standard input when FILE is - or absent) and writes the .S the
+        era's generator writes, to standard output or atomically to --output. A flag the era does
+        not have is an error; what the era's generator refuses is refused (exit status 1).
+        Warnings the generator prints (names too long) go to standard error.
+
+        example:
+          kallsyms-lab compress --era v6.1 --base-relative System.map > kallsyms.S
+        """,
+        options: EraArguments.specs + [
+            EraArguments.engineSpec,
+            OptionSpec("--output", value: "FILE", "Write the .S here (atomically) instead of standard output."),
+        ],
+        positionals: 0...1,
+        run: run)
+
+    static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
+        let era = try EraArguments.era(arguments)
+        let options = try EraArguments.options(arguments, era: era)
+        let engine = try EraArguments.engine(arguments)
+        let path = arguments.positionals.first ?? "-"
+        let run = try withInput(path, io: io) { try era.generate($0, options: options, engine: engine) }
+        for warning in run.warnings { io.err(warning.located(in: displayName(path)) + "\n") }
+        let assembly = run.assembly
+        if let output = arguments.value("--output") {
+            try Files.writeAtomically(assembly, to: output)
+        } else {
+            try io.writeStandardOutput(assembly)
+        }
+        return 0
+    }
+}

@@ -1,0 +1,88 @@
+import Compressor
+import Foundation
+
+/// The `kallsyms-lab` command line.
+public enum KallsymsLab {
+    public static let version = "0.1.0"
+
+    /// Every subcommand, in the order `--help` lists them.
+    public static var subcommands: [Subcommand] {
+        [CompressCommand.command, DecodeCommand.command, StatsCommand.command]
+    }
+
+    /// The process entry point: runs with the process's streams, returns the exit status.
+    public static func main(_ argv: [String]) -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        return run(Array(argv.dropFirst()), io: .process())
+    }
+
+    /// Runs one invocation (without the program name) against `io`; returns the exit status.
+    public static func run(_ arguments: [String], io: CommandIO) -> Int32 {
+        guard let first = arguments.first else {
+            io.err(overview)
+            return 2
+        }
+        if first == "--help" || first == "-h" || first == "help" {
+            if first == "help", arguments.count > 1, let command = subcommands.first(where: { $0.name == arguments[1] }) {
+                return emit(command.help, io: io)
+            }
+            return emit(overview, io: io)
+        }
+        if first == "--version" { return emit("kallsyms-lab \(version)\n", io: io) }
+        guard let command = subcommands.first(where: { $0.name == first }) else {
+            io.err("kallsyms-lab: unknown subcommand '\(first)'\n\n\(overview)")
+            return 2
+        }
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") { return emit(command.help, io: io) }
+        do {
+            let parsed = try ArgumentParser.parse(rest, specs: command.options)
+            guard command.positionals.contains(parsed.positionals.count) else {
+                throw UsageError(parsed.positionals.count < command.positionals.lowerBound
+                                 ? "missing argument" : "too many arguments: \(parsed.positionals.joined(separator: " "))")
+            }
+            return try command.run(parsed, io)
+        } catch let error as UsageError {
+            io.err("kallsyms-lab \(command.name): \(error.description)\nusage: kallsyms-lab \(command.usage)\n"
+                   + "Try 'kallsyms-lab \(command.name) --help'.\n")
+            return 2
+        } catch let error as CommandError {
+            io.err("kallsyms-lab \(command.name): \(error.description)\n")
+            return error.status
+        } catch let error as KallsymsError {
+            io.err("kallsyms-lab \(command.name): \(error.description)\n")
+            return 1
+        } catch {
+            io.err("kallsyms-lab \(command.name): \(error)\n")
+            return 1
+        }
+    }
+
+    private static func emit(_ text: String, io: CommandIO) -> Int32 {
+        do {
+            try io.out(text)
+            return 0
+        } catch {
+            io.err("kallsyms-lab: \(error)\n")
+            return 1
+        }
+    }
+
+    public static var overview: String {
+        let width = (subcommands.map(\.name.count).max() ?? 0) + 2
+        let list = subcommands.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary }
+        return """
+        usage: kallsyms-lab <subcommand> [options] [arguments]
+
+        A laboratory for the Linux kernel's compressed symbol table (kallsyms): a byte-identical
+        generator for five kernel eras, its decoder, and tools to find and explain
+        "Inconsistent kallsyms data".
+
+        subcommands:
+        \(list.joined(separator: "\n"))
+
+        Run 'kallsyms-lab <subcommand> --help' for its options; 'kallsyms-lab --version' for the version.
+
+        """
+    }
+}

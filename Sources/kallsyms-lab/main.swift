@@ -1,0 +1,4 @@
+import Foundation
+import KallsymsLabCommand
+
+exit(KallsymsLab.main(CommandLine.arguments))
