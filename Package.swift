@@ -8,14 +8,26 @@ let package = Package(
     products: [
         .executable(name: "kallsyms-lab", targets: ["kallsyms-lab"]),
         .library(name: "Compressor", targets: ["Compressor"]),
+        .library(name: "LinkModel", targets: ["LinkModel"]),
+        .library(name: "Generators", targets: ["Generators"]),
+        .library(name: "Harness", targets: ["Harness"]),
     ],
     targets: [
+        // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line.
         .target(name: "Compressor"),
-        .target(name: "KallsymsLabCommand", dependencies: ["Compressor"]),
+        .target(name: "LinkModel", dependencies: ["Compressor"]),
+        .target(name: "Generators", dependencies: ["Compressor", "LinkModel"]),
+        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators"]),
+        .target(name: "KallsymsLabCommand", dependencies: ["Compressor", "LinkModel", "Generators", "Harness"]),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"]),
+
         .target(name: "TestSupport", dependencies: ["Compressor"], path: "Tests/TestSupport"),
         .testTarget(name: "CompressorTests", dependencies: ["Compressor", "TestSupport"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["KallsymsLabCommand", "Compressor", "TestSupport"]),
+        .testTarget(name: "LinkModelTests", dependencies: ["LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "PropertyTests", dependencies: ["Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["KallsymsLabCommand", "Harness", "Compressor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

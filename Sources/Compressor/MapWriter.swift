@@ -1,0 +1,35 @@
+/// Writes symbols as `nm -n` text: `ADDRESS TYPE NAME` lines (spec §9).
+public enum MapWriter {
+    /// One line per record, the address in `addressWidth` lowercase hex digits (8 for 32-bit
+    /// images, 16 for 64-bit ones, as `nm` prints them); `nil` picks 8 or 16 from the values.
+    public static func write(_ records: [SymbolRecord], addressWidth: Int? = nil) -> [UInt8] {
+        let width = addressWidth ?? (records.contains { $0.address > 0xFFFF_FFFF } ? 16 : 8)
+        var out = TextBuffer(capacity: records.count * 40)
+        for record in records {
+            out.appendFixedHex(record.address, digits: width)
+            out.append(byte: 0x20)
+            out.append(byte: record.type)
+            out.append(byte: 0x20)
+            out.append(raw: record.name)
+            out.append(byte: 0x0A)
+        }
+        return out.bytes
+    }
+}
+
+extension TextBuffer {
+    /// `%0*llx`: at least `digits` lowercase hex digits.
+    mutating func appendFixedHex(_ value: UInt64, digits: Int) {
+        let needed = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
+        for _ in 0..<max(0, digits - needed) { append(byte: UInt8(ascii: "0")) }
+        var shift = needed * 4
+        while shift > 0 {
+            shift -= 4
+            append(byte: Self.hexDigit(Int((value >> UInt64(shift)) & 0xF)))
+        }
+    }
+
+    static func hexDigit(_ value: Int) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + UInt8(value) : UInt8(ascii: "a") + UInt8(value - 10)
+    }
+}

@@ -1,0 +1,1 @@
+// The Generators module; see ../../README.md and DESIGN.md.

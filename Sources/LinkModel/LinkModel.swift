@@ -1,0 +1,1 @@
+// The LinkModel module; see ../../README.md and DESIGN.md.
