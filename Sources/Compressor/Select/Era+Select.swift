@@ -17,9 +17,10 @@ extension Era {
                                        position: accepted.count, line: record.line))
         }
         var kept = accepted.filter { state.isValid($0) }
-        if options.absolutePercpu && rules.recordsPercpuMarkers {
-            for index in kept.indices where state.percpuStart <= kept[index].address
-                && kept[index].address <= state.percpuEnd {
+        // The per-cpu range is empty unless both markers were kept (spec §3.4).
+        if options.absolutePercpu && rules.recordsPercpuMarkers,
+           let percpuStart = state.percpuStart, let percpuEnd = state.percpuEnd {
+            for index in kept.indices where percpuStart <= kept[index].address && kept[index].address <= percpuEnd {
                 kept[index].type = UInt8(ascii: "A")
                 kept[index].isPercpuAbsolute = true
             }
@@ -41,8 +42,8 @@ struct SelectionState {
     var ranges: [(start: UInt64, end: UInt64)]
     private let rangeStartNames: [[UInt8]]
     private let rangeEndNames: [[UInt8]]
-    var percpuStart: UInt64 = .max
-    var percpuEnd: UInt64 = 0
+    var percpuStart: UInt64?
+    var percpuEnd: UInt64?
 
     private static let textName = Array("_text".utf8)
     private static let percpuStartName = Array("__per_cpu_start".utf8)
