@@ -54,6 +54,12 @@ public struct ByteStrings: Hashable, Sendable, RandomAccessCollection {
 
     public subscript(i: Int) -> ArraySlice<UInt8> { bytes[start(of: i)..<ends[i]] }
 
+    /// Calls `body` with the bytes of string `i`, without copying.
+    @inlinable public func withBytes<R>(of i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let start = self.start(of: i), end = ends[i]
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+
     /// The total number of bytes of all strings.
     public var totalLength: Int { bytes.count }
 }

@@ -13,23 +13,6 @@ public enum MapWriter {
             out.append(raw: record.name)
             out.append(byte: 0x0A)
         }
-        return out.bytes
-    }
-}
-
-extension TextBuffer {
-    /// `%0*llx`: at least `digits` lowercase hex digits.
-    mutating func appendFixedHex(_ value: UInt64, digits: Int) {
-        let needed = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
-        for _ in 0..<max(0, digits - needed) { append(byte: UInt8(ascii: "0")) }
-        var shift = needed * 4
-        while shift > 0 {
-            shift -= 4
-            append(byte: Self.hexDigit(Int((value >> UInt64(shift)) & 0xF)))
-        }
-    }
-
-    static func hexDigit(_ value: Int) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + UInt8(value) : UInt8(ascii: "a") + UInt8(value - 10)
+        return out.finish()
     }
 }

@@ -63,18 +63,27 @@ public final class CapturedOutput: @unchecked Sendable {
 
 /// Plain POSIX reads and writes, with errors as one-line `CommandError`s.
 public enum FileDescriptorIO {
+    /// Reads until end of file. Regular files are read straight into a buffer of their size.
     public static func readAll(fd: Int32, name: String) throws -> [UInt8] {
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var status = stat()
+        var capacity = 1 << 16
+        if fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && status.st_size > 0 {
+            capacity = Int(status.st_size) + 1
+        }
+        var result = [UInt8](repeating: 0, count: capacity)
+        var filled = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { return result }
+            if filled == result.count { result.append(contentsOf: repeatElement(0, count: result.count)) }
+            let count = result.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if count == 0 { break }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw CommandError("\(name): \(String(cString: strerror(errno)))")
             }
-            result.append(contentsOf: chunk[0..<count])
+            filled += count
         }
+        result.removeSubrange(filled...)
+        return result
     }
 
     public static func writeAll(fd: Int32, _ bytes: [UInt8], name: String) throws {

@@ -96,10 +96,7 @@ public enum AssemblyWriter {
                     out.appendByteHex(prefix[1])
                 }
             }
-            for byte in names[index] {
-                out.append(", ")
-                out.appendByteHex(byte)
-            }
+            names.withBytes(of: index) { out.appendByteList($0) }
             if rules.writesComments { comment(index) }
             out.append("\n")
         }
@@ -145,7 +142,7 @@ public enum AssemblyWriter {
             }
             out.append("\n")
         }
-        return out.bytes
+        return out.finish()
     }
 
     private static func writeEntry(_ entry: AddressEntry, to out: inout TextBuffer) {

@@ -50,11 +50,13 @@ enum TokenMapParser {
 
         /// Skips C blanks; returns false (and sets `atEndOfFile`) when the input ends.
         mutating func skipBlanks() -> Bool {
-            while offset < bytes.count {
-                let byte = bytes[offset]
+            var cursor = offset
+            defer { offset = cursor }
+            while cursor < bytes.count {
+                let byte = bytes[cursor]
                 guard isCSpace(byte) else { return true }
-                if byte == 0x0A { line += 1 }
-                offset += 1
+                if byte == 0x0A { line &+= 1 }
+                cursor &+= 1
             }
             atEndOfFile = true
             return false
@@ -78,10 +80,12 @@ enum TokenMapParser {
                     offset += 1
                 }
             }
-            while offset < bytes.count, let digit = hexValue(bytes[offset]) {
+            var cursor = offset
+            while cursor < bytes.count, let digit = hexValue(bytes[cursor]) {
                 number.add(digit)
-                offset += 1
+                cursor &+= 1
             }
+            offset = cursor
             if offset >= bytes.count { atEndOfFile = true }
             guard number.digits > 0 else {
                 // A matching failure; at end of input scanf reports EOF instead.
@@ -96,12 +100,18 @@ enum TokenMapParser {
             guard skipBlanks() else { return .incomplete(converted: 2) }
             let nameStart = offset
             let nameLimit = min(bytes.count, offset + nameBuffer)
-            while offset < nameLimit, !isCSpace(bytes[offset]) { offset += 1 }
+            // C strings end at the first NUL: the name is cut there, the scan goes on.
+            var nameCursor = offset
+            var nameEnd = -1
+            while nameCursor < nameLimit {
+                let byte = bytes[nameCursor]
+                if isCSpace(byte) { break }
+                if byte == 0 && nameEnd < 0 { nameEnd = nameCursor }
+                nameCursor &+= 1
+            }
+            offset = nameCursor
             if offset >= bytes.count { atEndOfFile = true }
-            // C strings end at the first NUL.
-            var nameEnd = nameStart
-            while nameEnd < offset, bytes[nameEnd] != 0 { nameEnd += 1 }
-            let name = Array(bytes[nameStart..<nameEnd])
+            let name = Array(UnsafeBufferPointer(rebasing: bytes[nameStart..<(nameEnd < 0 ? nameCursor : nameEnd)]))
             // "\n": any run of blanks.
             _ = skipBlanks()
             return .record(SymbolRecord(address: address, type: type, name: name, line: recordLine))

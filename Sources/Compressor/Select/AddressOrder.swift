@@ -5,10 +5,33 @@
 /// are unique, so this is a strict total order and any sort gives the same result.
 public enum AddressOrder {
     /// Sorts symbols into table order.
+    ///
+    /// `nm -n` input already has non-decreasing addresses; then only the runs of equal
+    /// addresses need sorting, which is O(n log g) for groups of size g. Any other input is
+    /// sorted whole, O(n log n).
     public static func sorted(_ symbols: [KeptSymbol]) -> [KeptSymbol] {
         let keys = symbols.map(Key.init)
-        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        let order = sortedIndices(keys)
+        if order.elementsEqual(symbols.indices) { return symbols }
         return order.map { symbols[$0] }
+    }
+
+    /// The permutation that puts `keys` in order.
+    static func sortedIndices(_ keys: [Key]) -> [Int] {
+        var order = Array(keys.indices)
+        let addressesAscend = zip(keys, keys.dropFirst()).allSatisfy { $0.address <= $1.address }
+        if addressesAscend {
+            var start = 0
+            while start < order.count {
+                var end = start + 1
+                while end < order.count && keys[end].address == keys[start].address { end += 1 }
+                if end - start > 1 { order[start..<end].sort { keys[$0] < keys[$1] } }
+                start = end
+            }
+        } else {
+            order.sort { keys[$0] < keys[$1] }
+        }
+        return order
     }
 
     /// The sort key of one symbol.
@@ -22,7 +45,7 @@ public enum AddressOrder {
         public init(_ symbol: KeptSymbol) {
             address = symbol.address
             isWeak = symbol.type == UInt8(ascii: "w") || symbol.type == UInt8(ascii: "W")
-            looksLinkerProvided = AddressOrder.looksLinkerProvided(symbol.name)
+            looksLinkerProvided = symbol.name.withUnsafeBufferPointer(AddressOrder.looksLinkerProvided)
             leadingUnderscores = symbol.name.prefix { $0 == UInt8(ascii: "_") }.count
             position = symbol.position
         }
@@ -38,12 +61,14 @@ public enum AddressOrder {
 
     /// At least 8 bytes, `__` then `start_`/`stop_`/`end_`, or ending in `_start`/`_end`.
     public static func looksLinkerProvided<C: Collection>(_ name: C) -> Bool where C.Element == UInt8 {
-        let bytes = Array(name)
-        guard bytes.count >= 8, bytes[0] == UInt8(ascii: "_"), bytes[1] == UInt8(ascii: "_") else { return false }
-        let rest = bytes[2...]
-        for infix in ["start_", "stop_", "end_"] where rest.starts(with: infix.utf8) { return true }
-        return bytes.reversed().starts(with: "_start".utf8.reversed())
-            || bytes.reversed().starts(with: "_end".utf8.reversed())
+        Array(name).withUnsafeBufferPointer(looksLinkerProvided)
+    }
+
+    static func looksLinkerProvided(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count >= 8, name.hasPrefix("__") else { return false }
+        let rest = UnsafeBufferPointer(rebasing: name[2...])
+        return rest.hasPrefix("start_") || rest.hasPrefix("stop_") || rest.hasPrefix("end_")
+            || name.hasSuffix("_start") || name.hasSuffix("_end")
     }
 }
 
@@ -52,13 +77,34 @@ public enum NameOrder {
     /// The address-order indices of `symbols` (already in address order), sorted by name bytes
     /// (without the type, C `strcmp`), then address, then index.
     public static func sequence(of symbols: [KeptSymbol]) -> [Int] {
-        symbols.indices.sorted { a, b in
-            let left = symbols[a], right = symbols[b]
-            if left.name != right.name {
-                return left.name.lexicographicallyPrecedes(right.name)
+        let names = ByteStrings(symbols.map(\.name))
+        return names.bytes.withUnsafeBufferPointer { bytes in
+            var order = Array(symbols.indices)
+            order.sort { a, b in
+                let left = UnsafeBufferPointer(rebasing: bytes[names.start(of: a)..<names.ends[a]])
+                let right = UnsafeBufferPointer(rebasing: bytes[names.start(of: b)..<names.ends[b]])
+                switch compareBytes(left, right) {
+                case .less: return true
+                case .greater: return false
+                case .equal:
+                    let leftAddress = symbols[a].address, rightAddress = symbols[b].address
+                    return leftAddress != rightAddress ? leftAddress < rightAddress : a < b
+                }
             }
-            if left.address != right.address { return left.address < right.address }
-            return a < b
+            return order
         }
+    }
+
+    enum Comparison { case less, equal, greater }
+
+    /// `strcmp` on NUL-free byte strings: unsigned bytes, a prefix sorts first.
+    @inline(__always) static func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Comparison {
+        let common = min(a.count, b.count)
+        var k = 0
+        while k < common {
+            if a[k] != b[k] { return a[k] < b[k] ? .less : .greater }
+            k &+= 1
+        }
+        return a.count == b.count ? .equal : (a.count < b.count ? .less : .greater)
     }
 }

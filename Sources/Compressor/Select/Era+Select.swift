@@ -10,33 +10,50 @@ extension Era {
         try validate(options)
         let rules = self.rules
         var state = SelectionState(rules: rules, options: options)
-        var accepted: [KeptSymbol] = []
+        // Read time: the records the era accepts; their index in `accepted` is their position.
+        var accepted: [Int] = []
         accepted.reserveCapacity(records.count)
-        for record in records where state.acceptsAtReadTime(record) {
-            accepted.append(KeptSymbol(address: record.address, type: record.type, name: record.name,
-                                       position: accepted.count, line: record.line))
-        }
-        var kept = accepted.filter { state.isValid($0) }
-        // The per-cpu range is empty unless both markers were kept (spec §3.4).
-        if options.absolutePercpu && rules.recordsPercpuMarkers,
-           let percpuStart = state.percpuStart, let percpuEnd = state.percpuEnd {
-            for index in kept.indices where percpuStart <= kept[index].address && kept[index].address <= percpuEnd {
-                kept[index].type = UInt8(ascii: "A")
-                kept[index].isPercpuAbsolute = true
-            }
+        for index in records.indices where state.acceptsAtReadTime(records[index]) { accepted.append(index) }
+        // Validity: (position, record index) of the symbols that stay.
+        var kept: [(position: Int, record: Int)] = []
+        kept.reserveCapacity(accepted.count)
+        for (position, index) in accepted.enumerated() where state.isValid(records[index]) {
+            kept.append((position, index))
         }
         if kept.isEmpty && rules.refusesEmptySelection {
             throw KallsymsError(.noValidSymbol, "No valid symbol.")
         }
-        return Selection(symbols: AddressOrder.sorted(kept), textAddress: state.textAddress,
+        // The per-cpu range is empty unless both markers were kept (spec §3.4); the rewrite to
+        // type A happens before sorting, so the weak test below sees the new type.
+        var percpuRange: ClosedRange<UInt64>?
+        if options.absolutePercpu && rules.recordsPercpuMarkers, let start = state.percpuStart,
+           let end = state.percpuEnd, start <= end {
+            percpuRange = start...end
+        }
+        var symbols: [KeptSymbol] = []
+        symbols.reserveCapacity(kept.count)
+        for (position, index) in kept {
+            let record = records[index]
+            let isPercpu = percpuRange?.contains(record.address) ?? false
+            symbols.append(KeptSymbol(address: record.address, type: isPercpu ? UInt8(ascii: "A") : record.type,
+                                      name: record.name, isPercpuAbsolute: isPercpu, position: position,
+                                      line: record.line))
+        }
+        return Selection(symbols: AddressOrder.sorted(symbols), textAddress: state.textAddress,
                          recordsRead: records.count)
     }
 }
 
 /// The markers seen while reading and the rules that use them.
 struct SelectionState {
-    let rules: EraRules
-    let options: GeneratorOptions
+    // The rules this stage needs, copied out of `EraRules` so the per-record code reads
+    // plain stored values.
+    private let markersBypassReadTimeRules: Bool
+    private let recordsPercpuMarkers: Bool
+    private let dropsMappingAndDollarSymbols: Bool
+    private let alwaysKeepsStartStopSymbols: Bool
+    private let allSymbols: Bool
+    private let symbolPrefix: UInt8?
     var textAddress: UInt64 = 0
     /// `[start, end]` per text range; a range whose markers were not seen stays `[0, 0]`.
     var ranges: [(start: UInt64, end: UInt64)]
@@ -45,121 +62,146 @@ struct SelectionState {
     var percpuStart: UInt64?
     var percpuEnd: UInt64?
 
-    private static let textName = Array("_text".utf8)
-    private static let percpuStartName = Array("__per_cpu_start".utf8)
-    private static let percpuEndName = Array("__per_cpu_end".utf8)
-    private static let startPrefix = Array("__start_".utf8)
-    private static let stopPrefix = Array("__stop_".utf8)
+    private let ignoredNames: NameMatcher
+    private let ignoredPrefixes: NameMatcher
+    private let ignoredSuffixes: NameMatcher
+    private let ignoredSubstrings: NameMatcher
+    private let passVaryingNames: NameMatcher
+    private let passVaryingSubstrings: NameMatcher
+    private let absoluteWhitelist = NameMatcher(EraRules.absoluteWhitelist, mode: .exact)
+    private let ignoredTypes: [Bool]
 
     init(rules: EraRules, options: GeneratorOptions) {
-        self.rules = rules
-        self.options = options
+        markersBypassReadTimeRules = rules.markersBypassReadTimeRules
+        recordsPercpuMarkers = rules.recordsPercpuMarkers
+        dropsMappingAndDollarSymbols = rules.dropsMappingAndDollarSymbols
+        alwaysKeepsStartStopSymbols = rules.alwaysKeepsStartStopSymbols
+        allSymbols = options.allSymbols
+        symbolPrefix = options.symbolPrefix
         ranges = Array(repeating: (0, 0), count: rules.textRanges.count)
         rangeStartNames = rules.textRanges.map { Array($0.start.utf8) }
         rangeEndNames = rules.textRanges.map { Array($0.end.utf8) }
+        ignoredNames = NameMatcher(rules.ignoredNames, mode: .exact)
+        ignoredPrefixes = NameMatcher(rules.ignoredPrefixes, mode: .prefix)
+        ignoredSuffixes = NameMatcher(rules.ignoredSuffixes, mode: .suffix)
+        ignoredSubstrings = NameMatcher(rules.ignoredSubstrings, mode: .substring)
+        passVaryingNames = NameMatcher(rules.passVaryingNames, mode: .exact)
+        passVaryingSubstrings = NameMatcher(rules.passVaryingSubstrings, mode: .substring)
+        var types = Array(repeating: false, count: 256)
+        for type in rules.ignoredTypes { types[Int(type)] = true }
+        ignoredTypes = types
     }
 
-    /// The name the rules compare: v3.3 strips one leading `--symbol-prefix` character.
-    func comparedName(_ name: [UInt8]) -> ArraySlice<UInt8> {
-        if let prefix = options.symbolPrefix, name.first == prefix { return name.dropFirst() }
-        return name[...]
-    }
-
-    /// Records a range marker; returns whether `name` was one.
-    mutating func recordRangeMarker(_ name: ArraySlice<UInt8>, _ address: UInt64) -> Bool {
-        for index in ranges.indices {
-            if name.elementsEqual(rangeStartNames[index]) {
-                ranges[index].start = address
-                return true
+    /// Calls `body` with the name the rules compare: v3.3 strips one leading
+    /// `--symbol-prefix` character.
+    @inline(__always)
+    func withComparedName<R>(_ name: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        name.withUnsafeBufferPointer { bytes in
+            if let prefix = symbolPrefix, bytes.first == prefix {
+                return body(UnsafeBufferPointer(rebasing: bytes.dropFirst()))
             }
-            if name.elementsEqual(rangeEndNames[index]) {
-                ranges[index].end = address
-                return true
-            }
+            return body(bytes)
         }
-        return false
     }
 
-    /// The read-time rules of spec §3.1; records markers as a side effect.
-    mutating func acceptsAtReadTime(_ record: SymbolRecord) -> Bool {
-        let name = comparedName(record.name)
-        let isText = name.elementsEqual(Self.textName)
-        if rules.markersBypassReadTimeRules {
-            if isText {
-                textAddress = record.address
-                return true
+    /// What a record is to the read-time rules.
+    enum ReadTimeVerdict {
+        case dropped
+        case kept
+        /// `_text`: remember its address; `keep` says whether the symbol itself stays.
+        case text(keep: Bool)
+        /// A range marker at `range`, start or end.
+        case rangeMarker(range: Int, isStart: Bool)
+        case percpuStart, percpuEnd
+    }
+
+    /// The index of the range whose start (or end) marker `name` is.
+    private func rangeMarker(_ name: UnsafeBufferPointer<UInt8>) -> (range: Int, isStart: Bool)? {
+        // Every range marker starts with "_" and is at most 10 bytes long.
+        guard name.first == UInt8(ascii: "_"), name.count <= 10 else { return nil }
+        for index in rangeStartNames.indices {
+            if name.equals(rangeStartNames[index]) { return (index, true) }
+            if name.equals(rangeEndNames[index]) { return (index, false) }
+        }
+        return nil
+    }
+
+    /// The read-time rules of spec §3.1, without side effects.
+    func verdict(_ record: SymbolRecord) -> ReadTimeVerdict {
+        withComparedName(record.name) { name in
+            let isText = name.equals("_text")
+            if markersBypassReadTimeRules {
+                if isText { return .text(keep: true) }
+                if let marker = rangeMarker(name) { return .rangeMarker(range: marker.range, isStart: marker.isStart) }
+                return isIgnored(record, name) ? .dropped : .kept
             }
-            if recordRangeMarker(name, record.address) { return true }
-            if isIgnored(record, name) { return false }
+            if isText { return .text(keep: !isIgnored(record, name)) }
+            if isIgnored(record, name) { return .dropped }
+            if let marker = rangeMarker(name) { return .rangeMarker(range: marker.range, isStart: marker.isStart) }
+            if recordsPercpuMarkers {
+                if name.equals("__per_cpu_start") { return .percpuStart }
+                if name.equals("__per_cpu_end") { return .percpuEnd }
+            }
+            return .kept
+        }
+    }
+
+    /// Applies the read-time rules and records the markers; returns whether the record is kept.
+    mutating func acceptsAtReadTime(_ record: SymbolRecord) -> Bool {
+        switch verdict(record) {
+        case .dropped: return false
+        case .kept: return true
+        case .text(let keep):
+            textAddress = record.address
+            return keep
+        case .rangeMarker(let range, let isStart):
+            if isStart { ranges[range].start = record.address } else { ranges[range].end = record.address }
+            return true
+        case .percpuStart:
+            percpuStart = record.address
+            return true
+        case .percpuEnd:
+            percpuEnd = record.address
             return true
         }
-        if isText { textAddress = record.address }
-        if isIgnored(record, name) { return false }
-        _ = recordRangeMarker(name, record.address)
-        if rules.recordsPercpuMarkers {
-            if name.elementsEqual(Self.percpuStartName) { percpuStart = record.address }
-            else if name.elementsEqual(Self.percpuEndName) { percpuEnd = record.address }
-        }
-        return true
     }
 
-    private func isIgnored(_ record: SymbolRecord, _ name: ArraySlice<UInt8>) -> Bool {
+    private func isIgnored(_ record: SymbolRecord, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
         let type = record.type
-        if type == UInt8(ascii: "A") || type == UInt8(ascii: "a") {
-            return !EraRules.absoluteWhitelist.contains(Array(name))
-        }
-        if rules.ignoredTypes.contains(type) { return true }
-        if rules.dropsMappingAndDollarSymbols {
+        if type == UInt8(ascii: "A") || type == UInt8(ascii: "a") { return !absoluteWhitelist.matches(name) }
+        if ignoredTypes[Int(type)] { return true }
+        if dropsMappingAndDollarSymbols {
             if Self.isARMMappingSymbol(name) || record.name.first == UInt8(ascii: "$") { return true }
         }
-        if !rules.ignoredNames.isEmpty && rules.ignoredNames.contains(Array(name)) { return true }
-        for prefix in rules.ignoredPrefixes where name.starts(with: prefix) { return true }
-        for suffix in rules.ignoredSuffixes where name.reversed().starts(with: suffix.reversed()) { return true }
-        for infix in rules.ignoredSubstrings where name.containsSubsequence(infix) { return true }
-        return false
+        return ignoredNames.matches(name) || ignoredPrefixes.matches(name) || ignoredSuffixes.matches(name)
+            || ignoredSubstrings.matches(name)
     }
 
     /// `$a`, `$t`, `$d`, alone or followed by `.` and anything (v3.3).
-    static func isARMMappingSymbol(_ name: ArraySlice<UInt8>) -> Bool {
-        guard name.count >= 2, name.first == UInt8(ascii: "$") else { return false }
-        let kind = name[name.startIndex + 1]
+    static func isARMMappingSymbol(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count >= 2, name[0] == UInt8(ascii: "$") else { return false }
+        let kind = name[1]
         guard kind == UInt8(ascii: "a") || kind == UInt8(ascii: "t") || kind == UInt8(ascii: "d") else { return false }
-        return name.count == 2 || name[name.startIndex + 2] == UInt8(ascii: ".")
+        return name.count == 2 || name[2] == UInt8(ascii: ".")
     }
 
     /// The validity stage of spec §3.2.
-    func isValid(_ symbol: KeptSymbol) -> Bool {
-        let name = comparedName(symbol.name)
-        if !options.allSymbols {
-            let startStop = rules.alwaysKeepsStartStopSymbols
-                && (name.starts(with: Self.startPrefix) || name.starts(with: Self.stopPrefix))
-            if !startStop {
-                guard ranges.contains(where: { $0.start <= symbol.address && symbol.address <= $0.end }) else {
-                    return false
-                }
-                // Symbols at _etext / _einittext may move across the boundary between passes.
-                for index in 0..<min(2, ranges.count)
-                where symbol.address == ranges[index].end && !name.elementsEqual(rangeEndNames[index]) {
-                    return false
+    func isValid(_ symbol: SymbolRecord) -> Bool {
+        withComparedName(symbol.name) { name in
+            if !allSymbols {
+                let startStop = alwaysKeepsStartStopSymbols && (name.hasPrefix("__start_") || name.hasPrefix("__stop_"))
+                if !startStop {
+                    guard ranges.contains(where: { $0.start <= symbol.address && symbol.address <= $0.end }) else {
+                        return false
+                    }
+                    // Symbols at _etext / _einittext may move across the boundary between passes.
+                    for index in 0..<min(2, ranges.count)
+                    where symbol.address == ranges[index].end && !name.equals(rangeEndNames[index]) {
+                        return false
+                    }
                 }
             }
+            return !passVaryingNames.matches(name) && !passVaryingSubstrings.matches(name)
         }
-        if rules.passVaryingNames.contains(Array(name)) { return false }
-        for infix in rules.passVaryingSubstrings where name.containsSubsequence(infix) { return false }
-        return true
-    }
-}
-
-extension Collection where Element == UInt8 {
-    /// Whether `needle` occurs as a contiguous run (C `strstr`).
-    func containsSubsequence(_ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty else { return true }
-        guard count >= needle.count else { return false }
-        var start = startIndex
-        while distance(from: start, to: endIndex) >= needle.count {
-            if self[start...].starts(with: needle) { return true }
-            formIndex(after: &start)
-        }
-        return false
     }
 }
