@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "LinkModel", targets: ["LinkModel"]),
         .library(name: "Generators", targets: ["Generators"]),
         .library(name: "Harness", targets: ["Harness"]),
+        .library(name: "Diagnostics", targets: ["Diagnostics"]),
     ],
     targets: [
         // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line.
@@ -18,7 +19,10 @@ let package = Package(
         .target(name: "LinkModel", dependencies: ["Compressor"]),
         .target(name: "Generators", dependencies: ["Compressor", "LinkModel"]),
         .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators"]),
-        .target(name: "KallsymsLabCommand", dependencies: ["Compressor", "LinkModel", "Generators", "Harness"]),
+        // explain and sensitivity: diagnostics on a developer's own maps.
+        .target(name: "Diagnostics", dependencies: ["Compressor"]),
+        .target(name: "KallsymsLabCommand",
+                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics"]),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"]),
 
         .target(name: "TestSupport", dependencies: ["Compressor"], path: "Tests/TestSupport"),
@@ -26,6 +30,7 @@ let package = Package(
         .testTarget(name: "LinkModelTests", dependencies: ["LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Compressor", "TestSupport"]),
         .testTarget(name: "PropertyTests", dependencies: ["Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["KallsymsLabCommand", "Harness", "Compressor", "TestSupport"]),
     ],

@@ -1,0 +1,111 @@
+import Compressor
+
+/// One difference between the kept symbols of two maps.
+public struct SymbolChange: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// Kept in B, not in A.
+        case added
+        /// Kept in A, not in B.
+        case removed
+        /// The type letter changed (the address may have changed too).
+        case retyped
+        /// Same address and letter, but a different place among the symbols sharing that address.
+        case moved
+        /// Only the address changed.
+        case addressChanged = "address-changed"
+    }
+
+    public var kind: Kind
+    public var name: [UInt8]
+    /// The symbol in A (nil when added).
+    public var before: KeptSymbol?
+    /// The symbol in B (nil when removed).
+    public var after: KeptSymbol?
+
+    /// The letter change, e.g. `T -> D`.
+    public var letterChange: String? {
+        guard let before, let after, before.type != after.type else { return nil }
+        return "\(Character(Unicode.Scalar(before.type))) -> \(Character(Unicode.Scalar(after.type)))"
+    }
+}
+
+/// The differences among the kept symbols of two selections (spec §3, §4.1).
+///
+/// Symbols are matched by name; a name that occurs several times is matched occurrence by
+/// occurrence in table order.
+public struct MapDifference: Hashable, Sendable {
+    public var changes: [SymbolChange]
+
+    public init(changes: [SymbolChange]) { self.changes = changes }
+
+    public func changes(of kind: SymbolChange.Kind) -> [SymbolChange] { changes.filter { $0.kind == kind } }
+
+    public var isEmpty: Bool { changes.isEmpty }
+
+    /// Compares the kept symbols of `a` and `b`.
+    public static func between(_ a: Selection, _ b: Selection) -> MapDifference {
+        struct Key: Hashable {
+            var name: [UInt8]
+            var occurrence: Int
+        }
+        func keyed(_ symbols: [KeptSymbol]) -> [Key: Int] {
+            var seen: [[UInt8]: Int] = [:]
+            var result: [Key: Int] = [:]
+            result.reserveCapacity(symbols.count)
+            for (index, symbol) in symbols.enumerated() {
+                let occurrence = seen[symbol.name, default: 0]
+                seen[symbol.name] = occurrence + 1
+                result[Key(name: symbol.name, occurrence: occurrence)] = index
+            }
+            return result
+        }
+        let left = keyed(a.symbols), right = keyed(b.symbols)
+        var changes: [SymbolChange] = []
+        var matched: [(Int, Int)] = []
+        for (key, index) in left {
+            guard let other = right[key] else {
+                changes.append(SymbolChange(kind: .removed, name: key.name, before: a.symbols[index], after: nil))
+                continue
+            }
+            matched.append((index, other))
+            let before = a.symbols[index], after = b.symbols[other]
+            if before.type != after.type {
+                changes.append(SymbolChange(kind: .retyped, name: key.name, before: before, after: after))
+            } else if before.address != after.address {
+                changes.append(SymbolChange(kind: .addressChanged, name: key.name, before: before, after: after))
+            }
+        }
+        for (key, index) in right where left[key] == nil {
+            changes.append(SymbolChange(kind: .added, name: key.name, before: nil, after: b.symbols[index]))
+        }
+        changes += movedAmongEqualAddresses(a, b, matched)
+        changes.sort { lhs, rhs in
+            let l = lhs.after?.address ?? lhs.before!.address, r = rhs.after?.address ?? rhs.before!.address
+            if l != r { return l < r }
+            if lhs.kind != rhs.kind { return lhs.kind.rawValue < rhs.kind.rawValue }
+            return lhs.name.lexicographicallyPrecedes(rhs.name)
+        }
+        return MapDifference(changes: changes)
+    }
+
+    /// Symbols unchanged in address and letter whose order among the other such symbols at
+    /// their address differs between A and B.
+    private static func movedAmongEqualAddresses(_ a: Selection, _ b: Selection, _ matched: [(Int, Int)]) -> [SymbolChange] {
+        // Only symbols that kept address and letter take part in the order comparison.
+        let stable = matched.filter { pair in
+            a.symbols[pair.0].address == b.symbols[pair.1].address && a.symbols[pair.0].type == b.symbols[pair.1].type
+        }
+        var groups: [UInt64: [(Int, Int)]] = [:]
+        for pair in stable { groups[a.symbols[pair.0].address, default: []].append(pair) }
+        var changes: [SymbolChange] = []
+        for (_, members) in groups where members.count > 1 {
+            let orderInA = members.sorted { $0.0 < $1.0 }
+            let orderInB = members.sorted { $0.1 < $1.1 }
+            for (position, pair) in orderInA.enumerated() where orderInB[position] != pair {
+                changes.append(SymbolChange(kind: .moved, name: a.symbols[pair.0].name,
+                                            before: a.symbols[pair.0], after: b.symbols[pair.1]))
+            }
+        }
+        return changes
+    }
+}
