@@ -15,7 +15,10 @@ let package = Package(
     ],
     targets: [
         // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line.
-        .target(name: "Compressor"),
+        // Optimized even in debug builds: the test suite compresses thousands of symbol sets, and
+        // -assert-config Debug keeps assertions and preconditions checked as in a debug build.
+        .target(name: "Compressor",
+                swiftSettings: [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))]),
         .target(name: "LinkModel", dependencies: ["Compressor"]),
         .target(name: "Generators", dependencies: ["Compressor", "LinkModel"]),
         .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators"]),
@@ -24,6 +27,9 @@ let package = Package(
         .target(name: "KallsymsLabCommand",
                 dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics"]),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"]),
+        // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
+        .executableTarget(name: "FuzzRoundTrip", dependencies: ["Harness"]),
+        .executableTarget(name: "FuzzDecode", dependencies: ["Harness"]),
 
         .target(name: "TestSupport", dependencies: ["Compressor"], path: "Tests/TestSupport"),
         .testTarget(name: "CompressorTests", dependencies: ["Compressor", "TestSupport"]),

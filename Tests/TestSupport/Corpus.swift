@@ -20,6 +20,12 @@ public enum Corpus {
         return [UInt8](data)
     }
 
+    /// The regular files in a corpus folder (none when it does not exist), sorted.
+    public static func files(in relative: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path(relative))) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
+    }
+
     public static func text(_ relative: String) -> String { String(decoding: bytes(relative), as: UTF8.self) }
 
     /// The armhf kernel folder.
