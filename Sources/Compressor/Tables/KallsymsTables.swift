@@ -55,11 +55,12 @@ public struct KallsymsTables: Hashable, Sendable {
     }
 
     /// The size of `kallsyms_names` in bytes.
-    public var namesSize: Int {
-        var size = compressedNames.totalLength
-        for index in compressedNames.indices {
-            size += Self.prefixSize(of: compressedNames.length(of: index), lengthPrefix)
-        }
+    public var namesSize: Int { Self.namesSize(compressedNames, lengthPrefix) }
+
+    /// The size of a `kallsyms_names` holding `compressed` with `style` length prefixes.
+    public static func namesSize(_ compressed: ByteStrings, _ style: EraRules.LengthPrefix) -> Int {
+        var size = compressed.totalLength
+        for index in compressed.indices { size += prefixSize(of: compressed.length(of: index), style) }
         return size
     }
 
