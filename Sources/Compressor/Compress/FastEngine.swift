@@ -1,7 +1,132 @@
-/// The default engine (issue 4 replaces this with an incremental one; until then it is the
-/// reference algorithm).
+/// The default compression engine: the greedy loop of spec §5 with work proportional to what
+/// each round changes. Its result is identical to `ReferenceEngine`'s for every input.
+///
+/// How it avoids the reference engine's full scans, and why the result cannot differ:
+///
+/// - **The text** stays at fixed positions (`LiveText`): a merge writes its code over the
+///   pair's first byte and turns the second into a hole, so a position found once stays valid.
+/// - **Counts** are made once by `PairCounter` and then updated only around each replacement
+///   (`Merge.apply`). Removing a symbol's pairs and adding back those of the shortened string,
+///   as the spec words it, changes exactly the pairs that touch a replaced byte, so the counts
+///   after every round are the reference engine's counts.
+/// - **The best pair** comes from a two-level index over the counts (`PairStatistics`) that
+///   keeps each block of 256 counters' first maximum exact, so the choice — largest count,
+///   smallest pair number among equals — is the reference engine's linear scan.
+/// - **The positions visited** in a round are those listed for its pair (`PairLists`), in
+///   increasing order: a superset of its occurrences, each checked before it is replaced, so
+///   the replacements are the reference engine's left-to-right, non-overlapping ones.
+///
+/// Everything else — literal codes, codes 255 → 0, stopping at the first round whose best count
+/// is 0 — follows the spec as the reference engine does.
+///
+/// Cost: one pass to count pairs, one to list them, then per round a scan of the 256 block
+/// winners (plus stale blocks) and a few dozen instructions per listed position.
 public enum FastEngine {
+    /// Compresses `input` (stored strings, in address order) as spec §5 describes.
+    ///
+    /// - Precondition: fewer than 2³² − 1 bytes.
     public static func compress(_ input: ByteStrings) -> Compression {
-        ReferenceEngine.compress(input)
+        let text = LiveText.allocate(copying: input)
+        defer { text.deallocate() }
+        let statistics = PairStatistics.allocate()
+        defer { statistics.deallocate() }
+
+        // Steps 1 and 2: pair statistics and literal codes.
+        var table = TokenTable()
+        for code in literalCodes(input, countingPairsInto: statistics.counts) { table[code] = .literal }
+
+        var lists = PairLists.allocate(text: text, of: input, counts: statistics.counts)
+        defer { lists.deallocate() }
+        let batch = UnsafeMutablePointer<UInt32>.allocate(capacity: batchSize)
+        defer { batch.deallocate() }
+
+        // Step 3: codes 255 → 0, skipping literals.
+        var rounds: [Compression.Round] = []
+        for code in stride(from: 255, through: 0, by: -1) {
+            let code = UInt8(code)
+            if table[code] == .literal { continue }
+            // a, b: the best pair; a count of 0 stops the whole loop.
+            let pair = statistics.best()
+            let count = Int(statistics.counts[pair])
+            if count == 0 { break }
+            // c: the code stands for that pair.
+            let merge = Merge(pair: pair, code: code)
+            table[code] = .pair(first: merge.first, second: merge.second)
+            rounds.append(.init(code: code, pair: pair, count: count))
+            // d: every listed position, left to right.
+            lists.reservePending(2 * count)
+            visitListedPositions(of: pair, applying: merge, text: text, statistics: statistics,
+                                 lists: &lists, batch: batch)
+            assert(statistics.counts[pair] == 0, "a round leaves no occurrence of its pair")
+            lists.layOutNewLists(code: code)
+        }
+        return Compression(tokens: table, names: text.packed(input), rounds: rounds)
+    }
+
+    /// How many listed positions are looked up before any is merged.
+    static let batchSize = 32
+
+    /// Applies `merge` at every position listed for `pair`, in list order.
+    ///
+    /// A listed position is a cache miss (it was listed long ago, anywhere in the text), and
+    /// merging is long enough that the processor cannot run ahead to the next miss on its own.
+    /// So the positions are taken a batch at a time: a tight loop first reads each one's code —
+    /// independent loads whose misses overlap — and keeps those that still hold the pair's first
+    /// byte, then those are merged, in order, while their bytes are in cache. `batch` has room
+    /// for `batchSize` positions.
+    @inline(__always)
+    static func visitListedPositions(of pair: Int, applying merge: Merge, text: LiveText,
+                                     statistics: PairStatistics, lists: inout PairLists,
+                                     batch: UnsafeMutablePointer<UInt32>) {
+        var slot = Int(lists.listStart[pair])
+        let end = Int(lists.listEnd[pair])
+        let first = merge.first
+        while slot < end {
+            let batchEnd = min(slot &+ batchSize, end)
+            var batchCount = 0
+            while slot < batchEnd {
+                // At most `batchSize` positions are kept: one per slot.
+                let position = lists.arena[slot]
+                batch[batchCount] = position
+                batchCount &+= text.codes[Int(position)] == first ? 1 : 0
+                slot &+= 1
+            }
+            for index in 0..<batchCount {
+                merge.apply(at: Int(batch[index]), in: text, statistics: statistics, lists: &lists)
+            }
+        }
+    }
+
+    /// Counts the pairs of `input` into `counts` (zeroed) and returns the bytes that occur.
+    ///
+    /// Counted over the flat buffer first, every byte is the first or second half of some
+    /// pair (when there are at least two bytes), so the bytes that occur are read off the
+    /// 65 536 counters before the pairs across string boundaries are taken back out — cheaper
+    /// than a second pass over the text.
+    static func literalCodes(_ input: ByteStrings, countingPairsInto counts: UnsafeMutablePointer<UInt32>) -> [UInt8] {
+        var occurs = [Bool](repeating: false, count: 256)
+        input.bytes.withUnsafeBufferPointer { bytes in
+            if bytes.count == 1 { occurs[Int(bytes[0])] = true }
+            PairCounter.countAcrossBoundaries(bytes, into: counts)
+            occurs.withUnsafeMutableBufferPointer { occurs in
+                var asFirst = [UInt32](repeating: 0, count: 256)
+                asFirst.withUnsafeMutableBufferPointer { asFirst in
+                    for second in 0..<256 {
+                        var asSecond: UInt32 = 0
+                        let row = counts + second &<< 8
+                        for first in 0..<256 {
+                            asSecond |= row[first]
+                            asFirst[first] |= row[first]
+                        }
+                        if asSecond != 0 { occurs[second] = true }
+                    }
+                    for first in 0..<256 where asFirst[first] != 0 { occurs[first] = true }
+                }
+            }
+            input.ends.withUnsafeBufferPointer { ends in
+                PairCounter.removeBoundaryPairs(bytes, ends: ends, from: counts)
+            }
+        }
+        return (0..<256).filter { occurs[$0] }.map { UInt8($0) }
     }
 }

@@ -1,0 +1,150 @@
+extension FastEngine {
+    /// The symbols being compressed, at fixed positions: a private copy of the input's flat
+    /// buffer in which a merge writes its code over the pair's first byte and turns the pair's
+    /// second byte into a *hole*.
+    ///
+    /// A position is *live* until it becomes a hole; a symbol is the live positions of its
+    /// original stretch, in order. Nothing ever moves, so a position named in a pair list stays
+    /// meaningful for the whole run. Two bitmaps answer the neighbour questions:
+    ///
+    /// - `live`: one bit per position, cleared when it becomes a hole;
+    /// - `starts`: one bit per position that begins a non-empty symbol.
+    ///
+    /// A symbol's first position never becomes a hole (a hole is always the later half of a
+    /// pair), so the next live position after `p` belongs to `p`'s symbol unless it is a start,
+    /// and `p` has a live predecessor in its symbol unless `p` is itself a start.
+    ///
+    /// A value over memory owned by the caller: `allocate(…)` once, `deallocate()` once.
+    struct LiveText {
+        /// The current code at each position (meaningless at holes).
+        let codes: UnsafeMutablePointer<UInt8>
+        /// Bit `p % 8` of byte `p / 8`; both bitmaps have `bitmapPadding` zero bytes before and
+        /// after, so a 64-bit window may be read around any position.
+        let live: UnsafeMutablePointer<UInt8>
+        let starts: UnsafeMutablePointer<UInt8>
+        /// The input's total length: positions are `0 ..< count`.
+        let count: Int
+
+        static let bitmapPadding = 8
+
+        /// Copies `input`: every position live, a start bit at each non-empty symbol's first byte.
+        ///
+        /// - Precondition: fewer than 2³² − 1 bytes (positions are 32-bit in the pair lists and
+        ///   `UInt32.max` is reserved).
+        static func allocate(copying input: ByteStrings) -> LiveText {
+            let count = input.totalLength
+            precondition(count < Int(UInt32.max), "the fast engine handles fewer than 4 GiB of symbols")
+            let bitmapBytes = count &>> 3 &+ 1 &+ 2 &* bitmapPadding
+            let text = LiveText(codes: .allocate(capacity: max(count, 1)),
+                                live: .allocate(capacity: bitmapBytes) + bitmapPadding,
+                                starts: .allocate(capacity: bitmapBytes) + bitmapPadding,
+                                count: count)
+            input.bytes.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { text.codes.initialize(from: base, count: count) }
+            }
+            let live = text.live - bitmapPadding, starts = text.starts - bitmapPadding
+            live.initialize(repeating: 0, count: bitmapBytes)
+            starts.initialize(repeating: 0, count: bitmapBytes)
+            // Live bits for `0 ..< count`: whole bytes, then the last partial byte.
+            text.live.update(repeating: 0xFF, count: count &>> 3)
+            text.live[count &>> 3] = UInt8(truncatingIfNeeded: (1 &<< (count & 7)) &- 1)
+            input.ends.withUnsafeBufferPointer { ends in
+                var start = 0
+                for end in ends {
+                    // `ends` is non-decreasing and at most `count` (ByteStrings invariant).
+                    if end > start { text.starts[start &>> 3] |= 1 &<< UInt8(start & 7) }
+                    start = end
+                }
+            }
+            return text
+        }
+
+        func deallocate() {
+            codes.deallocate()
+            (live - Self.bitmapPadding).deallocate()
+            (starts - Self.bitmapPadding).deallocate()
+        }
+
+        @inline(__always)
+        func isLive(_ position: Int) -> Bool {
+            live[position &>> 3] & (1 &<< UInt8(position & 7)) != 0
+        }
+
+        @inline(__always)
+        func isStart(_ position: Int) -> Bool {
+            starts[position &>> 3] & (1 &<< UInt8(position & 7)) != 0
+        }
+
+        @inline(__always)
+        func makeHole(_ position: Int) {
+            live[position &>> 3] &= ~(1 &<< UInt8(position & 7))
+        }
+
+        /// The next live position after `position` in the same symbol, or -1.
+        ///
+        /// One 64-bit window of the live bitmap covers the next 57 positions or more; a longer
+        /// run of holes (only in a symbol that was longer than 57 bytes) falls back to a loop.
+        @inline(__always)
+        func nextLive(after position: Int) -> Int {
+            let first = position &+ 1
+            // `first >> 3` is at most `count >> 3`, and 8 padding bytes follow the bitmap.
+            let window = UInt64(littleEndian: UnsafeRawPointer(live + first &>> 3).loadUnaligned(as: UInt64.self))
+                &>> UInt64(first & 7)
+            var next: Int
+            if window != 0 {
+                next = first &+ window.trailingZeroBitCount
+            } else {
+                next = first &+ 57
+                while next < count && !isLive(next) { next &+= 1 }
+            }
+            return next < count && !isStart(next) ? next : -1
+        }
+
+        /// The live position before `position` in the same symbol; `position` must be live and
+        /// not a start (so the symbol's start, live and earlier, exists).
+        @inline(__always)
+        func previousLive(before position: Int) -> Int {
+            let last = position &- 1
+            // A window whose top byte holds bit `last`: it starts 7 bytes lower, at worst inside
+            // the 8 padding bytes before the bitmap.
+            let window = UInt64(littleEndian: UnsafeRawPointer(live + ((last &>> 3) &- 7)).loadUnaligned(as: UInt64.self))
+                &<< UInt64(7 &- (last & 7))
+            if window != 0 { return last &- window.leadingZeroBitCount }
+            var previous = last &- 57
+            while !isLive(previous) { previous &-= 1 }
+            return previous
+        }
+
+        /// The symbols as they are now: the live codes of each input stretch, packed.
+        ///
+        /// `input` must be the collection this text was copied from.
+        func packed(_ input: ByteStrings) -> ByteStrings {
+            var liveCount = 0
+            for byte in 0..<(count &+ 7) &>> 3 { liveCount &+= live[byte].nonzeroBitCount }
+            let symbolCount = input.count
+            var ends = [Int]()
+            let bytes = [UInt8](unsafeUninitializedCapacity: liveCount) { buffer, initialized in
+                ends = [Int](unsafeUninitializedCapacity: symbolCount) { endBuffer, endCount in
+                    input.ends.withUnsafeBufferPointer { inputEnds in
+                        // Exactly `liveCount` live positions exist, so `offset` stays in bounds.
+                        var offset = 0, position = 0
+                        for symbol in 0..<symbolCount {
+                            let end = inputEnds[symbol]
+                            while position < end {
+                                if isLive(position) {
+                                    buffer[offset] = codes[position]
+                                    offset &+= 1
+                                }
+                                position &+= 1
+                            }
+                            endBuffer[symbol] = offset
+                        }
+                    }
+                    endCount = symbolCount
+                }
+                initialized = liveCount
+            }
+            return ByteStrings(bytes: bytes, ends: ends)
+        }
+    }
+}
