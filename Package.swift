@@ -3,6 +3,11 @@
 // The root package depends on the Swift toolchain alone; benchmarks live in Benchmarks/.
 import PackageDescription
 
+/// The libraries are optimized even in debug builds: the test suite compresses and links
+/// thousands of symbol sets. `-assert-config Debug` keeps assertions and preconditions checked
+/// as in a debug build.
+let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))]
+
 let package = Package(
     name: "kallsyms-lab",
     products: [
@@ -15,15 +20,12 @@ let package = Package(
     ],
     targets: [
         // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line.
-        // Optimized even in debug builds: the test suite compresses thousands of symbol sets, and
-        // -assert-config Debug keeps assertions and preconditions checked as in a debug build.
-        .target(name: "Compressor",
-                swiftSettings: [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))]),
+        .target(name: "Compressor", swiftSettings: optimizedEvenInDebug),
         .target(name: "LinkModel", dependencies: ["Compressor"]),
         .target(name: "Generators", dependencies: ["Compressor", "LinkModel"]),
         .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators"]),
         // explain and sensitivity: diagnostics on a developer's own maps.
-        .target(name: "Diagnostics", dependencies: ["Compressor"]),
+        .target(name: "Diagnostics", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(name: "KallsymsLabCommand",
                 dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics"]),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"]),

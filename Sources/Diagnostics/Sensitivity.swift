@@ -108,6 +108,19 @@ public struct SensitivityAnalysis: Sendable {
         return recompressed(change, index, replacement)
     }
 
+    /// The effect of `change` on symbol `index` by recompressing the whole changed set: the
+    /// oracle the incremental answer is checked against.
+    public func evaluateByRecompression(_ change: Change, on index: Int) -> Result {
+        let symbol = selection.symbols[index]
+        switch change {
+        case .reorderToFront: return recompressed(change, index, symbol.storedString)
+        case .retype(let type):
+            return recompressed(change, index, symbol.isPercpuAbsolute ? symbol.storedString : [type] + symbol.name)
+        case .delete:
+            return Self.selectionMarkers.contains(symbol.name) ? fullRun(change, index) : recompressed(change, index, nil)
+        }
+    }
+
     /// The names-size change when no round's winner changes; nil when one does.
     func replayedDelta(original: [UInt8], replacement: [UInt8]?) -> Int? {
         if let replacement {
