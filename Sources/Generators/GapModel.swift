@@ -63,12 +63,15 @@ public struct GapModel: Hashable, Sendable, Codable {
 /// widest interval around `mean` that fits the octave, as multiples of `alignment`, so the
 /// expected distance (hence a region's expected span) is the learned one.
 public struct GapRange: Hashable, Sendable, Codable {
+    /// The smallest distance of the octave.
     public var lowerBound: UInt64
+    /// The largest distance of the octave (inclusive).
     public var upperBound: UInt64
     /// The most common power-of-two alignment (1 … 16) of the distances seen in the range.
     public var alignment: UInt64
     /// The mean of the distances seen in the range.
     public var mean: UInt64
+    /// How many distances fell in the range.
     public var count: Int
 
     public init(lowerBound: UInt64, upperBound: UInt64, alignment: UInt64, mean: UInt64, count: Int) {
@@ -81,6 +84,7 @@ public struct GapRange: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey { case lowerBound, upperBound, alignment, mean, count }
 
+    /// Reads the JSON form described on the type.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         lowerBound = try HexNumber.decode(container, .lowerBound)
@@ -90,6 +94,7 @@ public struct GapRange: Hashable, Sendable, Codable {
         count = try container.decode(Int.self, forKey: .count)
     }
 
+    /// Writes the JSON form described on the type.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(HexNumber.text(lowerBound), forKey: .lowerBound)

@@ -62,6 +62,7 @@ public struct Histogram: Hashable, Sendable, Codable {
         WeightedTable(values.map { ($0, counts[$0]!) })
     }
 
+    /// Reads the JSON form described on the type.
     public init(from decoder: Decoder) throws {
         let object = try [String: Int](from: decoder)
         var counts: [Int: Int] = [:]
@@ -75,6 +76,7 @@ public struct Histogram: Hashable, Sendable, Codable {
         self.init(counts: counts)
     }
 
+    /// Writes the JSON form described on the type.
     public func encode(to encoder: Encoder) throws {
         try Dictionary(uniqueKeysWithValues: counts.map { (String($0.key), $0.value) }).encode(to: encoder)
     }

@@ -20,6 +20,7 @@ public struct MutationError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let addressOutOfRange = Kind(name: "address out of range")
     }
 
+    /// What kind of failure this is.
     public let kind: Kind
     /// A one-line explanation.
     public let message: String

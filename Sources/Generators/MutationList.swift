@@ -5,6 +5,7 @@ import Compressor
 /// Each mutation refers to the map as the mutations before it left it. Applying is
 /// deterministic: the same map and list always give the same result.
 public struct MutationList: Hashable, Sendable, CustomStringConvertible, ExpressibleByArrayLiteral {
+    /// The mutations, in the order they apply.
     public var mutations: [Mutation]
 
     public init(_ mutations: [Mutation]) {

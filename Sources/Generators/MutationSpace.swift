@@ -15,6 +15,7 @@ public struct MutationSpace: Sendable {
     /// Merges further apart than this are not listed by `candidates(.realign)`.
     public static let largestMergeGap: UInt64 = 0x1000
 
+    /// The space of `map` (expected in `nm -n` order). O(n) to build.
     public init(map: [SymbolRecord]) {
         self.map = map
         var seen: [SymbolKey: Int] = [:]

@@ -46,6 +46,7 @@ public struct RegionProfile: Hashable, Sendable, Codable {
         case name, start, alignment, room, symbolCount, typeLetters, groupSizes, gaps, markers, aliasBlocks
     }
 
+    /// Reads the JSON form described on the type.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
@@ -60,6 +61,7 @@ public struct RegionProfile: Hashable, Sendable, Codable {
         aliasBlocks = try container.decode([AliasBlock].self, forKey: .aliasBlocks)
     }
 
+    /// Writes the JSON form described on the type.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
@@ -78,7 +80,9 @@ public struct RegionProfile: Hashable, Sendable, Codable {
 /// A type byte and a name, written in JSON as one string `"T _stext"` (name escaped as in
 /// `NameEscaping`).
 public struct ProfileSymbol: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The type byte.
     public var type: UInt8
+    /// The name bytes.
     public var name: [UInt8]
 
     public init(type: UInt8, name: [UInt8]) {
@@ -89,6 +93,7 @@ public struct ProfileSymbol: Hashable, Sendable, Codable, CustomStringConvertibl
     /// `T _stext`.
     public var description: String { NameEscaping.escapeType(type) + " " + NameEscaping.escape(name) }
 
+    /// Reads the JSON form described on the type.
     public init(from decoder: Decoder) throws {
         let text = try String(from: decoder)
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
@@ -102,6 +107,7 @@ public struct ProfileSymbol: Hashable, Sendable, Codable, CustomStringConvertibl
         }
     }
 
+    /// Writes the JSON form described on the type.
     public func encode(to encoder: Encoder) throws {
         try description.encode(to: encoder)
     }

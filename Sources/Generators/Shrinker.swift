@@ -23,6 +23,7 @@ public struct Shrinker: Sendable {
     /// Wall-clock budget (`ContinuousClock`), checked before each call.
     public var maximumDuration: Duration
 
+    /// A shrinker with these budgets (defaults: 10 000 calls, one minute).
     public init(maximumSteps: Int = 10_000, maximumDuration: Duration = .seconds(60)) {
         self.maximumSteps = maximumSteps
         self.maximumDuration = maximumDuration
@@ -40,12 +41,15 @@ public struct Shrinker: Sendable {
 
     /// The smallest failing case found.
     public struct Result: Hashable, Sendable {
+        /// The smallest failing map found.
         public var map: [SymbolRecord]
+        /// Its mutations.
         public var mutations: [Mutation]
         /// Calls of `stillFails`, the initial check included.
         public var steps: Int
         /// Calls that found a smaller failing case.
         public var improvements: Int
+        /// Why shrinking stopped.
         public var stopReason: StopReason
     }
 

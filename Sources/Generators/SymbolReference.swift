@@ -8,8 +8,11 @@ import Compressor
 /// (and address, when given), in map order. `sys_ni_syscall`, `__func__.1@c0e0000c`,
 /// `__key.0@c15ebbc8#2`.
 public struct SymbolReference: Hashable, Sendable, CustomStringConvertible {
+    /// The symbol's name bytes.
     public var name: [UInt8]
+    /// The symbol's address, or nil to match any address.
     public var address: UInt64?
+    /// Which of the matching symbols, from 0, in map order.
     public var occurrence: Int
 
     public init(name: [UInt8], address: UInt64? = nil, occurrence: Int = 0) {
@@ -49,6 +52,7 @@ public struct SymbolReference: Hashable, Sendable, CustomStringConvertible {
                             + (seen > 0 ? " (\(seen) symbol\(seen == 1 ? "" : "s") match; occurrences count from 0)" : ""))
     }
 
+    /// `NAME[@ADDRESS][#N]`, the name escaped.
     public var description: String {
         var text = NameEscaping.escape(name)
         if let address { text += "@" + MutationText.address(address) }

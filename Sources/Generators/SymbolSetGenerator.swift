@@ -8,7 +8,9 @@ import Compressor
 /// Each region starts at its learned address, or at the next multiple of its alignment when the
 /// region before grew past it; its addresses advance by the learned gaps and groups, never past
 /// the region's learned room (scaled up for larger maps) nor the profile's highest address.
-/// Names come from the profile's name model, conditioned on the type letter.
+/// Names come from the profile's name model, conditioned on the type letter: 1…126 bytes of
+/// `[A-Za-z0-9_.]`, never a boundary marker's name, so every era's parser reads them (no blank,
+/// no NUL, below v5.10's 128-byte limit).
 ///
 /// Randomness: `generate` draws one value from the caller's generator and derives labelled
 /// `SeededRandom` streams from it (composition, then per region: addresses, letters, names), so
