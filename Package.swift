@@ -22,7 +22,7 @@ let package = Package(
         // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line.
         .target(name: "Compressor", swiftSettings: optimizedEvenInDebug),
         .target(name: "LinkModel", dependencies: ["Compressor"]),
-        .target(name: "Generators", dependencies: ["Compressor", "LinkModel"]),
+        .target(name: "Generators", dependencies: ["Compressor", "LinkModel"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators"]),
         // explain and sensitivity: diagnostics on a developer's own maps.
         .target(name: "Diagnostics", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),

@@ -7,7 +7,9 @@ public enum KallsymsLab {
 
     /// Every subcommand, in the order `--help` lists them.
     public static var subcommands: [Subcommand] {
-        [CompressCommand.command, DecodeCommand.command, StatsCommand.command, ExplainCommand.command, SensitivityCommand.command]
+        [CompressCommand.command, DecodeCommand.command, StatsCommand.command,
+         GenerateCommand.command, ProfileCommand.command, MutateCommand.command,
+         ExplainCommand.command, SensitivityCommand.command]
     }
 
     /// The process entry point: runs with the process's streams, returns the exit status.

@@ -1,1 +1,0 @@
-// The Generators module; see ../../README.md and DESIGN.md.
