@@ -1,0 +1,205 @@
+import Compressor
+
+/// One run of the era's generator inside a build, with the mitigations' compressor
+/// variants and the caches that keep a campaign from recompressing needlessly.
+///
+/// Caches, cheapest first: the same input records as the previous pass reuse its tables
+/// outright; the same strings to compress as any earlier pass (a map that differs only in
+/// addresses) reuse that pass's compression and rebuild only the address tables. Keys are
+/// compared by count and hash, then by equality.
+struct KallsymsStep {
+    let era: Era
+    let options: GeneratorOptions
+    let engine: CompressionEngine
+    let target: TargetABI
+    let padding: Int?
+    let keepsTypeUncompressed: Bool
+    let reusesTokens: Bool
+
+    private var previous: (key: InputKey, output: KallsymsOutput)?
+    private var compressions: [(key: StringsKey, compression: Compression)] = []
+    private var fixed: FixedTokens?
+
+    init(options: BuildOptions, target: TargetABI) {
+        era = options.era
+        self.options = options.generator
+        engine = options.engine
+        self.target = target
+        padding = options.padding
+        keepsTypeUncompressed = options.keepsTypeUncompressed
+        reusesTokens = options.reusesTokens
+    }
+
+    /// Runs the generator on `input` (the records kallsyms reads, line numbers set).
+    /// `freezesTokens`: this is the pass whose token table `reuse-tokens` keeps.
+    mutating func run(_ input: [SymbolRecord], freezesTokens: Bool) throws -> KallsymsOutput {
+        let key = InputKey(input)
+        if let previous, previous.key == key {
+            var output = previous.output
+            output.work = .reusedTables
+            return output
+        }
+        let selection = try era.select(input, options: options)
+        let strings = keepsTypeUncompressed ? Self.namesOnly(selection) : selection.storedStrings
+        let stringsKey = StringsKey(strings)
+        var work: KallsymsOutput.Work
+        var compression: Compression
+        if let cached = compressions.first(where: { $0.key == stringsKey }) {
+            compression = cached.compression
+            work = .reusedCompression
+        } else if let permuted = compressions.lazy.compactMap({ Self.permuting($0, to: stringsKey) }).first {
+            compression = permuted
+            work = .reusedCompression
+        } else if reusesTokens, !freezesTokens, let fixed {
+            if let encoded = fixed.encode(strings) {
+                compression = encoded
+                work = .encodedWithFrozenTokens
+            } else {
+                compression = engine.compress(strings)
+                self.fixed = FixedTokens(compression)
+                compressions.removeAll()
+                work = .rebuiltFrozenTokens
+            }
+            compressions.append((stringsKey, compression))
+        } else {
+            compression = engine.compress(strings)
+            if reusesTokens && (freezesTokens || fixed == nil) && !strings.isEmpty {
+                fixed = FixedTokens(compression)
+                compressions.removeAll()
+            }
+            compressions.append((stringsKey, compression))
+            work = .compressed
+        }
+        if keepsTypeUncompressed { compression = Self.prependingTypes(compression, selection) }
+        let tables = try era.tables(for: selection, compression: compression, options: options)
+        let layout = tables.layout(era: era, target: target)
+        let output = KallsymsOutput(symbolsKept: selection.symbols.count, tables: layout,
+                                    object: KallsymsObject(tables: layout, padding: padding),
+                                    namesBytes: tables.compressedNames.totalLength, work: work)
+        previous = (key, output)
+        return output
+    }
+
+    /// The cached compression rearranged for `key`'s strings when they are the cached strings
+    /// in another order. The greedy loop's tokens depend only on the multiset of strings and
+    /// each string's encoding only on the tokens, so a permutation (symbols reordered at equal
+    /// addresses) compresses to the same strings, permuted.
+    static func permuting(_ cached: (key: StringsKey, compression: Compression), to key: StringsKey) -> Compression? {
+        guard cached.key.multisetHash == key.multisetHash, cached.key.strings.count == key.strings.count,
+              cached.key.strings.totalLength == key.strings.totalLength else { return nil }
+        var encodings: [ArraySlice<UInt8>: (index: Int, remaining: Int)] = [:]
+        encodings.reserveCapacity(cached.key.strings.count)
+        for index in cached.key.strings.indices {
+            encodings[cached.key.strings[index], default: (index, 0)].remaining += 1
+        }
+        var names = ByteStrings()
+        names.reserve(strings: key.strings.count, bytes: cached.compression.names.totalLength)
+        for index in key.strings.indices {
+            guard let entry = encodings[key.strings[index]], entry.remaining > 0 else { return nil }
+            encodings[key.strings[index]] = (entry.index, entry.remaining - 1)
+            names.append(cached.compression.names[entry.index])
+        }
+        return Compression(tokens: cached.compression.tokens, names: names, rounds: cached.compression.rounds)
+    }
+
+    /// The names alone, in address order: what `uncompressed-type` compresses.
+    static func namesOnly(_ selection: Selection) -> ByteStrings {
+        var strings = ByteStrings()
+        strings.reserve(strings: selection.symbols.count, bytes: selection.symbols.reduce(0) { $0 + $1.name.count })
+        for symbol in selection.symbols { strings.append(symbol.name) }
+        return strings
+    }
+
+    /// Each compressed name with its raw type byte in front.
+    static func prependingTypes(_ compression: Compression, _ selection: Selection) -> Compression {
+        var names = ByteStrings()
+        names.reserve(strings: compression.names.count, bytes: compression.names.totalLength + compression.names.count)
+        for index in compression.names.indices {
+            names.append(selection.symbols[index].type, followedBy: compression.names[index])
+        }
+        return Compression(tokens: compression.tokens, names: names, rounds: compression.rounds)
+    }
+}
+
+/// What one kallsyms run produced, as the build needs it.
+public struct KallsymsOutput: Hashable, Sendable {
+    /// How many symbols the generator kept (`kallsyms_num_syms`).
+    public var symbolsKept: Int
+    /// The era's tables as laid out on the target (sizes, offsets, alignment).
+    public var tables: TableLayout
+    /// The object the next link includes (padding of `pad=B` applied).
+    public var object: KallsymsObject
+    /// The compressed name bytes without length prefixes.
+    public var namesBytes: Int
+    /// What work the run did.
+    public var work: Work
+
+    /// How a run got its tables.
+    public enum Work: String, Hashable, Sendable {
+        /// A full compression.
+        case compressed
+        /// The input equalled the previous pass's: its tables, unchanged.
+        case reusedTables
+        /// The strings to compress equalled an earlier pass's: its compression, new address tables.
+        case reusedCompression
+        /// `reuse-tokens`: encoded with pass 1's token table.
+        case encodedWithFrozenTokens
+        /// `reuse-tokens`: pass 1's table could not encode a byte; compressed afresh and frozen again.
+        case rebuiltFrozenTokens
+    }
+}
+
+/// Input records compared by count and hash first.
+struct InputKey: Equatable {
+    let records: [SymbolRecord]
+    let hash: Int
+
+    init(_ records: [SymbolRecord]) {
+        self.records = records
+        var hasher = Hasher()
+        hasher.combine(records.count)
+        for record in records {
+            hasher.combine(record.address)
+            hasher.combine(record.type)
+            hasher.combine(record.name.count)
+        }
+        hash = hasher.finalize()
+    }
+
+    static func == (a: InputKey, b: InputKey) -> Bool {
+        a.records.count == b.records.count && a.hash == b.hash
+            && zip(a.records, b.records).allSatisfy { $0.sameLine(as: $1) }
+    }
+}
+
+/// Strings to compress, compared by count, length and hash first; `multisetHash` ignores
+/// their order (a wrapping sum of the strings' hashes).
+struct StringsKey: Equatable {
+    let strings: ByteStrings
+    let hash: Int
+    let multisetHash: Int
+
+    init(_ strings: ByteStrings) {
+        self.strings = strings
+        var hasher = Hasher()
+        hasher.combine(strings.count)
+        strings.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hash = hasher.finalize()
+        var sum = 0
+        strings.bytes.withUnsafeBytes { buffer in
+            var start = 0
+            for end in strings.ends {
+                var one = Hasher()
+                one.combine(bytes: UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+                sum &+= one.finalize()
+                start = end
+            }
+        }
+        multisetHash = sum
+    }
+
+    static func == (a: StringsKey, b: StringsKey) -> Bool {
+        a.strings.count == b.strings.count && a.strings.totalLength == b.strings.totalLength && a.hash == b.hash
+            && a.strings == b.strings
+    }
+}
