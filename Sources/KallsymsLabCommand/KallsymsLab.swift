@@ -7,7 +7,7 @@ public enum KallsymsLab {
 
     /// Every subcommand, in the order `--help` lists them.
     public static var subcommands: [Subcommand] {
-        [CompressCommand.command, DecodeCommand.command, StatsCommand.command]
+        [CompressCommand.command, DecodeCommand.command, StatsCommand.command, SimulateCommand.command]
     }
 
     /// The process entry point: runs with the process's streams, returns the exit status.

@@ -73,7 +73,7 @@ struct KallsymsStep {
         if keepsTypeUncompressed { compression = Self.prependingTypes(compression, selection) }
         let tables = try era.tables(for: selection, compression: compression, options: options)
         let layout = tables.layout(era: era, target: target)
-        let output = KallsymsOutput(symbolsKept: selection.symbols.count, tables: layout,
+        let output = KallsymsOutput(kept: selection.symbols, tables: layout,
                                     object: KallsymsObject(tables: layout, padding: padding),
                                     namesBytes: tables.compressedNames.totalLength, work: work)
         previous = (key, output)
@@ -123,8 +123,10 @@ struct KallsymsStep {
 
 /// What one kallsyms run produced, as the build needs it.
 public struct KallsymsOutput: Hashable, Sendable {
-    /// How many symbols the generator kept (`kallsyms_num_syms`).
-    public var symbolsKept: Int
+    /// The symbols the generator kept, in table order (`kallsyms_num_syms` of them).
+    public var kept: [KeptSymbol]
+    /// How many symbols the generator kept.
+    public var symbolsKept: Int { kept.count }
     /// The era's tables as laid out on the target (sizes, offsets, alignment).
     public var tables: TableLayout
     /// The object the next link includes (padding of `pad=B` applied).
