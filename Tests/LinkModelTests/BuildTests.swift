@@ -5,7 +5,7 @@ import Compressor
 /// A small kernel whose empty per-cpu section's markers are `D` without tables and `T` once
 /// the first tables push `.init.data` past a page: the smallest 2012-style trigger.
 enum FlipLayout {
-    static func make(initSize: UInt64) -> Layout {
+    static func make(initSize: UInt64, initAlignment: UInt64 = 16) -> Layout {
         var text = """
             base 0xc0008000
             section .text text align 4096 size 0x200
@@ -20,7 +20,7 @@ enum FlipLayout {
             section .rodata rodata align 4096 size 0x40
               global 0x0 linux_banner
               local 0x20 __func__.12345
-            section .init.data text align 16 size 0x\(String(initSize, radix: 16)) flags alloc,load
+            section .init.data text align \(initAlignment) size 0x\(String(initSize, radix: 16)) flags alloc,load
               global 0x0 __setup_start
               local 0x10 __irf_start
             align 4096
