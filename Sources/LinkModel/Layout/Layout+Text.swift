@@ -199,11 +199,12 @@ struct LayoutParser {
                 layout.items.append(.absolute(try name(arguments[0], line)))
             }
         case "start", "end", "global", "local", "weak", "kallsyms":
-            guard var section = open else {
+            guard let sectionName = open?.name, let size = open?.size else {
                 throw Self.error("'\(keyword)' outside a section (it belongs under a 'section' line)", line)
             }
-            section.members.append(try member(keyword, arguments, section: section, line: line))
-            open = section
+            // Appended in place: holding a copy of the section would copy its members each line.
+            let member = try member(keyword, arguments, sectionName: sectionName, size: size, line: line)
+            open!.members.append(member)
         default:
             throw Self.error("unknown line '\(keyword)' (expected layout, target, base, section, align, absolute, "
                              + "start, end, global, local, weak or kallsyms)", line)
@@ -251,8 +252,8 @@ struct LayoutParser {
         openLine = line
     }
 
-    private mutating func member(_ keyword: String, _ arguments: [ArraySlice<UInt8>], section: Section,
-                                 line: Int) throws -> Section.Member {
+    private mutating func member(_ keyword: String, _ arguments: [ArraySlice<UInt8>], sectionName: String,
+                                 size: UInt64, line: Int) throws -> Section.Member {
         switch keyword {
         case "start", "end":
             guard arguments.count == 1 else { throw Self.error("'\(keyword)' takes a name", line) }
@@ -264,17 +265,17 @@ struct LayoutParser {
             }
             kallsymsLine = line
             let offset = try arguments.first.map { try number($0, what: "offset", line) }
-            if let offset, offset > section.size {
+            if let offset, offset > size {
                 throw Self.error("kallsyms offset 0x\(String(offset, radix: 16)) is beyond the size 0x"
-                                 + "\(String(section.size, radix: 16)) of section \(section.name)", line)
+                                 + "\(String(size, radix: 16)) of section \(sectionName)", line)
             }
             return .kallsyms(offset: offset)
         default:
             guard arguments.count == 2 else { throw Self.error("'\(keyword)' takes an offset and a name", line) }
             let offset = try number(arguments[0], what: "offset", line)
-            if offset > section.size {
+            if offset > size {
                 throw Self.error("offset 0x\(String(offset, radix: 16)) is beyond the size 0x"
-                                 + "\(String(section.size, radix: 16)) of section \(section.name)", line)
+                                 + "\(String(size, radix: 16)) of section \(sectionName)", line)
             }
             return .symbol(name: try name(arguments[1], line), offset: offset, binding: Binding(rawValue: keyword)!)
         }

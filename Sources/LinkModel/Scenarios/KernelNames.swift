@@ -74,10 +74,20 @@ struct KernelNames {
         }
     }
 
+    /// A name `make` draws that was not drawn before. When the pools run dry (16 collisions
+    /// in a row, as in ARM-sized sets) the last draw gets a numeric suffix, as the compiler's
+    /// `.constprop.N` / `.isra.N` clones do.
     private mutating func unique(_ make: (inout SplitMix64) -> String) -> String {
+        var attempts = 0
         while true {
             let name = make(&random)
             if used.insert(name).inserted { return name }
+            attempts += 1
+            if attempts >= 16 {
+                var suffix = 0
+                while !used.insert("\(name).constprop.\(suffix)").inserted { suffix += 1 }
+                return "\(name).constprop.\(suffix)"
+            }
         }
     }
 
