@@ -16,6 +16,7 @@ public struct Build: Sendable {
     /// Era, flags, mitigations.
     public var options: BuildOptions
 
+    /// A build of `layout` with `options`.
     public init(layout: Layout, options: BuildOptions) {
         self.layout = layout
         self.options = options
@@ -26,7 +27,8 @@ public struct Build: Sendable {
         run(plan: LinkPlan(layout))
     }
 
-    /// Runs the build on an already prepared plan (campaigns prepare a layout once).
+    /// Runs the build on an already prepared plan (campaigns prepare a layout once); the
+    /// plan's layout is built, `layout` is not read.
     public func run(plan: LinkPlan) -> BuildResult {
         let rules = options.era.build
         var step = KallsymsStep(options: options, target: plan.layout.target)

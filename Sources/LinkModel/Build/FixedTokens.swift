@@ -12,6 +12,7 @@ public struct FixedTokens: Hashable, Sendable {
     /// The rounds of that compression, in order.
     public var rounds: [Compression.Round]
 
+    /// Freezes the table and rounds of `compression`.
     public init(_ compression: Compression) {
         table = compression.tokens
         rounds = compression.rounds

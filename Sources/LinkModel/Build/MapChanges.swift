@@ -37,12 +37,17 @@ public struct MapChanges: Sendable {
         public var nowAfter: [UInt8]?
     }
 
+    /// Symbols whose letter changed, in the new order.
     public var letters: [LetterChange] = []
+    /// Symbols off one longest common order of both maps, in the new order.
     public var reordered: [Reordering] = []
+    /// Runs of equal address shifts, in the new order.
     public var shifts: [Shift] = []
     /// How many matched symbols changed address.
     public var movedCount = 0
+    /// Symbols only the new map has.
     public var added: [SymbolRecord] = []
+    /// Symbols only the old map has.
     public var removed: [SymbolRecord] = []
 
     /// Whether the maps are identical.

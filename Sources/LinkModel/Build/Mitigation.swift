@@ -56,6 +56,7 @@ public enum Mitigation: Hashable, Sendable, CustomStringConvertible {
         text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
     }
 
+    /// The command-line name (`fixed-point=6`).
     public var description: String {
         switch self {
         case .extraPass: return "extra-pass"
@@ -80,6 +81,7 @@ public struct BuildOptions: Hashable, Sendable {
     /// The compression engine for full compressions.
     public var engine: CompressionEngine
 
+    /// Options for `era` with `generator` flags (validated by the generator when it runs).
     public init(era: Era, generator: GeneratorOptions = .init(), mitigations: [Mitigation] = [],
                 kallsymsExtraPass: String? = nil, engine: CompressionEngine = .default) {
         self.era = era
@@ -102,6 +104,8 @@ public struct BuildOptions: Hashable, Sendable {
         mitigations.compactMap { if case .pad(let b) = $0 { return b } else { return nil } }.max()
     }
 
+    /// Whether `uncompressed-type` is on.
     public var keepsTypeUncompressed: Bool { mitigations.contains(.uncompressedType) }
+    /// Whether `reuse-tokens` is on.
     public var reusesTokens: Bool { mitigations.contains(.reuseTokens) }
 }

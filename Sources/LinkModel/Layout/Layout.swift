@@ -16,6 +16,7 @@ public struct Layout: Hashable, Sendable {
     /// The linker script, in order.
     public var items: [Item]
 
+    /// A layout; an empty one links to an empty map.
     public init(name: String? = nil, target: TargetABI = .arm32, base: UInt64 = 0, items: [Item] = []) {
         self.name = name
         self.target = target
@@ -71,6 +72,8 @@ public struct Section: Hashable, Sendable {
     /// Symbols, markers and the kallsyms placement, in the order of the text form.
     public var members: [Member]
 
+    /// A section; `flags` default to the kind's (`SectionKind.defaultFlags`).
+    /// - Precondition: `alignment` is a power of two; offsets of `members` are at most `size`.
     public init(name: String, kind: SectionKind, flags: SectionFlags? = nil, alignment: UInt64 = 1,
                 size: UInt64 = 0, isKeptWhenEmpty: Bool = false, members: [Member] = []) {
         self.name = name

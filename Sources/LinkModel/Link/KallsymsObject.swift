@@ -7,6 +7,7 @@ public struct KallsymsObject: Hashable, Sendable {
     public struct Label: Hashable, Sendable {
         public var name: [UInt8]
         public var offset: Int
+        /// A label `offset` bytes into the object.
         public init(name: [UInt8], offset: Int) {
             self.name = name
             self.offset = offset
@@ -20,6 +21,7 @@ public struct KallsymsObject: Hashable, Sendable {
     /// The alignment of the object's `.rodata` input section (the era's `ALGN`).
     public var alignment: Int
 
+    /// An object of `size` bytes aligned to `alignment` (a power of two).
     public init(labels: [Label], size: Int, alignment: Int) {
         precondition(alignment > 0 && alignment & (alignment - 1) == 0, "alignments are powers of two")
         self.labels = labels

@@ -9,6 +9,7 @@ public struct LinkedMap: Hashable, Sendable {
     /// Undefined weak references (`w` with a blank address), sorted by name.
     public var undefinedWeak: [[UInt8]]
 
+    /// A map; `symbols` must already be in `nm -n` order.
     public init(symbols: [SymbolRecord], undefinedWeak: [[UInt8]] = []) {
         self.symbols = symbols
         self.undefinedWeak = undefinedWeak

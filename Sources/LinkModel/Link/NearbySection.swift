@@ -28,6 +28,7 @@ public enum NearbySection {
     public struct Neighbour: Hashable, Sendable {
         public var flags: SectionFlags
         public var start: UInt64
+        /// A kept section with `flags` starting at `start`.
         public init(flags: SectionFlags, start: UInt64) {
             self.flags = flags
             self.start = start

@@ -15,6 +15,7 @@ public struct Scenario: Sendable {
     public var expectsConsistent: Bool
     private let makeLayout: @Sendable () -> Layout
 
+    /// A scenario; `layout` is called each time the layout is asked for.
     public init(name: String, summary: String, explanation: String, era: Era, generator: GeneratorOptions,
                 expectsConsistent: Bool, layout: @escaping @Sendable () -> Layout) {
         self.name = name
@@ -49,7 +50,9 @@ extension Scenario {
                               hasPercpuSection: percpu)
     }
 
-    /// The 2012 "Inconsistent kallsyms data" on a uniprocessor ARM kernel (spec §9, the seed).
+    /// The 2012 "Inconsistent kallsyms data" on a uniprocessor ARM kernel (spec §8.1, §9, the
+    /// seed report): v3.3 `--all-symbols` ends inconsistent, `extra-pass` rescues it. See
+    /// `explanation` for the mechanism; `ScenarioTests` pins every step of it.
     public static let arm2012Uniprocessor = Scenario(
         name: "arm-2012-up",
         summary: "Uniprocessor ARM, Linux 3.3 Makefile build, --all-symbols: the empty per-cpu section flips its markers between D and T (fails)",
@@ -59,13 +62,15 @@ extension Scenario {
         re-homes __per_cpu_load/start/end to a neighbour: .init.data and .data have the same flags, \
         so the address decides (spec §9): on .data's first byte they go to .data (D), below it to \
         .init.data, which 2012 nm printed as T (its name starts with .init). In .tmp_vmlinux1 (no \
-        tables) the markers sit on the 8 KiB boundary: D. The tables of pass 1 push the init \
-        sections up by an odd number of pages, so in .tmp_vmlinux2 the markers sit one page below \
+        tables) the markers sit on the 8 KiB boundary: D. Pass 1's tables (65104 bytes) push the init \
+        sections up by 15 pages, an odd number, so in .tmp_vmlinux2 the markers sit one page below \
         .data: T. kallsyms compresses the type letter with the name, so "D__per_cpu_start" and \
-        "T__per_cpu_start" give different tokens and a different kallsyms_names size; vmlinux, \
-        linked with pass 2's tables, has every address after kallsyms_names moved, and its System.map \
-        differs from .tmp_System.map. KALLSYMS_EXTRA_PASS=1 links once more with pass 2's tables; \
-        the markers stay T, the tables stop changing, and the build passes.
+        "T__per_cpu_start" compress to different byte counts: kallsyms_names shrinks by 3 bytes, which \
+        crosses one of v3.3's 16-byte steps (.align 4 on ARM), and the object shrinks by 16. vmlinux, \
+        linked with pass 2's tables, has every address from kallsyms_markers on 16 bytes lower than \
+        .tmp_vmlinux2, so System.map differs from .tmp_System.map. KALLSYMS_EXTRA_PASS=1 links once \
+        more with pass 2's tables; 16 bytes do not move the init sections across a page, the markers \
+        stay T, pass 3's tables equal pass 2's, and the build passes.
         """,
         era: .v3_3, generator: GeneratorOptions(allSymbols: true), expectsConsistent: false,
         layout: { arm2012Recipe(percpu: true).layout(name: "arm-2012-up") })
