@@ -196,6 +196,23 @@ enum FlipLayout {
         #expect(result.isConsistent)
     }
 
+    @Test("a cache shared by builds of one layout compresses pass 1 once (a mitigations campaign)")
+    func sharedCacheAcrossBuilds() {
+        let scenario = Scenario.arm2012UniprocessorFixed
+        let plan = LinkPlan(scenario.layout)
+        var cache = CompressionCache()
+        let first = Build(layout: plan.layout, options: scenario.options()).run(plan: plan, cache: &cache)
+        let padded = Build(layout: plan.layout, options: scenario.options(mitigations: [.pad(bytes: 64)]))
+            .run(plan: plan, cache: &cache)
+        #expect(first.passes.first?.output.work == .compressed)
+        #expect(padded.passes.map(\.output.work) == [.reusedCompression, .reusedCompression])
+        #expect(padded.passes[0].output.tables == first.passes[0].output.tables)
+        let uncompressedType = Build(layout: plan.layout, options: scenario.options(mitigations: [.uncompressedType]))
+            .run(plan: plan, cache: &cache)
+        #expect(uncompressedType.passes.first?.output.work == .compressed)
+        #expect(cache.count == 2)
+    }
+
     @Test("KALLSYMS_EXTRA_PASS is tested per era", arguments: [
         (Era.v3_3, "0", false), (.v3_3, "1", true), (.v3_3, "", false), (.v5_10, "0", true), (.v6_19, "", false),
     ])

@@ -30,8 +30,16 @@ public struct Build: Sendable {
     /// Runs the build on an already prepared plan (campaigns prepare a layout once); the
     /// plan's layout is built, `layout` is not read.
     public func run(plan: LinkPlan) -> BuildResult {
+        var cache = CompressionCache()
+        return run(plan: plan, cache: &cache)
+    }
+
+    /// Runs the build with a compression cache shared with other builds: a compression it
+    /// holds is not recomputed, and the build's own compressions join it.
+    public func run(plan: LinkPlan, cache: inout CompressionCache) -> BuildResult {
         let rules = options.era.build
-        var step = KallsymsStep(options: options, target: plan.layout.target)
+        var step = KallsymsStep(options: options, target: plan.layout.target, cache: cache)
+        defer { cache = step.cache }
         var passes: [BuildPass] = []
         var object: KallsymsObject?
 

@@ -17,10 +17,14 @@ struct KallsymsStep {
     let reusesTokens: Bool
 
     private var previous: (key: InputKey, output: KallsymsOutput)?
-    private var compressions: [(key: StringsKey, compression: Compression)] = []
+    /// Full compressions (shareable across builds of one campaign).
+    var cache: CompressionCache
+    /// `reuse-tokens`: encodings with the frozen table (valid only for that table).
+    private var encodings: [(key: StringsKey, compression: Compression)] = []
     private var fixed: FixedTokens?
 
-    init(options: BuildOptions, target: TargetABI) {
+    init(options: BuildOptions, target: TargetABI, cache: CompressionCache = CompressionCache()) {
+        self.cache = cache
         era = options.era
         self.options = options.generator
         engine = options.engine
@@ -44,31 +48,25 @@ struct KallsymsStep {
         let stringsKey = StringsKey(strings)
         var work: KallsymsOutput.Work
         var compression: Compression
-        if let cached = compressions.first(where: { $0.key == stringsKey }) {
-            compression = cached.compression
-            work = .reusedCompression
-        } else if let permuted = compressions.lazy.compactMap({ Self.permuting($0, to: stringsKey) }).first {
-            compression = permuted
-            work = .reusedCompression
-        } else if reusesTokens, !freezesTokens, let fixed {
-            if let encoded = fixed.encode(strings) {
-                compression = encoded
-                work = .encodedWithFrozenTokens
+        if reusesTokens, !freezesTokens, let fixed {
+            if let reused = Self.lookUp(stringsKey, in: encodings) {
+                (compression, work) = (reused, .reusedCompression)
+            } else if let encoded = fixed.encode(strings) {
+                (compression, work) = (encoded, .encodedWithFrozenTokens)
+                encodings.append((stringsKey, encoded))
             } else {
-                compression = engine.compress(strings)
+                compression = compress(strings, key: stringsKey, namesOnly: keepsTypeUncompressed).compression
                 self.fixed = FixedTokens(compression)
-                compressions.removeAll()
+                encodings = [(stringsKey, compression)]
                 work = .rebuiltFrozenTokens
             }
-            compressions.append((stringsKey, compression))
         } else {
-            compression = engine.compress(strings)
-            if reusesTokens && (freezesTokens || fixed == nil) && !strings.isEmpty {
+            let result = compress(strings, key: stringsKey, namesOnly: keepsTypeUncompressed)
+            (compression, work) = (result.compression, result.reused ? .reusedCompression : .compressed)
+            if reusesTokens && !strings.isEmpty && (freezesTokens || fixed == nil) {
                 fixed = FixedTokens(compression)
-                compressions.removeAll()
+                encodings = [(stringsKey, compression)]
             }
-            compressions.append((stringsKey, compression))
-            work = .compressed
         }
         if keepsTypeUncompressed { compression = Self.prependingTypes(compression, selection) }
         let tables = try era.tables(for: selection, compression: compression, options: options)
@@ -78,6 +76,21 @@ struct KallsymsStep {
                                     namesBytes: tables.compressedNames.totalLength, work: work)
         previous = (key, output)
         return output
+    }
+
+    /// The compression of `strings` from the cache, or a full compression that joins the cache.
+    private mutating func compress(_ strings: ByteStrings, key: StringsKey, namesOnly: Bool)
+        -> (compression: Compression, reused: Bool) {
+        if let reused = cache.lookUp(key, namesOnly: namesOnly) { return (reused, true) }
+        let compression = engine.compress(strings)
+        cache.insert(compression, for: key, namesOnly: namesOnly)
+        return (compression, false)
+    }
+
+    /// An exact or permuted match of `key` among `entries`.
+    static func lookUp(_ key: StringsKey, in entries: [(key: StringsKey, compression: Compression)]) -> Compression? {
+        if let exact = entries.first(where: { $0.key == key }) { return exact.compression }
+        return entries.lazy.compactMap { permuting($0, to: key) }.first
     }
 
     /// The cached compression rearranged for `key`'s strings when they are the cached strings
