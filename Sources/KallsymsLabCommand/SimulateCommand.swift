@@ -35,6 +35,7 @@ enum SimulateCommand {
         examples:
           kallsyms-lab simulate --scenario arm-2012-up --era v3.3 --all-symbols
           kallsyms-lab simulate --scenario arm-2012-up --mitigation extra-pass
+          kallsyms-lab simulate --scenario arm-2012-up --era v5.10 --all-symbols --kallsyms-extra-pass 0
           kallsyms-lab simulate --scenario arm-2012-up --print-layout > up.layout
           kallsyms-lab simulate up.layout --era v6.1 --all-symbols --mitigation fixed-point=6 --json
           kallsyms-lab simulate --scenario arm-large --repeat 5
@@ -46,6 +47,8 @@ enum SimulateCommand {
             OptionSpec("--print-layout", "Print the layout's text form and exit."),
             OptionSpec("--mitigation", value: "M", repeatable: true,
                        "extra-pass, fixed-point=K, pad=B, uncompressed-type or reuse-tokens (repeatable)."),
+            OptionSpec("--kallsyms-extra-pass", value: "V",
+                       "The environment's KALLSYMS_EXTRA_PASS (v3.3: set and not 0; later eras: any non-empty value)."),
             OptionSpec("--limit", value: "N", "Show at most N changed symbols of each kind per pass (default 12)."),
             OptionSpec("--json", "Print one JSON object instead of the report."),
             OptionSpec("--repeat", value: "N", "Time N more builds (fresh caches, then a shared cache) and print builds/s on stderr."),
@@ -124,6 +127,7 @@ enum SimulateCommand {
             options = BuildOptions(era: era, generator: try EraArguments.options(arguments, era: era))
         }
         options.engine = try EraArguments.engine(arguments)
+        options.kallsymsExtraPass = arguments.value("--kallsyms-extra-pass")
         for text in arguments.values["--mitigation"] ?? [] {
             guard let mitigation = Mitigation(parsing: text) else {
                 throw UsageError("unknown mitigation \(text) (known: \(Mitigation.syntax.joined(separator: ", ")); "

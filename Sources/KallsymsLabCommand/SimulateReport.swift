@@ -24,7 +24,9 @@ enum SimulateReport {
                     let object = result.passes.first { $0.number == number }!.output.object
                     return "linked with \(rules.objectName(pass: number)) (\(object.size) bytes)"
                 } ?? "linked without a kallsyms object"
-                lines.append("pass \(pass.number)  \(pass.image ?? "")  \(linked)")
+                let weak = pass.map.undefinedWeak.isEmpty ? ""
+                    : "; \(pass.map.undefinedWeak.count) kallsyms tables undefined weak (w, no address)"
+                lines.append("pass \(pass.number)  \(pass.image ?? "")  \(linked)\(weak)")
                 if let before = previous, before.number > 0 {
                     lines += changes(MapChanges(from: before.map.symbols, to: pass.map.symbols),
                                      versus: before.image ?? "", width: width, limit: limit)

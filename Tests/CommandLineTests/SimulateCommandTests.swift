@@ -29,6 +29,13 @@ import Testing
         #expect(rescued.output.contains("outcome: consistent after 3 passes"))
     }
 
+    @Test("--kallsyms-extra-pass: v3.3 takes 0 as unset, 1 as the extra pass")
+    func extraPassEnvironment() {
+        let base = ["simulate", "--scenario", "arm-2012-up", "--era", "v3.3", "--all-symbols", "--kallsyms-extra-pass"]
+        #expect(Self.run(base + ["0"]).status == 3)
+        #expect(Self.run(base + ["1"]).status == 0)
+    }
+
     @Test("a layout file is read from disk or stdin; its errors are FILE:LINE: message with exit 1")
     func layoutFiles() throws {
         let good = "section .text text size 0x10\n  global 0x0 _stext\n  global 0x8 f\n  end _etext\nsection .rodata rodata size 4\n"
