@@ -21,9 +21,9 @@ let package = Package(
     targets: [
         // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line.
         .target(name: "Compressor", swiftSettings: optimizedEvenInDebug),
-        .target(name: "LinkModel", dependencies: ["Compressor"]),
+        .target(name: "LinkModel", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Generators", dependencies: ["Compressor", "LinkModel"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators"]),
+        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators"], swiftSettings: optimizedEvenInDebug),
         // explain and sensitivity: diagnostics on a developer's own maps.
         .target(name: "Diagnostics", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(name: "KallsymsLabCommand",

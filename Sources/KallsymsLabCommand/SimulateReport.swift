@@ -1,0 +1,240 @@
+import Compressor
+import Foundation
+import LinkModel
+
+/// The text and JSON forms of a `simulate` run.
+enum SimulateReport {
+    static func text(_ result: BuildResult, layout: Layout, source: String, scenario: Scenario?, limit: Int) -> String {
+        let options = result.options
+        let rules = options.era.build
+        let width = layout.target.pointerSize * 2
+        var lines: [String] = []
+        let flags = options.generator.description
+        lines.append("simulate \(source): era \(options.era)\(flags.isEmpty ? "" : " " + flags), target \(layout.target), "
+                     + "mitigations: \(options.mitigations.isEmpty ? "none" : options.mitigations.map(\.description).joined(separator: " "))")
+        lines.append("layout\(layout.name.map { " " + $0 } ?? ""): \(layout.sections.count) sections, "
+                     + "\(layout.symbolCount) symbols, base 0x\(String(layout.base, radix: 16))")
+        var previous: BuildPass?
+        for pass in result.passes {
+            lines.append("")
+            if pass.number == 0 {
+                lines.append("pass 0  kallsyms on an empty .tmp_vmlinux0.syms: every table label exists from the first link")
+            } else {
+                let linked = pass.linkedWithPass.map { number -> String in
+                    let object = result.passes.first { $0.number == number }!.output.object
+                    return "linked with \(rules.objectName(pass: number)) (\(object.size) bytes)"
+                } ?? "linked without a kallsyms object"
+                let weak = pass.map.undefinedWeak.isEmpty ? ""
+                    : "; \(pass.map.undefinedWeak.count) kallsyms tables undefined weak (w, no address)"
+                lines.append("pass \(pass.number)  \(pass.image ?? "")  \(linked)\(weak)")
+                if let before = previous, before.number > 0 {
+                    lines += changes(MapChanges(from: before.map.symbols, to: pass.map.symbols),
+                                     versus: before.image ?? "", width: width, limit: limit)
+                }
+            }
+            lines.append("  kallsyms: \(pass.input.count) symbols read, \(pass.output.symbolsKept) kept, \(work(pass.output.work))")
+            lines.append("  tables: " + tables(pass.output, previous: previous?.output))
+            previous = pass
+        }
+        if let vmlinux = result.vmlinux, let last = result.passes.last {
+            lines.append("")
+            lines.append("vmlinux  linked with \(rules.objectName(pass: last.number)) (\(last.output.object.size) bytes)")
+            lines += changes(MapChanges(from: last.map.symbols, to: vmlinux.symbols), versus: last.image ?? "",
+                             width: width, limit: limit)
+            let reference = rules.referenceName(lastPass: last.number)
+            lines.append("check: System.map (mksysmap of vmlinux) vs \(reference) (mksysmap of \(last.image ?? ""))")
+        }
+        if let cycle = result.cycle {
+            lines.append("fixed point: not reached; the objects repeat every \(cycle.period) passes from pass \(cycle.firstPass)")
+        } else if let limit = options.fixedPointLimit, !result.isConsistent, result.linkedPasses.count >= limit {
+            lines.append("fixed point: not reached in \(limit) passes")
+        }
+        switch result.outcome {
+        case .consistent(let passes):
+            lines.append("  identical: the tables were computed from the map vmlinux has")
+            lines.append("")
+            let zero = result.passes.first?.number == 0 ? " (and pass 0)" : ""
+            lines.append("outcome: consistent after \(passes) passes\(zero)")
+        case .inconsistent(let mismatch):
+            lines.append("  \(mismatch.differingLines) lines differ; the first:")
+            for sample in mismatch.samples.prefix(limit) {
+                let old = sample.reference.map { "-" + line($0, width) } ?? "-(none)"
+                let new = sample.systemMap.map { "+" + line($0, width) } ?? "+(none)"
+                lines.append("    line \(sample.line)".padding(toLength: 16, withPad: " ", startingAt: 0) + old)
+                lines.append(String(repeating: " ", count: 16) + new)
+            }
+            if let explanation = result.explanation() { lines += why(explanation, rules: rules) }
+            lines.append("")
+            lines.append("outcome: Inconsistent kallsyms data (after \(result.linkedPasses.count) passes)")
+        case .generatorFailed(let pass, let error):
+            lines.append("")
+            lines.append("outcome: build error: the \(options.era) generator refused pass \(pass)'s input: \(error.description)")
+        }
+        if let scenario, scenario.era == options.era, scenario.generator == options.generator {
+            lines.append("")
+            lines.append("about \(scenario.name):")
+            lines += wrap(scenario.explanation, width: 100, indent: "  ")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func why(_ explanation: BuildResult.Explanation, rules: EraBuild) -> [String] {
+        var causes: [String] = explanation.inputChanges.letters.map {
+            "\(printable($0.name)) \(letter($0.oldLetter)) -> \(letter($0.newLetter))"
+        }
+        causes += explanation.inputChanges.added.map { "\(printable($0.name)) appeared" }
+        causes += explanation.inputChanges.removed.map { "\(printable($0.name)) disappeared" }
+        var text = "why: between pass \(explanation.previousPass) and pass \(explanation.lastPass) "
+        if causes.isEmpty {
+            text += "no symbol changed letter or appeared, yet the tables changed. "
+        } else {
+            let shown = causes.prefix(8).joined(separator: ", ") + (causes.count > 8 ? ", … (\(causes.count) in all)" : "")
+            text += "the strings kallsyms compresses changed (\(shown)). "
+        }
+        let tables = explanation.tableChanges.map { "\($0.name) \($0.old) -> \($0.new)" }.joined(separator: ", ")
+        let delta = explanation.newObjectSize - explanation.oldObjectSize
+        text += "The tables changed (\(tables)) and the object went from \(explanation.oldObjectSize) to "
+            + "\(explanation.newObjectSize) bytes (\(signed(delta))). vmlinux holds pass \(explanation.lastPass)'s object, "
+            + "\(rules.imageName(pass: explanation.lastPass)) held pass \(explanation.previousPass)'s: "
+            + "\(explanation.finalChanges.movedCount) symbols moved and \(explanation.finalChanges.letters.count) changed letter "
+            + "between them, so System.map cannot equal the map the last tables were computed from."
+        return [""] + wrap(text, width: 100, indent: "")
+    }
+
+    static func changes(_ changes: MapChanges, versus image: String, width: Int, limit: Int) -> [String] {
+        if changes.isEmpty { return ["  same map as \(image)"] }
+        var lines = ["  vs \(image): \(changes.letters.count) letters, \(changes.reordered.count) order, "
+                     + "\(changes.movedCount) addresses changed; \(changes.added.count) appeared, \(changes.removed.count) disappeared"]
+        for change in changes.letters.prefix(limit) {
+            lines.append("    letter    \(printable(change.name)) \(letter(change.oldLetter)) -> \(letter(change.newLetter))  "
+                         + "\(hex(change.oldAddress, width)) -> \(hex(change.newAddress, width))")
+        }
+        more(changes.letters.count, limit, &lines)
+        for change in changes.reordered.prefix(limit) {
+            lines.append("    order     \(printable(change.name))  \(hex(change.oldAddress, width)) -> \(hex(change.newAddress, width)), "
+                         + "now after \(change.nowAfter.map { printable($0) } ?? "nothing")")
+        }
+        more(changes.reordered.count, limit, &lines)
+        for shift in changes.shifts.prefix(limit) {
+            lines.append("    address   \(signedHex(shift.delta)) from \(printable(shift.first)) (\(hex(shift.from, width))) on, "
+                         + "\(shift.count) symbol\(shift.count == 1 ? "" : "s")")
+        }
+        more(changes.shifts.count, limit, &lines, noun: "runs")
+        for record in changes.added.prefix(limit) { lines.append("    appeared  \(line(record, width))") }
+        more(changes.added.count, limit, &lines)
+        for record in changes.removed.prefix(limit) { lines.append("    gone      \(line(record, width))") }
+        more(changes.removed.count, limit, &lines)
+        return lines
+    }
+
+    private static func more(_ count: Int, _ limit: Int, _ lines: inout [String], noun: String = "more") {
+        if count > limit { lines.append("    … \(count - limit) \(noun == "more" ? "more" : "more " + noun)") }
+    }
+
+    static func tables(_ output: KallsymsOutput, previous: KallsymsOutput?) -> String {
+        var text = "\(output.object.size) bytes"
+        if let previous, previous.object.size != output.object.size {
+            text += " (\(signed(output.object.size - previous.object.size)))"
+        }
+        let parts = output.tables.entries.map { entry -> String in
+            var part = "\(entry.name) \(entry.size)"
+            if let old = previous?.tables.size(of: entry.name), old != entry.size { part += " (\(signed(entry.size - old)))" }
+            return part
+        }
+        return text + " = " + parts.joined(separator: ", ")
+    }
+
+    static func work(_ work: KallsymsOutput.Work) -> String {
+        switch work {
+        case .compressed: return "compressed"
+        case .reusedTables: return "same input as the previous pass: tables reused"
+        case .reusedCompression: return "same strings as an earlier pass: compression reused"
+        case .encodedWithFrozenTokens: return "encoded with pass 1's token table"
+        case .rebuiltFrozenTokens: return "pass 1's token table could not encode a byte: compressed afresh"
+        }
+    }
+
+    static func line(_ record: SymbolRecord, _ width: Int) -> String {
+        "\(hex(record.address, width)) \(letter(record.type)) \(printable(record.name))"
+    }
+
+    static func hex(_ value: UInt64, _ width: Int) -> String { String(value, radix: 16).leftPad(width, "0") }
+    static func letter(_ type: UInt8) -> String { String(Character(Unicode.Scalar(type))) }
+    /// A size difference in bytes.
+    static func signed<T: BinaryInteger>(_ value: T) -> String { value < 0 ? "\(value)" : "+\(value)" }
+    /// An address difference.
+    static func signedHex<T: BinaryInteger>(_ value: T) -> String {
+        value < 0 ? "-0x" + String(value.magnitude, radix: 16) : "+0x" + String(value, radix: 16)
+    }
+
+    static func wrap(_ text: String, width: Int, indent: String) -> [String] {
+        var lines: [String] = []
+        var current = indent
+        for word in text.split(separator: " ") {
+            if current.count + word.count + 1 > width && current.count > indent.count {
+                lines.append(current)
+                current = indent
+            }
+            current += (current.count > indent.count ? " " : "") + word
+        }
+        if current.count > indent.count { lines.append(current) }
+        return lines
+    }
+
+    // MARK: JSON
+
+    static func json(_ result: BuildResult, layout: Layout, source: String) -> String {
+        let options = result.options
+        let width = layout.target.pointerSize * 2
+        var previous: BuildPass?
+        var passes: [String] = []
+        for pass in result.passes {
+            var fields = ["\"number\":\(pass.number)", "\"image\":\(pass.image.map(JSON.string) ?? "null")",
+                          "\"linkedWithPass\":\(pass.linkedWithPass.map(String.init) ?? "null")",
+                          "\"symbolsRead\":\(pass.input.count)", "\"symbolsKept\":\(pass.output.symbolsKept)",
+                          "\"work\":\"\(pass.output.work.rawValue)\"", "\"objectSize\":\(pass.output.object.size)",
+                          "\"tables\":[" + pass.output.tables.entries.map {
+                              "{\"name\":\"\($0.name)\",\"offset\":\($0.offset),\"size\":\($0.size)}"
+                          }.joined(separator: ",") + "]"]
+            if let before = previous, before.number > 0, pass.number > 0 {
+                fields.append("\"changes\":" + changes(MapChanges(from: before.map.symbols, to: pass.map.symbols), width))
+            }
+            passes.append("{" + fields.joined(separator: ",") + "}")
+            previous = pass
+        }
+        var outcome: String
+        switch result.outcome {
+        case .consistent(let count):
+            outcome = "{\"status\":\"consistent\",\"passes\":\(count)}"
+        case .inconsistent(let mismatch):
+            let samples = mismatch.samples.map { sample in
+                "{\"line\":\(sample.line),\"reference\":\(sample.reference.map { JSON.string(line($0, width)) } ?? "null"),"
+                    + "\"systemMap\":\(sample.systemMap.map { JSON.string(line($0, width)) } ?? "null")}"
+            }
+            outcome = "{\"status\":\"inconsistent\",\"passes\":\(result.linkedPasses.count),"
+                + "\"reference\":\(JSON.string(mismatch.referenceName)),\"differingLines\":\(mismatch.differingLines),"
+                + "\"samples\":[\(samples.joined(separator: ","))]}"
+        case .generatorFailed(let pass, let error):
+            outcome = "{\"status\":\"error\",\"pass\":\(pass),\"message\":\(JSON.string(error.description))}"
+        }
+        var vmlinux = "null"
+        if let map = result.vmlinux, let last = result.passes.last {
+            vmlinux = "{\"changes\":" + changes(MapChanges(from: last.map.symbols, to: map.symbols), width) + "}"
+        }
+        let cycle = result.cycle.map { "{\"firstPass\":\($0.firstPass),\"period\":\($0.period)}" } ?? "null"
+        return "{\"source\":\(JSON.string(source)),\"era\":\"\(options.era)\",\"flags\":\(JSON.string(options.generator.description)),"
+            + "\"target\":\"\(layout.target)\",\"mitigations\":[\(options.mitigations.map { JSON.string($0.description) }.joined(separator: ","))],"
+            + "\"symbols\":\(layout.symbolCount),\"passes\":[\(passes.joined(separator: ","))],\"vmlinux\":\(vmlinux),"
+            + "\"cycle\":\(cycle),\"outcome\":\(outcome)}"
+    }
+
+    static func changes(_ changes: MapChanges, _ width: Int) -> String {
+        let letters = changes.letters.map {
+            "{\"name\":\(JSON.string(printable($0.name))),\"old\":\"\(letter($0.oldLetter))\",\"new\":\"\(letter($0.newLetter))\","
+                + "\"oldAddress\":\"\(hex($0.oldAddress, width))\",\"newAddress\":\"\(hex($0.newAddress, width))\"}"
+        }
+        let reordered = changes.reordered.map { JSON.string(printable($0.name)) }
+        return "{\"letters\":[\(letters.joined(separator: ","))],\"reordered\":[\(reordered.joined(separator: ","))],"
+            + "\"moved\":\(changes.movedCount),\"appeared\":\(changes.added.count),\"disappeared\":\(changes.removed.count)}"
+    }
+}

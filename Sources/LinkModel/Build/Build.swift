@@ -1,0 +1,164 @@
+import Compressor
+
+/// The multi-pass build of vmlinux in one era, modelled on a `Layout` (spec §8).
+///
+/// Pass k links the layout with pass k−1's kallsyms object (pass 1 of v3.3–v6.1 with none;
+/// every pass of v6.19+ with at least pass 0's empty-table object), runs the era's generator
+/// on what that era feeds it (raw `nm -n`, or the mksysmap-filtered `.syms`) and yields the
+/// next object. Then vmlinux is linked with the last object and the era's check compares
+/// mksysmap(vmlinux) with mksysmap(last temporary image).
+///
+/// `run` never traps on input: what the era's generator refuses ends the build with
+/// `.generatorFailed`.
+public struct Build: Sendable {
+    /// The layout to build.
+    public var layout: Layout
+    /// Era, flags, mitigations.
+    public var options: BuildOptions
+
+    /// A build of `layout` with `options`.
+    public init(layout: Layout, options: BuildOptions) {
+        self.layout = layout
+        self.options = options
+    }
+
+    /// Runs the build.
+    public func run() -> BuildResult {
+        run(plan: LinkPlan(layout))
+    }
+
+    /// Runs the build on an already prepared plan (campaigns prepare a layout once); the
+    /// plan's layout is built, `layout` is not read.
+    public func run(plan: LinkPlan) -> BuildResult {
+        var cache = CompressionCache()
+        return run(plan: plan, cache: &cache)
+    }
+
+    /// Runs the build with a compression cache shared with other builds: a compression it
+    /// holds is not recomputed, and the build's own compressions join it.
+    public func run(plan: LinkPlan, cache: inout CompressionCache) -> BuildResult {
+        let rules = options.era.build
+        var step = KallsymsStep(options: options, target: plan.layout.target, cache: cache)
+        defer { cache = step.cache }
+        var passes: [BuildPass] = []
+        var object: KallsymsObject?
+
+        func fail(_ pass: Int, _ error: Error) -> BuildResult {
+            let kallsymsError = error as? KallsymsError ?? KallsymsError(.malformedText, "\(error)")
+            return BuildResult(options: options, passes: passes, vmlinux: nil,
+                               outcome: .generatorFailed(pass: pass, error: kallsymsError), cycle: nil)
+        }
+
+        if rules.startsWithEmptyTables {
+            do {
+                let output = try step.run([], freezesTokens: false)
+                passes.append(BuildPass(number: 0, image: nil, linkedWithPass: nil, map: LinkedMap(symbols: []),
+                                        input: [], output: output))
+                object = output.object
+            } catch {
+                return fail(0, error)
+            }
+        }
+
+        // Which pass's object an image holds: the last one made before it.
+        var linkedWith: Int? = passes.last?.number
+        var number = 1
+        var cycle: BuildResult.Cycle?
+        while true {
+            let map = plan.link(object: object, weakReferences: rules.weakTableNames)
+            let input = Self.kallsymsInput(map, rules: rules, era: options.era)
+            do {
+                let output = try step.run(input, freezesTokens: number == 1)
+                passes.append(BuildPass(number: number, image: rules.imageName(pass: number), linkedWithPass: linkedWith,
+                                        map: map, input: input, output: output))
+                object = output.object
+            } catch {
+                return fail(number, error)
+            }
+            linkedWith = number
+            if !needsAnotherPass(after: number, passes: passes, rules: rules, cycle: &cycle) { break }
+            number += 1
+        }
+
+        let vmlinux = plan.link(object: object, weakReferences: rules.weakTableNames)
+        let last = passes[passes.count - 1]
+        let mismatch = Self.compare(rules.systemMapFilter.apply(vmlinux.symbols),
+                                    with: rules.systemMapFilter.apply(last.map.symbols),
+                                    reference: rules.referenceName(lastPass: last.number))
+        let realPasses = passes.filter { $0.number > 0 }.count
+        return BuildResult(options: options, passes: passes, vmlinux: vmlinux,
+                           outcome: mismatch.map { .inconsistent($0) } ?? .consistent(passes: realPasses), cycle: cycle)
+    }
+
+    /// The era's pass count, or the fixed-point loop of the `fixed-point=K` mitigation.
+    private func needsAnotherPass(after number: Int, passes: [BuildPass], rules: EraBuild,
+                                  cycle: inout BuildResult.Cycle?) -> Bool {
+        let objects = passes.filter { $0.number > 0 }.map(\.output.object)
+        if let limit = options.fixedPointLimit {
+            guard number >= 2 else { return true }
+            let current = objects[objects.count - 1]
+            if current == objects[objects.count - 2] { return false }
+            if let earlier = objects.dropLast(2).lastIndex(of: current) {
+                cycle = BuildResult.Cycle(firstPass: earlier + 1, period: objects.count - 1 - earlier)
+                return false
+            }
+            return number < limit
+        }
+        switch number {
+        case 1:
+            return true
+        case 2:
+            if rules.asksForExtraPass(options.effectiveExtraPass) { return true }
+            return rules.repeatsWhenObjectSizeChanges && objects[0].size != objects[1].size
+        default:
+            return false
+        }
+    }
+
+    /// What kallsyms reads from a temporary image's map, with the input line numbers set.
+    static func kallsymsInput(_ map: LinkedMap, rules: EraBuild, era: Era) -> [SymbolRecord] {
+        var records: [SymbolRecord]
+        var firstLine: Int
+        switch rules.kallsymsInput {
+        case .rawNm:
+            records = map.symbols
+            firstLine = map.undefinedWeak.count + 1
+        case .symsFile:
+            records = rules.systemMapFilter.apply(map.symbols)
+            firstLine = 1
+        }
+        if let limit = era.rules.nameLengthLimit, records.contains(where: { $0.name.count >= limit }) {
+            // The parser skips such names (with a warning) but they keep their lines.
+            var kept: [SymbolRecord] = []
+            for (index, record) in records.enumerated() where record.name.count < limit {
+                var copy = record
+                copy.line = firstLine + index
+                kept.append(copy)
+            }
+            return kept
+        }
+        for index in records.indices {
+            records[index].line = firstLine
+            firstLine += 1
+        }
+        return records
+    }
+
+    /// `cmp -s`: nil when equal, else the differing lines (positional, as `cmp` sees them).
+    static func compare(_ systemMap: [SymbolRecord], with reference: [SymbolRecord],
+                        reference name: String) -> BuildResult.Mismatch? {
+        var differences: [BuildResult.Mismatch.Line] = []
+        var count = 0
+        for index in 0..<max(systemMap.count, reference.count) {
+            let new = index < systemMap.count ? systemMap[index] : nil
+            let old = index < reference.count ? reference[index] : nil
+            if let new, let old, new.sameLine(as: old) { continue }
+            count += 1
+            if differences.count < BuildResult.Mismatch.sampleLimit {
+                differences.append(.init(line: index + 1, reference: old, systemMap: new))
+            }
+        }
+        guard count > 0 else { return nil }
+        return BuildResult.Mismatch(referenceName: name, differingLines: count, samples: differences)
+    }
+}

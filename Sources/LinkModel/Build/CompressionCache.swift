@@ -1,0 +1,35 @@
+import Compressor
+
+/// Compressions of earlier kallsyms runs, looked up by the strings compressed: exactly, or
+/// as a permutation (symbols reordered at equal addresses compress to the same strings,
+/// permuted; see `KallsymsStep.permuting`).
+///
+/// Every build keeps one; a campaign that builds the same layout several times (under each
+/// mitigation, say) passes one cache to `Build.run(plan:cache:)` so that the first pass is
+/// compressed once. Entries are full compressions, so they do not depend on the engine
+/// (every engine gives the same bytes) nor on the build's mitigations, except that
+/// `uncompressed-type` compresses names without their type and is kept apart.
+public struct CompressionCache: Sendable {
+    /// How many compressions are kept (the oldest are forgotten first).
+    public var capacity: Int
+    private var entries: [(key: StringsKey, namesOnly: Bool, compression: Compression)] = []
+
+    /// An empty cache of at most `capacity` entries.
+    public init(capacity: Int = 8) {
+        self.capacity = capacity
+    }
+
+    /// How many compressions the cache holds.
+    public var count: Int { entries.count }
+
+    func lookUp(_ key: StringsKey, namesOnly: Bool) -> Compression? {
+        let candidates = entries.filter { $0.namesOnly == namesOnly }.map { (key: $0.key, compression: $0.compression) }
+        return KallsymsStep.lookUp(key, in: candidates)
+    }
+
+    mutating func insert(_ compression: Compression, for key: StringsKey, namesOnly: Bool) {
+        guard capacity > 0 else { return }
+        if entries.count >= capacity { entries.removeFirst() }
+        entries.append((key, namesOnly, compression))
+    }
+}

@@ -1,0 +1,31 @@
+import Compressor
+
+/// What one kallsyms run produced, as the build needs it.
+public struct KallsymsOutput: Hashable, Sendable {
+    /// The symbols the generator kept, in table order (`kallsyms_num_syms` of them).
+    public var kept: [KeptSymbol]
+    /// How many symbols the generator kept.
+    public var symbolsKept: Int { kept.count }
+    /// The era's tables as laid out on the target (sizes, offsets, alignment).
+    public var tables: TableLayout
+    /// The object the next link includes (padding of `pad=B` applied).
+    public var object: KallsymsObject
+    /// The compressed name bytes without length prefixes.
+    public var namesBytes: Int
+    /// What work the run did.
+    public var work: Work
+
+    /// How a run got its tables.
+    public enum Work: String, Hashable, Sendable {
+        /// A full compression.
+        case compressed
+        /// The input equalled the previous pass's: its tables, unchanged.
+        case reusedTables
+        /// The strings to compress equalled an earlier pass's: its compression, new address tables.
+        case reusedCompression
+        /// `reuse-tokens`: encoded with pass 1's token table.
+        case encodedWithFrozenTokens
+        /// `reuse-tokens`: pass 1's table could not encode a byte; compressed afresh and frozen again.
+        case rebuiltFrozenTokens
+    }
+}

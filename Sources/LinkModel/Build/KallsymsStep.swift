@@ -1,0 +1,135 @@
+import Compressor
+
+/// One run of the era's generator inside a build, with the mitigations' compressor
+/// variants and the caches that keep a campaign from recompressing needlessly.
+///
+/// Caches, cheapest first: the same input records as the previous pass reuse its tables
+/// outright; the same strings to compress as any earlier pass (a map that differs only in
+/// addresses) reuse that pass's compression and rebuild only the address tables. Keys are
+/// compared by count and hash, then by equality.
+struct KallsymsStep {
+    let era: Era
+    let options: GeneratorOptions
+    let engine: CompressionEngine
+    let target: TargetABI
+    let padding: Int?
+    let keepsTypeUncompressed: Bool
+    let reusesTokens: Bool
+
+    private var previous: (key: InputKey, output: KallsymsOutput)?
+    /// Full compressions (shareable across builds of one campaign).
+    var cache: CompressionCache
+    /// `reuse-tokens`: encodings with the frozen table (valid only for that table).
+    private var encodings: [(key: StringsKey, compression: Compression)] = []
+    private var fixed: FixedTokens?
+
+    init(options: BuildOptions, target: TargetABI, cache: CompressionCache = CompressionCache()) {
+        self.cache = cache
+        era = options.era
+        self.options = options.generator
+        engine = options.engine
+        self.target = target
+        padding = options.padding
+        keepsTypeUncompressed = options.keepsTypeUncompressed
+        reusesTokens = options.reusesTokens
+    }
+
+    /// Runs the generator on `input` (the records kallsyms reads, line numbers set).
+    /// `freezesTokens`: this is the pass whose token table `reuse-tokens` keeps.
+    mutating func run(_ input: [SymbolRecord], freezesTokens: Bool) throws -> KallsymsOutput {
+        let key = InputKey(input)
+        if let previous, previous.key == key {
+            var output = previous.output
+            output.work = .reusedTables
+            return output
+        }
+        let selection = try era.select(input, options: options)
+        let strings = keepsTypeUncompressed ? Self.namesOnly(selection) : selection.storedStrings
+        let stringsKey = StringsKey(strings)
+        var work: KallsymsOutput.Work
+        var compression: Compression
+        if reusesTokens, !freezesTokens, let fixed {
+            if let reused = Self.lookUp(stringsKey, in: encodings) {
+                (compression, work) = (reused, .reusedCompression)
+            } else if let encoded = fixed.encode(strings) {
+                (compression, work) = (encoded, .encodedWithFrozenTokens)
+                encodings.append((stringsKey, encoded))
+            } else {
+                compression = compress(strings, key: stringsKey, namesOnly: keepsTypeUncompressed).compression
+                self.fixed = FixedTokens(compression)
+                encodings = [(stringsKey, compression)]
+                work = .rebuiltFrozenTokens
+            }
+        } else {
+            let result = compress(strings, key: stringsKey, namesOnly: keepsTypeUncompressed)
+            (compression, work) = (result.compression, result.reused ? .reusedCompression : .compressed)
+            if reusesTokens && !strings.isEmpty && (freezesTokens || fixed == nil) {
+                fixed = FixedTokens(compression)
+                encodings = [(stringsKey, compression)]
+            }
+        }
+        if keepsTypeUncompressed { compression = Self.prependingTypes(compression, selection) }
+        let tables = try era.tables(for: selection, compression: compression, options: options)
+        let layout = tables.layout(era: era, target: target)
+        let output = KallsymsOutput(kept: selection.symbols, tables: layout,
+                                    object: KallsymsObject(tables: layout, padding: padding),
+                                    namesBytes: tables.compressedNames.totalLength, work: work)
+        previous = (key, output)
+        return output
+    }
+
+    /// The compression of `strings` from the cache, or a full compression that joins the cache.
+    private mutating func compress(_ strings: ByteStrings, key: StringsKey, namesOnly: Bool)
+        -> (compression: Compression, reused: Bool) {
+        if let reused = cache.lookUp(key, namesOnly: namesOnly) { return (reused, true) }
+        let compression = engine.compress(strings)
+        cache.insert(compression, for: key, namesOnly: namesOnly)
+        return (compression, false)
+    }
+
+    /// An exact or permuted match of `key` among `entries`.
+    static func lookUp(_ key: StringsKey, in entries: [(key: StringsKey, compression: Compression)]) -> Compression? {
+        if let exact = entries.first(where: { $0.key == key }) { return exact.compression }
+        return entries.lazy.compactMap { permuting($0, to: key) }.first
+    }
+
+    /// The cached compression rearranged for `key`'s strings when they are the cached strings
+    /// in another order. The greedy loop's tokens depend only on the multiset of strings and
+    /// each string's encoding only on the tokens, so a permutation (symbols reordered at equal
+    /// addresses) compresses to the same strings, permuted.
+    static func permuting(_ cached: (key: StringsKey, compression: Compression), to key: StringsKey) -> Compression? {
+        guard cached.key.multisetHash == key.multisetHash, cached.key.strings.count == key.strings.count,
+              cached.key.strings.totalLength == key.strings.totalLength else { return nil }
+        var encodings: [ArraySlice<UInt8>: (index: Int, remaining: Int)] = [:]
+        encodings.reserveCapacity(cached.key.strings.count)
+        for index in cached.key.strings.indices {
+            encodings[cached.key.strings[index], default: (index, 0)].remaining += 1
+        }
+        var names = ByteStrings()
+        names.reserve(strings: key.strings.count, bytes: cached.compression.names.totalLength)
+        for index in key.strings.indices {
+            guard let entry = encodings[key.strings[index]], entry.remaining > 0 else { return nil }
+            encodings[key.strings[index]] = (entry.index, entry.remaining - 1)
+            names.append(cached.compression.names[entry.index])
+        }
+        return Compression(tokens: cached.compression.tokens, names: names, rounds: cached.compression.rounds)
+    }
+
+    /// The names alone, in address order: what `uncompressed-type` compresses.
+    static func namesOnly(_ selection: Selection) -> ByteStrings {
+        var strings = ByteStrings()
+        strings.reserve(strings: selection.symbols.count, bytes: selection.symbols.reduce(0) { $0 + $1.name.count })
+        for symbol in selection.symbols { strings.append(symbol.name) }
+        return strings
+    }
+
+    /// Each compressed name with its raw type byte in front.
+    static func prependingTypes(_ compression: Compression, _ selection: Selection) -> Compression {
+        var names = ByteStrings()
+        names.reserve(strings: compression.names.count, bytes: compression.names.totalLength + compression.names.count)
+        for index in compression.names.indices {
+            names.append(selection.symbols[index].type, followedBy: compression.names[index])
+        }
+        return Compression(tokens: compression.tokens, names: names, rounds: compression.rounds)
+    }
+}

@@ -1,0 +1,111 @@
+import Compressor
+
+/// A change to the build that tries to avoid "Inconsistent kallsyms data".
+///
+/// Each one's model and its cost in image bytes:
+/// - `extraPass`: `KALLSYMS_EXTRA_PASS=1`, the workaround the failure message suggests
+///   (spec §8): one more link and kallsyms run; no extra bytes. Converges when pass 3's map
+///   equals pass 2's, not when the trigger flips back.
+/// - `fixedPoint(maxPasses:)`: link and regenerate until the object repeats the previous
+///   pass's object (same table offsets and size, hence the same map), at most `maxPasses`
+///   passes; a repetition of an older pass's object is reported as a cycle. No extra bytes.
+/// - `pad(bytes:)`: every table is padded to a multiple of B bytes (its slot, not only the
+///   total: rounding the total alone would still move `kallsyms_markers` and the later labels,
+///   which `System.map` shows). A table that changes by less than its slack moves nothing.
+///   Costs on average about B/2 per table.
+/// - `uncompressedType`: the 2022 proposal: the type letter is stored as a raw byte in front
+///   of each compressed name and kept out of the pair statistics, so a symbol that changes
+///   letter changes one byte's value, never the token table or any length. Order changes
+///   never change sizes either (compression is per symbol), so this removes the 2012
+///   trigger; a changed *set* of symbols still can. Costs the bytes the type no longer
+///   shares with tokens (typically about one byte per symbol).
+/// - `reuseTokens`: the token table is computed once, from pass 1's symbols, and later passes
+///   encode with it (the recorded rounds applied in order, which is exactly what the greedy
+///   loop does to a symbol). A byte pass 1 never saw takes an empty code as a new literal; if
+///   the byte's code is already a token the table cannot encode it and is rebuilt from
+///   scratch for that pass (reported). Sizes still change with what changed, but a letter
+///   flip changes a few bytes instead of reshuffling every token. No extra bytes.
+public enum Mitigation: Hashable, Sendable, CustomStringConvertible {
+    case extraPass
+    case fixedPoint(maxPasses: Int)
+    case pad(bytes: Int)
+    case uncompressedType
+    case reuseTokens
+
+    /// The names `--mitigation` takes.
+    public static let syntax = ["extra-pass", "fixed-point=K", "pad=B", "uncompressed-type", "reuse-tokens"]
+
+    /// Parses `extra-pass`, `fixed-point=K` (K ≥ 2), `pad=B` (B ≥ 1), `uncompressed-type`, `reuse-tokens`.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        switch (parts.first ?? "", parts.count) {
+        case ("extra-pass", 1): self = .extraPass
+        case ("uncompressed-type", 1): self = .uncompressedType
+        case ("reuse-tokens", 1): self = .reuseTokens
+        case ("fixed-point", 2):
+            guard let k = Int(parts[1]), k >= 2 else { return nil }
+            self = .fixedPoint(maxPasses: k)
+        case ("pad", 2):
+            guard let b = Self.size(parts[1]), b >= 1 else { return nil }
+            self = .pad(bytes: b)
+        default: return nil
+        }
+    }
+
+    private static func size(_ text: String) -> Int? {
+        text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
+    }
+
+    /// The command-line name (`fixed-point=6`).
+    public var description: String {
+        switch self {
+        case .extraPass: return "extra-pass"
+        case .fixedPoint(let k): return "fixed-point=\(k)"
+        case .pad(let b): return "pad=\(b)"
+        case .uncompressedType: return "uncompressed-type"
+        case .reuseTokens: return "reuse-tokens"
+        }
+    }
+}
+
+/// Everything a build needs besides the layout.
+public struct BuildOptions: Hashable, Sendable {
+    /// The era whose build and generator run (spec §8).
+    public var era: Era
+    /// The generator's flags, as link-vmlinux passes them (`--all-symbols` for KALLSYMS_ALL, …).
+    public var generator: GeneratorOptions
+    /// The mitigations, in any order.
+    public var mitigations: [Mitigation]
+    /// The environment's `KALLSYMS_EXTRA_PASS` (nil: unset). The `extraPass` mitigation sets `1`.
+    public var kallsymsExtraPass: String?
+    /// The compression engine for full compressions.
+    public var engine: CompressionEngine
+
+    /// Options for `era` with `generator` flags (validated by the generator when it runs).
+    public init(era: Era, generator: GeneratorOptions = .init(), mitigations: [Mitigation] = [],
+                kallsymsExtraPass: String? = nil, engine: CompressionEngine = .default) {
+        self.era = era
+        self.generator = generator
+        self.mitigations = mitigations
+        self.kallsymsExtraPass = kallsymsExtraPass
+        self.engine = engine
+    }
+
+    /// The `KALLSYMS_EXTRA_PASS` value the build sees.
+    public var effectiveExtraPass: String? { mitigations.contains(.extraPass) ? "1" : kallsymsExtraPass }
+
+    /// `fixed-point=K`'s K, if given (the largest when given twice).
+    public var fixedPointLimit: Int? {
+        mitigations.compactMap { if case .fixedPoint(let k) = $0 { return k } else { return nil } }.max()
+    }
+
+    /// `pad=B`'s B, if given (the largest when given twice).
+    public var padding: Int? {
+        mitigations.compactMap { if case .pad(let b) = $0 { return b } else { return nil } }.max()
+    }
+
+    /// Whether `uncompressed-type` is on.
+    public var keepsTypeUncompressed: Bool { mitigations.contains(.uncompressedType) }
+    /// Whether `reuse-tokens` is on.
+    public var reusesTokens: Bool { mitigations.contains(.reuseTokens) }
+}

@@ -1,0 +1,100 @@
+import Compressor
+
+/// An era's `scripts/mksysmap`: the lines of `nm -n` that do not go into `System.map`
+/// (and, from v6.1 on, into the `.syms` file kallsyms reads) (spec §3.1 last paragraphs, §8).
+///
+/// Each rule is the `grep -v` / `sed` pattern of the era's script applied to one `nm` line
+/// `ADDRESS TYPE NAME`; as `nm` names hold no blanks, a pattern `' X'` is a name prefix.
+public struct SystemMapFilter: Hashable, Sendable {
+    /// Type letters whose lines are deleted (`' [aNUw] '`: lowercase `a` only).
+    public var droppedTypes: Set<UInt8>
+    /// Name prefixes whose lines are deleted.
+    public var droppedPrefixes: [[UInt8]]
+    /// Byte strings anywhere in the name.
+    public var droppedSubstrings: [[UInt8]]
+    /// Name suffixes.
+    public var droppedSuffixes: [[UInt8]]
+    /// Exact names.
+    public var droppedNames: Set<[UInt8]>
+    /// v6.19+: `__<alnum>*Thunk_` prefixes (linker branch thunks) and `__UNIQUE_ID_modinfo<digits>`.
+    public var dropsThunksAndModinfo: Bool
+
+    private static func bytes(_ list: [String]) -> [[UInt8]] { list.map { Array($0.utf8) } }
+    private static let types: Set<UInt8> = [UInt8(ascii: "a"), UInt8(ascii: "N"), UInt8(ascii: "U"), UInt8(ascii: "w")]
+
+    /// v3.3: `grep -v '\( [aNUw] \)\|\(__crc_\)\|\( \$[adt]\)'`.
+    public static let v3_3 = SystemMapFilter(
+        droppedTypes: types, droppedPrefixes: bytes(["$a", "$d", "$t"]), droppedSubstrings: bytes(["__crc_"]),
+        droppedSuffixes: [], droppedNames: [], dropsThunksAndModinfo: false)
+
+    /// v5.10: v3.3's patterns and `' \.L'`.
+    public static let v5_10 = SystemMapFilter(
+        droppedTypes: types, droppedPrefixes: bytes(["$a", "$d", "$t", ".L"]), droppedSubstrings: bytes(["__crc_"]),
+        droppedSuffixes: [], droppedNames: [], dropsThunksAndModinfo: false)
+
+    /// v6.1 (assumption, spec §3.1 says only that `$`, `.L` and `__crc_` moved here from
+    /// kallsyms.c): `' [aNUw] '`, `' \$'`, `' \.L'`, `' __crc_'`, `' __kstrtab_'`,
+    /// `' __kstrtabns_'`, `' L0$'`.
+    public static let v6_1 = SystemMapFilter(
+        droppedTypes: types, droppedPrefixes: bytes(["$", ".L", "__crc_", "__kstrtab_", "__kstrtabns_"]),
+        droppedSubstrings: [], droppedSuffixes: [], droppedNames: Set(bytes(["L0"])), dropsThunksAndModinfo: false)
+
+    /// v6.19 and v7.0: the sed script of spec §3.1.
+    public static let v6_19 = SystemMapFilter(
+        droppedTypes: types,
+        droppedPrefixes: bytes(["$", ".L", "__efistub_", "__pi_$", "__pi_.L", "__kvm_nvhe_$", "__kvm_nvhe_.L",
+                                "__kcfi_typeid_", "__kvm_nvhe___kcfi_typeid_", "__pi___kcfi_typeid_", "__crc_",
+                                "__kstrtab_", "__kstrtabns_", "__mod_device_table__"]),
+        droppedSubstrings: bytes([".long_branch.", ".plt_branch."]),
+        droppedSuffixes: bytes(["_from_arm", "_from_thumb", "_veneer"]),
+        droppedNames: Set(bytes(["L0", "_SDA_BASE_", "_SDA2_BASE_"])),
+        dropsThunksAndModinfo: true)
+
+    /// Whether the line of `record` survives.
+    public func keeps(_ record: SymbolRecord) -> Bool {
+        if droppedTypes.contains(record.type) { return false }
+        let name = record.name
+        for prefix in droppedPrefixes where name.starts(with: prefix) { return false }
+        for suffix in droppedSuffixes where name.count >= suffix.count && name.suffix(suffix.count).elementsEqual(suffix) {
+            return false
+        }
+        for infix in droppedSubstrings where Self.contains(name, infix) { return false }
+        if !droppedNames.isEmpty && droppedNames.contains(name) { return false }
+        if dropsThunksAndModinfo && (Self.isThunk(name) || Self.isModinfoID(name)) { return false }
+        return true
+    }
+
+    /// The records that survive, in order.
+    public func apply(_ records: [SymbolRecord]) -> [SymbolRecord] { records.filter(keeps) }
+
+    private static let thunk = Array("Thunk_".utf8)
+    private static let modinfo = Array("__UNIQUE_ID_modinfo".utf8)
+
+    /// `^__[[:alnum:]]*Thunk_`.
+    static func isThunk(_ name: [UInt8]) -> Bool {
+        guard name.count >= 8, name[0] == UInt8(ascii: "_"), name[1] == UInt8(ascii: "_") else { return false }
+        var index = 2
+        while index < name.count {
+            if name[index...].starts(with: thunk) { return true }
+            let byte = name[index]
+            let isAlnum = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+            guard isAlnum else { return false }
+            index += 1
+        }
+        return false
+    }
+
+    /// `^__UNIQUE_ID_modinfo[0-9]*$`.
+    static func isModinfoID(_ name: [UInt8]) -> Bool {
+        name.starts(with: modinfo) && name[modinfo.count...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    static func contains(_ name: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard name.count >= needle.count else { return false }
+        for start in 0...(name.count - needle.count) where name[start] == needle[0] {
+            if name[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+}

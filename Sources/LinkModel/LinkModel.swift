@@ -1,1 +1,0 @@
-// The LinkModel module; see ../../README.md and DESIGN.md.

@@ -1,0 +1,125 @@
+import Testing
+import Compressor
+@testable import LinkModel
+
+@Suite struct LayoutTests {
+    static let canonical = """
+        layout example
+        target arm
+        base 0xc0008000
+        section .text text align 32 size 0x100
+          start _stext
+          global 0x0 stext
+          local 0x40 do_thing
+          weak 0x80 maybe
+          end _etext_text
+        section .rodata rodata align 4096 size 0x20
+          global 0x0 some_table
+          kallsyms 0x10
+        section .init.data text align 16 size 0x8 flags alloc,load
+          global 0x4 __initcall_start
+        align 4096
+        section .data..percpu data align 1 size 0x0
+          start __per_cpu_start
+          end __per_cpu_end
+        absolute __init_end
+        align 8192
+        absolute __data_loc
+        section .data data align 8192 size 0x2000
+          start _sdata
+        section .bss bss align 32 size 0x0 keep
+          start __bss_start
+
+        """
+
+    @Test("the canonical text reads back to the same text")
+    func canonicalTextRoundTrips() throws {
+        let layout = try Layout(parsing: Self.canonical)
+        #expect(layout.description == Self.canonical)
+        #expect(layout.name == "example")
+        #expect(layout.sections.count == 6)
+        #expect(layout.symbolCount == 13)
+        #expect(layout.sections[2].flags == [.alloc, .load])
+        #expect(layout.sections[5].isKeptWhenEmpty)
+    }
+
+    @Test("comments, blank lines, free indentation and decimal numbers are accepted; the value round-trips")
+    func looseTextParsesToTheSameValue() throws {
+        let loose = """
+            # a comment
+            base 3221258240   # 0xc0008000
+
+            section .text text align 32 size 256
+            start _stext
+                 global 0 stext
+            """
+        let layout = try Layout(parsing: loose)
+        #expect(layout.base == 0xc000_8000)
+        #expect(try Layout(parsing: layout.description) == layout)
+        #expect(layout.description.contains("global 0x0 stext"))
+    }
+
+    @Test("names with blanks, #, backslashes and high bytes are escaped and read back")
+    func oddNamesRoundTrip() throws {
+        let name: [UInt8] = Array("a b#c\\d".utf8) + [0xC3, 0x7F]
+        let layout = Layout(items: [.section(Section(name: ".text", kind: .text, size: 4,
+                                                     members: [.symbol(name: name, offset: 0, binding: .global)]))])
+        #expect(layout.description.contains(#"a\x20b\x23c\x5cd\xc3\x7f"#))
+        #expect(try Layout(parsing: layout.description) == layout)
+    }
+
+    @Test("every scenario's layout round-trips through its text form")
+    func scenarioLayoutsRoundTrip() throws {
+        let layout = Scenario.arm2012Uniprocessor.layout
+        #expect(try Layout(parsing: layout.description) == layout)
+    }
+
+    @Test("errors name the line", arguments: [
+        ("section .t text\nfrobnicate 1\n", 2, "unknown line"),
+        ("global 0x0 foo\n", 1, "outside a section"),
+        ("section .t text align 3\n", 1, "power of two"),
+        ("section .t text size 0x10\n  global 0x20 late\n", 2, "beyond the size"),
+        ("section .r rodata size 4\n  kallsyms\n  kallsyms\n", 3, "already placed on line 2"),
+        ("section .t text\nsection .t data\n", 2, "already defined on line 1"),
+        ("section .t code\n", 1, "unknown section kind"),
+        ("target vax\n", 1, "unknown target"),
+        ("section .t text\nbase 0x1000\n", 2, "before the first section"),
+        ("section .t text size 12z\n", 1, "is not a number"),
+        ("section .t text flags alloc,shiny\n", 1, "unknown flags"),
+        ("section .t text size 4\n  local 0x0 bad\\x4\n", 2, "malformed name"),
+    ])
+    func errorsNameTheLine(_ text: String, _ line: Int, _ message: String) {
+        do {
+            _ = try Layout(parsing: text)
+            Issue.record("expected an error")
+        } catch let error as KallsymsError {
+            #expect(error.kind == .malformedText)
+            #expect(error.line == line)
+            #expect(error.message.contains(message), "\(error.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("shrinking steps return smaller valid layouts that still round-trip")
+    func shrinkingStepsKeepLayoutsValid() throws {
+        let layout = try Layout(parsing: Self.canonical)
+        let withoutPercpu = layout.removingItem(at: 4)
+        #expect(withoutPercpu.sections.count == 5)
+        let fewerSymbols = layout.removingMembers(1..<3, ofItem: 0)
+        #expect(fewerSymbols.symbolCount == layout.symbolCount - 2)
+        let smaller = layout.resizingSection(at: 0, to: 0x50)
+        guard case .section(let text) = smaller.items[0] else { Issue.record("not a section"); return }
+        #expect(text.size == 0x50)
+        #expect(text.members.contains(.symbol(name: Array("maybe".utf8), offset: 0x50, binding: .weak)))
+        let shrunkRodata = layout.resizingSection(at: 1, to: 0x8)
+        #expect(shrunkRodata.description.contains("kallsyms 0x8"))
+        let renamed = layout.removingSymbols(named: [Array("__data_loc".utf8), Array("stext".utf8)])
+        #expect(renamed.symbolCount == layout.symbolCount - 2)
+        #expect(layout.realigning(itemAt: 3, to: 64).items[3] == .align(64))
+        for candidate in [withoutPercpu, fewerSymbols, smaller, shrunkRodata, renamed] {
+            #expect(try Layout(parsing: candidate.description) == candidate)
+        }
+        #expect(layout.sectionIndices == [0, 1, 2, 4, 8, 9])
+    }
+}
