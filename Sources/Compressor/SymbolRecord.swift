@@ -27,6 +27,18 @@ public struct SymbolRecord: Hashable, Sendable {
 
     /// The string the kernel stores and compresses: the type byte, then the name (spec §2.3).
     public var storedString: [UInt8] { [type] + name }
+
+    /// Records are equal when address, type and name are; the line is where a record came
+    /// from, not what it is.
+    public static func == (a: SymbolRecord, b: SymbolRecord) -> Bool {
+        a.address == b.address && a.type == b.type && a.name == b.name
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(address)
+        hasher.combine(type)
+        hasher.combine(name)
+    }
 }
 
 /// A symbol that survived an era's selection, in the form the later stages need.

@@ -1,0 +1,208 @@
+import Compressor
+import Generators
+import LinkModel
+
+/// A saved case: a self-describing text file holding everything needed to replay one
+/// finding (a property case or a build), so that `kallsyms-lab replay FILE` and the tests
+/// that replay `Tests/Corpus/findings/` reproduce it.
+///
+/// ```
+/// # kallsyms-lab case v1
+/// kind: property                      property | build
+/// property: retype-invariance         (property cases) the law that was checked
+/// target: pass-convergence            (build cases) the campaign target
+/// era: v6.1
+/// flags: --all-symbols
+/// mitigations: extra-pass pad=16      (build cases) build options
+/// seed: 0x2a                          the seed that produced the case, before shrinking
+/// expect: fails                       fails | passes: what replaying must show
+/// reason: retyping `b` t->d changed kallsyms_names from 27 to 28 bytes
+/// --- mutations                       one mutation per line (Generators' text form)
+/// retype b@c0008010 d
+/// --- map                             the nm -n map, ADDRESS TYPE NAME per line
+/// c0008000 T _text
+/// --- layout                          (build cases) the layout's text form
+/// layout shrunk
+/// …
+/// ```
+/// Lines starting with `#` before the first section are comments. Unknown header keys are
+/// an error (so a typo does not silently change a replay).
+public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable { case property, build }
+    public enum Expectation: String, Hashable, Sendable { case fails, passes }
+
+    public var kind: Kind
+    public var property: String?
+    public var target: String?
+    public var era: Era
+    public var options: GeneratorOptions
+    public var mitigations: [String]
+    public var seed: UInt64?
+    public var expectation: Expectation
+    public var reason: String
+    public var mutations: [Mutation]
+    public var map: [SymbolRecord]
+    public var layout: Layout?
+
+    public init(kind: Kind, property: String? = nil, target: String? = nil, era: Era, options: GeneratorOptions = .init(),
+                mitigations: [String] = [], seed: UInt64? = nil, expectation: Expectation, reason: String,
+                mutations: [Mutation] = [], map: [SymbolRecord] = [], layout: Layout? = nil) {
+        self.kind = kind
+        self.property = property
+        self.target = target
+        self.era = era
+        self.options = options
+        self.mitigations = mitigations
+        self.seed = seed
+        self.expectation = expectation
+        self.reason = reason
+        self.mutations = mutations
+        self.map = map
+        self.layout = layout
+    }
+
+    static let magic = "# kallsyms-lab case v1"
+
+    /// The text form.
+    public var description: String {
+        var lines = [Self.magic, "# replay: kallsyms-lab replay THIS_FILE", "kind: \(kind.rawValue)"]
+        if let property { lines.append("property: \(property)") }
+        if let target { lines.append("target: \(target)") }
+        lines.append("era: \(era)")
+        lines.append("flags: \(options.description)")
+        if !mitigations.isEmpty { lines.append("mitigations: \(mitigations.joined(separator: " "))") }
+        if let seed { lines.append("seed: 0x\(String(seed, radix: 16))") }
+        lines.append("expect: \(expectation.rawValue)")
+        lines.append("reason: \(reason.replacingNewlines())")
+        if !mutations.isEmpty {
+            lines.append("--- mutations")
+            lines += mutations.map(\.description)
+        }
+        var text = lines.joined(separator: "\n") + "\n"
+        if !map.isEmpty || kind == .property {
+            text += "--- map\n" + String(decoding: MapWriter.write(map), as: UTF8.self)
+        }
+        if let layout {
+            text += "--- layout\n" + layout.description
+            if !text.hasSuffix("\n") { text += "\n" }
+        }
+        return text
+    }
+
+    /// Reads the text form; errors name the line.
+    public init(parsing text: String) throws {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.first == Self.magic else {
+            throw KallsymsError(.malformedText, "not a kallsyms-lab case file (the first line must be \"\(Self.magic)\")", line: 1)
+        }
+        var headers: [String: (value: String, line: Int)] = [:]
+        var sections: [String: (lines: [String], firstLine: Int)] = [:]
+        var current: String?
+        for (index, line) in lines.enumerated().dropFirst() {
+            let number = index + 1
+            if line.hasPrefix("--- ") {
+                let name = String(line.dropFirst(4))
+                guard ["mutations", "map", "layout"].contains(name), sections[name] == nil else {
+                    throw KallsymsError(.malformedText, "unknown or repeated section \"\(name)\"", line: number)
+                }
+                current = name
+                sections[name] = ([], number + 1)
+                continue
+            }
+            if let section = current {
+                sections[section]!.lines.append(line)
+                continue
+            }
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw KallsymsError(.malformedText, "expected \"key: value\"", line: number)
+            }
+            let key = String(line[..<colon])
+            let value = String(line[line.index(after: colon)...]).trimmingLeadingBlanks()
+            guard Self.headerKeys.contains(key), headers[key] == nil else {
+                throw KallsymsError(.malformedText, "unknown or repeated key \"\(key)\"", line: number)
+            }
+            headers[key] = (value, number)
+        }
+        func required(_ key: String) throws -> (value: String, line: Int) {
+            guard let header = headers[key] else { throw KallsymsError(.malformedText, "missing \"\(key):\"") }
+            return header
+        }
+        let kindHeader = try required("kind")
+        guard let kind = Kind(rawValue: kindHeader.value) else {
+            throw KallsymsError(.malformedText, "kind must be property or build", line: kindHeader.line)
+        }
+        let eraHeader = try required("era")
+        guard let era = Era(name: eraHeader.value) else {
+            throw KallsymsError(.malformedText, "unknown era \(eraHeader.value)", line: eraHeader.line)
+        }
+        let expectHeader = try required("expect")
+        guard let expectation = Expectation(rawValue: expectHeader.value) else {
+            throw KallsymsError(.malformedText, "expect must be fails or passes", line: expectHeader.line)
+        }
+        var options = GeneratorOptions()
+        if let flags = headers["flags"] {
+            for flag in flags.value.split(separator: " ") {
+                switch flag {
+                case "--all-symbols": options.allSymbols = true
+                case "--absolute-percpu": options.absolutePercpu = true
+                case "--base-relative": options.baseRelative = true
+                case "--pc-relative": options.pcRelative = true
+                default:
+                    if flag.hasPrefix("--symbol-prefix="), flag.utf8.count == 17 {
+                        options.symbolPrefix = flag.utf8.last
+                    } else {
+                        throw KallsymsError(.malformedText, "unknown flag \(flag)", line: flags.line)
+                    }
+                }
+            }
+            do { try era.validate(options) } catch let error as KallsymsError {
+                throw KallsymsError(.malformedText, error.message, line: flags.line)
+            }
+        }
+        var seed: UInt64?
+        if let header = headers["seed"] {
+            let digits = header.value.hasPrefix("0x") ? String(header.value.dropFirst(2)) : header.value
+            guard let value = UInt64(digits, radix: header.value.hasPrefix("0x") ? 16 : 10) else {
+                throw KallsymsError(.malformedText, "seed must be a number", line: header.line)
+            }
+            seed = value
+        }
+        var mutations: [Mutation] = []
+        if let section = sections["mutations"] {
+            for (offset, line) in section.lines.enumerated() where !line.isEmpty {
+                do { mutations.append(try Mutation(parsing: line)) } catch {
+                    throw KallsymsError(.malformedText, "mutation: \(error)", line: section.firstLine + offset)
+                }
+            }
+        }
+        var map: [SymbolRecord] = []
+        if let section = sections["map"] {
+            let body = section.lines.joined(separator: "\n")
+            do {
+                map = try Era.v7_0.parse(Array(body.utf8)).records
+            } catch let error as KallsymsError {
+                throw KallsymsError(.malformedText, "map: \(error.message)", line: (error.line ?? 1) + section.firstLine - 1)
+            }
+        }
+        var layout: Layout?
+        if let section = sections["layout"] {
+            do {
+                layout = try Layout(parsing: section.lines.joined(separator: "\n"))
+            } catch let error as KallsymsError {
+                throw KallsymsError(.malformedText, "layout: \(error.message)", line: (error.line ?? 1) + section.firstLine - 1)
+            }
+        }
+        self.init(kind: kind, property: headers["property"]?.value, target: headers["target"]?.value, era: era,
+                  options: options, mitigations: headers["mitigations"].map { $0.value.split(separator: " ").map(String.init) } ?? [],
+                  seed: seed, expectation: expectation, reason: headers["reason"]?.value ?? "", mutations: mutations,
+                  map: map, layout: layout)
+    }
+
+    static let headerKeys: Set<String> = ["kind", "property", "target", "era", "flags", "mitigations", "seed", "expect", "reason"]
+}
+
+extension String {
+    func trimmingLeadingBlanks() -> String { String(drop { $0 == " " || $0 == "\t" }) }
+    func replacingNewlines() -> String { split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ") }
+}
