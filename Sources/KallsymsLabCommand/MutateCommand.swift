@@ -62,7 +62,7 @@ enum MutateCommand {
             do {
                 map = try step.mutation.apply(to: map)
             } catch let error as MutationError {
-                throw CommandError("\(step.origin): \(error.message)")
+                throw CommandError("\(displayName(path)): \(step.origin): \(error.message)")
             }
         }
         let text = MapWriter.write(map)
