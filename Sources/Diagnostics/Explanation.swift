@@ -16,6 +16,9 @@ public struct Explanation: Sendable {
     public var literalChanges: [UInt8]
     /// The first round that chose differently, nil when every round chose the same pair.
     public var divergence: Divergence?
+    /// When every round chose the same pair: how many bytes each added, removed or retyped
+    /// symbol's own encoding (length prefix included) changed `kallsyms_names` by.
+    public var encodingDeltas: [(name: [UInt8], delta: Int)]
     /// Mitigations that would have given both maps the same tables size.
     public var mitigations: [String]
     /// The whole story in plain words.
@@ -61,11 +64,12 @@ public struct Explanation: Sendable {
         }
         let divergence = Self.divergence(runA, runB, difference, stringsA, stringsB)
         let mitigations = Self.mitigations(runA, runB, layoutA, layoutB, target: target, engine: engine)
+        let encodingDeltas = divergence == nil ? Self.encodingDeltas(difference, runA) : []
         var explanation = Explanation(era: runA.era, options: runA.options, target: target, difference: difference,
                                       layoutA: layoutA, layoutB: layoutB, changedPairCount: changedPairs,
                                       literalChanges: literalChanges, divergence: divergence,
-                                      mitigations: mitigations, verdict: "")
-        explanation.verdict = VerdictWriter.verdict(for: explanation, runB: runB)
+                                      encodingDeltas: encodingDeltas, mitigations: mitigations, verdict: "")
+        explanation.verdict = VerdictWriter.verdict(for: explanation, runA: runA, runB: runB)
         return explanation
     }
 
@@ -109,6 +113,23 @@ public struct Explanation: Sendable {
                           countOfChoiceBInA: count(pairB, in: stringsA),
                           choiceInB: expansion(pairB, runB), countInB: index < roundsB.count ? roundsB[index].count : 0,
                           countOfChoiceAInB: count(pairA, in: stringsB), culprits: culprits)
+    }
+
+    /// With identical rounds, each symbol's encoding is fixed by the rounds alone: the names
+    /// size difference is the sum of the changed symbols' own entry-size differences.
+    private static func encodingDeltas(_ difference: MapDifference, _ run: GeneratorRun) -> [(name: [UInt8], delta: Int)] {
+        let rounds = run.compression.rounds
+        let prefix = run.tables.lengthPrefix
+        func entrySize(_ symbol: KeptSymbol?) -> Int {
+            guard let symbol else { return 0 }
+            let length = RoundReplay.apply(rounds, to: symbol.storedString).count
+            return KallsymsTables.prefixSize(of: length, prefix) + length
+        }
+        return difference.changes.compactMap { change in
+            guard change.kind == .retyped || change.kind == .added || change.kind == .removed else { return nil }
+            let delta = entrySize(change.after) - entrySize(change.before)
+            return delta == 0 ? nil : (change.name, delta)
+        }
     }
 
     /// Which mitigations would have made the two tables the same size (each one computed).

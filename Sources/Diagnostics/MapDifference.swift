@@ -13,6 +13,20 @@ public struct SymbolChange: Hashable, Sendable {
         case moved
         /// Only the address changed.
         case addressChanged = "address-changed"
+
+        /// Listing order: changes of content (they change pair counts) before order and addresses.
+        public var rank: Int {
+            switch self {
+            case .retyped: return 0
+            case .added: return 1
+            case .removed: return 2
+            case .moved: return 3
+            case .addressChanged: return 4
+            }
+        }
+
+        /// Whether the change alters the strings kallsyms compresses.
+        public var changesContent: Bool { rank < 3 }
     }
 
     public var kind: Kind
@@ -79,10 +93,11 @@ public struct MapDifference: Hashable, Sendable {
             changes.append(SymbolChange(kind: .added, name: key.name, before: nil, after: b.symbols[index]))
         }
         changes += movedAmongEqualAddresses(a, b, matched)
+        // Changes of content (which change pair counts) first, then order, then addresses.
         changes.sort { lhs, rhs in
+            if lhs.kind.rank != rhs.kind.rank { return lhs.kind.rank < rhs.kind.rank }
             let l = lhs.after?.address ?? lhs.before!.address, r = rhs.after?.address ?? rhs.before!.address
             if l != r { return l < r }
-            if lhs.kind != rhs.kind { return lhs.kind.rawValue < rhs.kind.rawValue }
             return lhs.name.lexicographicallyPrecedes(rhs.name)
         }
         return MapDifference(changes: changes)

@@ -2,16 +2,31 @@ import Compressor
 
 /// Puts an `Explanation` into sentences a kernel developer can act on.
 enum VerdictWriter {
-    static func verdict(for e: Explanation, runB: GeneratorRun) -> String {
+    static func verdict(for e: Explanation, runA: GeneratorRun, runB: GeneratorRun) -> String {
         var sentences: [String] = []
         let changes = e.difference.changes
         if changes.isEmpty {
             sentences.append("The kept symbols of the two maps are identical (same names, letters, addresses and order)")
         } else {
-            let shown = changes.filter { $0.kind != .moved }.prefix(3) + changes.filter { $0.kind == .moved }.prefix(1)
-            var parts = shown.map { describe($0, runB: runB) }
-            let more = changes.count - shown.count
-            if more > 0 { parts.append("and \(more) more change\(more == 1 ? "" : "s")") }
+            // Symbols that changed the same way together (e.g. the three per-cpu markers) read as one.
+            var groups: [[SymbolChange]] = []
+            for change in changes where change.kind.changesContent {
+                if let index = groups.firstIndex(where: { sameWay($0[0], change) }) { groups[index].append(change) }
+                else { groups.append([change]) }
+            }
+            var parts = groups.prefix(3).map { describe($0, runA: runA, runB: runB) }
+            let remaining = groups.dropFirst(3).reduce(0) { $0 + $1.count }
+            if remaining > 0 { parts.append("\(remaining) more symbol\(remaining == 1 ? "" : "s") changed letter, appeared or disappeared") }
+            let moved = changes.filter { $0.kind == .moved }
+            if let first = moved.first {
+                parts.append(moved.count == 1 ? describe([first], runA: runA, runB: runB)
+                             : "\(moved.count) symbols changed place among equal addresses (e.g. `\(printable(first.name))`)")
+            }
+            let shifted = changes.filter { $0.kind == .addressChanged }
+            if !shifted.isEmpty {
+                parts.append(shifted.count == 1 ? describe([shifted[0]], runA: runA, runB: runB)
+                             : "\(shifted.count) symbols only changed address\(commonShift(shifted))")
+            }
             sentences.append(parts.joined(separator: "; "))
         }
         if e.changedPairCount > 0 {
@@ -32,7 +47,15 @@ enum VerdictWriter {
             }
             sentences.append(sentence)
         } else if !changes.isEmpty {
-            sentences.append("every round chose the same pair, so the token table is unchanged")
+            var sentence = "every round chose the same pair, so the token table is unchanged"
+            if !e.encodingDeltas.isEmpty {
+                let shown = e.encodingDeltas.prefix(4).map { item in
+                    "`\(printable(item.name))` \(abs(item.delta)) byte\(abs(item.delta) == 1 ? "" : "s") \(item.delta > 0 ? "longer" : "shorter")"
+                }
+                sentence += "; the changed symbols' own encodings account for the difference ("
+                    + shown.joined(separator: ", ") + (e.encodingDeltas.count > 4 ? ", …" : "") + ")"
+            }
+            sentences.append(sentence)
         }
         let names = e.namesDelta
         let total = e.totalDelta
@@ -57,32 +80,63 @@ enum VerdictWriter {
         return text
     }
 
-    static func describe(_ change: SymbolChange, runB: GeneratorRun) -> String {
-        let name = "`\(printable(change.name))`"
+    /// Whether two changes are the same apart from the symbol (same kind, letters, addresses).
+    static func sameWay(_ a: SymbolChange, _ b: SymbolChange) -> Bool {
+        a.kind == b.kind && a.before?.type == b.before?.type && a.before?.address == b.before?.address
+            && a.after?.type == b.after?.type && a.after?.address == b.after?.address
+    }
+
+    /// One sentence for a group of symbols that changed the same way.
+    static func describe(_ group: [SymbolChange], runA: GeneratorRun, runB: GeneratorRun) -> String {
+        let change = group[0]
+        let quoted = group.map { "`\(printable($0.name))`" }
+        let name = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+        let members = Set(group.map(\.name))
+        let plural = group.count > 1
         switch change.kind {
         case .added:
-            return "\(name) (\(letter(change.after!.type)) at \(hex(change.after!.address))) appeared\(sharing(change.after!, runB))"
+            return "\(name) (\(letter(change.after!.type)) at \(hex(change.after!.address))) appeared"
+                + sharing(change.after!, runB, excluding: members)
         case .removed:
             return "\(name) (\(letter(change.before!.type)) at \(hex(change.before!.address))) disappeared"
         case .retyped:
             var text = "\(name) changed from \(letter(change.before!.type)) to \(letter(change.after!.type))"
             if change.before!.address != change.after!.address {
-                text += " and moved from \(hex(change.before!.address)) to \(hex(change.after!.address))"
+                text += " and moved from \(hex(change.before!.address))"
+                    + sharing(change.before!, runA, excluding: members, verb: "shared with") + " to \(hex(change.after!.address))"
             }
-            return text + sharing(change.after!, runB)
+            return text + sharing(change.after!, runB, excluding: members)
         case .addressChanged:
-            return "\(name) moved from \(hex(change.before!.address)) to \(hex(change.after!.address))" + sharing(change.after!, runB)
+            return "\(name) moved from \(hex(change.before!.address))"
+                + sharing(change.before!, runA, excluding: members, verb: "shared with")
+                + " to \(hex(change.after!.address))" + sharing(change.after!, runB, excluding: members)
         case .moved:
-            return "\(name) changed place among the symbols at \(hex(change.after!.address))"
+            return "\(name) changed place among the symbols at \(hex(change.after!.address))" + (plural ? "" : "")
         }
     }
 
     /// ` and now shares ADDR with `x`, `y`` when other kept symbols sit at the same address in B.
-    static func sharing(_ symbol: KeptSymbol, _ run: GeneratorRun) -> String {
-        let others = run.selection.symbols.filter { $0.address == symbol.address && $0.name != symbol.name }
+    static func sharing(_ symbol: KeptSymbol, _ run: GeneratorRun, excluding members: Set<[UInt8]> = [],
+                        verb: String? = nil) -> String {
+        let others = run.selection.symbols.filter {
+            $0.address == symbol.address && $0.name != symbol.name && !members.contains($0.name)
+        }
         guard !others.isEmpty else { return "" }
         let names = others.prefix(3).map { "`\(printable($0.name))`" }.joined(separator: ", ")
-        return " and now shares \(hex(symbol.address)) with \(names)\(others.count > 3 ? " and \(others.count - 3) more" : "")"
+        let more = others.count > 3 ? " and \(others.count - 3) more" : ""
+        if let verb { return " (\(verb) \(names)\(more))" }
+        return " and now shares \(hex(symbol.address)) with \(names)\(more)"
+    }
+
+    /// ` (most by +0x10)` when one shift is the most common among address-only changes.
+    static func commonShift(_ changes: [SymbolChange]) -> String {
+        var shifts: [Int64: Int] = [:]
+        for change in changes {
+            shifts[Int64(bitPattern: change.after!.address &- change.before!.address), default: 0] += 1
+        }
+        guard let (shift, count) = shifts.max(by: { $0.value < $1.value }) else { return "" }
+        let text = shift >= 0 ? "+0x" + String(shift, radix: 16) : "-0x" + String(-shift, radix: 16)
+        return count == changes.count ? " (all by \(text))" : " (\(count) of them by \(text))"
     }
 
     static func letter(_ type: UInt8) -> String { String(Character(Unicode.Scalar(type))) }

@@ -51,10 +51,22 @@ enum SimulateCommand {
                        "The environment's KALLSYMS_EXTRA_PASS (v3.3: set and not 0; later eras: any non-empty value)."),
             OptionSpec("--limit", value: "N", "Show at most N changed symbols of each kind per pass (default 12)."),
             OptionSpec("--json", "Print one JSON object instead of the report."),
+            OptionSpec("--write-maps", value: "DIR",
+                       "Write each pass's nm -n map (DIR/.tmp_vmlinuxN.map, DIR/vmlinux.map) for 'explain'."),
             OptionSpec("--repeat", value: "N", "Time N more builds (fresh caches, then a shared cache) and print builds/s on stderr."),
         ],
         positionals: 0...1,
         run: run)
+
+    /// Writes the map of every linked image, named after the image, atomically.
+    static func writeMaps(_ result: BuildResult, to directory: String) throws {
+        guard Files.isDirectory(directory) else { throw CommandError("\(directory): not a directory") }
+        for pass in result.passes {
+            guard let image = pass.image else { continue }
+            try Files.writeAtomically(pass.map.text(), to: "\(directory)/\(image).map")
+        }
+        if let vmlinux = result.vmlinux { try Files.writeAtomically(vmlinux.text(), to: "\(directory)/vmlinux.map") }
+    }
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
         if arguments.has("--list-scenarios") {
@@ -84,6 +96,9 @@ enum SimulateCommand {
                           repeats, layout.symbolCount, fresh, Double(repeats) / max(fresh, 1e-9)))
             io.err(String(format: "%d builds of %d symbols: %.3f s, %.2f builds/s (compressions from a shared cache)\n",
                           repeats, layout.symbolCount, shared, Double(repeats) / max(shared, 1e-9)))
+        }
+        if let directory = arguments.value("--write-maps") {
+            try writeMaps(result, to: directory)
         }
         if arguments.has("--json") {
             try io.out(SimulateReport.json(result, layout: layout, source: source) + "\n")
