@@ -23,12 +23,7 @@ enum CompressCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
-        let era = try EraArguments.era(arguments)
-        let options = try EraArguments.options(arguments, era: era)
-        let engine = try EraArguments.engine(arguments)
-        let path = arguments.positionals.first ?? "-"
-        let run = try withInput(path, io: io) { try era.generate($0, options: options, engine: engine) }
-        for warning in run.warnings { io.err(warning.located(in: displayName(path)) + "\n") }
+        let run = try GeneratorChoice(arguments).run(arguments.positionals.first ?? "-", io: io)
         let assembly = run.assembly
         if let output = arguments.value("--output") {
             try Files.writeAtomically(assembly, to: output)

@@ -25,14 +25,11 @@ enum ExplainCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
-        let era = try EraArguments.era(arguments)
-        let options = try EraArguments.options(arguments, era: era)
-        let engine = try EraArguments.engine(arguments)
+        let choice = try GeneratorChoice(arguments)
         let (pathA, pathB) = (arguments.positionals[0], arguments.positionals[1])
-        let runA = try withInput(pathA, io: io) { try era.generate($0, options: options, engine: engine) }
-        let runB = try withInput(pathB, io: io) { try era.generate($0, options: options, engine: engine) }
-        for warning in runA.warnings { io.err(warning.located(in: displayName(pathA)) + "\n") }
-        for warning in runB.warnings { io.err(warning.located(in: displayName(pathB)) + "\n") }
+        let runA = try choice.run(pathA, io: io)
+        let runB = try choice.run(pathB, io: io)
+        let engine = choice.engine
         let target = try TargetArgument.target(arguments, records: runA.parsed.records + runB.parsed.records)
         let explanation = Explanation.explain(runA, runB, target: target, engine: engine)
         if arguments.has("--json") {

@@ -48,7 +48,7 @@ enum MutateCommand {
             }
         }
         for (index, text) in arguments.positionals.dropFirst().enumerated() {
-            let origin = "mutation \(index + 1) (\(text))"
+            let origin = "\(displayName(path)): mutation \(index + 1) (\(text))"
             do {
                 steps.append((try Mutation(parsing: text), origin))
             } catch let error as KallsymsError {
@@ -62,7 +62,7 @@ enum MutateCommand {
             do {
                 map = try step.mutation.apply(to: map)
             } catch let error as MutationError {
-                throw CommandError("\(displayName(path)): \(step.origin): \(error.message)")
+                throw CommandError("\(step.origin): \(error.message)")
             }
         }
         let text = MapWriter.write(map)

@@ -34,9 +34,8 @@ enum SensitivityCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
-        let era = try EraArguments.era(arguments)
-        let options = try EraArguments.options(arguments, era: era)
-        let engine = try EraArguments.engine(arguments)
+        let choice = try GeneratorChoice(arguments)
+        let engine = choice.engine
         let chosen = Set((arguments.value("--mutations") ?? "retype").split(separator: ",").map(String.init))
         for kind in chosen where !kinds.contains(kind) {
             throw UsageError("unknown mutation \(kind) (known: \(kinds.joined(separator: ", ")))")
@@ -46,8 +45,7 @@ enum SensitivityCommand {
             throw UsageError("--jobs takes a positive count")
         }
         let path = arguments.positionals[0]
-        let run = try withInput(path, io: io) { try era.generate($0, options: options, engine: engine) }
-        for warning in run.warnings { io.err(warning.located(in: displayName(path)) + "\n") }
+        let run = try choice.run(path, io: io)
         let clock = ContinuousClock()
         let start = clock.now
         let analysis = SensitivityAnalysis(run: run, engine: engine)

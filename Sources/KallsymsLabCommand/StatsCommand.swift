@@ -26,12 +26,9 @@ enum StatsCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
-        let era = try EraArguments.era(arguments)
-        let options = try EraArguments.options(arguments, era: era)
-        let engine = try EraArguments.engine(arguments)
-        let path = arguments.positionals[0]
-        let run = try withInput(path, io: io) { try era.generate($0, options: options, engine: engine) }
-        for warning in run.warnings { io.err(warning.located(in: displayName(path)) + "\n") }
+        let choice = try GeneratorChoice(arguments)
+        let (era, options) = (choice.era, choice.options)
+        let run = try choice.run(arguments.positionals[0], io: io)
         let target = try TargetArgument.target(arguments, records: run.parsed.records)
         let stats = CompressionStatistics(run: run, target: target)
         if arguments.has("--json") {

@@ -96,5 +96,26 @@ func withInput<T>(_ path: String, io: CommandIO, _ body: ([UInt8]) throws -> T) 
     }
 }
 
+/// The era, its options and the engine named on the command line.
+struct GeneratorChoice {
+    let era: Era
+    let options: GeneratorOptions
+    let engine: CompressionEngine
+
+    init(_ arguments: ParsedArguments) throws {
+        era = try EraArguments.era(arguments)
+        options = try EraArguments.options(arguments, era: era)
+        engine = try EraArguments.engine(arguments)
+    }
+
+    /// Runs the era's generator on the map at `path` (`-`: standard input), printing the
+    /// generator's warnings on stderr; input errors become `FILE:LINE: message`.
+    func run(_ path: String, io: CommandIO) throws -> GeneratorRun {
+        let run = try withInput(path, io: io) { try era.generate($0, options: options, engine: engine) }
+        for warning in run.warnings { io.err(warning.located(in: displayName(path)) + "\n") }
+        return run
+    }
+}
+
 /// The display name of an input path.
 func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }

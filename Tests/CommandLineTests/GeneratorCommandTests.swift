@@ -155,10 +155,10 @@ import TestSupport
     func mutateReportsErrors() throws {
         let missing = Self.run(["mutate", "-", "retype helper t", "delete nosuch"], stdin: Self.smallMap)
         #expect(missing.status == 1)
-        #expect(missing.errors == "kallsyms-lab mutate: mutation 2 (delete nosuch): no symbol nosuch\n")
+        #expect(missing.errors == "kallsyms-lab mutate: <stdin>: mutation 2 (delete nosuch): no symbol nosuch\n")
         let malformed = Self.run(["mutate", "-", "retype helper"], stdin: Self.smallMap)
         #expect(malformed.status == 2)
-        #expect(malformed.errors.hasPrefix("kallsyms-lab mutate: mutation 1 (retype helper): retype takes SYMBOL TYPE"))
+        #expect(malformed.errors.hasPrefix("kallsyms-lab mutate: <stdin>: mutation 1 (retype helper): retype takes SYMBOL TYPE"))
         let listPath = Self.temporaryPath("mutations.txt")
         defer { unlink(listPath) }
         try "# a comment\nretype helper T\n\nreorder c0100040 0,0\n".write(toFile: listPath, atomically: true, encoding: .utf8)
