@@ -22,20 +22,13 @@ public enum CompressionVariants {
     }
 
     /// The tables of `run` when its symbols are encoded with the token table of an earlier
-    /// compression (its recorded rounds, in order), or nil when a symbol holds a byte that the
-    /// earlier table did not have as a literal (that code may be a token there).
+    /// compression (`FixedTokens`, the `reuse-tokens` mitigation), or nil when that table
+    /// cannot represent one of `run`'s bytes.
     public static func reusingTokens(of earlier: Compression, for run: GeneratorRun) -> KallsymsTables? {
-        let strings = run.selection.storedStrings
-        var encoded = ByteStrings()
-        encoded.reserve(strings: strings.count, bytes: strings.totalLength)
-        for index in strings.indices {
-            let string = Array(strings[index])
-            for byte in string where earlier.tokens[byte] != .literal { return nil }
-            encoded.append(RoundReplay.apply(earlier.rounds, to: string))
-        }
+        guard let encoded = FixedTokens(earlier).encode(run.selection.storedStrings) else { return nil }
         var tables = run.tables
-        tables.compressedNames = encoded
-        tables.tokenExpansions = earlier.tokens.expansions
+        tables.compressedNames = encoded.names
+        tables.tokenExpansions = encoded.tokens.expansions
         return tables
     }
 }

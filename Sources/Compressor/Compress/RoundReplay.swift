@@ -8,14 +8,27 @@ public enum RoundReplay {
     public static func apply<S: Sequence>(_ rounds: S, to string: [UInt8]) -> [UInt8]
     where S.Element == Compression.Round {
         var current = string
-        for round in rounds { replace(round, in: &current) }
+        apply(rounds, to: &current)
         return current
     }
 
-    /// Replaces `round`'s pair by its code, left to right without overlap.
-    public static func replace(_ round: Compression.Round, in string: inout [UInt8]) {
+    /// Applies `rounds` in order to `string` in place. A 256-bit set of the bytes present
+    /// skips every round whose pair cannot occur, so a short symbol costs little more than
+    /// the rounds that touch it.
+    public static func apply<S: Sequence>(_ rounds: S, to string: inout [UInt8]) where S.Element == Compression.Round {
+        var present = BytePresence(string)
+        for round in rounds where string.count >= 2 {
+            guard present.contains(UInt8(round.pair & 0xFF)), present.contains(UInt8(round.pair >> 8)) else { continue }
+            if replace(round, in: &string) { present.insert(round.code) }
+        }
+    }
+
+    /// Replaces `round`'s pair by its code, left to right without overlap; whether anything
+    /// was replaced.
+    @discardableResult
+    public static func replace(_ round: Compression.Round, in string: inout [UInt8]) -> Bool {
         let first = UInt8(round.pair & 0xFF), second = UInt8(round.pair >> 8)
-        guard string.count >= 2 else { return }
+        guard string.count >= 2 else { return false }
         var read = 0, write = 0
         var changed = false
         string.withUnsafeMutableBufferPointer { bytes in
@@ -33,6 +46,7 @@ public enum RoundReplay {
             }
         }
         if changed { string.removeSubrange(write...) }
+        return changed
     }
 
     /// How often each pair number occurs in `string`, overlapping occurrences included.
@@ -41,5 +55,34 @@ public enum RoundReplay {
         guard string.count >= 2 else { return counts }
         for i in 0..<(string.count - 1) { counts[TokenTable.pairNumber(string[i], string[i + 1]), default: 0] += 1 }
         return counts
+    }
+}
+
+/// A set of byte values in four machine words.
+struct BytePresence {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init(_ bytes: [UInt8]) {
+        for byte in bytes { insert(byte) }
+    }
+
+    @inline(__always) mutating func insert(_ byte: UInt8) {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    @inline(__always) func contains(_ byte: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
     }
 }

@@ -1,5 +1,3 @@
-import Compressor
-
 /// A token table frozen after one compression, used to encode later symbol sets without
 /// recomputing it (the `reuse-tokens` mitigation).
 ///
@@ -36,9 +34,6 @@ public struct FixedTokens: Hashable, Sendable {
             case .pair: return nil
             }
         }
-        let firsts = rounds.map { UInt8($0.pair & 0xFF) }
-        let seconds = rounds.map { UInt8($0.pair >> 8) }
-        let codes = rounds.map(\.code)
         var output = ByteStrings()
         output.reserve(strings: strings.count, bytes: strings.totalLength)
         var work: [UInt8] = []
@@ -46,56 +41,9 @@ public struct FixedTokens: Hashable, Sendable {
         for index in strings.indices {
             work.removeAll(keepingCapacity: true)
             work.append(contentsOf: strings[index])
-            var mask = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-            for byte in work { Self.insert(byte, into: &mask) }
-            for round in 0..<codes.count
-            where Self.contains(firsts[round], mask) && Self.contains(seconds[round], mask) && work.count >= 2 {
-                if Self.replace(&work, firsts[round], seconds[round], with: codes[round]) {
-                    Self.insert(codes[round], into: &mask)
-                }
-            }
+            RoundReplay.apply(rounds, to: &work)
             output.append(work)
         }
         return Compression(tokens: tokens, names: output, rounds: rounds)
-    }
-
-    @inline(__always) private static func insert(_ byte: UInt8, into mask: inout (UInt64, UInt64, UInt64, UInt64)) {
-        let bit = UInt64(1) << UInt64(byte & 63)
-        switch byte >> 6 {
-        case 0: mask.0 |= bit
-        case 1: mask.1 |= bit
-        case 2: mask.2 |= bit
-        default: mask.3 |= bit
-        }
-    }
-
-    @inline(__always) private static func contains(_ byte: UInt8, _ mask: (UInt64, UInt64, UInt64, UInt64)) -> Bool {
-        let bit = UInt64(1) << UInt64(byte & 63)
-        switch byte >> 6 {
-        case 0: return mask.0 & bit != 0
-        case 1: return mask.1 & bit != 0
-        case 2: return mask.2 & bit != 0
-        default: return mask.3 & bit != 0
-        }
-    }
-
-    /// Non-overlapping left-to-right replacement in place; whether anything was replaced.
-    private static func replace(_ symbol: inout [UInt8], _ first: UInt8, _ second: UInt8, with code: UInt8) -> Bool {
-        var read = 0, write = 0
-        let count = symbol.count
-        var replaced = false
-        while read < count {
-            if read + 1 < count && symbol[read] == first && symbol[read + 1] == second {
-                symbol[write] = code
-                read += 2
-                replaced = true
-            } else {
-                symbol[write] = symbol[read]
-                read += 1
-            }
-            write += 1
-        }
-        symbol.removeLast(count - write)
-        return replaced
     }
 }
