@@ -37,10 +37,15 @@ public enum CaseReplay {
         }
     }
 
-    /// One replay: what happened and what the file expects.
+    /// One replay: the case, and what happened.
     public struct Result: Hashable, Sendable {
+        /// The case replayed.
+        public var file: CaseFile
+        /// What happened.
         public var observation: Observation
-        public var expectation: CaseFile.Expectation
+
+        /// What the case's `expect:` line says.
+        public var expectation: CaseFile.Expectation { file.expectation }
 
         /// Whether the observation is what `expect:` says.
         public var matchesExpectation: Bool {
@@ -82,8 +87,8 @@ public enum CaseReplay {
 
     static func replayChecked(_ file: CaseFile) throws -> Result {
         switch file.kind {
-        case .property: return Result(observation: try replayProperty(file), expectation: file.expectation)
-        case .build: return Result(observation: try replayBuild(file), expectation: file.expectation)
+        case .property: return Result(file: file, observation: try replayProperty(file))
+        case .build: return Result(file: file, observation: try replayBuild(file))
         }
     }
 

@@ -7,9 +7,9 @@ extension PropertyCase {
         /// No mutation: the map as generated.
         case plain
         /// One `reorder` of a group of symbols sharing an address (every such case has a group).
-        case reorderedGroup = "reordered group"
+        case reorderedGroup = "reordered-group"
         /// One `retype` of a symbol the era keeps, to a letter that keeps it kept when one does.
-        case retypedSymbol = "retyped symbol"
+        case retypedSymbol = "retyped-symbol"
     }
 
     /// The default bound of `draw`'s map sizes.
@@ -47,12 +47,19 @@ extension PropertyCase {
         var mutationStream = root.derived("mutation")
 
         let options = drawOptions(era: era, using: &optionsStream)
-        // Eight equal slots: 1…8 symbols; 2…8 symbols with long names (twice); 1…40 (twice);
-        // 1…120; 1…maximumSymbols (twice).
+        // Eight equal slots: 1…8 symbols; 2…8 with long names (twice); 1…40 (twice); 1…120;
+        // 1…maximumSymbols (twice).
         let slot = CaseDraws.index(8, using: &sizeStream)
         let longNames = slot == 1 || slot == 2
-        let range = [1...8, 2...8, 2...8, 1...40, 1...40, 1...120, 1...300, 1...300][slot]
-        let upper = max(1, min(slot >= 6 ? maximumSymbols : range.upperBound, maximumSymbols))
+        let range: ClosedRange<Int>
+        switch slot {
+        case 0: range = 1...8
+        case 1, 2: range = 2...8
+        case 3, 4: range = 1...40
+        case 5: range = 1...120
+        default: range = 1...maximumSymbols
+        }
+        let upper = max(1, min(range.upperBound, maximumSymbols))
         let lower = min(range.lowerBound, upper)
         let count = lower + CaseDraws.index(upper - lower + 1, using: &sizeStream)
         var map = Self.armGenerator.generate(symbols: count, using: &mapStream)

@@ -1,4 +1,5 @@
 import Compressor
+import Foundation
 import Harness
 
 /// The text and JSON forms of a `check` run.
@@ -76,6 +77,10 @@ struct CheckReport {
         return lines
     }
 
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     func symbols(_ count: Int) -> String { "\(count) symbol\(count == 1 ? "" : "s")" }
 
     /// `3 symbols (340 name bytes)`.
@@ -94,7 +99,8 @@ struct CheckReport {
         var out = "{\"property\":\(JSON.string(report.property)),\"era\":\"\(report.era)\",\"expect\":\"\(report.expectation.rawValue)\","
         out += "\"casesAskedFor\":\(report.casesAskedFor),\"cases\":\(report.casesRun),\"passed\":\(report.passed),"
         out += "\"failed\":\(report.failed),\"discarded\":\(report.discarded),\"stopReason\":\"\(report.stopReason.rawValue)\","
-        out += "\"result\":\(JSON.string(report.verdict)),\"asExpected\":\(report.behavedAsExpected)"
+        out += "\"result\":\(JSON.string(report.verdict)),\"asExpected\":\(report.behavedAsExpected),"
+        out += "\"seconds\":\(String(format: "%.3f", seconds(report.elapsed)))"
         if let counterexample = report.counterexample {
             let shrunk = counterexample.shrunk
             out += ",\"counterexample\":{\"caseIndex\":\(counterexample.caseIndex),"

@@ -42,14 +42,13 @@ enum ReplayCommand {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw CommandError("\(name): not UTF-8 text (a case file is text)")
         }
-        let file: CaseFile
         let result: CaseReplay.Result
         do {
-            file = try CaseFile(parsing: text)
             result = try CaseReplay.replay(text: text)
         } catch let error as KallsymsError {
             throw error.located(in: name)
         }
+        let file = result.file
         let matches = result.matchesExpectation
         if arguments.has("--json") {
             let (observed, detail) = parts(result.observation)
