@@ -114,6 +114,8 @@ public struct Counterexample: Hashable, Sendable {
     public var reason: String
     /// Property checks shrinking made.
     public var shrinkSteps: Int
+    /// Checks that found a smaller (or simpler) failing case.
+    public var shrinkImprovements: Int
     /// Why shrinking stopped.
     public var shrinkStopReason: Shrinker.StopReason
 
@@ -126,6 +128,7 @@ public struct Counterexample: Hashable, Sendable {
         self.shrunk = original
         self.reason = originalReason
         self.shrinkSteps = 0
+        self.shrinkImprovements = 0
         self.shrinkStopReason = .exhausted
     }
 }

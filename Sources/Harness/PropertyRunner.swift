@@ -126,6 +126,7 @@ public struct PropertyRunner: Sendable {
         counterexample.shrunk = shrunk
         counterexample.reason = reason
         counterexample.shrinkSteps = result.steps
+        counterexample.shrinkImprovements = result.improvements
         counterexample.shrinkStopReason = result.stopReason
         return counterexample
     }

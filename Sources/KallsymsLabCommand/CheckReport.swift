@@ -57,9 +57,9 @@ struct CheckReport {
         let shrunk = counterexample.shrunk
         let kind = report.expectation == .fails ? "counterexample (expected)" : "COUNTEREXAMPLE"
         var lines = ["\(report.property) \(report.era): \(kind), case \(counterexample.caseIndex), seed "
-                     + "\(RunnerConfiguration.format(seed: counterexample.caseSeed)); shrunk from "
-                     + "\(size(counterexample.original)) to \(size(shrunk)) in "
-                     + "\(counterexample.shrinkSteps) steps (\(counterexample.shrinkStopReason.rawValue))"]
+                     + "\(RunnerConfiguration.format(seed: counterexample.caseSeed))",
+                     "  shrunk from \(size(counterexample.original)) to \(size(shrunk)): \(counterexample.shrinkImprovements) "
+                     + "improvements in \(counterexample.shrinkSteps) steps (stopped by \(counterexample.shrinkStopReason.rawValue))"]
         lines.append("  \(counterexample.reason)")
         lines.append("  flags: " + (shrunk.options.description.isEmpty ? "(none)" : shrunk.options.description))
         if !shrunk.mutations.isEmpty {
@@ -107,6 +107,7 @@ struct CheckReport {
             out += "\"caseSeed\":\"\(RunnerConfiguration.format(seed: counterexample.caseSeed))\","
             out += "\"reason\":\(JSON.string(counterexample.reason)),\"originalSymbols\":\(counterexample.original.map.count),"
             out += "\"symbols\":\(shrunk.map.count),\"shrinkSteps\":\(counterexample.shrinkSteps),"
+            out += "\"shrinkImprovements\":\(counterexample.shrinkImprovements),"
             out += "\"flags\":\(JSON.string(shrunk.options.description)),"
             out += "\"mutations\":[" + shrunk.mutations.map { JSON.string($0.description) }.joined(separator: ",") + "],"
             out += "\"map\":\(JSON.string(String(decoding: MapWriter.write(shrunk.map), as: UTF8.self)))"
