@@ -1,0 +1,119 @@
+import Compressor
+import Foundation
+import Harness
+
+/// The text and JSON forms of a `check` run.
+struct CheckReport {
+    struct Run {
+        var report: PropertyReport
+        /// Where the counterexample was saved, if it was.
+        var savedAs: String?
+    }
+
+    var seed: UInt64
+    var runs: [Run]
+
+    /// Every run behaved as expected.
+    var behavedAsExpected: Bool { runs.allSatisfy(\.report.behavedAsExpected) }
+
+    /// The longest map a counterexample prints before it is cut.
+    static let printedMapLines = 24
+
+    func text() -> String {
+        var rows = [["property", "era", "law", "cases", "passed", "failed", "discarded", "shrunk", "result"]]
+        for run in runs {
+            let report = run.report
+            rows.append([report.property, report.era.rawValue, report.expectation == .holds ? "holds" : "fails",
+                         String(report.casesRun), String(report.passed), String(report.failed), String(report.discarded),
+                         report.counterexample.map { symbols($0.shrunk.map.count) } ?? "-", report.verdict])
+        }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let numeric: Set<Int> = [3, 4, 5, 6, 7]
+        var lines = rows.map { row in
+            row.indices.map { column in
+                let cell = row[column]
+                if column == row.count - 1 { return cell }
+                return numeric.contains(column) ? cell.leftPad(widths[column]) : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        for run in runs where run.report.counterexample != nil {
+            lines.append("")
+            lines += counterexampleLines(run)
+        }
+        lines.append("")
+        let unexpected = runs.filter { !$0.report.behavedAsExpected }
+        if unexpected.isEmpty {
+            lines.append("all \(runs.count) run\(runs.count == 1 ? "" : "s") behaved as expected")
+        } else {
+            lines.append("\(unexpected.count) of \(runs.count) runs did not behave as expected: "
+                         + unexpected.map { "\($0.report.property) \($0.report.era) (\($0.report.verdict))" }.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func counterexampleLines(_ run: Run) -> [String] {
+        let report = run.report
+        guard let counterexample = report.counterexample else { return [] }
+        let shrunk = counterexample.shrunk
+        let kind = report.expectation == .fails ? "counterexample (expected)" : "COUNTEREXAMPLE"
+        var lines = ["\(report.property) \(report.era): \(kind), case \(counterexample.caseIndex), seed "
+                     + "\(RunnerConfiguration.format(seed: counterexample.caseSeed))",
+                     "  shrunk from \(size(counterexample.original)) to \(size(shrunk)): \(counterexample.shrinkImprovements) "
+                     + "improvements in \(counterexample.shrinkSteps) steps (stopped by \(counterexample.shrinkStopReason.rawValue))"]
+        lines.append("  \(counterexample.reason)")
+        lines.append("  flags: " + (shrunk.options.description.isEmpty ? "(none)" : shrunk.options.description))
+        if !shrunk.mutations.isEmpty {
+            lines.append("  mutations:")
+            lines += shrunk.mutations.map { "    \($0)" }
+        }
+        lines.append("  map:")
+        let mapLines = String(decoding: MapWriter.write(shrunk.map), as: UTF8.self).split(separator: "\n")
+        lines += mapLines.prefix(Self.printedMapLines).map { "    \($0)" }
+        if mapLines.count > Self.printedMapLines {
+            lines.append("    … \(mapLines.count - Self.printedMapLines) more (--save keeps the whole case)")
+        }
+        if let saved = run.savedAs { lines.append("  saved: \(saved)") }
+        lines.append("  replay: \(report.replayCommand(savedAs: run.savedAs) ?? "")")
+        return lines
+    }
+
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    func symbols(_ count: Int) -> String { "\(count) symbol\(count == 1 ? "" : "s")" }
+
+    /// `3 symbols (340 name bytes)`.
+    func size(_ propertyCase: PropertyCase) -> String {
+        "\(symbols(propertyCase.map.count)) (\(propertyCase.map.reduce(0) { $0 + $1.name.count }) name bytes)"
+    }
+
+    func json() -> String {
+        var out = "{\"seed\":\"\(RunnerConfiguration.format(seed: seed))\",\"asExpected\":\(behavedAsExpected),\"runs\":["
+        out += runs.map(runJSON).joined(separator: ",")
+        return out + "]}"
+    }
+
+    func runJSON(_ run: Run) -> String {
+        let report = run.report
+        var out = "{\"property\":\(JSON.string(report.property)),\"era\":\"\(report.era)\",\"expect\":\"\(report.expectation.rawValue)\","
+        out += "\"casesAskedFor\":\(report.casesAskedFor),\"cases\":\(report.casesRun),\"passed\":\(report.passed),"
+        out += "\"failed\":\(report.failed),\"discarded\":\(report.discarded),\"stopReason\":\"\(report.stopReason.rawValue)\","
+        out += "\"result\":\(JSON.string(report.verdict)),\"asExpected\":\(report.behavedAsExpected),"
+        out += "\"seconds\":\(String(format: "%.3f", seconds(report.elapsed)))"
+        if let counterexample = report.counterexample {
+            let shrunk = counterexample.shrunk
+            out += ",\"counterexample\":{\"caseIndex\":\(counterexample.caseIndex),"
+            out += "\"caseSeed\":\"\(RunnerConfiguration.format(seed: counterexample.caseSeed))\","
+            out += "\"reason\":\(JSON.string(counterexample.reason)),\"originalSymbols\":\(counterexample.original.map.count),"
+            out += "\"symbols\":\(shrunk.map.count),\"shrinkSteps\":\(counterexample.shrinkSteps),"
+            out += "\"shrinkImprovements\":\(counterexample.shrinkImprovements),"
+            out += "\"flags\":\(JSON.string(shrunk.options.description)),"
+            out += "\"mutations\":[" + shrunk.mutations.map { JSON.string($0.description) }.joined(separator: ",") + "],"
+            out += "\"map\":\(JSON.string(String(decoding: MapWriter.write(shrunk.map), as: UTF8.self)))"
+            if let saved = run.savedAs { out += ",\"file\":\(JSON.string(saved))" }
+            out += ",\"replay\":\(JSON.string(report.replayCommand(savedAs: run.savedAs) ?? ""))}"
+        }
+        return out + "}"
+    }
+}
