@@ -9,8 +9,8 @@ public enum KallsymsLab {
     public static var subcommands: [Subcommand] {
         [CompressCommand.command, DecodeCommand.command, StatsCommand.command,
          GenerateCommand.command, ProfileCommand.command, MutateCommand.command,
-         SimulateCommand.command, ExplainCommand.command, SensitivityCommand.command,
-         CheckCommand.command, ReplayCommand.command]
+         CheckCommand.command, ReplayCommand.command, SimulateCommand.command,
+         ExplainCommand.command, SensitivityCommand.command]
     }
 
     /// The process entry point: runs with the process's streams, returns the exit status.
