@@ -33,22 +33,24 @@ struct CompressionTrace: Sendable {
         let rounds = compression.rounds
         stoppedForLackOfPairs = rounds.count < literal.filter { !$0 }.count
 
-        // Each symbol's own count changes, by round: replay every symbol alone.
+        // Each symbol's own count changes, by round: replay every symbol alone. A replacement
+        // only changes the pairs of this one string, so the change is the difference of its
+        // sorted pair lists before and after.
         var deltasByRound = Array(repeating: [(pair: Int32, delta: Int32)](), count: rounds.count)
         var initial = [Int32](repeating: 0, count: 65_536)
+        var before: [Int32] = [], after: [Int32] = []
         for index in strings.indices {
             var current = Array(strings[index])
-            for (pair, count) in RoundReplay.pairCounts(of: current) { initial[pair] += Int32(count) }
-            for (round, step) in rounds.enumerated() where Self.contains(current, step.pair) {
-                let before = RoundReplay.pairCounts(of: current)
-                RoundReplay.replace(step, in: &current)
-                let after = RoundReplay.pairCounts(of: current)
-                for (pair, count) in before where after[pair] != count {
-                    deltasByRound[round].append((Int32(pair), Int32((after[pair] ?? 0) - count)))
-                }
-                for (pair, count) in after where before[pair] == nil {
-                    deltasByRound[round].append((Int32(pair), Int32(count)))
-                }
+            Self.sortedPairs(of: current, into: &after)
+            for pair in after { initial[Int(pair)] += 1 }
+            var present = BytePresence(current)
+            for (round, step) in rounds.enumerated() where current.count >= 2 {
+                guard present.contains(UInt8(step.pair & 0xFF)), present.contains(UInt8(step.pair >> 8)) else { continue }
+                Self.sortedPairs(of: current, into: &before)
+                guard RoundReplay.replace(step, in: &current) else { continue }
+                present.insert(step.code)
+                Self.sortedPairs(of: current, into: &after)
+                Self.appendDifference(from: before, to: after, into: &deltasByRound[round])
             }
         }
         var snapshots = [initial]
@@ -77,6 +79,31 @@ struct CompressionTrace: Sendable {
             if best.count > rankedDepth { best.removeLast() }
         }
         return best
+    }
+
+    /// The pair numbers of `string`, sorted (a pair occurring twice is listed twice).
+    static func sortedPairs(of string: [UInt8], into pairs: inout [Int32]) {
+        pairs.removeAll(keepingCapacity: true)
+        guard string.count >= 2 else { return }
+        for i in 0..<(string.count - 1) { pairs.append(Int32(TokenTable.pairNumber(string[i], string[i + 1]))) }
+        pairs.sort()
+    }
+
+    /// Appends `after − before` (as multisets of pairs) as count changes.
+    static func appendDifference(from before: [Int32], to after: [Int32], into deltas: inout [(pair: Int32, delta: Int32)]) {
+        var i = 0, j = 0
+        while i < before.count || j < after.count {
+            if j == after.count || (i < before.count && before[i] < after[j]) {
+                deltas.append((before[i], -1))
+                i += 1
+            } else if i == before.count || after[j] < before[i] {
+                deltas.append((after[j], 1))
+                j += 1
+            } else {
+                i += 1
+                j += 1
+            }
+        }
     }
 
     static func contains(_ string: [UInt8], _ pair: Int) -> Bool {

@@ -59,14 +59,25 @@ public enum RoundReplay {
 }
 
 /// A set of byte values in four machine words.
-struct BytePresence {
+public struct BytePresence: Hashable, Sendable {
     private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
-    init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         for byte in bytes { insert(byte) }
     }
 
-    @inline(__always) mutating func insert(_ byte: UInt8) {
+    public static func == (a: BytePresence, b: BytePresence) -> Bool {
+        a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+
+    @inline(__always) public mutating func insert(_ byte: UInt8) {
         let bit = UInt64(1) << UInt64(byte & 63)
         switch byte >> 6 {
         case 0: words.0 |= bit
@@ -76,7 +87,7 @@ struct BytePresence {
         }
     }
 
-    @inline(__always) func contains(_ byte: UInt8) -> Bool {
+    @inline(__always) public func contains(_ byte: UInt8) -> Bool {
         let bit = UInt64(1) << UInt64(byte & 63)
         switch byte >> 6 {
         case 0: return words.0 & bit != 0
