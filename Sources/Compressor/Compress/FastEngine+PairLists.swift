@@ -25,23 +25,28 @@ extension FastEngine {
         let arena: UnsafeMutablePointer<UInt32>
         let arenaCapacity: Int
         var arenaCount: Int
-        /// The current round's new occurrences (pair, position), in the order they were made,
-        /// and how many each new pair got.
-        var pendingPairs: UnsafeMutablePointer<UInt16>
-        var pendingPositions: UnsafeMutablePointer<UInt32>
+        /// The current round's new occurrences, `pair << 32 | position`, in the order they were
+        /// made (one array, so the hot loop keeps one pointer for it).
+        var pending: UnsafeMutablePointer<UInt64>
         var pendingCapacity: Int
         var pendingCount = 0
+        /// Scratch for `layOutNewLists`: how many pending entries each new pair has (zero
+        /// outside it).
         let pendingPerPair: UnsafeMutablePointer<UInt32>
 
         /// Lists every position of `text` under its pair.
         ///
-        /// `text` must be a fresh copy of `input`, and `counts` the exact pair counts of `input`
-        /// (spec §5 step 1): they size the lists.
-        static func allocate(text: LiveText, of input: ByteStrings, counts: UnsafeMutablePointer<UInt32>) -> PairLists {
+        /// `text` must be a fresh copy of the input and `counts` its pair counts taken over the
+        /// flat buffer (`PairCounter.countAcrossBoundaries`): they size the lists. The lists
+        /// then also hold the positions whose pair straddles two symbols; a round rejects those
+        /// like any stale entry (the second byte is not in the first one's symbol), and in
+        /// exchange the fill is one flat sweep.
+        static func allocate(text: LiveText, countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>) -> PairLists {
             let listStart = UnsafeMutablePointer<UInt32>.allocate(capacity: PairCounter.pairCount)
             let listEnd = UnsafeMutablePointer<UInt32>.allocate(capacity: PairCounter.pairCount)
             // Exclusive prefix sums of the counts: pair `p` owns `counts[p]` slots. The total is
-            // the number of pair positions, below 2³² (checked by `LiveText`).
+            // the number of positions but one, and with the `2 · text.count` slots reserved below
+            // it stays under 2³² (`FastEngine.maximumInputLength`).
             var total = 0
             for pair in 0..<PairCounter.pairCount {
                 listStart[pair] = UInt32(truncatingIfNeeded: total)
@@ -52,31 +57,25 @@ extension FastEngine {
             // `2 · text.count` more slots always suffice. Reserving them up front costs only
             // address space: pages are touched as lists are written.
             let capacity = total &+ 2 &* text.count &+ 16
-            precondition(capacity <= Int(UInt32.max), "pair lists are 32-bit")
             let arena = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-            // Counting-sort fill in position order. Each slot written is one of the `counts[p]`
-            // reserved for `p`, because this pass visits exactly the positions that were counted.
-            input.ends.withUnsafeBufferPointer { ends in
-                var start = 0
-                for end in ends {
-                    var position = start
-                    while position &+ 1 < end {
-                        let pair = Int(text.codes[position]) | Int(text.codes[position &+ 1]) &<< 8
-                        let slot = Int(listEnd[pair])
-                        arena[slot] = UInt32(truncatingIfNeeded: position)
-                        listEnd[pair] = UInt32(truncatingIfNeeded: slot &+ 1)
-                        position &+= 1
-                    }
-                    start = end
-                }
+            // Counting-sort fill in position order: the pair at `position` is the 16-bit load
+            // there. Each slot written is one of the `counts[p]` reserved for `p`, because this
+            // sweep visits exactly the positions that were counted.
+            let raw = UnsafeRawPointer(text.codes)
+            var position = 0
+            while position &+ 1 < text.count {
+                let pair = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt16.self)))
+                let slot = Int(listEnd[pair])
+                arena[slot] = UInt32(truncatingIfNeeded: position)
+                listEnd[pair] = UInt32(truncatingIfNeeded: slot &+ 1)
+                position &+= 1
             }
             let pendingPerPair = UnsafeMutablePointer<UInt32>.allocate(capacity: PairCounter.pairCount)
             pendingPerPair.initialize(repeating: 0, count: PairCounter.pairCount)
             let pendingCapacity = 64
             return PairLists(listStart: listStart, listEnd: listEnd,
                              arena: arena, arenaCapacity: capacity, arenaCount: total,
-                             pendingPairs: .allocate(capacity: pendingCapacity),
-                             pendingPositions: .allocate(capacity: pendingCapacity),
+                             pending: .allocate(capacity: pendingCapacity),
                              pendingCapacity: pendingCapacity, pendingPerPair: pendingPerPair)
         }
 
@@ -84,8 +83,7 @@ extension FastEngine {
             listStart.deallocate()
             listEnd.deallocate()
             arena.deallocate()
-            pendingPairs.deallocate()
-            pendingPositions.deallocate()
+            pending.deallocate()
             pendingPerPair.deallocate()
         }
 
@@ -94,14 +92,10 @@ extension FastEngine {
         mutating func reservePending(_ count: Int) {
             guard pendingCount + count > pendingCapacity else { return }
             let capacity = max(pendingCount + count, 2 * pendingCapacity)
-            let pairs = UnsafeMutablePointer<UInt16>.allocate(capacity: capacity)
-            let positions = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-            pairs.moveInitialize(from: pendingPairs, count: pendingCount)
-            positions.moveInitialize(from: pendingPositions, count: pendingCount)
-            pendingPairs.deallocate()
-            pendingPositions.deallocate()
-            pendingPairs = pairs
-            pendingPositions = positions
+            let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+            grown.moveInitialize(from: pending, count: pendingCount)
+            pending.deallocate()
+            pending = grown
             pendingCapacity = capacity
         }
 
@@ -109,15 +103,14 @@ extension FastEngine {
         @inline(__always)
         mutating func note(_ pair: Int, at position: Int) {
             assert(pendingCount < pendingCapacity)
-            pendingPairs[pendingCount] = UInt16(truncatingIfNeeded: pair)
-            pendingPositions[pendingCount] = UInt32(truncatingIfNeeded: position)
+            pending[pendingCount] = UInt64(truncatingIfNeeded: pair) &<< 32 | UInt64(truncatingIfNeeded: position)
             pendingCount &+= 1
-            pendingPerPair[pair] &+= 1
         }
 
         /// Lays out the lists of the pairs `code` created this round: `(x, code)` and `(code, y)`.
         mutating func layOutNewLists(code: UInt8) {
             precondition(arenaCount + pendingCount <= arenaCapacity, "at most two notes per merge")
+            for entry in 0..<pendingCount { pendingPerPair[Int(truncatingIfNeeded: pending[entry] &>> 32)] &+= 1 }
             let code = Int(code)
             for other in 0..<256 {
                 startList(other | code &<< 8)  // (other, code)
@@ -125,9 +118,10 @@ extension FastEngine {
             }
             // Scatter in order, so each list stays in increasing position order.
             for entry in 0..<pendingCount {
-                let pair = Int(pendingPairs[entry])
+                let note = pending[entry]
+                let pair = Int(truncatingIfNeeded: note &>> 32)
                 let slot = Int(listEnd[pair])
-                arena[slot] = pendingPositions[entry]
+                arena[slot] = UInt32(truncatingIfNeeded: note)
                 listEnd[pair] = UInt32(truncatingIfNeeded: slot &+ 1)
             }
             pendingCount = 0
