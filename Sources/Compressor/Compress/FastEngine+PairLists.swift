@@ -25,14 +25,18 @@ extension FastEngine {
         let arena: UnsafeMutablePointer<UInt32>
         let arenaCapacity: Int
         var arenaCount: Int
-        /// The current round's new occurrences, `pair << 32 | position`, in the order they were
-        /// made (one array, so the hot loop keeps one pointer for it).
-        var pending: UnsafeMutablePointer<UInt64>
+        /// The current round's new occurrences, in the order they were made, by side: `left`
+        /// holds those of pairs `(x, code)` (`x` may be the code itself), `right` those of pairs
+        /// `(code, y)` with `y` another code; each entry is `x << 32 | position` or
+        /// `y << 32 | position`. Two sides of 256 pairs each are laid out with 256 write heads
+        /// at a time, which stay in the first-level cache; 511 would not.
+        var pendingLeft: UnsafeMutablePointer<UInt64>
+        var pendingRight: UnsafeMutablePointer<UInt64>
         var pendingCapacity: Int
-        var pendingCount = 0
-        /// Scratch for `layOutNewLists`: how many pending entries each new pair has (zero
-        /// outside it).
-        let pendingPerPair: UnsafeMutablePointer<UInt32>
+        var leftCount = 0
+        var rightCount = 0
+        /// Scratch for `layOutNewLists`: entries per other code, then list cursors.
+        let cursors: UnsafeMutablePointer<UInt32>
 
         /// Lists every position of `text` under its pair.
         ///
@@ -70,71 +74,85 @@ extension FastEngine {
                 listEnd[pair] = UInt32(truncatingIfNeeded: slot &+ 1)
                 position &+= 1
             }
-            let pendingPerPair = UnsafeMutablePointer<UInt32>.allocate(capacity: PairCounter.pairCount)
-            pendingPerPair.initialize(repeating: 0, count: PairCounter.pairCount)
             let pendingCapacity = 64
             return PairLists(listStart: listStart, listEnd: listEnd,
                              arena: arena, arenaCapacity: capacity, arenaCount: total,
-                             pending: .allocate(capacity: pendingCapacity),
-                             pendingCapacity: pendingCapacity, pendingPerPair: pendingPerPair)
+                             pendingLeft: .allocate(capacity: pendingCapacity),
+                             pendingRight: .allocate(capacity: pendingCapacity),
+                             pendingCapacity: pendingCapacity, cursors: .allocate(capacity: 256))
         }
 
         func deallocate() {
             listStart.deallocate()
             listEnd.deallocate()
             arena.deallocate()
-            pending.deallocate()
-            pendingPerPair.deallocate()
+            pendingLeft.deallocate()
+            pendingRight.deallocate()
+            cursors.deallocate()
         }
 
-        /// Makes room for `count` new occurrences in this round (a round with `n` merges notes
-        /// at most `2n`).
-        mutating func reservePending(_ count: Int) {
-            guard pendingCount + count > pendingCapacity else { return }
-            let capacity = max(pendingCount + count, 2 * pendingCapacity)
-            let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
-            grown.moveInitialize(from: pending, count: pendingCount)
-            pending.deallocate()
-            pending = grown
+        /// Makes room for a round of at most `merges` merges (each notes at most one occurrence
+        /// on each side).
+        mutating func reservePending(_ merges: Int) {
+            guard merges > pendingCapacity else { return }
+            let capacity = max(merges, 2 * pendingCapacity)
+            pendingLeft.deallocate()
+            pendingRight.deallocate()
+            pendingLeft = .allocate(capacity: capacity)
+            pendingRight = .allocate(capacity: capacity)
             pendingCapacity = capacity
         }
 
-        /// Notes a new occurrence of `pair` at `position`; room was reserved by `reservePending`.
+        /// Notes a new occurrence of `(x, code)` at `position`; room was reserved by
+        /// `reservePending`.
         @inline(__always)
-        mutating func note(_ pair: Int, at position: Int) {
-            assert(pendingCount < pendingCapacity)
-            pending[pendingCount] = UInt64(truncatingIfNeeded: pair) &<< 32 | UInt64(truncatingIfNeeded: position)
-            pendingCount &+= 1
+        mutating func noteLeft(_ x: Int, at position: Int) {
+            assert(leftCount < pendingCapacity)
+            pendingLeft[leftCount] = UInt64(truncatingIfNeeded: x) &<< 32 | UInt64(truncatingIfNeeded: position)
+            leftCount &+= 1
+        }
+
+        /// Notes a new occurrence of `(code, y)` at `position`, `y` not the code itself.
+        @inline(__always)
+        mutating func noteRight(_ y: Int, at position: Int) {
+            assert(rightCount < pendingCapacity)
+            pendingRight[rightCount] = UInt64(truncatingIfNeeded: y) &<< 32 | UInt64(truncatingIfNeeded: position)
+            rightCount &+= 1
         }
 
         /// Lays out the lists of the pairs `code` created this round: `(x, code)` and `(code, y)`.
         mutating func layOutNewLists(code: UInt8) {
-            precondition(arenaCount + pendingCount <= arenaCapacity, "at most two notes per merge")
-            for entry in 0..<pendingCount { pendingPerPair[Int(truncatingIfNeeded: pending[entry] &>> 32)] &+= 1 }
+            precondition(arenaCount + leftCount + rightCount <= arenaCapacity, "at most two notes per merge")
             let code = Int(code)
-            for other in 0..<256 {
-                startList(other | code &<< 8)  // (other, code)
-                if other != code { startList(code | other &<< 8) }  // (code, other)
-            }
-            // Scatter in order, so each list stays in increasing position order.
-            for entry in 0..<pendingCount {
-                let note = pending[entry]
-                let pair = Int(truncatingIfNeeded: note &>> 32)
-                let slot = Int(listEnd[pair])
-                arena[slot] = UInt32(truncatingIfNeeded: note)
-                listEnd[pair] = UInt32(truncatingIfNeeded: slot &+ 1)
-            }
-            pendingCount = 0
+            layOut(pendingLeft, count: leftCount) { x in x | code &<< 8 }
+            layOut(pendingRight, count: rightCount) { y in code | y &<< 8 }
+            leftCount = 0
+            rightCount = 0
         }
 
+        /// Counts the entries per other code, gives each pair its stretch of the arena, and
+        /// copies the positions there in order, so each list is in increasing position order.
         @inline(__always)
-        private mutating func startList(_ pair: Int) {
-            let count = Int(pendingPerPair[pair])
-            guard count > 0 else { return }
-            pendingPerPair[pair] = 0
-            listStart[pair] = UInt32(truncatingIfNeeded: arenaCount)
-            listEnd[pair] = UInt32(truncatingIfNeeded: arenaCount)
-            arenaCount &+= count
+        private mutating func layOut(_ entries: UnsafeMutablePointer<UInt64>, count: Int, pair: (Int) -> Int) {
+            cursors.initialize(repeating: 0, count: 256)
+            for entry in 0..<count { cursors[Int(truncatingIfNeeded: entries[entry] &>> 32)] &+= 1 }
+            for other in 0..<256 {
+                let size = Int(cursors[other])
+                guard size > 0 else { continue }
+                let pair = pair(other)
+                listStart[pair] = UInt32(truncatingIfNeeded: arenaCount)
+                listEnd[pair] = UInt32(truncatingIfNeeded: arenaCount &+ size)
+                cursors[other] = UInt32(truncatingIfNeeded: arenaCount)
+                arenaCount &+= size
+            }
+            // Slots `cursors[other] ..< listEnd[pair]` were reserved for exactly these entries.
+            for entry in 0..<count {
+                let note = entries[entry]
+                let other = Int(truncatingIfNeeded: note &>> 32)
+                let slot = Int(cursors[other])
+                arena[slot] = UInt32(truncatingIfNeeded: note)
+                cursors[other] = UInt32(truncatingIfNeeded: slot &+ 1)
+            }
         }
     }
 }

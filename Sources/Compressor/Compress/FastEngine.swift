@@ -66,7 +66,7 @@ public enum FastEngine {
             table[code] = .pair(first: merge.first, second: merge.second)
             rounds.append(.init(code: code, pair: pair, count: count))
             // d: every listed position, left to right.
-            lists.reservePending(2 * count)
+            lists.reservePending(count)
             visitListedPositions(of: pair, applying: merge, text: text, statistics: statistics,
                                  lists: &lists, batch: batch)
             statistics.retire(pair)
