@@ -19,8 +19,10 @@
 /// Everything else — literal codes, codes 255 → 0, stopping at the first round whose best count
 /// is 0 — follows the spec as the reference engine does.
 ///
-/// Cost: one pass to count pairs, one to list them, then per round a scan of the 256 block
-/// winners (plus stale blocks) and a few dozen instructions per listed position.
+/// Cost: one pass to count pairs, two to list them, then per round a scan of the 256 block
+/// winners (plus stale blocks) and a few dozen instructions per listed position. On the armhf
+/// kernel (v6.1, 45 665 symbols, 943 KB) that is about 15 ms against about 1 s for the reference
+/// engine in a release build; time grows about linearly with the input.
 public enum FastEngine {
     /// The longest input the engine takes on (about 1.4 GB, so that positions and list slots
     /// fit in 32 bits); longer inputs go to `ReferenceEngine`, with the same result.
@@ -67,8 +69,8 @@ public enum FastEngine {
             rounds.append(.init(code: code, pair: pair, count: count))
             // d: every listed position, left to right.
             lists.reservePending(count)
-            visitListedPositions(of: pair, applying: merge, text: text, statistics: statistics,
-                                 lists: &lists, batch: batch)
+            visitListedPositions(of: pair, applying: merge, firstIsLiteral: table[merge.first] == .literal,
+                                 text: text, statistics: statistics, lists: &lists, batch: batch)
             statistics.retire(pair)
             lists.layOutNewLists(code: code)
             statistics.admitNewPairs(code: code)
@@ -84,25 +86,40 @@ public enum FastEngine {
     /// A listed position is a cache miss (it was listed long ago, anywhere in the text), and
     /// merging is long enough that the processor cannot run ahead to the next miss on its own.
     /// So the positions are taken a batch at a time: a tight loop first reads each one's code —
-    /// independent loads whose misses overlap — and keeps those that still hold the pair's first
-    /// byte, then those are merged, in order, while their bytes are in cache. `batch` has room
-    /// for `batchSize` positions.
+    /// independent loads whose misses overlap — and keeps those that may still hold the pair,
+    /// then those are merged, in order, while their bytes are in cache. `batch` has room for
+    /// `batchSize` positions.
     @inline(__always)
-    static func visitListedPositions(of pair: Int, applying merge: Merge, text: LiveText,
-                                     statistics: PairStatistics, lists: inout PairLists,
+    static func visitListedPositions(of pair: Int, applying merge: Merge, firstIsLiteral: Bool,
+                                     text: LiveText, statistics: PairStatistics, lists: inout PairLists,
                                      batch: UnsafeMutablePointer<UInt32>) {
         var slot = Int(lists.listStart[pair])
         let end = Int(lists.listEnd[pair])
-        let first = merge.first
+        let first = merge.first, second = merge.second
+        let codes = text.codes, arena = lists.arena
         while slot < end {
             let batchEnd = min(slot &+ batchSize, end)
             var batchCount = 0
-            while slot < batchEnd {
-                // At most `batchSize` positions are kept: one per slot.
-                let position = lists.arena[slot]
-                batch[batchCount] = position
-                batchCount &+= text.codes[Int(position)] == first ? 1 : 0
-                slot &+= 1
+            // At most `batchSize` positions are kept: one per slot. When `first` is an input
+            // byte, a live position holding it was never merged, so no hole follows it and its
+            // partner can only be the next position: that one must hold `second` (a listed
+            // position is never the text's last). A hole still holding `first` may pass either
+            // test; `Merge.apply` rejects it.
+            if firstIsLiteral {
+                while slot < batchEnd {
+                    let position = Int(arena[slot])
+                    batch[batchCount] = UInt32(truncatingIfNeeded: position)
+                    let holdsPair = (codes[position] == first ? 1 : 0) & (codes[position &+ 1] == second ? 1 : 0)
+                    batchCount &+= holdsPair
+                    slot &+= 1
+                }
+            } else {
+                while slot < batchEnd {
+                    let position = arena[slot]
+                    batch[batchCount] = position
+                    batchCount &+= codes[Int(position)] == first ? 1 : 0
+                    slot &+= 1
+                }
             }
             for index in 0..<batchCount {
                 merge.apply(at: Int(batch[index]), in: text, statistics: statistics, lists: &lists)
