@@ -64,26 +64,33 @@ extension FastEngine {
             let arena = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
             // Counting-sort fill in position order: the pair at `position` is the 16-bit load
             // there. Each slot taken is one of the `counts[p]` reserved for `p`, because this
-            // sweep visits exactly the positions that were counted. Two sweeps: the first only
-            // hands out slots, written in order to scratch space (the arena's spare slots, of
-            // which there are `2 · text.count`); the second scatters. Storing through a slot
-            // just loaded from the cursor table would make every next cursor load wait for that
-            // store's address, which halves the speed.
-            let slots = arena + total
+            // sweep visits exactly the positions that were counted. Per chunk of positions, two
+            // sweeps: the first only hands out slots, into a small scratch array that stays in
+            // cache; the second scatters. Storing through a slot just loaded from the cursor
+            // table would make every next cursor load wait for that store's address, which
+            // halves the speed.
+            let chunkSize = 16_384
+            let slots = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize)
+            defer { slots.deallocate() }
             let raw = UnsafeRawPointer(text.codes)
-            let lastPosition = text.count &- 1
-            var position = 0
-            while position < lastPosition {
-                let pair = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt16.self)))
-                let slot = listEnd[pair]
-                slots[position] = slot
-                listEnd[pair] = slot &+ 1
-                position &+= 1
-            }
-            position = 0
-            while position < lastPosition {
-                arena[Int(slots[position])] = UInt32(truncatingIfNeeded: position)
-                position &+= 1
+            let lastPosition = text.count &- 1  // the last position starts no pair
+            var chunkStart = 0
+            while chunkStart < lastPosition {
+                let chunkEnd = min(chunkStart &+ chunkSize, lastPosition)
+                var position = chunkStart
+                while position < chunkEnd {
+                    let pair = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt16.self)))
+                    let slot = listEnd[pair]
+                    slots[position &- chunkStart] = slot
+                    listEnd[pair] = slot &+ 1
+                    position &+= 1
+                }
+                position = chunkStart
+                while position < chunkEnd {
+                    arena[Int(slots[position &- chunkStart])] = UInt32(truncatingIfNeeded: position)
+                    position &+= 1
+                }
+                chunkStart = chunkEnd
             }
             let pendingCapacity = 64
             return PairLists(listStart: listStart, listEnd: listEnd,
