@@ -79,8 +79,8 @@ extension FastEngine {
             live[position &>> 3] &= ~(1 &<< UInt8(position & 7))
         }
 
-        /// Bit `k` is whether `position + k` is live, for `k` from 0 to at least 56; the bits
-        /// beyond are 0.
+        /// Bit `k` is whether `position + k` is live, for `k` up to 63 − (`position` mod 8), so at
+        /// least 56; the bits above are 0. `position` may be as low as -8 (padding reads as holes).
         @inline(__always)
         func liveWindow(at position: Int) -> UInt64 {
             // `position >> 3` is at most `count >> 3`, and 8 padding bytes follow the bitmap.
@@ -88,8 +88,8 @@ extension FastEngine {
                 &>> UInt64(position & 7)
         }
 
-        /// Bit `k` is whether `position + k` begins a symbol, for `k` from 0 to at least 56; the
-        /// bits beyond are 0.
+        /// Bit `k` is whether `position + k` begins a symbol, for `k` up to 63 − (`position` mod 8),
+        /// so at least 56; the bits above are 0. `position` may be as low as -8.
         @inline(__always)
         func startWindow(at position: Int) -> UInt64 {
             UInt64(littleEndian: UnsafeRawPointer(starts + position &>> 3).loadUnaligned(as: UInt64.self))

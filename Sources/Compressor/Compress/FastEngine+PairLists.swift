@@ -5,12 +5,12 @@ extension FastEngine {
     /// Lists are supersets: a position stays listed after a merge changed its pair (the round
     /// that visits it checks the pair and moves on). They never miss an occurrence, because of
     /// one fact about the greedy loop: a merge only creates adjacencies next to its new code
-    /// (the pair before it and the pair after it). So a pair of older codes never appears where
-    /// it was not at the start, and a pair involving a token gets all its occurrences during the
-    /// round that created the token. Each list is therefore one contiguous stretch of a shared
-    /// arena, written once:
+    /// (the pair before it and the pair after it). So a pair of two input bytes never appears
+    /// where it was not at the start, and a pair involving a token gets all its occurrences
+    /// during the round that created its newer half. Each list is therefore one contiguous
+    /// stretch of a shared arena, written once:
     ///
-    /// - the lists of the input's pairs in one counting-sort pass before the first round;
+    /// - the lists of the input's pairs by a counting sort before the first round;
     /// - the lists of a round's new pairs, noted while the round runs and laid out after it.
     ///
     /// Both are in increasing position order (a round notes positions in the order it visits
