@@ -111,6 +111,23 @@ import TestSupport
         }
     }
 
+    /// Long symbols over one to three letters: merging them leaves runs of dozens of holes,
+    /// longer than one 64-bit window of the engine's bitmaps, so the position-by-position paths
+    /// run too.
+    @Test("long symbols with long runs of holes")
+    func longSymbolsAgree() {
+        var generator = SplitMix64(seed: 0x10_C0DE)
+        for round in 0..<16 {
+            let saved = generator
+            let alphabet = 1 + round % 3
+            let count = 1 + Int(generator.next() % 4)
+            let strings = (0..<count).map { _ in
+                Self.randomString(&generator, alphabet: alphabet, maxLength: 60 + Int(generator.next() % 240))
+            }
+            Self.expectEnginesAgree(ByteStrings(strings), "long case \(round) (replay: SplitMix64(seed: \(saved.state)))")
+        }
+    }
+
     /// Each golden input under two of its runs: the first in the manifest and the first of
     /// another era with other flags. Runs often select the same symbols; a selection already
     /// compared is not compared again (the reference engine costs about a millisecond per

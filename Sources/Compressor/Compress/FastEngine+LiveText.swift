@@ -29,11 +29,10 @@ extension FastEngine {
 
         /// Copies `input`: every position live, a start bit at each non-empty symbol's first byte.
         ///
-        /// - Precondition: fewer than 2³² − 1 bytes (positions are 32-bit in the pair lists and
-        ///   `UInt32.max` is reserved).
+        /// - Precondition: at most `FastEngine.maximumInputLength` bytes.
         static func allocate(copying input: ByteStrings) -> LiveText {
             let count = input.totalLength
-            precondition(count < Int(UInt32.max), "the fast engine handles fewer than 4 GiB of symbols")
+            precondition(count <= FastEngine.maximumInputLength, "input too large for 32-bit positions")
             let bitmapBytes = count &>> 3 &+ 1 &+ 2 &* bitmapPadding
             let text = LiveText(codes: .allocate(capacity: max(count, 1)),
                                 live: .allocate(capacity: bitmapBytes) + bitmapPadding,
@@ -78,6 +77,23 @@ extension FastEngine {
         @inline(__always)
         func makeHole(_ position: Int) {
             live[position &>> 3] &= ~(1 &<< UInt8(position & 7))
+        }
+
+        /// Bit `k` is whether `position + k` is live, for `k` up to 63 − (`position` mod 8), so at
+        /// least 56; the bits above are 0. `position` may be as low as -8 (padding reads as holes).
+        @inline(__always)
+        func liveWindow(at position: Int) -> UInt64 {
+            // `position >> 3` is at most `count >> 3`, and 8 padding bytes follow the bitmap.
+            UInt64(littleEndian: UnsafeRawPointer(live + position &>> 3).loadUnaligned(as: UInt64.self))
+                &>> UInt64(position & 7)
+        }
+
+        /// Bit `k` is whether `position + k` begins a symbol, for `k` up to 63 − (`position` mod 8),
+        /// so at least 56; the bits above are 0. `position` may be as low as -8.
+        @inline(__always)
+        func startWindow(at position: Int) -> UInt64 {
+            UInt64(littleEndian: UnsafeRawPointer(starts + position &>> 3).loadUnaligned(as: UInt64.self))
+                &>> UInt64(position & 7)
         }
 
         /// The next live position after `position` in the same symbol, or -1.
@@ -130,12 +146,16 @@ extension FastEngine {
                         var offset = 0, position = 0
                         for symbol in 0..<symbolCount {
                             let end = inputEnds[symbol]
+                            // 56 positions per window, each live one found by its bit.
                             while position < end {
-                                if isLive(position) {
-                                    buffer[offset] = codes[position]
+                                let span = min(56, end &- position)
+                                var bits = liveWindow(at: position) & ((1 &<< UInt64(span)) &- 1)
+                                while bits != 0 {
+                                    buffer[offset] = codes[position &+ bits.trailingZeroBitCount]
                                     offset &+= 1
+                                    bits &= bits &- 1
                                 }
-                                position &+= 1
+                                position &+= span
                             }
                             endBuffer[symbol] = offset
                         }

@@ -19,42 +19,74 @@ extension FastEngine {
         ///
         /// A round calls this for the listed positions in increasing order, which makes the
         /// replacements of each symbol left to right and non-overlapping (`aaa` → `Ta`): an
-        /// occurrence overlapping an earlier replacement has lost its first half (now a hole) or
-        /// its second half (now the code) by the time it is visited.
+        /// occurrence overlapping an earlier replacement has lost its first half, now a hole,
+        /// by the time it is visited.
         ///
         /// The counts are kept equal to the pair counts of the current text, which is what the
         /// spec's "remove all the symbol's pairs, replace, add them back" amounts to once the
         /// round is over: replacing `(a, b)` at `i, j` by `T` between neighbours `x` (before) and
         /// `y` (after) removes `(x, a)`, `(a, b)`, `(b, y)` and adds `(x, T)`, `(T, y)`; every
-        /// other adjacency is untouched. The two new ones are noted in `lists`.
+        /// other adjacency is untouched. `(a, b)` itself is zeroed once per round
+        /// (`PairStatistics.retire`); the two new pairs are noted in `lists`.
         @inline(__always)
         func apply(at position: Int, in text: LiveText, statistics: PairStatistics, lists: inout PairLists) {
             let codes = text.codes
             assert(codes[position] == first)
-            guard text.isLive(position) else { return }
-            let partner = text.nextLive(after: position)
+            // One window of each bitmap, from 8 positions before `position`, answers for the
+            // usual short symbol whether `position` is live, where the live positions before it
+            // (`before`) and after it (`partner`, `after`) are, and where its symbol ends.
+            let base = position &- 8  // at worst inside the bitmaps' front padding
+            let live = text.liveWindow(at: base), starts = text.startWindow(at: base)
+            guard live & 0x100 != 0 else { return }  // a hole
+            // Bit `k` of these is position `position + 1 + k`, for `k` up to at least 47.
+            let above = live &>> 9, startsAbove = starts &>> 9
+            let symbolEnd = startsAbove.trailingZeroBitCount  // 64: not within the window
+            let aboveAfterPartner = above & (above &- 1)
+            // Decisive when a live bit or the symbol's end lies within the window; otherwise
+            // (a run of more than 46 holes) ask the bitmap position by position.
+            let partner: Int
+            if above != 0 || startsAbove != 0 {
+                let distance = above.trailingZeroBitCount
+                partner = distance < symbolEnd ? position &+ 1 &+ distance : -1
+            } else {
+                partner = text.nextLive(after: position)
+            }
             guard partner >= 0 && codes[partner] == second else { return }
-
-            // All reads before the writes: a bitmap window read just after a byte of it was
-            // written would wait for that store (a wide load cannot take a narrow store's value).
-            let before = text.isStart(position) ? -1 : text.previousLive(before: position)
-            let after = text.nextLive(after: partner)
+            let after: Int
+            if aboveAfterPartner != 0 || startsAbove != 0 {
+                let distance = aboveAfterPartner.trailingZeroBitCount
+                after = distance < symbolEnd ? position &+ 1 &+ distance : -1
+            } else {
+                after = text.nextLive(after: partner)
+            }
+            // The live position before, unless `position` starts its symbol: the highest live
+            // bit of the 8 below it, or (after a run of 8 holes) the bitmap position by position.
+            let before: Int
+            if starts & 0x100 != 0 {
+                before = -1
+            } else if live & 0xFF != 0 {
+                before = base &+ 63 &- (live & 0xFF).leadingZeroBitCount
+            } else {
+                before = text.previousLive(before: position)
+            }
+            // All reads above come before the writes below: a bitmap window read just after a
+            // byte of it was written would wait for that store.
             codes[position] = code
             text.makeHole(partner)
-            statistics.decrement(pair)
+            // The pair itself is counted down by `retire` at the end of the round.
             if before >= 0 {
                 let x = Int(codes[before])
                 statistics.decrement(x | Int(first) &<< 8)
-                let added = x | Int(code) &<< 8
-                statistics.increment(added)
-                lists.note(added, at: before)
+                statistics.increment(x | Int(code) &<< 8)
+                lists.noteLeft(x, at: before)
             }
             if after >= 0 {
-                let y = Int(codes[after]) &<< 8
-                statistics.decrement(Int(second) | y)
-                let added = Int(code) | y
-                statistics.increment(added)
-                lists.note(added, at: position)
+                // `after` lies ahead, not merged yet this round: it cannot hold the code.
+                let y = Int(codes[after])
+                assert(y != Int(code))
+                statistics.decrement(Int(second) | y &<< 8)
+                statistics.increment(Int(code) | y &<< 8)
+                lists.noteRight(y, at: position)
             }
         }
     }

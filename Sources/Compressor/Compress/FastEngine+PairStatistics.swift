@@ -9,37 +9,36 @@ extension FastEngine {
     /// the first strict maximum over the blocks is the first strict maximum over all pairs —
     /// exactly the tie-break of spec §5 step 3a.
     ///
-    /// Keeping a block's winner exact costs one comparison per update: raising a count can only
-    /// make that pair the winner; lowering a count matters only when it lowers the winner, and
-    /// then the block is marked stale.
+    /// Keeping a block's winner exact is cheap because of how a round changes counts: it lowers
+    /// counts of existing pairs, which matters only when it lowers a block's winner (the block
+    /// is then marked stale), and it raises counts only of the pairs involving its new code —
+    /// 511 of them, compared with their blocks' winners once at the end of the round
+    /// (`admitNewPairs`). Until then those blocks' winners may be out of date, and nothing asks.
     ///
     /// A value over memory owned by the caller: `allocate()` once, `deallocate()` once.
     struct PairStatistics {
         /// `counts[first + 256·second]`.
         let counts: UnsafeMutablePointer<UInt32>
-        /// The pair number of each block's best pair (valid only where the block is not stale).
-        let blockBest: UnsafeMutablePointer<UInt16>
-        /// Whether a block's best pair must be recomputed before use.
-        let blockIsStale: UnsafeMutablePointer<Bool>
+        /// Per block, the pair number of its best pair, or `stale` when it must be recomputed
+        /// (one array, so the hot loop keeps one pointer for it).
+        let blockBest: UnsafeMutablePointer<UInt32>
 
         static let blockCount = 256
+        /// Above every pair number.
+        static let stale: UInt32 = 1 &<< 16
 
         /// Zeroed counts, every block stale.
         static func allocate() -> PairStatistics {
-            let statistics = PairStatistics(
-                counts: .allocate(capacity: PairCounter.pairCount),
-                blockBest: .allocate(capacity: blockCount),
-                blockIsStale: .allocate(capacity: blockCount))
+            let statistics = PairStatistics(counts: .allocate(capacity: PairCounter.pairCount),
+                                            blockBest: .allocate(capacity: blockCount))
             statistics.counts.initialize(repeating: 0, count: PairCounter.pairCount)
-            statistics.blockBest.initialize(repeating: 0, count: blockCount)
-            statistics.blockIsStale.initialize(repeating: true, count: blockCount)
+            statistics.blockBest.initialize(repeating: stale, count: blockCount)
             return statistics
         }
 
         func deallocate() {
             counts.deallocate()
             blockBest.deallocate()
-            blockIsStale.deallocate()
         }
 
         /// Removes one occurrence of `pair`, which must have a positive count.
@@ -49,21 +48,51 @@ extension FastEngine {
             // Positive before (the occurrence being removed was counted), so no wrap.
             counts[pair] &-= 1
             let block = pair &>> 8
-            if Int(blockBest[block]) == pair { blockIsStale[block] = true }
+            if Int(blockBest[block]) == pair { blockBest[block] = Self.stale }
         }
 
-        /// Adds one occurrence of `pair`.
+        /// Records that the round merging `pair` removed all its occurrences.
+        ///
+        /// The merge loop does not count the replaced occurrences down one by one (only the
+        /// ones destroyed as a neighbour of another replacement): a round leaves none of its
+        /// pair, because every new adjacency involves the new code, so the count is simply 0.
+        /// The pair was the best overall, hence its block's winner: the block goes stale.
+        func retire(_ pair: Int) {
+            counts[pair] = 0
+            blockBest[pair &>> 8] = Self.stale
+        }
+
+        /// Adds one occurrence of `pair`, which involves the round's new code; `admitNewPairs`
+        /// must follow before the next `best()`.
         @inline(__always)
         func increment(_ pair: Int) {
             // A count never exceeds the number of byte positions, which is below 2³².
-            let count = counts[pair] &+ 1
-            counts[pair] = count
+            counts[pair] &+= 1
+        }
+
+        /// Brings the block winners up to date with the pairs involving `code`, `(x, code)` and
+        /// `(code, y)`, the only ones whose counts rose this round.
+        ///
+        /// A block that is not stale has an exact winner among its other pairs (their counts
+        /// only fell, and not the winner's); comparing the new pairs in increasing pair order,
+        /// keeping the first strict maximum, gives the first maximum of the whole block.
+        func admitNewPairs(code: UInt8) {
+            let code = Int(code)
+            for other in 0..<256 {
+                admit(other | code &<< 8)  // (other, code), block `code`
+                if other != code { admit(code | other &<< 8) }  // (code, other), block `other`
+            }
+        }
+
+        @inline(__always)
+        private func admit(_ pair: Int) {
+            let count = counts[pair]
             let block = pair &>> 8
-            if blockIsStale[block] { return }
             let winner = Int(blockBest[block])
+            guard count > 0 && winner != Int(Self.stale) else { return }
             let winnerCount = counts[winner]
             if count > winnerCount || (count == winnerCount && pair < winner) {
-                blockBest[block] = UInt16(truncatingIfNeeded: pair)
+                blockBest[block] = UInt32(truncatingIfNeeded: pair)
             }
         }
 
@@ -74,7 +103,7 @@ extension FastEngine {
             var bestPair = 0
             var bestCount: UInt32 = 0
             for block in 0..<Self.blockCount {
-                if blockIsStale[block] {
+                if blockBest[block] == Self.stale {
                     // First strict maximum inside the block; `block << 8 | 255` is at most 65 535.
                     let first = block &<< 8
                     var winner = first
@@ -83,8 +112,7 @@ extension FastEngine {
                         winner = pair
                         winnerCount = counts[pair]
                     }
-                    blockBest[block] = UInt16(truncatingIfNeeded: winner)
-                    blockIsStale[block] = false
+                    blockBest[block] = UInt32(truncatingIfNeeded: winner)
                 }
                 let winner = Int(blockBest[block])
                 if counts[winner] > bestCount {
