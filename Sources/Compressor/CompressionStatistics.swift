@@ -37,7 +37,7 @@ public struct CompressionStatistics: Hashable, Sendable {
     }
 
     public init(run: GeneratorRun, target: TargetABI, longest: Int = 10) {
-        symbolsRead = run.parsed.records.count
+        symbolsRead = run.parsed.symbols.count
         symbolsKept = run.selection.symbols.count
         rawNameBytes = run.selection.symbols.reduce(0) { $0 + 1 + $1.name.count }
         compressedBytes = run.tables.compressedNames.totalLength

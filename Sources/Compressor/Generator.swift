@@ -30,7 +30,7 @@ extension Era {
     /// Runs the generator on already parsed records.
     public func generate(_ parsed: ParsedMap, options: GeneratorOptions = .init(),
                          engine: CompressionEngine = .default) throws -> GeneratorRun {
-        let selection = try select(parsed.records, options: options)
+        let selection = try select(parsed.symbols, options: options)
         let compression = engine.compress(selection.storedStrings)
         let tables = try tables(for: selection, compression: compression, options: options)
         return GeneratorRun(era: self, options: options, parsed: parsed, selection: selection,

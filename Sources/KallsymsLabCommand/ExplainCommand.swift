@@ -30,7 +30,7 @@ enum ExplainCommand {
         let runA = try choice.run(pathA, io: io)
         let runB = try choice.run(pathB, io: io)
         let engine = choice.engine
-        let target = try TargetArgument.target(arguments, records: runA.parsed.records + runB.parsed.records)
+        let target = try TargetArgument.target(arguments, addresses: runA.parsed.symbols.addresses + runB.parsed.symbols.addresses)
         let explanation = Explanation.explain(runA, runB, target: target, engine: engine)
         if arguments.has("--json") {
             try io.out(ExplanationReport.json(explanation, a: pathA, b: pathB) + "\n")

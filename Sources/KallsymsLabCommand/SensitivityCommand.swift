@@ -53,7 +53,7 @@ enum SensitivityCommand {
         let results = analysis.evaluateAll(kinds: chosen, jobs: jobs) { done, total in progress?.update(done, total) }
         progress?.finish()
         let elapsed = clock.now - start
-        let width = run.parsed.records.contains { $0.address > 0xFFFF_FFFF } ? 16 : 8
+        let width = run.parsed.symbols.addresses.contains { $0 > 0xFFFF_FFFF } ? 16 : 8
         let report = SensitivityReport(analysis: analysis, results: results, width: width, elapsed: elapsed, jobs: jobs)
         try io.out(arguments.has("--json") ? report.json(map: path) + "\n" : report.text(map: displayName(path), top: top))
         return 0

@@ -29,7 +29,7 @@ enum StatsCommand {
         let choice = try GeneratorChoice(arguments)
         let (era, options) = (choice.era, choice.options)
         let run = try choice.run(arguments.positionals[0], io: io)
-        let target = try TargetArgument.target(arguments, records: run.parsed.records)
+        let target = try TargetArgument.target(arguments, addresses: run.parsed.symbols.addresses)
         let stats = CompressionStatistics(run: run, target: target)
         if arguments.has("--json") {
             try io.out(json(stats, era: era, options: options, target: target) + "\n")
@@ -85,14 +85,14 @@ enum TargetArgument {
     static let spec = OptionSpec("--target", value: "T", "arm, arm64, x86 or x86_64.")
 
     /// The named target, or arm / x86_64 by the width of the addresses.
-    static func target(_ arguments: ParsedArguments, records: [SymbolRecord]) throws -> TargetABI {
+    static func target(_ arguments: ParsedArguments, addresses: [UInt64]) throws -> TargetABI {
         if let name = arguments.value("--target") {
             guard let target = TargetABI.all.first(where: { $0.name == name }) else {
                 throw UsageError("unknown target \(name) (known: \(TargetABI.all.map(\.name).joined(separator: ", ")))")
             }
             return target
         }
-        return records.contains { $0.address > 0xFFFF_FFFF } ? .x86_64 : .arm32
+        return addresses.contains { $0 > 0xFFFF_FFFF } ? .x86_64 : .arm32
     }
 }
 

@@ -6,8 +6,13 @@ public enum AssemblyWriter {
     /// `options.symbolPrefix` (v3.3) is put in front of every label.
     public static func write(_ tables: KallsymsTables, symbols: [KeptSymbol], era: Era,
                              options: GeneratorOptions) -> [UInt8] {
-        let rules = era.rules
-        var out = TextBuffer(capacity: estimatedSize(tables, rules))
+        TextBuffer.build(upperBound: upperBound(tables, symbols)) { out in
+            write(tables, symbols: symbols, rules: era.rules, options: options, to: &out)
+        }
+    }
+
+    private static func write(_ tables: KallsymsTables, symbols: [KeptSymbol], rules: EraRules,
+                              options: GeneratorOptions, to out: inout TextBuffer) {
         let label = Labeler(prefix: options.symbolPrefix, align: rules.preambleInclude == nil ? ".balign 4" : "ALGN")
         let pointer: StaticString = "\tPTR\t"
         let counts: StaticString = rules.countsArePointerSized ? "\tPTR\t" : "\t.long\t"
@@ -142,7 +147,6 @@ public enum AssemblyWriter {
             }
             out.append("\n")
         }
-        return out.finish()
     }
 
     private static func writeEntry(_ entry: AddressEntry, to out: inout TextBuffer) {
@@ -158,9 +162,15 @@ public enum AssemblyWriter {
         }
     }
 
-    private static func estimatedSize(_ tables: KallsymsTables, _ rules: EraRules) -> Int {
-        let perSymbol = rules.writesComments ? 120 : 40
-        return 8_192 + tables.compressedNames.totalLength * 6 + tables.symbolCount * perSymbol
+    /// An upper bound of the `.S` size, from the longest form each line can take: per symbol a
+    /// names line (`\t.byte ` + a prefix of up to 20 characters + 6 per compressed byte + a
+    /// comment with the name), an address or offset line (up to 41 + the name), a seqs line (up
+    /// to 32 + the name) and its share of markers; plus 256 token lines and fixed text.
+    static func upperBound(_ tables: KallsymsTables, _ symbols: [KeptSymbol]) -> Int {
+        let names = symbols.reduce(0) { $0 + $1.name.count + 1 }
+        let expansions = tables.tokenExpansions.reduce(0) { $0 + $1.count }
+        return 8_192 + 256 * 30 + expansions + tables.symbolCount * 130
+            + 6 * tables.compressedNames.totalLength + 3 * names
     }
 
     /// The three lines that open a table: `.globl NAME`, the alignment, `NAME:`.

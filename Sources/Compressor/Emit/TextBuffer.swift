@@ -1,39 +1,34 @@
-/// A growing byte buffer with the number formats of the generators' `printf` calls.
+/// A byte buffer with the number formats of the generators' `printf` calls, written straight
+/// into the storage of the array that is returned.
 ///
-/// Writes go through a raw pointer into storage that grows geometrically; `reserve(_:)`
-/// is called once per line with a bound on that line's size, so the per-byte appends in
-/// between need no capacity checks. The storage is owned by the buffer and freed when the
-/// bytes are taken with `finish()`.
+/// The caller computes an upper bound of the output size; the array is allocated once at that
+/// capacity and filled in place, so there is no growth and no final copy. Pages of the bound
+/// that are never written are never touched (large allocations are mapped lazily), so a
+/// generous bound costs address space, not memory. `reserve(_:)` checks the bound once per
+/// line; the per-byte writes in between need no checks.
 struct TextBuffer: ~Copyable {
-    private var storage: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
+    private let storage: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
     private(set) var count = 0
 
-    init(capacity: Int) {
-        self.capacity = max(64, capacity)
-        storage = .allocate(capacity: self.capacity)
+    private init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        storage = buffer.baseAddress!
+        capacity = buffer.count
     }
 
-    deinit { storage.deallocate() }
+    /// Runs `body` on a buffer of `upperBound` bytes and returns what it wrote.
+    /// - Precondition: `body` writes at most `upperBound` bytes (checked).
+    static func build(upperBound: Int, _ body: (inout TextBuffer) -> Void) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: max(64, upperBound)) { buffer, initialized in
+            var out = TextBuffer(buffer)
+            body(&out)
+            initialized = out.count
+        }
+    }
 
-    /// Makes room for at least `extra` more bytes.
+    /// Makes sure at least `extra` more bytes fit.
     @inline(__always) mutating func reserve(_ extra: Int) {
-        if count &+ extra > capacity { grow(to: count &+ extra) }
-    }
-
-    private mutating func grow(to needed: Int) {
-        var newCapacity = capacity * 2
-        while newCapacity < needed { newCapacity *= 2 }
-        let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newStorage.update(from: storage, count: count)
-        storage.deallocate()
-        storage = newStorage
-        capacity = newCapacity
-    }
-
-    /// A copy of the bytes written so far.
-    func finish() -> [UInt8] {
-        Array(UnsafeBufferPointer(start: storage, count: count))
+        precondition(count &+ extra <= capacity, "TextBuffer: the output exceeded its computed upper bound")
     }
 
     private static let hexDigits: (UInt64, UInt64) = (0x3736_3534_3332_3130, 0x6665_6463_6261_3938)

@@ -5,8 +5,8 @@
 /// is the whole rest of the line (up to a NUL, where C strings end), `\r` included.
 enum LineMapParser {
     static func parse(_ input: [UInt8]) throws -> ParsedMap {
-        var records: [SymbolRecord] = []
-        records.reserveCapacity(input.count / 24)
+        var symbols = SymbolTable()
+        symbols.reserve(rows: input.count / 24, nameBytes: input.count)
         try input.withUnsafeBufferPointer { bytes in
             var lineStart = 0
             var lineNumber = 0
@@ -14,20 +14,20 @@ enum LineMapParser {
                 lineNumber += 1
                 var lineEnd = lineStart
                 while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
-                guard let record = parseLine(bytes, lineStart, lineEnd, lineNumber) else {
+                guard parseLine(bytes, lineStart, lineEnd, lineNumber, into: &symbols) else {
                     throw KallsymsError(.lineFormat, "line format error (expected \"ADDRESS TYPE NAME\" "
                                         + "with single spaces): \(preview(bytes, lineStart, lineEnd))",
                                         line: lineNumber)
                 }
-                records.append(record)
                 lineStart = lineEnd + 1
             }
         }
-        return ParsedMap(records: records)
+        return ParsedMap(symbols: symbols)
     }
 
+    /// Appends the line's record; false when the line is malformed.
     private static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                                  _ lineNumber: Int) -> SymbolRecord? {
+                                  _ lineNumber: Int, into symbols: inout SymbolTable) -> Bool {
         var p = start
         while p < end, isCSpace(bytes[p]) { p += 1 }
         var negative = false
@@ -45,14 +45,15 @@ enum LineMapParser {
             number.add(digit)
             p += 1
         }
-        guard number.digits > 0 else { return nil }
-        guard p + 3 <= end else { return nil }
-        guard bytes[p] == 0x20, bytes[p + 1] < 0x80, bytes[p + 2] == 0x20 else { return nil }
+        guard number.digits > 0 else { return false }
+        guard p + 3 <= end else { return false }
+        guard bytes[p] == 0x20, bytes[p + 1] < 0x80, bytes[p + 2] == 0x20 else { return false }
         let type = bytes[p + 1]
         var nameEnd = p + 3
         while nameEnd < end, bytes[nameEnd] != 0 { nameEnd += 1 }
-        return SymbolRecord(address: number.result(negative: negative), type: type,
-                            name: Array(bytes[(p + 3)..<nameEnd]), line: lineNumber)
+        symbols.append(address: number.result(negative: negative), type: type,
+                       name: UnsafeBufferPointer(rebasing: bytes[(p + 3)..<nameEnd]), line: lineNumber)
+        return true
     }
 
     /// The start of a bad line, printable, for the error message.

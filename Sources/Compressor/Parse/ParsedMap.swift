@@ -1,11 +1,22 @@
 /// What an era's parser made of an `nm -n` text: the records and the warnings it printed.
 public struct ParsedMap: Hashable, Sendable {
-    public var records: [SymbolRecord]
+    /// The records as columns (what the pipeline reads).
+    public var symbols: SymbolTable
     public var warnings: [KallsymsWarning]
 
-    public init(records: [SymbolRecord], warnings: [KallsymsWarning] = []) {
-        self.records = records
+    public init(symbols: SymbolTable, warnings: [KallsymsWarning] = []) {
+        self.symbols = symbols
         self.warnings = warnings
+    }
+
+    public init(records: [SymbolRecord], warnings: [KallsymsWarning] = []) {
+        self.init(symbols: SymbolTable(records), warnings: warnings)
+    }
+
+    /// The records as values (each name its own array; convenient, not for hot paths).
+    public var records: [SymbolRecord] {
+        get { symbols.records }
+        set { symbols = SymbolTable(newValue) }
     }
 }
 
@@ -26,20 +37,19 @@ extension Era {
             map = try LineMapParser.parse(input)
         }
         if let limit = rules.nameLengthLimit {
-            var kept: [SymbolRecord] = []
-            kept.reserveCapacity(map.records.count)
-            for record in map.records {
-                if record.name.count >= limit {
+            let names = map.symbols.names
+            let tooLong = map.symbols.indices.filter { names.length(of: $0) >= limit }
+            if !tooLong.isEmpty {
+                for row in tooLong {
+                    let name = names[row]
                     map.warnings.append(KallsymsWarning(
-                        "Symbol \(String(decoding: record.name.prefix(64), as: UTF8.self))"
-                        + "\(record.name.count > 64 ? "…" : "") too long for kallsyms "
-                        + "(\(record.name.count) >= \(limit)). Please increase KSYM_NAME_LEN both in kernel and kallsyms.c",
-                        line: record.line))
-                } else {
-                    kept.append(record)
+                        "Symbol \(String(decoding: name.prefix(64), as: UTF8.self))"
+                        + "\(name.count > 64 ? "…" : "") too long for kallsyms "
+                        + "(\(name.count) >= \(limit)). Please increase KSYM_NAME_LEN both in kernel and kallsyms.c",
+                        line: Int(map.symbols.lines[row])))
                 }
+                map.symbols = map.symbols.filter { names.length(of: $0) < limit }
             }
-            map.records = kept
         }
         return map
     }

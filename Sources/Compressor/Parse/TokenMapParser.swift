@@ -6,16 +6,16 @@
 /// that physical line (at most one buffer's worth) is discarded, as the kernel's `fgets` does.
 enum TokenMapParser {
     static func parse(_ input: [UInt8], nameBuffer: Int) -> ParsedMap {
-        var records: [SymbolRecord] = []
+        var symbols = SymbolTable()
         var warnings: [KallsymsWarning] = []
-        records.reserveCapacity(input.count / 24)
+        symbols.reserve(rows: input.count / 24, nameBytes: input.count)
         input.withUnsafeBufferPointer { bytes in
             var scanner = Scanner(bytes: bytes)
             while !scanner.atEndOfFile {
                 let outcome = scanner.scanRecord(nameBuffer: nameBuffer)
                 switch outcome {
-                case .record(let record):
-                    records.append(record)
+                case .record(let address, let type, let name, let line):
+                    symbols.append(address: address, type: type, name: name, line: line)
                 case .endOfFile:
                     break
                 case .incomplete(let converted):
@@ -28,11 +28,11 @@ enum TokenMapParser {
                 }
             }
         }
-        return ParsedMap(records: records, warnings: warnings)
+        return ParsedMap(symbols: symbols, warnings: warnings)
     }
 
     enum Outcome {
-        case record(SymbolRecord)
+        case record(address: UInt64, type: UInt8, name: UnsafeBufferPointer<UInt8>, line: Int)
         case incomplete(converted: Int)
         case endOfFile
     }
@@ -111,10 +111,10 @@ enum TokenMapParser {
             }
             offset = nameCursor
             if offset >= bytes.count { atEndOfFile = true }
-            let name = Array(UnsafeBufferPointer(rebasing: bytes[nameStart..<(nameEnd < 0 ? nameCursor : nameEnd)]))
+            let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<(nameEnd < 0 ? nameCursor : nameEnd)])
             // "\n": any run of blanks.
             _ = skipBlanks()
-            return .record(SymbolRecord(address: address, type: type, name: name, line: recordLine))
+            return .record(address: address, type: type, name: name, line: recordLine)
         }
 
         /// `fgets(buffer, limit + 1)`: reads through the next newline or `limit` bytes.

@@ -7,18 +7,32 @@ extension Era {
     /// - Throws: `unsupportedOption` for a flag the era lacks; `noValidSymbol` when v3.3–v6.1
     ///   would keep nothing.
     public func select(_ records: [SymbolRecord], options: GeneratorOptions) throws -> Selection {
+        try select(SymbolTable(records), options: options)
+    }
+
+    /// `select(_:options:)` on parsed columns (no per-record allocation until a symbol is kept).
+    public func select(_ table: SymbolTable, options: GeneratorOptions) throws -> Selection {
         try validate(options)
         let rules = self.rules
         var state = SelectionState(rules: rules, options: options)
-        // Read time: the records the era accepts; their index in `accepted` is their position.
-        var accepted: [Int] = []
-        accepted.reserveCapacity(records.count)
-        for index in records.indices where state.acceptsAtReadTime(records[index]) { accepted.append(index) }
-        // Validity: (position, record index) of the symbols that stay.
-        var kept: [(position: Int, record: Int)] = []
-        kept.reserveCapacity(accepted.count)
-        for (position, index) in accepted.enumerated() where state.isValid(records[index]) {
-            kept.append((position, index))
+        let names = table.names
+        // (position, row) of the symbols that stay: read-time rules, then validity. A record's
+        // position is its index among the records accepted at read time (spec §3.1).
+        var kept: [(position: Int, row: Int)] = []
+        kept.reserveCapacity(table.count)
+        names.bytes.withUnsafeBufferPointer { bytes in
+            var accepted: [Int] = []
+            accepted.reserveCapacity(table.count)
+            for row in table.indices {
+                let name = UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
+                if state.acceptsAtReadTime(address: table.addresses[row], type: table.types[row], name: name) {
+                    accepted.append(row)
+                }
+            }
+            for (position, row) in accepted.enumerated() {
+                let name = UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
+                if state.isValid(address: table.addresses[row], name: name) { kept.append((position, row)) }
+            }
         }
         if kept.isEmpty && rules.refusesEmptySelection {
             throw KallsymsError(.noValidSymbol, "No valid symbol.")
@@ -32,15 +46,15 @@ extension Era {
         }
         var symbols: [KeptSymbol] = []
         symbols.reserveCapacity(kept.count)
-        for (position, index) in kept {
-            let record = records[index]
-            let isPercpu = percpuRange?.contains(record.address) ?? false
-            symbols.append(KeptSymbol(address: record.address, type: isPercpu ? UInt8(ascii: "A") : record.type,
-                                      name: record.name, isPercpuAbsolute: isPercpu, position: position,
-                                      line: record.line))
+        for (position, row) in kept {
+            let address = table.addresses[row]
+            let isPercpu = percpuRange?.contains(address) ?? false
+            symbols.append(KeptSymbol(address: address, type: isPercpu ? UInt8(ascii: "A") : table.types[row],
+                                      name: Array(names[row]), isPercpuAbsolute: isPercpu, position: position,
+                                      line: Int(table.lines[row])))
         }
         return Selection(symbols: AddressOrder.sorted(symbols), textAddress: state.textAddress,
-                         recordsRead: records.count)
+                         recordsRead: table.count)
     }
 }
 
@@ -92,16 +106,11 @@ struct SelectionState {
         ignoredTypes = types
     }
 
-    /// Calls `body` with the name the rules compare: v3.3 strips one leading
-    /// `--symbol-prefix` character.
+    /// The name the rules compare: v3.3 strips one leading `--symbol-prefix` character.
     @inline(__always)
-    func withComparedName<R>(_ name: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        name.withUnsafeBufferPointer { bytes in
-            if let prefix = symbolPrefix, bytes.first == prefix {
-                return body(UnsafeBufferPointer(rebasing: bytes.dropFirst()))
-            }
-            return body(bytes)
-        }
+    func comparedName(_ name: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        if let prefix = symbolPrefix, name.first == prefix { return UnsafeBufferPointer(rebasing: name.dropFirst()) }
+        return name
     }
 
     /// What a record is to the read-time rules.
@@ -126,52 +135,51 @@ struct SelectionState {
         return nil
     }
 
-    /// The read-time rules of spec §3.1, without side effects.
-    func verdict(_ record: SymbolRecord) -> ReadTimeVerdict {
-        withComparedName(record.name) { name in
-            let isText = name.equals("_text")
-            if markersBypassReadTimeRules {
-                if isText { return .text(keep: true) }
-                if let marker = rangeMarker(name) { return .rangeMarker(range: marker.range, isStart: marker.isStart) }
-                return isIgnored(record, name) ? .dropped : .kept
-            }
-            if isText { return .text(keep: !isIgnored(record, name)) }
-            if isIgnored(record, name) { return .dropped }
+    /// The read-time rules of spec §3.1, without side effects. `storedName` is the name as
+    /// read (v3.3's `$` test looks at it before the symbol prefix is stripped).
+    func verdict(type: UInt8, storedName: UnsafeBufferPointer<UInt8>) -> ReadTimeVerdict {
+        let name = comparedName(storedName)
+        let isText = name.equals("_text")
+        if markersBypassReadTimeRules {
+            if isText { return .text(keep: true) }
             if let marker = rangeMarker(name) { return .rangeMarker(range: marker.range, isStart: marker.isStart) }
-            if recordsPercpuMarkers {
-                if name.equals("__per_cpu_start") { return .percpuStart }
-                if name.equals("__per_cpu_end") { return .percpuEnd }
-            }
-            return .kept
+            return isIgnored(type, name, storedName) ? .dropped : .kept
         }
+        if isText { return .text(keep: !isIgnored(type, name, storedName)) }
+        if isIgnored(type, name, storedName) { return .dropped }
+        if let marker = rangeMarker(name) { return .rangeMarker(range: marker.range, isStart: marker.isStart) }
+        if recordsPercpuMarkers {
+            if name.equals("__per_cpu_start") { return .percpuStart }
+            if name.equals("__per_cpu_end") { return .percpuEnd }
+        }
+        return .kept
     }
 
     /// Applies the read-time rules and records the markers; returns whether the record is kept.
-    mutating func acceptsAtReadTime(_ record: SymbolRecord) -> Bool {
-        switch verdict(record) {
+    mutating func acceptsAtReadTime(address: UInt64, type: UInt8, name: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch verdict(type: type, storedName: name) {
         case .dropped: return false
         case .kept: return true
         case .text(let keep):
-            textAddress = record.address
+            textAddress = address
             return keep
         case .rangeMarker(let range, let isStart):
-            if isStart { ranges[range].start = record.address } else { ranges[range].end = record.address }
+            if isStart { ranges[range].start = address } else { ranges[range].end = address }
             return true
         case .percpuStart:
-            percpuStart = record.address
+            percpuStart = address
             return true
         case .percpuEnd:
-            percpuEnd = record.address
+            percpuEnd = address
             return true
         }
     }
 
-    private func isIgnored(_ record: SymbolRecord, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        let type = record.type
+    private func isIgnored(_ type: UInt8, _ name: UnsafeBufferPointer<UInt8>, _ storedName: UnsafeBufferPointer<UInt8>) -> Bool {
         if type == UInt8(ascii: "A") || type == UInt8(ascii: "a") { return !absoluteWhitelist.matches(name) }
         if ignoredTypes[Int(type)] { return true }
         if dropsMappingAndDollarSymbols {
-            if Self.isARMMappingSymbol(name) || record.name.first == UInt8(ascii: "$") { return true }
+            if Self.isARMMappingSymbol(name) || storedName.first == UInt8(ascii: "$") { return true }
         }
         return ignoredNames.matches(name) || ignoredPrefixes.matches(name) || ignoredSuffixes.matches(name)
             || ignoredSubstrings.matches(name)
@@ -186,22 +194,18 @@ struct SelectionState {
     }
 
     /// The validity stage of spec §3.2.
-    func isValid(_ symbol: SymbolRecord) -> Bool {
-        withComparedName(symbol.name) { name in
-            if !allSymbols {
-                let startStop = alwaysKeepsStartStopSymbols && (name.hasPrefix("__start_") || name.hasPrefix("__stop_"))
-                if !startStop {
-                    guard ranges.contains(where: { $0.start <= symbol.address && symbol.address <= $0.end }) else {
-                        return false
-                    }
-                    // Symbols at _etext / _einittext may move across the boundary between passes.
-                    for index in 0..<min(2, ranges.count)
-                    where symbol.address == ranges[index].end && !name.equals(rangeEndNames[index]) {
-                        return false
-                    }
+    func isValid(address: UInt64, name storedName: UnsafeBufferPointer<UInt8>) -> Bool {
+        let name = comparedName(storedName)
+        if !allSymbols {
+            let startStop = alwaysKeepsStartStopSymbols && (name.hasPrefix("__start_") || name.hasPrefix("__stop_"))
+            if !startStop {
+                guard ranges.contains(where: { $0.start <= address && address <= $0.end }) else { return false }
+                // Symbols at _etext / _einittext may move across the boundary between passes.
+                for index in 0..<min(2, ranges.count) where address == ranges[index].end && !name.equals(rangeEndNames[index]) {
+                    return false
                 }
             }
-            return !passVaryingNames.matches(name) && !passVaryingSubstrings.matches(name)
         }
+        return !passVaryingNames.matches(name) && !passVaryingSubstrings.matches(name)
     }
 }
