@@ -12,6 +12,11 @@ public struct GeneratorRun: Sendable {
         AssemblyWriter.write(tables, symbols: selection.symbols, era: era, options: options)
     }
 
+    /// Writes the `.S` file to `sink` in chunks (see `AssemblyWriter.write(_:symbols:era:options:to:)`).
+    public func writeAssembly(to sink: (UnsafeBufferPointer<UInt8>) -> Void) {
+        AssemblyWriter.write(tables, symbols: selection.symbols, era: era, options: options, to: sink)
+    }
+
     /// The warnings the generator would print on stderr.
     public var warnings: [KallsymsWarning] { parsed.warnings }
 }
@@ -21,6 +26,12 @@ extension Era {
     ///
     /// - Throws: `KallsymsError` where the era's generator exits non-zero.
     public func generate(_ input: [UInt8], options: GeneratorOptions = .init(),
+                         engine: CompressionEngine = .default) throws -> GeneratorRun {
+        try input.withUnsafeBufferPointer { try generate($0, options: options, engine: engine) }
+    }
+
+    /// `generate(_:options:engine:)` over bytes the caller holds (e.g. a mapped file).
+    public func generate(_ input: UnsafeBufferPointer<UInt8>, options: GeneratorOptions = .init(),
                          engine: CompressionEngine = .default) throws -> GeneratorRun {
         try validate(options)
         let parsed = try parse(input)

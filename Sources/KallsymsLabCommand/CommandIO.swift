@@ -16,6 +16,8 @@ public final class CommandIO: @unchecked Sendable {
     public var readStandardInput: () throws -> [UInt8]
     /// Writes to standard output; throws when the reader has gone (closed pipe).
     public var writeStandardOutput: ([UInt8]) throws -> Void
+    /// Writes a chunk to standard output without copying it; nil: through `writeStandardOutput`.
+    public var writeStandardOutputChunk: ((UnsafeBufferPointer<UInt8>) throws -> Void)?
     /// Writes to standard error (errors there are ignored).
     public var writeStandardError: ([UInt8]) -> Void
     /// Whether stderr is a terminal (live progress lines are drawn only then).
@@ -33,11 +35,13 @@ public final class CommandIO: @unchecked Sendable {
 
     /// The process's own streams.
     public static func process() -> CommandIO {
-        CommandIO(
+        let io = CommandIO(
             readStandardInput: { try FileDescriptorIO.readAll(fd: 0, name: "standard input") },
             writeStandardOutput: { try FileDescriptorIO.writeAll(fd: 1, $0, name: "standard output") },
             writeStandardError: { try? FileDescriptorIO.writeAll(fd: 2, $0, name: "standard error") },
             standardErrorIsTerminal: isatty(2) != 0)
+        io.writeStandardOutputChunk = { try FileDescriptorIO.writeAll(fd: 1, UnsafeRawBufferPointer($0), name: "standard output") }
+        return io
     }
 
     /// Buffers, for tests: `stdin` is the input; output accumulates in `output` and `errors`.
@@ -51,6 +55,29 @@ public final class CommandIO: @unchecked Sendable {
 
     public func out(_ text: String) throws { try writeStandardOutput(Array(text.utf8)) }
     public func err(_ text: String) { writeStandardError(Array(text.utf8)) }
+
+    /// Writes the chunks `produce` hands its writer to standard output, or atomically to
+    /// `path` when one is given; an error stops the writing and is thrown.
+    public func write(to path: String?, _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void) throws {
+        if let path {
+            try Files.writeAtomically(to: path) { write in try Self.drive(produce, into: write) }
+        } else {
+            try Self.drive(produce, into: writeStandardOutputChunk ?? { try self.writeStandardOutput(Array($0)) })
+        }
+    }
+
+    /// Runs `produce`, passing each chunk to `write` until a write fails; rethrows that failure.
+    private static func drive(_ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void,
+                              into write: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        var failure: Error?
+        withoutActuallyEscaping(write) { write in
+            produce { chunk in
+                guard failure == nil else { return }
+                do { try write(chunk) } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+    }
 }
 
 /// What a command wrote, in tests.
@@ -87,16 +114,18 @@ public enum FileDescriptorIO {
     }
 
     public static func writeAll(fd: Int32, _ bytes: [UInt8], name: String) throws {
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw CommandError("error writing \(name): \(String(cString: strerror(errno)))")
-                }
-                offset += written
+        try bytes.withUnsafeBytes { try writeAll(fd: fd, $0, name: name) }
+    }
+
+    public static func writeAll(fd: Int32, _ buffer: UnsafeRawBufferPointer, name: String) throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CommandError("error writing \(name): \(String(cString: strerror(errno)))")
             }
+            offset += written
         }
     }
 }
@@ -116,19 +145,49 @@ public enum Files {
         return try FileDescriptorIO.readAll(fd: fd, name: path)
     }
 
+    /// Calls `body` with the contents of a file (or standard input for `-`). A regular file is
+    /// mapped rather than read: its pages come straight from the page cache, with no copy and
+    /// no zero-filled buffer. `body` must not keep the buffer.
+    public static func withContents<R>(_ path: String, io: CommandIO, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+        if path != "-" {
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else { throw CommandError("\(path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            var status = stat()
+            if fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+                throw CommandError("\(path): is a directory")
+            }
+            if (status.st_mode & S_IFMT) == S_IFREG && status.st_size > 0 {
+                let size = Int(status.st_size)
+                let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
+                if let address, address != MAP_FAILED {
+                    defer { munmap(address, size) }
+                    return try body(UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size))
+                }
+            }
+        }
+        let bytes = try read(path, io: io)
+        return try bytes.withUnsafeBufferPointer(body)
+    }
+
     /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
     /// readers never see a half-written file.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        try writeAtomically(to: path) { write in try bytes.withUnsafeBufferPointer { try write($0) } }
+    }
+
+    /// Writes what `produce` hands its writer to `path` atomically (temporary file and rename),
+    /// chunk by chunk; nothing is left behind when `produce` or a write fails.
+    public static func writeAtomically(to path: String,
+                                       _ produce: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw CommandError("\(path): cannot write: \(String(cString: strerror(errno)))") }
         do {
-            try FileDescriptorIO.writeAll(fd: fd, bytes, name: path)
-            guard fsync(fd) == 0 || errno == EINVAL else {
-                throw CommandError("\(path): \(String(cString: strerror(errno)))")
-            }
+            try produce { chunk in try FileDescriptorIO.writeAll(fd: fd, UnsafeRawBufferPointer(chunk), name: path) }
+            guard fsync(fd) == 0 || errno == EINVAL else { throw CommandError("\(path): \(String(cString: strerror(errno)))") }
             close(fd)
         } catch {
             close(fd)

@@ -24,12 +24,7 @@ enum CompressCommand {
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
         let run = try GeneratorChoice(arguments).run(arguments.positionals.first ?? "-", io: io)
-        let assembly = run.assembly
-        if let output = arguments.value("--output") {
-            try Files.writeAtomically(assembly, to: output)
-        } else {
-            try io.writeStandardOutput(assembly)
-        }
+        try io.write(to: arguments.value("--output")) { run.writeAssembly(to: $0) }
         return 0
     }
 }

@@ -111,7 +111,12 @@ struct GeneratorChoice {
     /// Runs the era's generator on the map at `path` (`-`: standard input), printing the
     /// generator's warnings on stderr; input errors become `FILE:LINE: message`.
     func run(_ path: String, io: CommandIO) throws -> GeneratorRun {
-        let run = try withInput(path, io: io) { try era.generate($0, options: options, engine: engine) }
+        let run: GeneratorRun
+        do {
+            run = try Files.withContents(path, io: io) { try era.generate($0, options: options, engine: engine) }
+        } catch let error as KallsymsError {
+            throw error.located(in: displayName(path))
+        }
         for warning in run.warnings { io.err(warning.located(in: displayName(path)) + "\n") }
         return run
     }

@@ -11,6 +11,15 @@ public enum AssemblyWriter {
         }
     }
 
+    /// Writes the same `.S` text to `sink` in chunks (at most 256 KiB of memory, whatever the
+    /// output's size); each chunk is valid only during the call.
+    public static func write(_ tables: KallsymsTables, symbols: [KeptSymbol], era: Era, options: GeneratorOptions,
+                             to sink: (UnsafeBufferPointer<UInt8>) -> Void) {
+        TextBuffer.stream(to: sink) { out in
+            write(tables, symbols: symbols, rules: era.rules, options: options, to: &out)
+        }
+    }
+
     private static func write(_ tables: KallsymsTables, symbols: [KeptSymbol], rules: EraRules,
                               options: GeneratorOptions, to out: inout TextBuffer) {
         let label = Labeler(prefix: options.symbolPrefix, align: rules.preambleInclude == nil ? ".balign 4" : "ALGN")

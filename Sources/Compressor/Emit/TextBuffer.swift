@@ -1,19 +1,26 @@
-/// A byte buffer with the number formats of the generators' `printf` calls, written straight
-/// into the storage of the array that is returned.
+/// A byte buffer with the number formats of the generators' `printf` calls.
 ///
-/// The caller computes an upper bound of the output size; the array is allocated once at that
-/// capacity and filled in place, so there is no growth and no final copy. Pages of the bound
-/// that are never written are never touched (large allocations are mapped lazily), so a
-/// generous bound costs address space, not memory. `reserve(_:)` checks the bound once per
-/// line; the per-byte writes in between need no checks.
+/// Two ways to use it, both without growing or copying:
+/// - `build(upperBound:)`: the caller computes an upper bound of the output size; the array is
+///   allocated once at that capacity and filled in place. Pages of the bound that are never
+///   written are never touched (large allocations are mapped lazily), so a generous bound costs
+///   address space, not memory.
+/// - `stream(to:)`: a fixed chunk is filled and handed to a sink whenever the next piece would
+///   not fit, so output of any size costs one chunk of memory.
+///
+/// `reserve(_:)` is called once per piece (a line or less); the per-byte writes in between
+/// need no checks.
 struct TextBuffer: ~Copyable {
     private let storage: UnsafeMutablePointer<UInt8>
     private let capacity: Int
     private(set) var count = 0
+    /// Where full chunks go in streaming mode; nil when filling a bounded array.
+    private let sink: ((UnsafeBufferPointer<UInt8>) -> Void)?
 
-    private init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+    private init(_ buffer: UnsafeMutableBufferPointer<UInt8>, sink: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil) {
         storage = buffer.baseAddress!
         capacity = buffer.count
+        self.sink = sink
     }
 
     /// Runs `body` on a buffer of `upperBound` bytes and returns what it wrote.
@@ -26,9 +33,33 @@ struct TextBuffer: ~Copyable {
         }
     }
 
-    /// Makes sure at least `extra` more bytes fit.
+    /// The size of a streaming chunk: larger than any single piece the writers reserve (a
+    /// names line of a 0x3FFF-byte symbol is under 100 KiB).
+    static let chunkSize = 1 << 18
+
+    /// Runs `body`, handing the bytes it writes to `sink` in chunks of up to `chunkSize`.
+    static func stream(to sink: (UnsafeBufferPointer<UInt8>) -> Void, _ body: (inout TextBuffer) -> Void) {
+        let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
+        defer { chunk.deallocate() }
+        withoutActuallyEscaping(sink) { sink in
+            var out = TextBuffer(chunk, sink: sink)
+            body(&out)
+            out.flush()
+        }
+    }
+
+    private mutating func flush() {
+        guard count > 0, let sink else { return }
+        sink(UnsafeBufferPointer(start: storage, count: count))
+        count = 0
+    }
+
+    /// Makes sure at least `extra` more bytes fit (flushing a full chunk when streaming).
     @inline(__always) mutating func reserve(_ extra: Int) {
-        precondition(count &+ extra <= capacity, "TextBuffer: the output exceeded its computed upper bound")
+        if count &+ extra > capacity {
+            flush()
+            precondition(count &+ extra <= capacity, "TextBuffer: a piece of output exceeded the buffer")
+        }
     }
 
     private static let hexDigits: (UInt64, UInt64) = (0x3736_3534_3332_3130, 0x6665_6463_6261_3938)

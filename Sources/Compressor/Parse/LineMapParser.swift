@@ -4,10 +4,10 @@
 /// accepted); then exactly one space, one ASCII type byte and one space must follow. The name
 /// is the whole rest of the line (up to a NUL, where C strings end), `\r` included.
 enum LineMapParser {
-    static func parse(_ input: [UInt8]) throws -> ParsedMap {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> ParsedMap {
         var symbols = SymbolTable()
-        symbols.reserve(rows: input.count / 24, nameBytes: input.count)
-        try input.withUnsafeBufferPointer { bytes in
+        symbols.reserve(rows: bytes.count / 24, nameBytes: bytes.count)
+        do {
             var lineStart = 0
             var lineNumber = 0
             while lineStart < bytes.count {

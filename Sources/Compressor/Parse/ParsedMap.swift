@@ -28,6 +28,11 @@ extension Era {
     /// Names at or above the era's length limit are skipped with the era's warning.
     /// - Complexity: O(n) in the input size.
     public func parse(_ input: [UInt8]) throws -> ParsedMap {
+        try input.withUnsafeBufferPointer { try parse($0) }
+    }
+
+    /// `parse(_:)` over bytes the caller holds (e.g. a mapped file), without copying them.
+    public func parse(_ input: UnsafeBufferPointer<UInt8>) throws -> ParsedMap {
         let rules = self.rules
         var map: ParsedMap
         switch rules.parsing {

@@ -5,11 +5,11 @@
 /// read as the next record's address. When a record does not convert completely the rest of
 /// that physical line (at most one buffer's worth) is discarded, as the kernel's `fgets` does.
 enum TokenMapParser {
-    static func parse(_ input: [UInt8], nameBuffer: Int) -> ParsedMap {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, nameBuffer: Int) -> ParsedMap {
         var symbols = SymbolTable()
         var warnings: [KallsymsWarning] = []
-        symbols.reserve(rows: input.count / 24, nameBytes: input.count)
-        input.withUnsafeBufferPointer { bytes in
+        symbols.reserve(rows: bytes.count / 24, nameBytes: bytes.count)
+        do {
             var scanner = Scanner(bytes: bytes)
             while !scanner.atEndOfFile {
                 let outcome = scanner.scanRecord(nameBuffer: nameBuffer)

@@ -10,28 +10,28 @@ public enum AddressOrder {
     /// addresses need sorting, which is O(n log g) for groups of size g. Any other input is
     /// sorted whole, O(n log n).
     public static func sorted(_ symbols: [KeptSymbol]) -> [KeptSymbol] {
-        let keys = symbols.map(Key.init)
-        let order = sortedIndices(keys)
-        if order.elementsEqual(symbols.indices) { return symbols }
-        return order.map { symbols[$0] }
+        var result = symbols
+        sort(&result)
+        return result
     }
 
-    /// The permutation that puts `keys` in order.
-    static func sortedIndices(_ keys: [Key]) -> [Int] {
-        var order = Array(keys.indices)
-        let addressesAscend = zip(keys, keys.dropFirst()).allSatisfy { $0.address <= $1.address }
-        if addressesAscend {
-            var start = 0
-            while start < order.count {
-                var end = start + 1
-                while end < order.count && keys[end].address == keys[start].address { end += 1 }
-                if end - start > 1 { order[start..<end].sort { keys[$0] < keys[$1] } }
-                start = end
-            }
-        } else {
-            order.sort { keys[$0] < keys[$1] }
+    /// Sorts `symbols` into table order in place.
+    public static func sort(_ symbols: inout [KeptSymbol]) {
+        let addressesAscend = zip(symbols, symbols.dropFirst()).allSatisfy { $0.address <= $1.address }
+        guard addressesAscend else {
+            let keys = symbols.map(Key.init)
+            let order = keys.indices.sorted { keys[$0] < keys[$1] }
+            symbols = order.map { symbols[$0] }
+            return
         }
-        return order
+        // Only groups of equal addresses can be out of order; each is small.
+        var start = 0
+        while start < symbols.count {
+            var end = start + 1
+            while end < symbols.count && symbols[end].address == symbols[start].address { end += 1 }
+            if end - start > 1 { symbols[start..<end].sort { Key($0) < Key($1) } }
+            start = end
+        }
     }
 
     /// The sort key of one symbol.

@@ -53,8 +53,8 @@ extension Era {
                                       name: Array(names[row]), isPercpuAbsolute: isPercpu, position: position,
                                       line: Int(table.lines[row])))
         }
-        return Selection(symbols: AddressOrder.sorted(symbols), textAddress: state.textAddress,
-                         recordsRead: table.count)
+        AddressOrder.sort(&symbols)
+        return Selection(symbols: symbols, textAddress: state.textAddress, recordsRead: table.count)
     }
 }
 
