@@ -25,8 +25,11 @@ public enum FuzzChecks {
     }
 
     /// Arbitrary bytes as an `nm` map for the era chosen by the first byte: parse, select,
-    /// compress with both engines, decode the tables and the `.S`. Laws: the engines agree;
-    /// decoding gives back exactly the kept symbols (where the era's tables can hold them).
+    /// compress, decode the tables and the `.S`. Laws: decoding gives back exactly the kept
+    /// symbols (where the era's tables can hold them); when the first byte's top bit is set,
+    /// the fast engine also equals the reference engine. (The reference engine scans 65 536
+    /// counters per round: under AddressSanitizer that is a tenth of a second per input, so
+    /// only half the inputs pay it and the other half run about a hundred times faster.)
     public static func roundTrip(_ input: [UInt8]) -> Outcome {
         guard let selector = input.first else { return .passed }
         let (era, options) = configuration(selector)
@@ -39,9 +42,11 @@ public enum FuzzChecks {
         } catch {
             return .violated("unexpected error \(error)")
         }
-        let reference = ReferenceEngine.compress(run.selection.storedStrings)
-        guard reference == run.compression else {
-            return .violated("\(era) \(options): the fast engine differs from the reference engine")
+        if selector & 0x80 != 0 {
+            let reference = ReferenceEngine.compress(run.selection.storedStrings)
+            guard reference == run.compression else {
+                return .violated("\(era) \(options): the fast engine differs from the reference engine")
+            }
         }
         if roundTripExemption(run) != nil { return .passed }
         return decodingRestoresKeptSymbols(run)
