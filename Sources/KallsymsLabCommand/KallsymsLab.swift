@@ -9,7 +9,8 @@ public enum KallsymsLab {
     public static var subcommands: [Subcommand] {
         [CompressCommand.command, DecodeCommand.command, StatsCommand.command,
          GenerateCommand.command, ProfileCommand.command, MutateCommand.command,
-         SimulateCommand.command, ExplainCommand.command, SensitivityCommand.command]
+         SimulateCommand.command, ExplainCommand.command, SensitivityCommand.command,
+         FuzzCommand.command, MitigationsCommand.command]
     }
 
     /// The process entry point: runs with the process's streams, returns the exit status.
