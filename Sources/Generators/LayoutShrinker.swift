@@ -45,26 +45,34 @@ public struct LayoutShrinker: Sendable {
     /// - Parameters:
     ///   - shouldStop: polled before each call; true ends shrinking with the best layout so far
     ///     (a campaign being stopped).
+    ///   - repairs: when a candidate without one symbol or item, or with a shorter name, no
+    ///     longer fails, these variants of it are tried in turn (each a predicate call), e.g.
+    ///     the same candidate with a section grown so that later addresses keep their place in
+    ///     a page. Not used for chunks of symbols (too many builds) nor for size reductions
+    ///     (so shrinking terminates).
     ///   - stillFails: true when the layout still shows the failure. Called first on `layout`.
     /// - Returns: nil when `layout` itself does not fail.
     public func shrink(_ layout: Layout, shouldStop: () -> Bool = { false },
+                       repairs: (Layout) -> [Layout] = { _ in [] },
                        stillFails: (Layout) -> Bool) -> Result? {
         withoutActuallyEscaping(stillFails) { predicate in
             withoutActuallyEscaping(shouldStop) { stop in
-                var run = LayoutShrinkRun(layout: layout, stillFails: predicate, shouldStop: stop,
-                                          maximumSteps: max(1, maximumSteps),
-                                          deadline: ContinuousClock.now + maximumDuration)
-                guard run.initialLayoutFails() else { return nil }
-                while !run.isOutOfBudget {
-                    var changed = false
-                    changed = run.dropMembers() || changed
-                    changed = run.dropItems() || changed
-                    changed = run.shrinkSizes() || changed
-                    changed = run.shortenNames() || changed
-                    if !changed { break }
+                withoutActuallyEscaping(repairs) { repairs in
+                    var run = LayoutShrinkRun(layout: layout, stillFails: predicate, shouldStop: stop, repairs: repairs,
+                                              maximumSteps: max(1, maximumSteps),
+                                              deadline: ContinuousClock.now + maximumDuration)
+                    guard run.initialLayoutFails() else { return nil }
+                    while !run.isOutOfBudget {
+                        var changed = false
+                        changed = run.dropMembers() || changed
+                        changed = run.dropItems() || changed
+                        changed = run.shrinkSizes() || changed
+                        changed = run.shortenNames() || changed
+                        if !changed { break }
+                    }
+                    return Result(layout: run.layout, steps: run.steps, improvements: run.improvements,
+                                  stopReason: run.stopReason ?? .exhausted)
                 }
-                return Result(layout: run.layout, steps: run.steps, improvements: run.improvements,
-                              stopReason: run.stopReason ?? .exhausted)
             }
         }
     }
@@ -75,6 +83,7 @@ struct LayoutShrinkRun {
     private(set) var layout: Layout
     private let stillFails: (Layout) -> Bool
     private let shouldStop: () -> Bool
+    private let repairs: (Layout) -> [Layout]
     private let maximumSteps: Int
     private let deadline: ContinuousClock.Instant
     private(set) var steps = 0
@@ -85,10 +94,11 @@ struct LayoutShrinkRun {
     static let phase: UInt64 = 8192
 
     init(layout: Layout, stillFails: @escaping (Layout) -> Bool, shouldStop: @escaping () -> Bool,
-         maximumSteps: Int, deadline: ContinuousClock.Instant) {
+         repairs: @escaping (Layout) -> [Layout] = { _ in [] }, maximumSteps: Int, deadline: ContinuousClock.Instant) {
         self.layout = layout
         self.stillFails = stillFails
         self.shouldStop = shouldStop
+        self.repairs = repairs
         self.maximumSteps = maximumSteps
         self.deadline = deadline
     }
@@ -100,8 +110,17 @@ struct LayoutShrinkRun {
         return stillFails(layout)
     }
 
-    /// Tries a candidate; adopts it when it still fails.
-    mutating func attempt(_ candidate: Layout) -> Bool {
+    /// Tries a candidate, then (when `repairing`) its repairs; adopts the first that still fails.
+    mutating func attempt(_ candidate: Layout, repairing: Bool = true) -> Bool {
+        if tries(candidate) { return true }
+        guard repairing else { return false }
+        for repaired in repairs(candidate) where !isOutOfBudget {
+            if tries(repaired) { return true }
+        }
+        return false
+    }
+
+    private mutating func tries(_ candidate: Layout) -> Bool {
         if stopReason == nil {
             if steps >= maximumSteps || shouldStop() {
                 stopReason = .stepBudget
@@ -135,7 +154,12 @@ struct LayoutShrinkRun {
                 var start = 0
                 while start < members(index) && !isOutOfBudget {
                     let range = start..<min(members(index), start + chunk)
-                    if attempt(layout.removingMembers(range, ofItem: index)) { changed = true } else { start += chunk }
+                    // Repairs cost several builds: kept for single members, where plain removal gets stuck.
+                    if attempt(layout.removingMembers(range, ofItem: index), repairing: chunk == 1) {
+                        changed = true
+                    } else {
+                        start += chunk
+                    }
                 }
                 if chunk == 1 { break }
                 chunk /= 2
@@ -150,7 +174,8 @@ struct LayoutShrinkRun {
             var progress = true
             while progress && !isOutOfBudget {
                 progress = false
-                for size in Self.smallerSizes(than: size(index)) where attempt(layout.resizingSection(at: index, to: size)) {
+                for size in Self.smallerSizes(than: size(index))
+                where attempt(layout.resizingSection(at: index, to: size), repairing: false) {
                     progress = true
                     changed = true
                     break

@@ -91,6 +91,10 @@ public struct Campaign: Sendable {
         public var shrinkSeconds = 0.0
         /// Symbols of all generated cases.
         public var symbols = 0
+        /// Passes of the builds of generated cases, and how many of them compressed from
+        /// scratch (the others reused an earlier pass's compression or tables).
+        public var passes = 0
+        public var compressions = 0
         public var findings = 0
         /// Wall-clock seconds.
         public var elapsedSeconds = 0.0
@@ -121,6 +125,11 @@ public struct Campaign: Sendable {
     public static func caseSeed(_ index: Int, campaignSeed: UInt64) -> UInt64 {
         var stream = SeededRandom(seed: campaignSeed).derived(UInt64(index))
         return stream.next()
+    }
+
+    /// The layout case `index` builds (for build targets).
+    public func layout(ofCase index: Int) -> Layout {
+        runner.layout(seed: Self.caseSeed(index, campaignSeed: configuration.seed))
     }
 
     /// Runs one case alone (what a worker does for case `index`).
@@ -192,6 +201,8 @@ extension Campaign.Summary {
         buildSeconds += result.buildSeconds
         shrinkSeconds += result.shrinkSeconds
         symbols += result.symbols
+        passes += result.passes
+        compressions += result.compressions
         if result.finding != nil { findings += 1 }
     }
 }
@@ -217,8 +228,9 @@ public struct CampaignCaseResult: Hashable, Sendable {
     public var verdict: CampaignVerdict
     /// Builds run on the generated input (1; round-trip: 1 generator run).
     public var builds: Int
-    /// Passes of the build (0 for round-trip).
+    /// Passes of the build (0 for round-trip), pass 0 included, and how many compressed from scratch.
     public var passes: Int
+    public var compressions: Int
     /// Thread-seconds spent.
     public var generateSeconds: Double
     public var buildSeconds: Double

@@ -39,7 +39,9 @@ struct CampaignCaseRunner: Sendable {
         let verdict = configuration.target.verdict(of: result)
         var caseResult = CampaignCaseResult(
             index: index, seed: seed, input: layout.name ?? "layout", symbols: layout.symbolCount, verdict: verdict,
-            builds: 1, passes: result.linkedPasses.count, generateSeconds: Campaign.seconds(generated - start),
+            builds: 1, passes: result.passes.count,
+            compressions: result.passes.filter { $0.output.work == .compressed || $0.output.work == .rebuiltFrozenTokens }.count,
+            generateSeconds: Campaign.seconds(generated - start),
             buildSeconds: Campaign.seconds(built - generated), shrinkSeconds: 0, finding: nil)
         guard verdict.isFailure else { return caseResult }
         start = clock.now
@@ -56,7 +58,7 @@ struct CampaignCaseRunner: Sendable {
         let target = configuration.target
         let shrinker = LayoutShrinker(maximumSteps: configuration.shrinkSteps, maximumDuration: configuration.shrinkDuration)
         let original = target.signature(of: result)
-        let shrunk = shrinker.shrink(layout, shouldStop: { cancellation.isCancelled }) { candidate in
+        let shrunk = shrinker.shrink(layout, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs) { candidate in
             let result = Build(layout: candidate, options: options).run()
             guard target.verdict(of: result).isFailure else { return false }
             let signature = target.signature(of: result)
@@ -75,6 +77,25 @@ struct CampaignCaseRunner: Sendable {
                                shrunkSymbols: minimal.symbolCount, originalSections: layout.sections.count,
                                shrunkSections: minimal.sections.count, shrinkSteps: shrunk?.steps ?? 1,
                                stopReason: shrunk?.stopReason ?? .exhausted)
+    }
+
+    /// Variants of a shrink candidate that put the first empty section with symbols (the
+    /// per-cpu section of a uniprocessor layout) at another place in its page: the kept
+    /// section before it grown by 512, 1024, … 3584 bytes. Removing symbols changes the size
+    /// of the kallsyms tables and so where that section lands; the variants look for a place
+    /// where its markers again change letter between passes. Only for layouts of at most
+    /// 20 000 symbols (beyond, each variant costs a full ARM-sized build).
+    static func phaseRepairs(_ layout: Layout) -> [Layout] {
+        guard layout.symbolCount <= 20_000 else { return [] }
+        let sections = layout.sectionIndices
+        guard let empty = sections.firstIndex(where: { index in
+            guard case .section(let section) = layout.items[index] else { return false }
+            return section.size == 0 && !section.isKeptWhenEmpty && section.symbolCount > 0
+        }), let knob = sections[..<empty].last(where: { index in
+            guard case .section(let section) = layout.items[index] else { return false }
+            return section.size > 0
+        }), case .section(let section) = layout.items[knob] else { return [] }
+        return (1...7).map { layout.resizingSection(at: knob, to: section.size + UInt64($0) * 512) }
     }
 
     // MARK: round-trip
@@ -100,7 +121,7 @@ struct CampaignCaseRunner: Sendable {
         var verdict = CampaignVerdict.holds
         if case .violated(let reason) = outcome { verdict = .fails(reason) }
         var result = CampaignCaseResult(
-            index: index, seed: seed, input: "map", symbols: map.count, verdict: verdict, builds: 1, passes: 0,
+            index: index, seed: seed, input: "map", symbols: map.count, verdict: verdict, builds: 1, passes: 0, compressions: 1,
             generateSeconds: Campaign.seconds(generated - start), buildSeconds: Campaign.seconds(checked - generated),
             shrinkSeconds: 0, finding: nil)
         guard case .fails(let reason) = verdict else { return result }

@@ -55,6 +55,10 @@ struct CampaignReport {
                                    summary.generateSeconds / cases, configuration.target.isBuildTarget ? "build" : "check",
                                    summary.buildSeconds / cases, summary.symbols / summary.cases))
         }
+        if configuration.target.isBuildTarget {
+            add("passes", "\(summary.passes): \(summary.compressions) compressed from scratch, "
+                + "\(summary.passes - summary.compressions) reused an earlier pass's compression or tables")
+        }
         add("shrinking", String(format: "%d builds, %.1f thread-seconds", summary.shrinkBuilds, summary.shrinkSeconds))
         for (path, finding) in saved { lines.append("  \(path): " + Self.findingLine(finding)) }
         return lines.joined(separator: "\n") + "\n"
@@ -73,6 +77,7 @@ struct CampaignReport {
         out += "\"buildsPerSecond\":\(number(summary.buildsPerSecond)),"
         out += "\"buildsPerThreadSecond\":\(number(summary.buildsPerThreadSecond)),"
         out += "\"generateSeconds\":\(number(summary.generateSeconds)),\"buildSeconds\":\(number(summary.buildSeconds)),"
+        out += "\"passes\":\(summary.passes),\"compressions\":\(summary.compressions),"
         out += "\"shrinkBuilds\":\(summary.shrinkBuilds),\"shrinkSeconds\":\(number(summary.shrinkSeconds)),"
         out += "\"corpus\":\(JSON.string(corpus)),\"findings\":["
         out += saved.map { path, finding in

@@ -41,6 +41,8 @@ enum FuzzCommand {
           kallsyms-lab fuzz --era v3.3 --seconds 600 --jobs 2 --seed 1
           kallsyms-lab fuzz --era v3.3 --symbols 2000 --shape up-nm2012-pcpu4096-biased --seconds 30
           kallsyms-lab fuzz --era v6.1 --target size-stability --cases 20 --json
+          kallsyms-lab fuzz --seed 1 --print-layout 7 > case7.layout
+          kallsyms-lab simulate case7.layout --era v3.3 --all-symbols --repeat 5
         """,
         options: EraArguments.specs + [
             OptionSpec("--target", value: "T", "pass-convergence (default), size-stability or round-trip."),
@@ -56,6 +58,7 @@ enum FuzzCommand {
             OptionSpec("--shrink-steps", value: "N", "Builds one shrink may run (default 1000)."),
             OptionSpec("--shrink-seconds", value: "T", "Seconds one shrink may take (default 90)."),
             OptionSpec("--json", "Print the summary as one JSON object."),
+            OptionSpec("--print-layout", value: "N", "Print the layout of case N (of --seed, --symbols, --shape) and exit."),
         ],
         positionals: 0...0,
         run: { try run($0, $1, cancellation: CampaignCancellation()) })
@@ -73,6 +76,11 @@ enum FuzzCommand {
             duration: .seconds(try CampaignOptions.seconds(arguments, "--seconds") ?? 60))
         configuration.shrinkSteps = try CampaignOptions.count(arguments, "--shrink-steps") ?? configuration.shrinkSteps
         if let seconds = try CampaignOptions.seconds(arguments, "--shrink-seconds") { configuration.shrinkDuration = .seconds(seconds) }
+        if let text = arguments.value("--print-layout") {
+            guard let index = Int(text), index >= 0 else { throw UsageError("--print-layout takes a case number, not \(text)") }
+            try io.out(Campaign(configuration).layout(ofCase: index).description)
+            return 0
+        }
         let corpus = arguments.value("--corpus") ?? defaultCorpus()
         do {
             try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
