@@ -4,6 +4,7 @@ import Harness
 import LinkModel
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite struct CampaignTests {
     /// Small uniprocessor layouts with 2012 letters, biased to a page boundary: v3.3 fails often.
@@ -130,5 +131,22 @@ import Testing
         configuration.generator = GeneratorOptions(allSymbols: true, baseRelative: true)
         let summary = Campaign(configuration).run()
         #expect(summary.cases == 3 && summary.failures == 0 && summary.builds == 3)
+    }
+}
+
+/// The findings campaigns saved in `Tests/Corpus/findings` keep showing what they were saved for.
+@Suite struct SavedFindingTests {
+    static let files = Corpus.files(in: "findings").filter { $0.hasSuffix(".case") }
+
+    @Test("every saved build finding still gives its target's verdict", arguments: files)
+    func savedFindingReplays(_ file: String) throws {
+        let saved = try CaseFile(parsing: Corpus.text("findings/" + file))
+        guard saved.kind == .build else { return }
+        let target = try #require(saved.target.flatMap(CampaignTarget.init(rawValue:)), "\(file): unknown target")
+        let layout = try #require(saved.layout, "\(file): a build case without a layout")
+        let mitigations = try saved.mitigations.map { try #require(Mitigation(parsing: $0)) }
+        let result = Build(layout: layout, options: BuildOptions(era: saved.era, generator: saved.options,
+                                                                 mitigations: mitigations)).run()
+        #expect(target.verdict(of: result).isFailure == (saved.expectation == .fails), "\(file)")
     }
 }
