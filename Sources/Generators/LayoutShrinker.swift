@@ -5,6 +5,9 @@ import LinkModel
 ///
 /// Strategies, in this order, repeated until a whole round changes nothing or a budget runs out
 /// (each uses `Layout+Shrinking`'s operations):
+/// 0. **thin out**: keep one symbol in 1024 (then 256, 64, 16, 4, 2) of every section at once,
+///    markers kept, at three phases each: one candidate a fraction of the size, so an
+///    ARM-sized layout gets small after a few cheap builds instead of a long halving;
 /// 1. **drop symbols**: in each section, largest first, remove halves of its members, then
 ///    quarters, … then single members (first, because every later build is then cheaper);
 /// 2. **drop items**: remove each section (with its symbols), `align` or `absolute`, last first;
@@ -64,6 +67,7 @@ public struct LayoutShrinker: Sendable {
                     guard run.initialLayoutFails() else { return nil }
                     while !run.isOutOfBudget {
                         var changed = false
+                        changed = run.thin() || changed
                         changed = run.dropMembers() || changed
                         changed = run.dropItems() || changed
                         changed = run.shrinkSizes() || changed
@@ -134,6 +138,26 @@ struct LayoutShrinkRun {
         layout = candidate
         improvements += 1
         return true
+    }
+
+    mutating func thin() -> Bool {
+        for stride in [1024, 256, 64, 16, 4, 2] where layout.symbolCount >= 4 * stride && !isOutOfBudget {
+            for phase in 0..<3 where !isOutOfBudget {
+                var candidate = layout
+                for index in layout.sectionIndices {
+                    guard case .section(var section) = layout.items[index] else { continue }
+                    var kept = 0
+                    section.members = section.members.filter { member in
+                        guard case .symbol = member else { return true }
+                        kept += 1
+                        return (kept - 1) % stride == phase
+                    }
+                    candidate.items[index] = .section(section)
+                }
+                if attempt(candidate) { return true }
+            }
+        }
+        return false
     }
 
     mutating func dropItems() -> Bool {

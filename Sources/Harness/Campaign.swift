@@ -132,6 +132,15 @@ public struct Campaign: Sendable {
         runner.layout(seed: Self.caseSeed(index, campaignSeed: configuration.seed))
     }
 
+    /// Shrinks a failing layout (a saved finding, say) with the configuration's target, options
+    /// and budgets; nil when the layout does not fail the target.
+    public func shrink(_ layout: Layout, seed: UInt64, cancellation: CampaignCancellation = CampaignCancellation())
+        -> CampaignFinding? {
+        let result = Build(layout: layout, options: configuration.buildOptions).run()
+        guard configuration.target.isBuildTarget, configuration.target.verdict(of: result).isFailure else { return nil }
+        return runner.shrink(layout, failing: result, index: 0, seed: seed, cancellation: cancellation)
+    }
+
     /// Runs one case alone (what a worker does for case `index`).
     public func runCase(_ index: Int, cancellation: CampaignCancellation = CampaignCancellation()) -> CampaignCaseResult {
         runner.run(index: index, seed: Self.caseSeed(index, campaignSeed: configuration.seed), cancellation: cancellation)

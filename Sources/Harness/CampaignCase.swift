@@ -65,7 +65,7 @@ struct CampaignCaseRunner: Sendable {
             return !signature.isEmpty && signature.isSubset(of: original)
         }
         var minimal = shrunk?.layout ?? layout
-        minimal.name = (layout.name ?? "layout") + "-shrunk"
+        if let name = layout.name, !name.hasSuffix("-shrunk") { minimal.name = name + "-shrunk" }
         let verdict = target.verdict(of: Build(layout: minimal, options: options).run())
         guard case .fails(let reason) = verdict else {
             preconditionFailure("the shrunk layout of case \(index) no longer fails \(target): \(verdict)")

@@ -59,6 +59,7 @@ enum FuzzCommand {
             OptionSpec("--shrink-seconds", value: "T", "Seconds one shrink may take (default 90)."),
             OptionSpec("--json", "Print the summary as one JSON object."),
             OptionSpec("--print-layout", value: "N", "Print the layout of case N (of --seed, --symbols, --shape) and exit."),
+            OptionSpec("--shrink", value: "FILE", "Shrink a saved build case further (its target, era, flags and mitigations) and save it."),
         ],
         positionals: 0...0,
         run: { try run($0, $1, cancellation: CampaignCancellation()) })
@@ -86,6 +87,9 @@ enum FuzzCommand {
             try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
         } catch {
             throw CommandError("\(corpus): cannot create the corpus folder: \(error.localizedDescription)")
+        }
+        if let path = arguments.value("--shrink") {
+            return try shrink(path, configuration: configuration, corpus: corpus, io: io, cancellation: cancellation)
         }
         io.err("fuzz: \(CampaignReport.heading(configuration)); findings go to \(corpus)\n")
 
@@ -117,6 +121,33 @@ enum FuzzCommand {
         if summary.stopReason == .cancelled { io.err("fuzz: stopped; every finding is saved\n") }
         let report = CampaignReport(configuration: configuration, summary: summary, corpus: corpus, saved: saved.paths)
         try io.out(arguments.has("--json") ? report.json() + "\n" : report.text())
+        return 0
+    }
+
+    /// `--shrink FILE`: the saved case's layout shrunk again with this run's budgets.
+    static func shrink(_ path: String, configuration base: Campaign.Configuration, corpus: String, io: CommandIO,
+                       cancellation: CampaignCancellation) throws -> Int32 {
+        let saved = try withInput(path, io: io) { try CaseFile(parsing: String(decoding: $0, as: UTF8.self)) }
+        guard saved.kind == .build, let layout = saved.layout,
+              let target = saved.target.flatMap(CampaignTarget.init(rawValue:)), target.isBuildTarget else {
+            throw CommandError("\(path): not a build case with a layout and a build target")
+        }
+        var configuration = base
+        configuration.target = target
+        configuration.era = saved.era
+        configuration.generator = saved.options
+        configuration.mitigations = try saved.mitigations.map { text in
+            guard let mitigation = Mitigation(parsing: text) else { throw CommandError("\(path): unknown mitigation \(text)") }
+            return mitigation
+        }
+        let signals = SignalStop(cancellation)
+        defer { signals.restore() }
+        guard let finding = Campaign(configuration).shrink(layout, seed: saved.seed ?? 0, cancellation: cancellation) else {
+            throw CommandError("\(path): the layout does not fail \(target) (era \(saved.era) \(saved.options))", status: 1)
+        }
+        let output = corpus + "/" + finding.fileName
+        try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: output)
+        try io.out("fuzz: saved \(output): " + CampaignReport.findingLine(finding) + "\n")
         return 0
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Harness
 @testable import KallsymsLabCommand
 import Testing
+import TestSupport
 
 /// End-to-end tests of `kallsyms-lab fuzz` and `kallsyms-lab mitigations` on small layouts.
 @Suite struct FuzzCommandTests {
@@ -70,6 +71,26 @@ import Testing
         #expect(status == 0)
         #expect(captured.outputText.contains("(cancelled)"))
         #expect(captured.errorText.contains("fuzz: stopped; every finding is saved"))
+    }
+
+    @Test("--shrink shrinks a saved build case again and saves it; a passing layout is an error")
+    func shrinkSavedCase() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let source = Corpus.path("findings/pass-convergence-v5.10-0xa409d1d2a1188414.case")
+        let result = Self.run(["fuzz", "--shrink", source, "--shrink-steps", "200", "--corpus", corpus])
+        #expect(result.status == 0)
+        #expect(result.output.hasPrefix("fuzz: saved \(corpus)/pass-convergence-v5.10-0xa409d1d2a1188414.case: "))
+        let saved = try CaseFile(parsing: try #require(contents(of: corpus + "/pass-convergence-v5.10-0xa409d1d2a1188414.case")).text)
+        let original = try CaseFile(parsing: Corpus.text("findings/pass-convergence-v5.10-0xa409d1d2a1188414.case"))
+        #expect(saved.era == .v5_10 && saved.expectation == .fails)
+        #expect(try #require(saved.layout).symbolCount <= original.layout!.symbolCount)
+        let fixed = corpus + "/fixed.case"
+        write(Array(Corpus.text("findings/pass-convergence-v3.3-0x7aa6ad9add7ef648.case")
+            .replacingOccurrences(of: "era: v3.3", with: "era: v3.3\nmitigations: uncompressed-type").utf8), to: fixed)
+        let passing = Self.run(["fuzz", "--shrink", fixed, "--corpus", corpus])
+        #expect(passing.status == 1)
+        #expect(passing.errors.contains("does not fail pass-convergence"))
     }
 
     @Test("usage errors exit 2", arguments: [
