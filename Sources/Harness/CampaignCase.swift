@@ -60,7 +60,7 @@ struct CampaignCaseRunner: Sendable {
         let original = target.signature(of: result)
         let shrunk = shrinker.shrink(layout, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs) { candidate in
             let result = Build(layout: candidate, options: options).run()
-            guard target.verdict(of: result).isFailure else { return false }
+            guard target.fails(result) else { return false }
             let signature = target.signature(of: result)
             return !signature.isEmpty && signature.isSubset(of: original)
         }

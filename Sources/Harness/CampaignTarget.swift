@@ -59,19 +59,38 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
         return text + " (" + letterChanges(result) + ")"
     }
 
+    /// Whether `result` breaks the target: `verdict(of:).isFailure` without writing the reason
+    /// (what a shrink asks thousands of times).
+    public func fails(_ result: BuildResult) -> Bool {
+        precondition(isBuildTarget, "\(self) does not judge builds")
+        switch self {
+        case .passConvergence:
+            return result.isInconsistent
+        case .sizeStability:
+            if case .generatorFailed = result.outcome { return false }
+            let sizes = result.linkedPasses.map(\.output.object.size)
+            return sizes.contains { $0 != sizes[0] }
+        case .roundTrip:
+            return false
+        }
+    }
+
     /// The names behind a failure: every symbol that changed letter, appeared or disappeared
     /// between consecutive linked passes' kept symbols. A shrink keeps a candidate only when
     /// it still fails *and* its signature is a non-empty part of the original's, so a shrunk
     /// case fails for the original reason (say, `__per_cpu_start` changing letter), not for
     /// another one the shrinking made up (an image with no kept section at all).
+    /// - Complexity: O(kept symbols) per pair of passes (a count of (name, letter) pairs).
     public func signature(of result: BuildResult) -> Set<[UInt8]> {
         var names = Set<[UInt8]>()
         let passes = result.linkedPasses
         for index in passes.indices.dropFirst() {
-            let changes = MapChanges(from: passes[index - 1].output.kept.map(Self.record),
-                                     to: passes[index].output.kept.map(Self.record))
-            for change in changes.letters { names.insert(change.name) }
-            for record in changes.added + changes.removed { names.insert(record.name) }
+            let old = passes[index - 1].output.kept, new = passes[index].output.kept
+            if old.count == new.count && zip(old, new).allSatisfy({ $0.type == $1.type && $0.name == $1.name }) { continue }
+            var balance: [[UInt8]: [UInt8: Int]] = [:]
+            for symbol in old { balance[symbol.name, default: [:]][symbol.type, default: 0] += 1 }
+            for symbol in new { balance[symbol.name, default: [:]][symbol.type, default: 0] -= 1 }
+            for (name, letters) in balance where letters.values.contains(where: { $0 != 0 }) { names.insert(name) }
         }
         return names
     }

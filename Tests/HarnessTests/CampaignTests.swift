@@ -120,6 +120,8 @@ import TestSupport
                                                                            "__per_cpu_end"].map { Array($0.utf8) }))
         let failing = Build(layout: scenario.layout, options: scenario.options()).run()
         #expect(CampaignTarget.passConvergence.verdict(of: failing).isFailure)
+        #expect(CampaignTarget.passConvergence.fails(failing) && !CampaignTarget.passConvergence.fails(rescued))
+        #expect(CampaignTarget.sizeStability.fails(rescued) && CampaignTarget.sizeStability.fails(failing))
         let fixed = Build(layout: Scenario.arm2012UniprocessorFixed.layout, options: scenario.options()).run()
         #expect(CampaignTarget.sizeStability.verdict(of: fixed) == .holds)
         #expect(CampaignTarget.passConvergence.verdict(of: fixed) == .holds)
