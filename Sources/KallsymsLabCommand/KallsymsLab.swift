@@ -10,7 +10,8 @@ public enum KallsymsLab {
         [CompressCommand.command, DecodeCommand.command, StatsCommand.command,
          GenerateCommand.command, ProfileCommand.command, MutateCommand.command,
          CheckCommand.command, ReplayCommand.command, SimulateCommand.command,
-         ExplainCommand.command, SensitivityCommand.command]
+         ExplainCommand.command, SensitivityCommand.command,
+         FuzzCommand.command, MitigationsCommand.command]
     }
 
     /// The process entry point: runs with the process's streams, returns the exit status.

@@ -65,8 +65,12 @@ final class ProgressLine: @unchecked Sendable {
     private let io: CommandIO
     private let lock = NSLock()
     private var lastPercent = -1
+    private let unit: String
 
-    init(io: CommandIO) { self.io = io }
+    init(io: CommandIO, unit: String = "mutations") {
+        self.io = io
+        self.unit = unit
+    }
 
     func update(_ done: Int, _ total: Int) {
         let percent = total == 0 ? 100 : done * 100 / total
@@ -74,7 +78,7 @@ final class ProgressLine: @unchecked Sendable {
         defer { lock.unlock() }
         guard percent != lastPercent else { return }
         lastPercent = percent
-        io.err("\r  \(done)/\(total) mutations (\(percent) %)")
+        io.err("\r  \(done)/\(total) \(unit) (\(percent) %)")
     }
 
     func finish() { io.err("\r\u{1B}[K") }

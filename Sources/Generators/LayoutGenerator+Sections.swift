@@ -1,0 +1,151 @@
+import Compressor
+import LinkModel
+
+/// The sections of a generated layout while they are filled, and the linker script around them.
+struct LayoutParts {
+    /// Symbols with offsets and a size, per output section.
+    struct Part {
+        var members: [Section.Member] = []
+        var size: UInt64 = 0
+        var hasSymbols: Bool { !members.isEmpty }
+    }
+
+    var head = Part(), text = Part(), rodata = Part(), roAfterInit = Part()
+    var initText = Part(), initData = Part(), percpu = Part(), data = Part(), bss = Part()
+
+    /// The image's link address (ARM: PAGE_OFFSET 0xc0000000 + TEXT_OFFSET 0x8000).
+    static let base: UInt64 = 0xc000_8000
+    /// `init_thread_union`: the init task's stack at the start of `.data` (THREAD_SIZE).
+    static let threadSize: UInt64 = 0x2000
+    static let pageSize: UInt64 = 0x1000
+
+    /// Sorts a region's records into its sections (see `LayoutGenerator`): the distance to the
+    /// next record belongs to the record before, the last record of each section gets a tail.
+    mutating func add(_ records: [SymbolRecord], role: LayoutGenerator.Role, tails: inout SeededRandom) {
+        var destinations: [WritableKeyPath<LayoutParts, Part>] = []
+        func destination(_ type: UInt8) -> WritableKeyPath<LayoutParts, Part>? {
+            let isText = "TtWw".utf8.contains(type), isData = "Dd".utf8.contains(type)
+            let isReadOnly = "RrVv".utf8.contains(type), isBss = "Bb".utf8.contains(type)
+            switch role {
+            case .head: return isText ? \.head : nil
+            case .text: return isText ? \.text : nil
+            case .rodata: return isReadOnly ? \.rodata : isData ? \.roAfterInit : nil
+            case .initialization: return isText ? \.initText : (isData || isReadOnly) ? \.initData : nil
+            case .percpu: return isData ? \.percpu : nil
+            case .data: return isData ? \.data : nil
+            case .bss: return isBss ? \.bss : nil
+            }
+        }
+        let parts = records.map { destination($0.type) }
+        var nextKept = [Int?](repeating: nil, count: records.count)
+        var following: Int?
+        for index in records.indices.reversed() {
+            nextKept[index] = following
+            if parts[index] != nil { following = index }
+        }
+        for (index, record) in records.enumerated() {
+            guard let part = parts[index] else { continue }
+            if !destinations.contains(part) { destinations.append(part) }
+            let offset = self[keyPath: part].size
+            self[keyPath: part].members.append(.symbol(name: record.name, offset: offset, binding: Self.binding(record.type)))
+            if let next = nextKept[index] { self[keyPath: part].size += records[next].address - record.address }
+        }
+        for part in destinations {
+            self[keyPath: part].size += 4 * UInt64(RandomDraws.value(in: 1...16, using: &tails))
+        }
+    }
+
+    static func binding(_ type: UInt8) -> Binding {
+        if "WwVv".utf8.contains(type) { return .weak }
+        return type >= UInt8(ascii: "a") ? .local : .global
+    }
+
+    private static func marker(_ name: String, _ edge: Section.Edge) -> Section.Member {
+        .marker(name: Array(name.utf8), edge: edge)
+    }
+
+    private static func section(_ name: String, _ kind: SectionKind, flags: SectionFlags? = nil, alignment: UInt64,
+                                _ part: Part, start: [String] = [], end: [String] = [],
+                                extra: [Section.Member] = []) -> Section {
+        Section(name: name, kind: kind, flags: flags, alignment: alignment, size: part.size,
+                members: start.map { marker($0, .start) } + part.members + extra + end.map { marker($0, .end) })
+    }
+
+    /// The linker script of `LayoutGenerator` around the filled sections.
+    func layout(shape: LayoutShape) -> Layout {
+        var items: [Layout.Item] = []
+        items.append(.section(Self.section(".head.text", .text, alignment: 4, head, start: ["_text"])))
+        items.append(.section(Self.section(".text", .text, alignment: 32, text, start: ["_stext"])))
+        items.append(.align(Self.pageSize))
+        items.append(.section(Self.section(".rodata", .rodata, alignment: Self.pageSize, rodata, start: ["__start_rodata"],
+                                           extra: [.kallsyms(offset: nil)])))
+        if roAfterInit.hasSymbols {
+            items.append(.section(Self.section(".data..ro_after_init", .data, alignment: 32, roAfterInit)))
+        }
+        items.append(.absolute(Array("_etext".utf8)))
+        items.append(.align(Self.pageSize))
+        items.append(.absolute(Array("__init_begin".utf8)))
+        items.append(.section(Self.section(".init.text", .text, alignment: 32, initText, start: ["_sinittext"],
+                                           end: ["_einittext"])))
+        // 2012 nm printed every `.init*` section's symbols as text; its flags stay those of data.
+        let initKind: SectionKind = shape.letters == .byName2012 ? .text : .data
+        items.append(.section(Self.section(".init.data", initKind, flags: [.alloc, .load], alignment: 16, initData)))
+        items.append(.align(shape.percpuAlignment))
+        let percpuPart = shape.isUniprocessor ? Part() : percpu
+        items.append(.section(Self.section(".data..percpu", .data, alignment: 32, percpuPart,
+                                           start: ["__per_cpu_load", "__per_cpu_start"], end: ["__per_cpu_end"])))
+        items.append(.absolute(Array("__init_end".utf8)))
+        items.append(.align(Self.threadSize))
+        items.append(.absolute(Array("__data_loc".utf8)))
+        var dataPart = data
+        dataPart.members = dataPart.members.map { member in
+            guard case .symbol(let name, let offset, let binding) = member else { return member }
+            return .symbol(name: name, offset: offset + Self.threadSize, binding: binding)
+        }
+        dataPart.size += Self.threadSize
+        items.append(.section(Self.section(".data", .data, alignment: Self.threadSize, dataPart, start: ["_data", "_sdata"],
+                                           end: ["_edata"],
+                                           extra: [.symbol(name: Array("init_thread_union".utf8), offset: 0, binding: .global)])))
+        items.append(.section(Self.section(".bss", .bss, alignment: 32, bss, start: ["__bss_start"], end: ["__bss_stop"])))
+        items.append(.absolute(Array("_end".utf8)))
+        return Layout(name: "arm-" + shape.description, target: .arm32, base: Self.base, items: items)
+    }
+
+    /// Pads `.init.data` so that, linked without kallsyms tables, it ends 1…`span` bytes below
+    /// a page boundary, `span` about twice `expectedTables` (at most 16 KiB).
+    static func bias(_ layout: inout Layout, expectedTables: UInt64, using rng: inout SeededRandom) {
+        guard let index = layout.items.firstIndex(where: {
+            if case .section(let section) = $0 { return section.name == ".init.data" } else { return false }
+        }), case .section(var section) = layout.items[index] else { return }
+        let end = endAddress(ofItem: index, in: layout)
+        let span = min(16384, 2 * expectedTables)
+        let below = UInt64(RandomDraws.value(in: 1...Int(span), using: &rng))
+        let boundary = (end + span + pageSize - 1) / pageSize * pageSize
+        section.size += boundary - below - end
+        layout.items[index] = .section(section)
+    }
+
+    /// Where item `target` ends when the layout is linked without kallsyms tables: the location
+    /// counter as `LinkPlan` advances it (a section is aligned when it is kept or defines symbols;
+    /// every section a generated layout has before `.init.data` does one or the other).
+    static func endAddress(ofItem target: Int, in layout: Layout) -> UInt64 {
+        var dot = layout.base
+        for (index, item) in layout.items.enumerated() {
+            switch item {
+            case .align(let alignment): dot = roundUp(dot, alignment)
+            case .absolute: break
+            case .section(let section):
+                if section.size > 0 || section.isKeptWhenEmpty || section.symbolCount > 0 {
+                    dot = roundUp(dot, section.alignment)
+                }
+                dot += section.size
+            }
+            if index == target { return dot }
+        }
+        return dot
+    }
+
+    static func roundUp(_ value: UInt64, _ alignment: UInt64) -> UInt64 {
+        alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment
+    }
+}

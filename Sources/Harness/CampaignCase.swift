@@ -1,0 +1,142 @@
+import Compressor
+import Generators
+import LinkModel
+
+/// Runs one campaign case: generate from the case seed, run the target, shrink a failure.
+struct CampaignCaseRunner: Sendable {
+    let configuration: Campaign.Configuration
+    let layouts: LayoutGenerator
+    let maps: SymbolSetGenerator
+
+    init(_ configuration: Campaign.Configuration) {
+        self.configuration = configuration
+        layouts = LayoutGenerator(profile: .arm)
+        maps = SymbolSetGenerator(profile: .arm)
+    }
+
+    func run(index: Int, seed: UInt64, cancellation: CampaignCancellation) -> CampaignCaseResult {
+        configuration.target.isBuildTarget
+            ? runBuild(index: index, seed: seed, cancellation: cancellation)
+            : runRoundTrip(index: index, seed: seed, cancellation: cancellation)
+    }
+
+    /// The layout of a case seed (what `fuzz` generated for it).
+    func layout(seed: UInt64) -> Layout {
+        var rng = SeededRandom(seed: seed)
+        if let shape = configuration.shape { return layouts.generate(symbols: configuration.symbols, shape: shape, using: &rng) }
+        return layouts.generate(symbols: configuration.symbols, using: &rng)
+    }
+
+    private func runBuild(index: Int, seed: UInt64, cancellation: CampaignCancellation) -> CampaignCaseResult {
+        let clock = ContinuousClock()
+        var start = clock.now
+        let layout = self.layout(seed: seed)
+        let plan = LinkPlan(layout)
+        let generated = clock.now
+        let options = configuration.buildOptions
+        let result = Build(layout: layout, options: options).run(plan: plan)
+        let built = clock.now
+        let verdict = configuration.target.verdict(of: result)
+        var caseResult = CampaignCaseResult(
+            index: index, seed: seed, input: layout.name ?? "layout", symbols: layout.symbolCount, verdict: verdict,
+            builds: 1, passes: result.passes.count,
+            compressions: result.passes.filter { $0.output.work == .compressed || $0.output.work == .rebuiltFrozenTokens }.count,
+            generateSeconds: Campaign.seconds(generated - start),
+            buildSeconds: Campaign.seconds(built - generated), shrinkSeconds: 0, finding: nil)
+        guard verdict.isFailure else { return caseResult }
+        start = clock.now
+        caseResult.finding = shrink(layout, failing: result, index: index, seed: seed, cancellation: cancellation)
+        caseResult.shrinkSeconds = Campaign.seconds(clock.now - start)
+        return caseResult
+    }
+
+    /// Shrinks a failing layout and makes its case file; the shrunk layout is built once more
+    /// and must still fail (the shrinker adopts only failing candidates: a pass here is a bug).
+    func shrink(_ layout: Layout, failing result: BuildResult, index: Int, seed: UInt64,
+                cancellation: CampaignCancellation) -> CampaignFinding {
+        let options = configuration.buildOptions
+        let target = configuration.target
+        let shrinker = LayoutShrinker(maximumSteps: configuration.shrinkSteps, maximumDuration: configuration.shrinkDuration)
+        let original = target.signature(of: result)
+        let shrunk = shrinker.shrink(layout, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs) { candidate in
+            let result = Build(layout: candidate, options: options).run()
+            guard target.fails(result) else { return false }
+            let signature = target.signature(of: result)
+            return !signature.isEmpty && signature.isSubset(of: original)
+        }
+        var minimal = shrunk?.layout ?? layout
+        if let name = layout.name, !name.hasSuffix("-shrunk") { minimal.name = name + "-shrunk" }
+        let verdict = target.verdict(of: Build(layout: minimal, options: options).run())
+        guard case .fails(let reason) = verdict else {
+            preconditionFailure("the shrunk layout of case \(index) no longer fails \(target): \(verdict)")
+        }
+        let file = CaseFile(kind: .build, target: target.rawValue, era: configuration.era, options: configuration.generator,
+                            mitigations: configuration.mitigations.map(\.description), seed: seed, expectation: .fails,
+                            reason: reason, layout: minimal)
+        return CampaignFinding(index: index, seed: seed, caseFile: file, originalSymbols: layout.symbolCount,
+                               shrunkSymbols: minimal.symbolCount, originalSections: layout.sections.count,
+                               shrunkSections: minimal.sections.count, shrinkSteps: shrunk?.steps ?? 1,
+                               stopReason: shrunk?.stopReason ?? .exhausted)
+    }
+
+    /// Variants of a shrink candidate that put the first empty section with symbols (the
+    /// per-cpu section of a uniprocessor layout) at another place in its page: the kept
+    /// section before it grown by 512, 1024, … 3584 bytes. Removing symbols changes the size
+    /// of the kallsyms tables and so where that section lands; the variants look for a place
+    /// where its markers again change letter between passes. Only for layouts of at most
+    /// 20 000 symbols (beyond, each variant costs a full ARM-sized build).
+    static func phaseRepairs(_ layout: Layout) -> [Layout] {
+        guard layout.symbolCount <= 20_000 else { return [] }
+        let sections = layout.sectionIndices
+        guard let empty = sections.firstIndex(where: { index in
+            guard case .section(let section) = layout.items[index] else { return false }
+            return section.size == 0 && !section.isKeptWhenEmpty && section.symbolCount > 0
+        }), let knob = sections[..<empty].last(where: { index in
+            guard case .section(let section) = layout.items[index] else { return false }
+            return section.size > 0
+        }), case .section(let section) = layout.items[knob] else { return [] }
+        return (1...7).map { layout.resizingSection(at: knob, to: section.size + UInt64($0) * 512) }
+    }
+
+    // MARK: round-trip
+
+    /// The first byte of a `FuzzChecks.roundTrip` input that selects `era` and `options`, or
+    /// nil when the options are not among the ones the selector can express.
+    static func selector(era: Era, options: GeneratorOptions) -> UInt8? {
+        (0...255).lazy.map(UInt8.init).first { selector in
+            let (selected, selectedOptions) = FuzzChecks.configuration(selector)
+            return selected == era && selectedOptions == options
+        }
+    }
+
+    private func runRoundTrip(index: Int, seed: UInt64, cancellation: CampaignCancellation) -> CampaignCaseResult {
+        let clock = ContinuousClock()
+        var start = clock.now
+        var rng = SeededRandom(seed: seed)
+        let map = maps.generate(symbols: configuration.symbols, using: &rng)
+        let generated = clock.now
+        let selector = Self.selector(era: configuration.era, options: configuration.generator) ?? 0
+        let outcome = FuzzChecks.roundTrip([selector] + MapWriter.write(map))
+        let checked = clock.now
+        var verdict = CampaignVerdict.holds
+        if case .violated(let reason) = outcome { verdict = .fails(reason) }
+        var result = CampaignCaseResult(
+            index: index, seed: seed, input: "map", symbols: map.count, verdict: verdict, builds: 1, passes: 0, compressions: 1,
+            generateSeconds: Campaign.seconds(generated - start), buildSeconds: Campaign.seconds(checked - generated),
+            shrinkSeconds: 0, finding: nil)
+        guard case .fails(let reason) = verdict else { return result }
+        start = clock.now
+        let shrinker = Shrinker(maximumSteps: configuration.shrinkSteps, maximumDuration: configuration.shrinkDuration)
+        let shrunk = shrinker.shrink(map: map, mutations: []) { candidate, _ in
+            !cancellation.isCancelled && FuzzChecks.roundTrip([selector] + MapWriter.write(candidate)) != .passed
+        }
+        let minimal = shrunk?.map ?? map
+        let file = CaseFile(kind: .property, property: CampaignTarget.roundTrip.rawValue, era: configuration.era,
+                            options: configuration.generator, seed: seed, expectation: .fails, reason: reason, map: minimal)
+        result.finding = CampaignFinding(index: index, seed: seed, caseFile: file, originalSymbols: map.count,
+                                        shrunkSymbols: minimal.count, originalSections: 0, shrunkSections: 0,
+                                        shrinkSteps: shrunk?.steps ?? 1, stopReason: shrunk?.stopReason ?? .exhausted)
+        result.shrinkSeconds = Campaign.seconds(clock.now - start)
+        return result
+    }
+}

@@ -1,0 +1,140 @@
+import Compressor
+import LinkModel
+
+/// What a campaign searches for: an input that breaks one invariant.
+///
+/// Exact definitions:
+/// - `passConvergence`: the era's build ends consistent, i.e. `Build.run()`'s outcome is not
+///   `.inconsistent` ("Inconsistent kallsyms data": `System.map` of vmlinux differs from the
+///   map the last tables were computed from, spec §8).
+/// - `sizeStability`: every kallsyms object the build generated from a linked image (passes
+///   1, 2, … — pass 0's empty tables of v6.19+ excluded) has the same size in bytes
+///   (`KallsymsObject.size`, the bytes the object adds to `.rodata`, padding of `pad=B`
+///   included). Equivalently: every pass after the first with tables regenerates tables of the
+///   size it was linked with. A build can pass `passConvergence` and fail this (v5.10+ rescue
+///   a size change with their automatic third pass).
+/// - `roundTrip`: `FuzzChecks.roundTrip` on a generated `nm -n` map: both compression engines
+///   agree and decoding the tables and the `.S` gives back exactly the kept symbols.
+///
+/// A build whose generator refused an input (`.generatorFailed`) shows neither property: it
+/// is counted apart ("refused"), never as a failure.
+public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    case passConvergence = "pass-convergence"
+    case sizeStability = "size-stability"
+    case roundTrip = "round-trip"
+
+    public var description: String { rawValue }
+
+    /// Whether the target runs builds (the round-trip target runs the generator on maps).
+    public var isBuildTarget: Bool { self != .roundTrip }
+
+    /// The verdict of a build target on a build.
+    /// - Precondition: `isBuildTarget`.
+    public func verdict(of result: BuildResult) -> CampaignVerdict {
+        precondition(isBuildTarget, "\(self) does not judge builds")
+        if case .generatorFailed(let pass, let error) = result.outcome {
+            return .refused("the generator refused pass \(pass): \(error.message)")
+        }
+        switch self {
+        case .passConvergence:
+            guard case .inconsistent(let mismatch) = result.outcome else { return .holds }
+            return .fails(Self.inconsistencyReason(result, mismatch))
+        case .sizeStability:
+            let sizes = result.linkedPasses.map(\.output.object.size)
+            guard let first = sizes.first, sizes.contains(where: { $0 != first }) else { return .holds }
+            return .fails("kallsyms object sizes per pass: " + sizes.map(String.init).joined(separator: ", ")
+                          + " (" + Self.letterChanges(result) + ")")
+        case .roundTrip:
+            preconditionFailure("unreachable")
+        }
+    }
+
+    static func inconsistencyReason(_ result: BuildResult, _ mismatch: BuildResult.Mismatch) -> String {
+        var text = "Inconsistent kallsyms data after \(result.linkedPasses.count) passes: "
+            + "\(mismatch.differingLines) lines of System.map differ from \(mismatch.referenceName)"
+        if let explanation = result.explanation() {
+            text += "; pass \(explanation.lastPass)'s object is \(explanation.newObjectSize) bytes, pass "
+                + "\(explanation.previousPass)'s \(explanation.oldObjectSize)"
+        }
+        return text + " (" + letterChanges(result) + ")"
+    }
+
+    /// Whether `result` breaks the target: `verdict(of:).isFailure` without writing the reason
+    /// (what a shrink asks thousands of times).
+    public func fails(_ result: BuildResult) -> Bool {
+        precondition(isBuildTarget, "\(self) does not judge builds")
+        switch self {
+        case .passConvergence:
+            return result.isInconsistent
+        case .sizeStability:
+            if case .generatorFailed = result.outcome { return false }
+            let sizes = result.linkedPasses.map(\.output.object.size)
+            return sizes.contains { $0 != sizes[0] }
+        case .roundTrip:
+            return false
+        }
+    }
+
+    /// The names behind a failure: every symbol that changed letter, appeared or disappeared
+    /// between consecutive linked passes' kept symbols. A shrink keeps a candidate only when
+    /// it still fails *and* its signature is a non-empty part of the original's, so a shrunk
+    /// case fails for the original reason (say, `__per_cpu_start` changing letter), not for
+    /// another one the shrinking made up (an image with no kept section at all).
+    /// - Complexity: O(kept symbols) per pair of passes (a count of (name, letter) pairs).
+    public func signature(of result: BuildResult) -> Set<[UInt8]> {
+        var names = Set<[UInt8]>()
+        let passes = result.linkedPasses
+        for index in passes.indices.dropFirst() {
+            let old = passes[index - 1].output.kept, new = passes[index].output.kept
+            if old.count == new.count && zip(old, new).allSatisfy({ $0.type == $1.type && $0.name == $1.name }) { continue }
+            var balance: [[UInt8]: [UInt8: Int]] = [:]
+            for symbol in old { balance[symbol.name, default: [:]][symbol.type, default: 0] += 1 }
+            for symbol in new { balance[symbol.name, default: [:]][symbol.type, default: 0] -= 1 }
+            for (name, letters) in balance where letters.values.contains(where: { $0 != 0 }) { names.insert(name) }
+        }
+        return names
+    }
+
+    /// The letter changes between consecutive passes' kept symbols, e.g.
+    /// `pass 1→2: __per_cpu_start D→T, …`.
+    static func letterChanges(_ result: BuildResult) -> String {
+        let passes = result.linkedPasses
+        var parts: [String] = []
+        for index in passes.indices.dropFirst() {
+            let changes = MapChanges(from: passes[index - 1].output.kept.map(Self.record),
+                                     to: passes[index].output.kept.map(Self.record))
+            guard !changes.letters.isEmpty || !changes.added.isEmpty || !changes.removed.isEmpty else { continue }
+            var list = changes.letters.prefix(4).map { change in
+                String(decoding: change.name, as: UTF8.self) + " " + Self.letter(change.oldLetter) + "→"
+                    + Self.letter(change.newLetter)
+            }
+            if changes.letters.count > 4 { list.append("…") }
+            if !changes.added.isEmpty { list.append("\(changes.added.count) added") }
+            if !changes.removed.isEmpty { list.append("\(changes.removed.count) removed") }
+            parts.append("pass \(passes[index - 1].number)→\(passes[index].number): " + list.joined(separator: ", "))
+        }
+        return parts.isEmpty ? "no letter or set change between passes" : parts.joined(separator: "; ")
+    }
+
+    private static func record(_ kept: KeptSymbol) -> SymbolRecord {
+        SymbolRecord(address: kept.address, type: kept.type, name: kept.name)
+    }
+
+    private static func letter(_ byte: UInt8) -> String { String(Character(Unicode.Scalar(byte))) }
+}
+
+/// What a target says about one case.
+public enum CampaignVerdict: Hashable, Sendable {
+    /// The invariant holds.
+    case holds
+    /// The invariant is broken: why, in one line.
+    case fails(String)
+    /// The input was refused by the era's generator: no verdict.
+    case refused(String)
+
+    /// Whether the invariant is broken.
+    public var isFailure: Bool {
+        if case .fails = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,193 @@
+import Compressor
+import Foundation
+import Generators
+import Harness
+import LinkModel
+
+enum FuzzCommand {
+    static let command = Subcommand(
+        name: "fuzz",
+        summary: "Search generated ARM layouts for builds that break an invariant; shrink and save every failure.",
+        usage: "fuzz [--era E] [era flags] [--target pass-convergence|size-stability|round-trip] [--seconds T] "
+            + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--mitigation M]… [--corpus DIR] [--json]",
+        discussion: """
+        Each case generates a 32-bit ARM kernel layout (sections of the 3.3 linker script filled
+        with symbols drawn from the built-in profile of a real armhf kernel; 107103 symbols by
+        default) in a shape drawn per case: uniprocessor (empty per-cpu section) or SMP, 2012 nm
+        letters (.init.* prints T) or current ones, per-cpu alignment, boundary bias (see
+        --shape). It runs the era's multi-pass build and checks the target:
+          pass-convergence  the build ends consistent (no "Inconsistent kallsyms data");
+          size-stability    every pass's kallsyms object has the same size (pass 0 excluded);
+          round-trip        a generated nm map compresses with both engines alike and its
+                            tables and .S decode back to the kept symbols.
+        Every failure is shrunk (fewer items and sections, fewer symbols, smaller sizes, shorter
+        names; the result is rebuilt and still fails) and saved atomically as a case file
+        TARGET-ERA-SEED.case in the corpus folder as soon as it is found (replay it with
+        'kallsyms-lab replay FILE'). The default folder is Tests/Corpus/findings when run from
+        the repository root, else ./findings.
+
+        Era flags: --all-symbols when none is given (KALLSYMS_ALL, as the 2012 ARM builds); given
+        flags replace it. --seed defaults to a random seed, printed; case i of seed S is always
+        the same case. --seconds (default 60) bounds when cases start; a running case finishes
+        and a finding's shrink keeps its own budget (--shrink-steps, --shrink-seconds).
+
+        A live line on a terminal's stderr shows cases, failures, cases/s and the time left.
+        Ctrl-C or SIGTERM stops drawing cases, ends a running shrink with the smallest failing
+        layout so far, saves it, prints the summary and exits 0. Exit status: 0 when the
+        campaign ran (whatever it found: see the summary), 1 on an error (an unwritable
+        corpus), 2 usage.
+
+        examples:
+          kallsyms-lab fuzz --era v3.3 --seconds 600 --jobs 2 --seed 1
+          kallsyms-lab fuzz --era v3.3 --symbols 2000 --shape up-nm2012-pcpu4096-biased --seconds 30
+          kallsyms-lab fuzz --era v6.1 --target size-stability --cases 20 --json
+          kallsyms-lab fuzz --seed 1 --print-layout 7 > case7.layout
+          kallsyms-lab simulate case7.layout --era v3.3 --all-symbols --repeat 5
+        """,
+        options: EraArguments.specs + [
+            OptionSpec("--target", value: "T", "pass-convergence (default), size-stability or round-trip."),
+            OptionSpec("--seconds", value: "T", "Start no case after T seconds (default 60)."),
+            OptionSpec("--cases", value: "N", "Stop after N cases."),
+            OptionSpec("--jobs", value: "N", "Worker threads (default: all cores)."),
+            OptionSpec("--seed", value: "S", "Campaign seed, decimal or 0x hex (default: random, printed)."),
+            OptionSpec("--symbols", value: "N", "Symbols per generated layout or map (default 107103)."),
+            OptionSpec("--shape", value: "SHAPE",
+                       "Every layout in one shape, e.g. up-nm2012-pcpu4096-biased or smp-nm-pcpu32 (default: drawn per case)."),
+            OptionSpec("--mitigation", value: "M", repeatable: true, "Build with this mitigation too (as simulate takes it)."),
+            OptionSpec("--corpus", value: "DIR", "Where findings are saved (default Tests/Corpus/findings or ./findings)."),
+            OptionSpec("--shrink-steps", value: "N", "Builds one shrink may run (default 1000)."),
+            OptionSpec("--shrink-seconds", value: "T", "Seconds one shrink may take (default 90)."),
+            OptionSpec("--json", "Print the summary as one JSON object."),
+            OptionSpec("--print-layout", value: "N", "Print the layout of case N (of --seed, --symbols, --shape) and exit."),
+            OptionSpec("--shrink", value: "FILE", "Shrink a saved build case further (its target, era, flags and mitigations) and save it."),
+        ],
+        positionals: 0...0,
+        run: { try run($0, $1, cancellation: CampaignCancellation()) })
+
+    /// Runs the campaign; `cancellation` is also cancelled by SIGINT and SIGTERM.
+    static func run(_ arguments: ParsedArguments, _ io: CommandIO, cancellation: CampaignCancellation) throws -> Int32 {
+        let target = try CampaignOptions.target(arguments)
+        let era = try EraArguments.era(arguments)
+        var configuration = Campaign.Configuration(
+            target: target, era: era, generator: try CampaignOptions.flags(arguments, era: era),
+            mitigations: try CampaignOptions.mitigations(arguments), seed: try CampaignOptions.seed(arguments),
+            symbols: try CampaignOptions.count(arguments, "--symbols") ?? LayoutGenerator.armSized,
+            shape: try CampaignOptions.shape(arguments), jobs: try CampaignOptions.jobs(arguments),
+            maximumCases: try CampaignOptions.count(arguments, "--cases"),
+            duration: .seconds(try CampaignOptions.seconds(arguments, "--seconds") ?? 60))
+        configuration.shrinkSteps = try CampaignOptions.count(arguments, "--shrink-steps") ?? configuration.shrinkSteps
+        if let seconds = try CampaignOptions.seconds(arguments, "--shrink-seconds") { configuration.shrinkDuration = .seconds(seconds) }
+        if let text = arguments.value("--print-layout") {
+            guard let index = Int(text), index >= 0 else { throw UsageError("--print-layout takes a case number, not \(text)") }
+            try io.out(Campaign(configuration).layout(ofCase: index).description)
+            return 0
+        }
+        let corpus = arguments.value("--corpus") ?? defaultCorpus()
+        do {
+            try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        } catch {
+            throw CommandError("\(corpus): cannot create the corpus folder: \(error.localizedDescription)")
+        }
+        if let path = arguments.value("--shrink") {
+            return try shrink(path, configuration: configuration, corpus: corpus, io: io, cancellation: cancellation)
+        }
+        io.err("fuzz: \(CampaignReport.heading(configuration)); findings go to \(corpus)\n")
+
+        let campaign = Campaign(configuration)
+        let signals = SignalStop(cancellation)
+        defer { signals.restore() }
+        let progress = io.standardErrorIsTerminal ? CampaignProgress(io: io, configuration: configuration) : nil
+        progress?.start()
+        let saved = SavedFindings()
+        let summary = campaign.run(cancellation: cancellation) { event in
+            switch event {
+            case .caseFinished(let result):
+                progress?.caseFinished(result)
+            case .finding(let finding):
+                let path = corpus + "/" + finding.fileName
+                do {
+                    try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: path)
+                    saved.append(path, finding)
+                    progress?.clear()
+                    io.err("fuzz: saved \(path): " + CampaignReport.findingLine(finding) + "\n")
+                } catch {
+                    saved.fail("\(error)")
+                    cancellation.cancel()
+                }
+            }
+        }
+        progress?.stop()
+        if let error = saved.error { throw CommandError(error) }
+        if summary.stopReason == .cancelled { io.err("fuzz: stopped; every finding is saved\n") }
+        let report = CampaignReport(configuration: configuration, summary: summary, corpus: corpus, saved: saved.paths)
+        try io.out(arguments.has("--json") ? report.json() + "\n" : report.text())
+        return 0
+    }
+
+    /// `--shrink FILE`: the saved case's layout shrunk again with this run's budgets.
+    static func shrink(_ path: String, configuration base: Campaign.Configuration, corpus: String, io: CommandIO,
+                       cancellation: CampaignCancellation) throws -> Int32 {
+        let saved = try withInput(path, io: io) { try CaseFile(parsing: String(decoding: $0, as: UTF8.self)) }
+        guard saved.kind == .build, let layout = saved.layout,
+              let target = saved.target.flatMap(CampaignTarget.init(rawValue:)), target.isBuildTarget else {
+            throw CommandError("\(path): not a build case with a layout and a build target")
+        }
+        var configuration = base
+        configuration.target = target
+        configuration.era = saved.era
+        configuration.generator = saved.options
+        configuration.mitigations = try saved.mitigations.map { text in
+            guard let mitigation = Mitigation(parsing: text) else { throw CommandError("\(path): unknown mitigation \(text)") }
+            return mitigation
+        }
+        let signals = SignalStop(cancellation)
+        defer { signals.restore() }
+        guard let finding = Campaign(configuration).shrink(layout, seed: saved.seed ?? 0, cancellation: cancellation) else {
+            throw CommandError("\(path): the layout does not fail \(target) (era \(saved.era) \(saved.options))", status: 1)
+        }
+        let output = corpus + "/" + finding.fileName
+        try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: output)
+        try io.out("fuzz: saved \(output): " + CampaignReport.findingLine(finding) + "\n")
+        return 0
+    }
+
+    /// `Tests/Corpus/findings` in a checkout's root (a `Package.swift` beside `Tests/Corpus`), else `./findings`.
+    static func defaultCorpus() -> String {
+        Files.exists("Package.swift") && Files.isDirectory("Tests/Corpus") ? "Tests/Corpus/findings" : "findings"
+    }
+}
+
+/// The findings saved so far (written from the campaign's event calls, read at the end).
+final class SavedFindings: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [(path: String, finding: CampaignFinding)] = []
+    private var firstError: String?
+
+    func append(_ path: String, _ finding: CampaignFinding) { lock.withLock { list.append((path, finding)) } }
+    func fail(_ error: String) { lock.withLock { firstError = firstError ?? error } }
+    var paths: [(path: String, finding: CampaignFinding)] { lock.withLock { list } }
+    var error: String? { lock.withLock { firstError } }
+}
+
+/// SIGINT and SIGTERM cancel a campaign instead of killing the process, until `restore()`.
+final class SignalStop: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let signals: [Int32] = [SIGINT, SIGTERM]
+    private let queue = DispatchQueue(label: "kallsyms-lab.signals")
+
+    init(_ cancellation: CampaignCancellation) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { cancellation.cancel() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func restore() {
+        for source in sources { source.cancel() }
+        sources = []
+        for number in signals { signal(number, SIG_DFL) }
+    }
+}

@@ -1,0 +1,107 @@
+import Compressor
+import Foundation
+import Generators
+import Harness
+import LinkModel
+
+enum MitigationsCommand {
+    static let command = Subcommand(
+        name: "mitigations",
+        summary: "Build the same generated layouts under no mitigation and under each one; print a table.",
+        usage: "mitigations [--era E] [era flags] [--cases N] [--seed S] [--jobs N] [--symbols N] [--shape SHAPE] [--json]",
+        discussion: """
+        Generates N layouts (case i of seed S: the layouts fuzz generates with the same seed and
+        --symbols) and builds each with the era's build under no mitigation, extra-pass,
+        fixed-point=8, pad=64 (about a cache line per table), pad=4096 (a page per table),
+        uncompressed-type and reuse-tokens. For each it prints the failure rate ("Inconsistent
+        kallsyms data"), how many builds changed the kallsyms object's size between passes, the
+        mean and worst number of linked passes, the extra bytes of the kallsyms object in the
+        image against no mitigation on the same layout (mean and worst: padding and table-format
+        costs), and fixed-point cycles. Pass 1's compression is shared by every row of a layout.
+
+        Era flags: --all-symbols when none is given. Defaults: 100 cases, a random seed (printed),
+        107103 symbols, shapes drawn per case, all cores. Ctrl-C or SIGTERM prints the table of
+        the cases done so far. Exit status: 0, or 2 for a usage error.
+
+        example:
+          kallsyms-lab mitigations --era v3.3 --cases 1000 --seed 1 --jobs 2
+        """,
+        options: EraArguments.specs + [
+            OptionSpec("--cases", value: "N", "How many layouts (default 100)."),
+            OptionSpec("--seed", value: "S", "Seed, decimal or 0x hex (default: random, printed)."),
+            OptionSpec("--jobs", value: "N", "Worker threads (default: all cores)."),
+            OptionSpec("--symbols", value: "N", "Symbols per layout (default 107103)."),
+            OptionSpec("--shape", value: "SHAPE", "Every layout in one shape (see fuzz --help; default: drawn per case)."),
+            OptionSpec("--json", "Print one JSON object."),
+        ],
+        positionals: 0...0,
+        run: { try run($0, $1, cancellation: CampaignCancellation()) })
+
+    static func run(_ arguments: ParsedArguments, _ io: CommandIO, cancellation: CampaignCancellation) throws -> Int32 {
+        let era = try EraArguments.era(arguments)
+        let configuration = MitigationComparison.Configuration(
+            era: era, generator: try CampaignOptions.flags(arguments, era: era),
+            cases: try CampaignOptions.count(arguments, "--cases") ?? 100, seed: try CampaignOptions.seed(arguments),
+            symbols: try CampaignOptions.count(arguments, "--symbols") ?? LayoutGenerator.armSized,
+            shape: try CampaignOptions.shape(arguments), jobs: try CampaignOptions.jobs(arguments))
+        io.err("mitigations: \(heading(configuration))\n")
+        let signals = SignalStop(cancellation)
+        defer { signals.restore() }
+        let progress = io.standardErrorIsTerminal ? ProgressLine(io: io, unit: "layouts") : nil
+        let table = MitigationComparison(configuration).run(cancellation: cancellation) { done in
+            progress?.update(done, configuration.cases)
+        }
+        progress?.finish()
+        try io.out(arguments.has("--json") ? json(table, configuration) + "\n" : text(table, configuration))
+        return 0
+    }
+
+    static func heading(_ configuration: MitigationComparison.Configuration) -> String {
+        var text = "era \(configuration.era)"
+        if !configuration.generator.description.isEmpty { text += " \(configuration.generator.description)" }
+        return text + ", \(configuration.cases) layouts of \(configuration.symbols) symbols, seed 0x"
+            + String(configuration.seed, radix: 16) + ", shapes " + (configuration.shape?.description ?? "drawn per case")
+            + ", \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s")"
+    }
+
+    static func text(_ table: MitigationComparison.Table, _ configuration: MitigationComparison.Configuration) -> String {
+        var lines = ["mitigations: " + heading(configuration)]
+        let header = ["mitigation", "failures", "rate", "size changed", "mean passes", "worst", "extra bytes mean", "worst", "cycles"]
+        var rows = [header]
+        for row in table.rows {
+            rows.append([row.label, "\(row.failures)/\(row.cases)", String(format: "%.1f %%", row.failureRate * 100),
+                         "\(row.sizeChanges)", String(format: "%.2f", row.meanPasses), "\(row.worstPasses)",
+                         String(format: "%.0f", row.meanExtraBytes), "\(row.worstExtraBytes)", "\(row.cycles)"])
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            lines.append(row.enumerated().map { column, cell in
+                column == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0) : cell.leftPad(widths[column])
+            }.joined(separator: "  "))
+        }
+        let refused = table.rows.map(\.refused).reduce(0, +)
+        if refused > 0 { lines.append("(\(refused) builds were refused by the generator and count as neither)") }
+        lines.append(String(format: "%d layouts, %d builds in %.1f s: %.2f builds/s; compressions: %d computed, %d reused%@",
+                            table.cases, table.builds, table.elapsedSeconds, Double(table.builds) / max(table.elapsedSeconds, 1e-9),
+                            table.compressions, table.reusedCompressions, table.cancelled ? " (stopped early)" : ""))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ table: MitigationComparison.Table, _ configuration: MitigationComparison.Configuration) -> String {
+        func number(_ value: Double) -> String { value.isFinite ? String(format: "%.6g", value) : "0" }
+        var out = "{\"era\":\"\(configuration.era)\",\"flags\":\(JSON.string(configuration.generator.description)),"
+        out += "\"seed\":\"0x\(String(configuration.seed, radix: 16))\",\"symbols\":\(configuration.symbols),"
+        out += "\"shape\":" + (configuration.shape.map { JSON.string($0.description) } ?? "null") + ","
+        out += "\"cases\":\(table.cases),\"builds\":\(table.builds),\"compressions\":\(table.compressions),"
+        out += "\"reusedCompressions\":\(table.reusedCompressions),\"elapsedSeconds\":\(number(table.elapsedSeconds)),"
+        out += "\"cancelled\":\(table.cancelled),\"rows\":["
+        out += table.rows.map { row in
+            "{\"mitigation\":\(JSON.string(row.label)),\"cases\":\(row.cases),\"failures\":\(row.failures),"
+                + "\"failureRate\":\(number(row.failureRate)),\"refused\":\(row.refused),\"sizeChanges\":\(row.sizeChanges),"
+                + "\"meanPasses\":\(number(row.meanPasses)),\"worstPasses\":\(row.worstPasses),"
+                + "\"meanExtraBytes\":\(number(row.meanExtraBytes)),\"worstExtraBytes\":\(row.worstExtraBytes),"
+                + "\"cycles\":\(row.cycles)}"
+        }.joined(separator: ",")
+        return out + "]}"
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Harness
+@testable import KallsymsLabCommand
+import Testing
+import TestSupport
+
+/// End-to-end tests of `kallsyms-lab fuzz` and `kallsyms-lab mitigations` on small layouts.
+@Suite struct FuzzCommandTests {
+    static let small = ["--era", "v3.3", "--symbols", "300", "--shape", "up-nm2012-pcpu4096-biased", "--seed", "1",
+                        "--shrink-steps", "100"]
+
+    static func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
+        let (io, captured) = CommandIO.buffers()
+        let status = KallsymsLab.run(arguments, io: io)
+        return (status, captured.outputText, captured.errorText)
+    }
+
+    @Test("a two-second campaign saves its findings as case files and prints a summary")
+    func shortCampaign() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let result = Self.run(["fuzz"] + Self.small + ["--seconds", "2", "--jobs", "2", "--corpus", corpus])
+        #expect(result.status == 0)
+        #expect(result.output.hasPrefix("fuzz: target pass-convergence, era v3.3 --all-symbols, seed 0x1, 300 symbols per case"))
+        for label in ["cases", "failures", "findings saved", "cases/s", "builds/s", "elapsed"] {
+            #expect(result.output.contains("\n\(label) "), "\(label)")
+        }
+        #expect(result.errors.contains("findings go to \(corpus)"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus).sorted()
+        #expect(!files.isEmpty, "2 s of biased 2012 uniprocessor layouts find failures")
+        #expect(files.allSatisfy { $0.hasPrefix("pass-convergence-v3.3-0x") && $0.hasSuffix(".case") })
+        for file in files {
+            let text = try #require(contents(of: corpus + "/" + file)).text
+            let parsed = try CaseFile(parsing: text)
+            #expect(parsed.expectation == .fails && parsed.layout != nil)
+            #expect(result.output.contains(file))
+            #expect(result.errors.contains("fuzz: saved \(corpus)/\(file)"))
+        }
+        // No temporary file is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: corpus).allSatisfy { !$0.hasPrefix(".") })
+    }
+
+    @Test("--json prints one object with the totals and every finding")
+    func json() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let result = Self.run(["fuzz"] + Self.small + ["--cases", "6", "--json", "--corpus", corpus])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(object["cases"] as? Int == 6)
+        #expect(object["era"] as? String == "v3.3")
+        #expect(object["stopReason"] as? String == "case limit")
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        #expect(findings.count == object["failures"] as? Int)
+        #expect(findings.allSatisfy { ($0["file"] as? String)?.hasPrefix(corpus) == true })
+    }
+
+    @Test("a stop request (what SIGINT and SIGTERM send) ends the campaign with its summary and exit 0")
+    func stopRequest() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let (io, captured) = CommandIO.buffers()
+        let stop = CampaignCancellation()
+        let arguments = try ArgumentParser.parse(Self.small + ["--seconds", "600", "--corpus", corpus],
+                                                 specs: FuzzCommand.command.options)
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 1)
+            stop.cancel()
+        }
+        let status = try FuzzCommand.run(arguments, io, cancellation: stop)
+        #expect(status == 0)
+        #expect(captured.outputText.contains("(cancelled)"))
+        #expect(captured.errorText.contains("fuzz: stopped; every finding is saved"))
+    }
+
+    @Test("--shrink shrinks a saved build case again and saves it; a passing layout is an error")
+    func shrinkSavedCase() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let source = Corpus.path("findings/pass-convergence-v5.10-0xa409d1d2a1188414.case")
+        let result = Self.run(["fuzz", "--shrink", source, "--shrink-steps", "200", "--corpus", corpus])
+        #expect(result.status == 0)
+        #expect(result.output.hasPrefix("fuzz: saved \(corpus)/pass-convergence-v5.10-0xa409d1d2a1188414.case: "))
+        let saved = try CaseFile(parsing: try #require(contents(of: corpus + "/pass-convergence-v5.10-0xa409d1d2a1188414.case")).text)
+        let original = try CaseFile(parsing: Corpus.text("findings/pass-convergence-v5.10-0xa409d1d2a1188414.case"))
+        #expect(saved.era == .v5_10 && saved.expectation == .fails)
+        #expect(try #require(saved.layout).symbolCount <= original.layout!.symbolCount)
+        let fixed = corpus + "/fixed.case"
+        write(Array(Corpus.text("findings/pass-convergence-v3.3-0x7aa6ad9add7ef648.case")
+            .replacingOccurrences(of: "era: v3.3", with: "era: v3.3\nmitigations: uncompressed-type").utf8), to: fixed)
+        let passing = Self.run(["fuzz", "--shrink", fixed, "--corpus", corpus])
+        #expect(passing.status == 1)
+        #expect(passing.errors.contains("does not fail pass-convergence"))
+    }
+
+    @Test("usage errors exit 2", arguments: [
+        ["fuzz", "--target", "speed"], ["fuzz", "--shape", "round"], ["fuzz", "--seconds", "0"], ["fuzz", "--seed", "x"],
+        ["fuzz", "--era", "v5.10", "--symbol-prefix", "_"], ["mitigations", "--cases", "-1"], ["fuzz", "extra"],
+    ])
+    func usageErrors(_ arguments: [String]) {
+        #expect(Self.run(arguments).status == 2)
+    }
+
+    @Test("mitigations prints one row per mitigation, or JSON")
+    func mitigations() throws {
+        let arguments = ["mitigations", "--era", "v3.3", "--cases", "3", "--symbols", "200", "--seed", "2", "--jobs", "1"]
+        let result = Self.run(arguments)
+        #expect(result.status == 0)
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "mitigations: era v3.3 --all-symbols, 3 layouts of 200 symbols, seed 0x2, shapes drawn per case, 1 job")
+        #expect(lines[1].hasPrefix("mitigation "))
+        #expect(lines.dropFirst(2).prefix(7).map { String($0.prefix { $0 != " " }) }
+                == ["none", "extra-pass", "fixed-point=8", "pad=64", "pad=4096", "uncompressed-type", "reuse-tokens"])
+        #expect(lines.last!.hasPrefix("3 layouts, 21 builds in "))
+        let json = Self.run(arguments + ["--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect((object["rows"] as? [[String: Any]])?.count == 7)
+    }
+}

@@ -1,0 +1,155 @@
+import Compressor
+import Generators
+import Harness
+import LinkModel
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite struct CampaignTests {
+    /// Small uniprocessor layouts with 2012 letters, biased to a page boundary: v3.3 fails often.
+    static func configuration(cases: Int, jobs: Int = 1, seed: UInt64 = 1, target: CampaignTarget = .passConvergence,
+                              era: Era = .v3_3) -> Campaign.Configuration {
+        Campaign.Configuration(target: target, era: era, seed: seed, symbols: 300, shape: .arm2012Uniprocessor, jobs: jobs,
+                               maximumCases: cases, shrinkSteps: 150, shrinkDuration: .seconds(600))
+    }
+
+    /// Every event of a run, in order.
+    final class Recorder: Sendable {
+        let events = Mutex<[CampaignEvent]>([])
+        var results: [CampaignCaseResult] {
+            events.withLock { $0.compactMap { if case .caseFinished(let result) = $0 { return result } else { return nil } } }
+        }
+        var findings: [CampaignFinding] {
+            events.withLock { $0.compactMap { if case .finding(let finding) = $0 { return finding } else { return nil } } }
+        }
+    }
+
+    static let run: (summary: Campaign.Summary, recorder: Recorder) = {
+        let recorder = Recorder()
+        let summary = Campaign(configuration(cases: 40)).run { event in recorder.events.withLock { $0.append(event) } }
+        return (summary, recorder)
+    }()
+
+    @Test("a short v3.3 campaign on small 2012 uniprocessor layouts finds, shrinks and reports failures")
+    func findsShrinksAndReports() throws {
+        let (summary, recorder) = Self.run
+        #expect(summary.cases == 40 && summary.stopReason == .caseLimit)
+        #expect(recorder.results.count == 40)
+        #expect(Set(recorder.results.map(\.index)) == Set(0..<40))
+        #expect(summary.failures > 0)
+        #expect(summary.failures == recorder.results.filter(\.verdict.isFailure).count)
+        #expect(summary.findings == recorder.findings.count && summary.findings == summary.failures)
+        #expect(summary.builds == 40)
+        // v3.3 links twice; pass 2 compresses the same strings as pass 1 unless a letter changed.
+        #expect(summary.passes == 80)
+        #expect(summary.compressions >= 40 && summary.compressions < 60)
+        for finding in recorder.findings {
+            let file = finding.caseFile
+            #expect(file.kind == .build && file.target == "pass-convergence" && file.era == .v3_3)
+            #expect(file.expectation == .fails && file.seed == finding.seed)
+            #expect(finding.shrunkSymbols <= finding.originalSymbols)
+            #expect(finding.fileName == "pass-convergence-v3.3-0x\(String(finding.seed, radix: 16)).case")
+            // The saved text replays: the shrunk layout still fails the build.
+            let parsed = try CaseFile(parsing: file.description)
+            let layout = try #require(parsed.layout)
+            let result = Build(layout: layout, options: BuildOptions(era: parsed.era, generator: parsed.options)).run()
+            #expect(result.isInconsistent)
+            #expect(file.reason.hasPrefix("Inconsistent kallsyms data after 2 passes"))
+        }
+        #expect(recorder.findings.contains { $0.shrunkSymbols < $0.originalSymbols / 2 })
+    }
+
+    @Test("case seeds are fixed per campaign seed and index, and differ between cases")
+    func caseSeeds() {
+        #expect(Campaign.caseSeed(3, campaignSeed: 9) == Campaign.caseSeed(3, campaignSeed: 9))
+        #expect(Set((0..<100).map { Campaign.caseSeed($0, campaignSeed: 9) }).count == 100)
+        #expect(Campaign.caseSeed(0, campaignSeed: 9) != Campaign.caseSeed(0, campaignSeed: 10))
+    }
+
+    @Test("the number of jobs does not change any case's verdict or finding")
+    func jobsDoNotChangeResults() {
+        func outcomes(jobs: Int) -> [String] {
+            let recorder = Recorder()
+            _ = Campaign(Self.configuration(cases: 8, jobs: jobs, seed: 4)).run { event in
+                recorder.events.withLock { $0.append(event) }
+            }
+            let findings = Dictionary(uniqueKeysWithValues: recorder.findings.map { ($0.index, $0.caseFile.description) })
+            return recorder.results.sorted { $0.index < $1.index }.map { result in
+                "\(result.index) \(result.seed) \(result.verdict) \(findings[result.index] ?? "-")"
+            }
+        }
+        let single = outcomes(jobs: 1)
+        #expect(single.count == 8)
+        #expect(outcomes(jobs: 2) == single)
+    }
+
+    @Test("cancellation: before the start nothing runs; during a run no new case starts")
+    func cancellation() {
+        let early = CampaignCancellation()
+        early.cancel()
+        let none = Campaign(Self.configuration(cases: 50)).run(cancellation: early)
+        #expect(none.cases == 0 && none.stopReason == .cancelled)
+
+        let stop = CampaignCancellation()
+        let summary = Campaign(Self.configuration(cases: 200, jobs: 2)).run(cancellation: stop) { event in
+            if case .caseFinished = event { stop.cancel() }
+        }
+        #expect(summary.stopReason == .cancelled)
+        #expect(summary.cases >= 1 && summary.cases <= 3)
+    }
+
+    @Test("a duration stops the campaign")
+    func duration() {
+        var configuration = Self.configuration(cases: 1_000_000)
+        configuration.maximumCases = nil
+        configuration.duration = .milliseconds(300)
+        let summary = Campaign(configuration).run()
+        #expect(summary.stopReason == .timeLimit)
+        #expect(summary.cases >= 1)
+    }
+
+    @Test("size-stability fails where the extra pass rescues pass convergence")
+    func sizeStabilityDefinition() {
+        let scenario = Scenario.arm2012Uniprocessor
+        let rescued = Build(layout: scenario.layout, options: scenario.options(mitigations: [.extraPass])).run()
+        #expect(rescued.linkedPasses.count == 3)
+        #expect(CampaignTarget.passConvergence.verdict(of: rescued) == .holds)
+        #expect(CampaignTarget.sizeStability.verdict(of: rescued).isFailure)
+        #expect(CampaignTarget.sizeStability.signature(of: rescued) == Set(["__per_cpu_load", "__per_cpu_start",
+                                                                           "__per_cpu_end"].map { Array($0.utf8) }))
+        let failing = Build(layout: scenario.layout, options: scenario.options()).run()
+        #expect(CampaignTarget.passConvergence.verdict(of: failing).isFailure)
+        #expect(CampaignTarget.passConvergence.fails(failing) && !CampaignTarget.passConvergence.fails(rescued))
+        #expect(CampaignTarget.sizeStability.fails(rescued) && CampaignTarget.sizeStability.fails(failing))
+        let fixed = Build(layout: Scenario.arm2012UniprocessorFixed.layout, options: scenario.options()).run()
+        #expect(CampaignTarget.sizeStability.verdict(of: fixed) == .holds)
+        #expect(CampaignTarget.passConvergence.verdict(of: fixed) == .holds)
+    }
+
+    @Test("round-trip cases check generated maps with both engines and the decoder")
+    func roundTrip() {
+        var configuration = Self.configuration(cases: 3, target: .roundTrip, era: .v6_1)
+        configuration.generator = GeneratorOptions(allSymbols: true, baseRelative: true)
+        let summary = Campaign(configuration).run()
+        #expect(summary.cases == 3 && summary.failures == 0 && summary.builds == 3)
+    }
+}
+
+/// The findings campaigns saved in `Tests/Corpus/findings` keep showing what they were saved for.
+@Suite struct SavedFindingTests {
+    static let files = Corpus.files(in: "findings").filter { $0.hasSuffix(".case") }
+
+    @Test("every saved build finding still gives its target's verdict", arguments: files)
+    func savedFindingReplays(_ file: String) throws {
+        let saved = try CaseFile(parsing: Corpus.text("findings/" + file))
+        // Hand-written build cases carry no campaign target; the replay tests check those.
+        guard saved.kind == .build, let name = saved.target else { return }
+        let target = try #require(CampaignTarget(rawValue: name), "\(file): unknown target \(name)")
+        let layout = try #require(saved.layout, "\(file): a build case without a layout")
+        let mitigations = try saved.mitigations.map { try #require(Mitigation(parsing: $0)) }
+        let result = Build(layout: layout, options: BuildOptions(era: saved.era, generator: saved.options,
+                                                                 mitigations: mitigations)).run()
+        #expect(target.verdict(of: result).isFailure == (saved.expectation == .fails), "\(file)")
+    }
+}
