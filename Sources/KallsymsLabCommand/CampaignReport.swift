@@ -43,17 +43,18 @@ struct CampaignReport {
         add("failures", "\(summary.failures)" + rate(summary.failures))
         add("refused", "\(summary.refused)" + (summary.refused > 0 ? " (the generator refused a pass's input)" : ""))
         add("findings saved", "\(saved.count) in \(corpus)")
-        add("elapsed", String(format: "%.1f s (%@)", summary.elapsedSeconds, summary.stopReason.rawValue))
+        add("elapsed", String(format: "%.1f s", summary.elapsedSeconds) + " (\(summary.stopReason.rawValue))")
         add("cases/s", String(format: "%.3f", summary.casesPerSecond))
         let unit = configuration.target.isBuildTarget ? "builds" : "checks"
-        add("\(unit)/s", String(format: "%.3f on %d job%@ (one thread: %.2f %@/s of %@ time)", summary.buildsPerSecond,
-                                 configuration.jobs, configuration.jobs == 1 ? "" : "s", summary.buildsPerThreadSecond, unit,
-                                 configuration.target.isBuildTarget ? "build" : "check"))
+        let work = configuration.target.isBuildTarget ? "build" : "check"
+        add("\(unit)/s", String(format: "%.3f", summary.buildsPerSecond)
+            + " on \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s") (one thread: "
+            + String(format: "%.2f", summary.buildsPerThreadSecond) + " \(unit)/s of \(work) time)")
         if summary.cases > 0 {
             let cases = Double(summary.cases)
-            add("per case", String(format: "generate %.3f s, %@ %.3f s (thread-seconds); %d symbols on average",
-                                   summary.generateSeconds / cases, configuration.target.isBuildTarget ? "build" : "check",
-                                   summary.buildSeconds / cases, summary.symbols / summary.cases))
+            add("per case", String(format: "generate %.3f s, ", summary.generateSeconds / cases) + work
+                + String(format: " %.3f s (thread-seconds); %d symbols on average", summary.buildSeconds / cases,
+                         summary.symbols / summary.cases))
         }
         if configuration.target.isBuildTarget {
             add("passes", "\(summary.passes): \(summary.compressions) compressed from scratch, "

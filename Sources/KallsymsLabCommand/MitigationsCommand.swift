@@ -81,9 +81,9 @@ enum MitigationsCommand {
         }
         let refused = table.rows.map(\.refused).reduce(0, +)
         if refused > 0 { lines.append("(\(refused) builds were refused by the generator and count as neither)") }
-        lines.append(String(format: "%d layouts, %d builds in %.1f s: %.2f builds/s; compressions: %d computed, %d reused%@",
+        lines.append(String(format: "%d layouts, %d builds in %.1f s: %.2f builds/s; compressions: %d computed, %d reused",
                             table.cases, table.builds, table.elapsedSeconds, Double(table.builds) / max(table.elapsedSeconds, 1e-9),
-                            table.compressions, table.reusedCompressions, table.cancelled ? " (stopped early)" : ""))
+                            table.compressions, table.reusedCompressions) + (table.cancelled ? " (stopped early)" : ""))
         return lines.joined(separator: "\n") + "\n"
     }
 

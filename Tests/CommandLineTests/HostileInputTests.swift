@@ -22,6 +22,8 @@ import TestSupport
         ("simulate", ["simulate", "FILE"]),
         ("explain", ["explain", "FILE", "FILE"]),
         ("sensitivity", ["sensitivity", "--jobs", "1", "FILE"]),
+        ("replay", ["replay", "FILE"]),
+        ("fuzz --shrink", ["fuzz", "--shrink", "FILE", "--corpus", "DIR"]),
     ]
 
     static func garbage(_ count: Int, seed: UInt64) -> [UInt8] {
@@ -47,7 +49,7 @@ import TestSupport
         defer { removeTemporaryFolder(folder) }
         let path = folder + "/input"
         write(bytes, to: path)
-        return runTool(reader.arguments.map { $0 == "FILE" ? path : $0 })
+        return runTool(reader.arguments.map { $0 == "FILE" ? path : $0 == "DIR" ? folder + "/corpus" : $0 })
     }
 
     /// Every reader on every hostile input: status 0, 1 or (v6.19+ refusal of) 1 — never a

@@ -37,7 +37,8 @@ let benchmarks: @Sendable () -> Void = {
     let allSymbols = Inputs.stored(armhf, .v6_1, Inputs.all61)
     let textSymbols = Inputs.stored(armhf, .v6_1, Inputs.v61)
     Benchmark("PairCounting.armhf-all-symbols",
-              configuration: .init(metrics: [.wallClock, .throughput], maxIterations: 200)) { benchmark in
+              configuration: .init(metrics: [.wallClock, .throughput], maxIterations: 200,
+                                   thresholds: [.wallClock: thresholds[.wallClock]!])) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(PairCounter.count(allSymbols)) }
     }
     for engine in CompressionEngine.allCases {

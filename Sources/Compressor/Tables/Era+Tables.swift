@@ -29,9 +29,11 @@ extension Era {
                               options: GeneratorOptions) throws -> AddressTable {
         let symbols = selection.symbols
         let text = selection.textAddress
+        // `rules` builds the era's rules afresh: read the one answer needed once, not per symbol.
+        let absoluteTest = rules.absoluteTest
         func pointerTable() -> AddressTable {
             .addresses(symbols.indices.map { index in
-                isPrintedAbsolute(symbols[index], compressed: compressedNames[index])
+                Self.isPrintedAbsolute(symbols[index], compressed: compressedNames[index], test: absoluteTest)
                     ? .absolute(symbols[index].address)
                     : .relative(symbols[index].address, text: text)
             })
@@ -104,8 +106,9 @@ extension Era {
     }
 
     /// Whether the address of `symbol` is printed as a raw value (spec §3.4).
-    private func isPrintedAbsolute(_ symbol: KeptSymbol, compressed: ArraySlice<UInt8>) -> Bool {
-        switch rules.absoluteTest {
+    private static func isPrintedAbsolute(_ symbol: KeptSymbol, compressed: ArraySlice<UInt8>,
+                                          test: EraRules.AbsoluteTest) -> Bool {
+        switch test {
         case .compressedFirstByte:
             // v3.3 looks at the first byte of the compressed symbol, which is the type
             // only when the type byte was not merged into a token.

@@ -156,6 +156,11 @@ struct LayoutParser {
         KallsymsError(.malformedText, message, line: line)
     }
 
+    /// A token as a message shows it: bytes outside printable ASCII as `\xNN`, cut at 80 bytes.
+    private static func shown(_ token: ArraySlice<UInt8>) -> String {
+        LayoutName.escape(Array(token.prefix(80))) + (token.count > 80 ? "… (\(token.count) bytes)" : "")
+    }
+
     mutating func consume(_ raw: ArraySlice<UInt8>, line: Int) throws {
         var tokens: [ArraySlice<UInt8>] = []
         var index = raw.startIndex
@@ -179,7 +184,7 @@ struct LayoutParser {
             case "target":
                 let text = String(decoding: arguments[0], as: UTF8.self)
                 guard let target = TargetABI.all.first(where: { $0.name == text }) else {
-                    throw Self.error("unknown target \(text) (known: \(TargetABI.all.map(\.name).joined(separator: ", ")))", line)
+                    throw Self.error("unknown target \(Self.shown(arguments[0])) (known: \(TargetABI.all.map(\.name).joined(separator: ", ")))", line)
                 }
                 layout.target = target
             default:
@@ -206,7 +211,7 @@ struct LayoutParser {
             let member = try member(keyword, arguments, sectionName: sectionName, size: size, line: line)
             open!.members.append(member)
         default:
-            throw Self.error("unknown line '\(keyword)' (expected layout, target, base, section, align, absolute, "
+            throw Self.error("unknown line '\(Self.shown(tokens[0]))' (expected layout, target, base, section, align, absolute, "
                              + "start, end, global, local, weak or kallsyms)", line)
         }
     }
@@ -216,10 +221,10 @@ struct LayoutParser {
         let sectionName = String(decoding: try name(arguments[0], line), as: UTF8.self)
         let kindText = String(decoding: arguments[1], as: UTF8.self)
         guard let kind = SectionKind(rawValue: kindText) else {
-            throw Self.error("unknown section kind \(kindText) (known: text, rodata, data, bss)", line)
+            throw Self.error("unknown section kind \(Self.shown(arguments[1])) (known: text, rodata, data, bss)", line)
         }
         if let previous = sectionNames[sectionName] {
-            throw Self.error("section \(sectionName) is already defined on line \(previous)", line)
+            throw Self.error("section \(Self.shown(arguments[0])) is already defined on line \(previous)", line)
         }
         sectionNames[sectionName] = line
         var section = Section(name: sectionName, kind: kind)
@@ -232,7 +237,7 @@ struct LayoutParser {
                 continue
             }
             guard ["align", "size", "flags"].contains(key) else {
-                throw Self.error("unknown section attribute \(key) (expected align, size, flags or keep)", line)
+                throw Self.error("unknown section attribute \(Self.shown(arguments[index])) (expected align, size, flags or keep)", line)
             }
             guard index + 1 < arguments.count else { throw Self.error("'\(key)' needs a value", line) }
             let value = arguments[index + 1]
@@ -242,7 +247,7 @@ struct LayoutParser {
             default:
                 let text = String(decoding: value, as: UTF8.self)
                 guard let flags = SectionFlags(listing: text) else {
-                    throw Self.error("unknown flags \(text) (use alloc, load, readonly, code, tls joined by commas, or none)", line)
+                    throw Self.error("unknown flags \(Self.shown(value)) (use alloc, load, readonly, code, tls joined by commas, or none)", line)
                 }
                 section.flags = flags
             }
@@ -293,7 +298,7 @@ struct LayoutParser {
 
     private func name(_ token: ArraySlice<UInt8>, _ line: Int) throws -> [UInt8] {
         guard let bytes = LayoutName.unescape(token), !bytes.isEmpty else {
-            throw Self.error("malformed name \(String(decoding: token, as: UTF8.self)) (escape bytes as \\xNN)", line)
+            throw Self.error("malformed name \(Self.shown(token)) (escape bytes as \\xNN)", line)
         }
         guard !bytes.contains(0) else { throw Self.error("a name cannot hold a NUL byte", line) }
         return bytes
@@ -307,7 +312,7 @@ struct LayoutParser {
         } else {
             value = UInt64(text)
         }
-        guard let value else { throw Self.error("\(what) '\(text)' is not a number", line) }
+        guard let value else { throw Self.error("\(what) '\(Self.shown(token))' is not a number", line) }
         return value
     }
 
