@@ -60,4 +60,29 @@ import TestSupport
         #expect(throws: KallsymsError.self) { try AssemblyReader.read("\t.long\t3\n".bytes) }
         #expect(throws: KallsymsError.self) { try AssemblyReader.read([0xFF, 0x00, 0x0A, 0x41]) }
     }
+
+    /// FuzzDecode found `.byte 0x01, 0x-b` trapping: Swift's integer parsing takes a sign after
+    /// the `0x`. Signed numbers are refused wherever the reader takes one.
+    @Test("signed numbers are not numbers to the .S reader", arguments: ["0x-b", "0x+b", "-11", "+11"])
+    func signedNumbersAreRefused(_ number: String) throws {
+        let valid = try Era.v6_1.generate(Self.map.bytes).assembly
+        let text = String(decoding: valid, as: UTF8.self)
+        #expect(throws: Never.self) { try AssemblyReader.read(valid) }
+        // The same value in a names byte, in kallsyms_num_syms and in a token index entry.
+        let byte = text.replacingFirst(of: #/\.byte 0x([0-9a-f]+), 0x[0-9a-f]+/#, with: ".byte 0x$1, \(number)")
+        let count = text.replacingFirst(of: #/(kallsyms_num_syms:\n\t[A-Z.a-z]+\t)[0-9]+/#, with: "$1\(number)")
+        let index = text.replacingFirst(of: #/(kallsyms_token_index:\n\t\.short\t)[0-9]+/#, with: "$1\(number)")
+        for damaged in [byte, count, index] {
+            #expect(damaged != text)
+            #expect(throws: KallsymsError.self) { try AssemblyReader.read(Array(damaged.utf8)) }
+        }
+    }
+}
+
+private extension String {
+    /// The text with the first match of `regex` replaced by `template` (`$1` is the first capture).
+    func replacingFirst(of regex: Regex<(Substring, Substring)>, with template: String) -> String {
+        guard let match = firstMatch(of: regex) else { return self }
+        return replacingCharacters(in: match.range, with: template.replacingOccurrences(of: "$1", with: String(match.1)))
+    }
 }

@@ -151,17 +151,24 @@ public struct AssemblyReader {
 
     private func integer(_ text: String) throws -> Int {
         if text == "0" { return 0 }
-        if text.hasPrefix("0x"), let value = UInt64(text.dropFirst(2), radix: 16) {
+        if text.hasPrefix("0x"), let value = Self.unsigned(text.dropFirst(2), radix: 16) {
             return Int(truncatingIfNeeded: value)
         }
-        if let value = Int(text) { return value }
+        if let value = Self.unsigned(Substring(text), radix: 10), let exact = Int(exactly: value) { return exact }
         throw fail("not a number: \(text)")
+    }
+
+    /// Digits only: Swift's integer parsing also takes a sign (`0x-b` would be -11), which no
+    /// generator writes and which must not reach a byte conversion.
+    private static func unsigned(_ digits: Substring, radix: Int) -> UInt64? {
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "+") }) else { return nil }
+        return UInt64(digits, radix: radix)
     }
 
     private func entry(_ text: String) throws -> AddressEntry {
         func magnitude(_ text: Substring) throws -> UInt64 {
             if text == "0" { return 0 }
-            guard text.hasPrefix("0x"), let value = UInt64(text.dropFirst(2), radix: 16) else {
+            guard text.hasPrefix("0x"), let value = Self.unsigned(text.dropFirst(2), radix: 16) else {
                 throw fail("not a hex number: \(text)")
             }
             return value
@@ -176,10 +183,11 @@ public struct AssemblyReader {
         guard words.hasPrefix(".byte ") else { throw fail("expected .byte") }
         return try words.dropFirst(6).split(separator: ",").map { item in
             let trimmed = item.trimmingPrefix(" ")
-            guard trimmed.hasPrefix("0x"), let value = Int(trimmed.dropFirst(2), radix: 16) else {
+            guard trimmed.hasPrefix("0x"), let value = Self.unsigned(trimmed.dropFirst(2), radix: 16),
+                  let exact = Int(exactly: value) else {
                 throw fail("not a byte: \(trimmed)")
             }
-            return value
+            return exact
         }
     }
 
