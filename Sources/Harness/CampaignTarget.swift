@@ -51,7 +51,8 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
 
     static func inconsistencyReason(_ result: BuildResult, _ mismatch: BuildResult.Mismatch) -> String {
         var text = "Inconsistent kallsyms data after \(result.linkedPasses.count) passes: "
-            + "\(mismatch.differingLines) lines of System.map differ from \(mismatch.referenceName)"
+            + "\(mismatch.differingLines) line\(mismatch.differingLines == 1 ? " of System.map differs" : "s of System.map differ")"
+            + " from \(mismatch.referenceName)"
         if let explanation = result.explanation() {
             text += "; pass \(explanation.lastPass)'s object is \(explanation.newObjectSize) bytes, pass "
                 + "\(explanation.previousPass)'s \(explanation.oldObjectSize)"
