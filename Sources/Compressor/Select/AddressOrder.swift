@@ -78,21 +78,57 @@ public enum NameOrder {
     /// (without the type, C `strcmp`), then address, then index.
     public static func sequence(of symbols: [KeptSymbol]) -> [Int] {
         let names = ByteStrings(symbols.map(\.name))
+        let addresses = symbols.map(\.address)
         return names.bytes.withUnsafeBufferPointer { bytes in
-            var order = Array(symbols.indices)
-            order.sort { a, b in
-                let left = UnsafeBufferPointer(rebasing: bytes[names.start(of: a)..<names.ends[a]])
-                let right = UnsafeBufferPointer(rebasing: bytes[names.start(of: b)..<names.ends[b]])
-                switch compareBytes(left, right) {
-                case .less: return true
-                case .greater: return false
-                case .equal:
-                    let leftAddress = symbols[a].address, rightAddress = symbols[b].address
-                    return leftAddress != rightAddress ? leftAddress < rightAddress : a < b
+            // Sorted by eight name bytes at a time as one big-endian number (zero-padded), which
+            // orders like `strcmp` up to ties; runs of equal numbers go eight bytes deeper, and
+            // after a few levels (or when every name in the run has ended) the full comparison
+            // settles them.
+            var entries = (0..<names.count).map { Entry(key: 0, index: Int32($0)) }
+            func name(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: bytes[names.start(of: Int(index))..<names.ends[Int(index)]])
+            }
+            func refine(_ range: Range<Int>, depth: Int) {
+                let offset = depth * 8
+                var longest = 0
+                for position in range {
+                    let string = name(entries[position].index)
+                    var key: UInt64 = 0
+                    for k in offset..<(offset + 8) { key = key << 8 | (k < string.count ? UInt64(string[k]) : 0) }
+                    entries[position].key = key
+                    longest = max(longest, string.count)
+                }
+                entries[range].sort { $0.key < $1.key }
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    var end = start + 1
+                    while end < range.upperBound && entries[end].key == entries[start].key { end += 1 }
+                    if end - start > 1 {
+                        if depth < 3 && longest > offset + 8 {
+                            refine(start..<end, depth: depth + 1)
+                        } else {
+                            entries[start..<end].sort { a, b in
+                                switch compareBytes(name(a.index), name(b.index)) {
+                                case .less: return true
+                                case .greater: return false
+                                case .equal:
+                                    let left = addresses[Int(a.index)], right = addresses[Int(b.index)]
+                                    return left != right ? left < right : a.index < b.index
+                                }
+                            }
+                        }
+                    }
+                    start = end
                 }
             }
-            return order
+            refine(0..<entries.count, depth: 0)
+            return entries.map { Int($0.index) }
         }
+    }
+
+    private struct Entry {
+        var key: UInt64
+        var index: Int32
     }
 
     enum Comparison { case less, equal, greater }

@@ -22,9 +22,14 @@ public struct CompressionCache: Sendable {
     /// How many compressions the cache holds.
     public var count: Int { entries.count }
 
-    func lookUp(_ key: StringsKey, namesOnly: Bool) -> Compression? {
+    /// The compression of `key`'s strings, exact or permuted; a permuted one joins the cache
+    /// so that the next build with the same strings finds it exactly.
+    mutating func lookUp(_ key: StringsKey, namesOnly: Bool) -> Compression? {
         let candidates = entries.filter { $0.namesOnly == namesOnly }.map { (key: $0.key, compression: $0.compression) }
-        return KallsymsStep.lookUp(key, in: candidates)
+        if let exact = candidates.first(where: { $0.key == key }) { return exact.compression }
+        guard let permuted = candidates.lazy.compactMap({ KallsymsStep.permuting($0, to: key) }).first else { return nil }
+        insert(permuted, for: key, namesOnly: namesOnly)
+        return permuted
     }
 
     mutating func insert(_ compression: Compression, for key: StringsKey, namesOnly: Bool) {

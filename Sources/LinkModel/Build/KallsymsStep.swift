@@ -98,20 +98,55 @@ struct KallsymsStep {
     /// each string's encoding only on the tokens, so a permutation (symbols reordered at equal
     /// addresses) compresses to the same strings, permuted.
     static func permuting(_ cached: (key: StringsKey, compression: Compression), to key: StringsKey) -> Compression? {
-        guard cached.key.multisetHash == key.multisetHash, cached.key.strings.count == key.strings.count,
-              cached.key.strings.totalLength == key.strings.totalLength else { return nil }
-        var encodings: [ArraySlice<UInt8>: (index: Int, remaining: Int)] = [:]
-        encodings.reserveCapacity(cached.key.strings.count)
-        for index in cached.key.strings.indices {
-            encodings[cached.key.strings[index], default: (index, 0)].remaining += 1
+        let old = cached.key, new = key
+        guard old.multisetHash == new.multisetHash, old.strings.count == new.strings.count,
+              old.strings.totalLength == new.strings.totalLength else { return nil }
+        // The old strings in a hash table of chains (`next` links old indices of equal table
+        // slot); each new string takes the first unused old copy of itself on its chain. Equal
+        // strings encode equally, so which copy it takes does not matter.
+        let count = old.strings.count
+        var capacity = 16
+        while capacity < 2 * count { capacity <<= 1 }
+        let mask = capacity - 1
+        var heads = [Int](repeating: -1, count: capacity)
+        var next = [Int](repeating: -1, count: count)
+        var source = [Int](repeating: 0, count: count)
+        let matched = old.strings.bytes.withUnsafeBufferPointer { oldBytes in
+            new.strings.bytes.withUnsafeBufferPointer { newBytes in
+                old.stringHashes.withUnsafeBufferPointer { oldHashes in
+                    new.stringHashes.withUnsafeBufferPointer { newHashes in
+                        // Insert in reverse so that each chain lists old indices in ascending order.
+                        for index in stride(from: count - 1, through: 0, by: -1) {
+                            let slot = Int(truncatingIfNeeded: oldHashes[index]) & mask
+                            next[index] = heads[slot]
+                            heads[slot] = index
+                        }
+                        for index in 0..<count {
+                            let hash = newHashes[index]
+                            let slot = Int(truncatingIfNeeded: hash) & mask
+                            let string = UnsafeBufferPointer(rebasing: newBytes[new.strings.start(of: index)..<new.strings.ends[index]])
+                            var previous = -1, candidate = heads[slot]
+                            while candidate >= 0 {
+                                if oldHashes[candidate] == hash {
+                                    let start = old.strings.start(of: candidate), end = old.strings.ends[candidate]
+                                    if UnsafeBufferPointer(rebasing: oldBytes[start..<end]).elementsEqual(string) { break }
+                                }
+                                previous = candidate
+                                candidate = next[candidate]
+                            }
+                            guard candidate >= 0 else { return false }
+                            if previous < 0 { heads[slot] = next[candidate] } else { next[previous] = next[candidate] }
+                            source[index] = candidate
+                        }
+                        return true
+                    }
+                }
+            }
         }
+        guard matched else { return nil }
         var names = ByteStrings()
-        names.reserve(strings: key.strings.count, bytes: cached.compression.names.totalLength)
-        for index in key.strings.indices {
-            guard let entry = encodings[key.strings[index]], entry.remaining > 0 else { return nil }
-            encodings[key.strings[index]] = (entry.index, entry.remaining - 1)
-            names.append(cached.compression.names[entry.index])
-        }
+        names.reserve(strings: count, bytes: cached.compression.names.totalLength)
+        for index in source { names.append(cached.compression.names[index]) }
         return Compression(tokens: cached.compression.tokens, names: names, rounds: cached.compression.rounds)
     }
 

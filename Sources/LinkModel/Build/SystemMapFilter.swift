@@ -51,31 +51,76 @@ public struct SystemMapFilter: Hashable, Sendable {
         dropsThunksAndModinfo: true)
 
     /// Whether the line of `record` survives.
-    public func keeps(_ record: SymbolRecord) -> Bool {
-        if droppedTypes.contains(record.type) { return false }
-        let name = record.name
-        for prefix in droppedPrefixes where name.starts(with: prefix) { return false }
-        for suffix in droppedSuffixes where name.count >= suffix.count && name.suffix(suffix.count).elementsEqual(suffix) {
-            return false
-        }
-        for infix in droppedSubstrings where Self.contains(name, infix) { return false }
-        if !droppedNames.isEmpty && droppedNames.contains(name) { return false }
-        if dropsThunksAndModinfo && (Self.isThunk(name) || Self.isModinfoID(name)) { return false }
-        return true
-    }
+    public func keeps(_ record: SymbolRecord) -> Bool { Matcher(self).keeps(record) }
 
     /// The records that survive, in order.
-    public func apply(_ records: [SymbolRecord]) -> [SymbolRecord] { records.filter(keeps) }
+    public func apply(_ records: [SymbolRecord]) -> [SymbolRecord] {
+        let matcher = Matcher(self)
+        return records.filter(matcher.keeps)
+    }
+
+    /// The filter's patterns indexed by the byte that must match first, so that most names
+    /// are kept after a table look-up or two.
+    private struct Matcher {
+        let filter: SystemMapFilter
+        var droppedType = [Bool](repeating: false, count: 256)
+        /// Prefixes and exact names by their first byte, suffixes by their last byte.
+        var prefixes = [[[UInt8]]](repeating: [], count: 256)
+        var names = [[[UInt8]]](repeating: [], count: 256)
+        var suffixes = [[[UInt8]]](repeating: [], count: 256)
+        var startsSubstring = [Bool](repeating: false, count: 256)
+        /// An empty prefix, suffix or substring matches every name.
+        let dropsEveryName: Bool
+
+        init(_ filter: SystemMapFilter) {
+            self.filter = filter
+            dropsEveryName = filter.droppedPrefixes.contains(where: \.isEmpty) || filter.droppedSuffixes.contains(where: \.isEmpty)
+                || filter.droppedSubstrings.contains(where: \.isEmpty)
+            for type in filter.droppedTypes { droppedType[Int(type)] = true }
+            for prefix in filter.droppedPrefixes where !prefix.isEmpty { prefixes[Int(prefix[0])].append(prefix) }
+            for name in filter.droppedNames where !name.isEmpty { names[Int(name[0])].append(name) }
+            for suffix in filter.droppedSuffixes where !suffix.isEmpty { suffixes[Int(suffix[suffix.count - 1])].append(suffix) }
+            for infix in filter.droppedSubstrings where !infix.isEmpty { startsSubstring[Int(infix[0])] = true }
+        }
+
+        func keeps(_ record: SymbolRecord) -> Bool {
+            if droppedType[Int(record.type)] { return false }
+            if dropsEveryName { return false }
+            return record.name.withUnsafeBufferPointer { name in
+                guard let first = name.first, let last = name.last else { return !filter.droppedNames.contains([]) }
+                for prefix in prefixes[Int(first)] where Self.matches(prefix, name, at: 0) { return false }
+                for dropped in names[Int(first)] where dropped.count == name.count && Self.matches(dropped, name, at: 0) {
+                    return false
+                }
+                for suffix in suffixes[Int(last)] where Self.matches(suffix, name, at: name.count - suffix.count) { return false }
+                for start in name.indices where startsSubstring[Int(name[start])] {
+                    for infix in filter.droppedSubstrings where Self.matches(infix, name, at: start) { return false }
+                }
+                if filter.dropsThunksAndModinfo && first == UInt8(ascii: "_")
+                    && (SystemMapFilter.isThunk(name) || SystemMapFilter.isModinfoID(name)) { return false }
+                return true
+            }
+        }
+
+        /// Whether `pattern` occurs in `name` at `offset` (false when it would not fit).
+        @inline(__always) static func matches(_ pattern: [UInt8], _ name: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+            guard offset >= 0, offset + pattern.count <= name.count else { return false }
+            return pattern.withUnsafeBufferPointer { pattern in
+                for k in 0..<pattern.count where pattern[k] != name[offset + k] { return false }
+                return true
+            }
+        }
+    }
 
     private static let thunk = Array("Thunk_".utf8)
     private static let modinfo = Array("__UNIQUE_ID_modinfo".utf8)
 
     /// `^__[[:alnum:]]*Thunk_`.
-    static func isThunk(_ name: [UInt8]) -> Bool {
+    static func isThunk(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         guard name.count >= 8, name[0] == UInt8(ascii: "_"), name[1] == UInt8(ascii: "_") else { return false }
         var index = 2
         while index < name.count {
-            if name[index...].starts(with: thunk) { return true }
+            if name[index] == UInt8(ascii: "T") && Matcher.matches(thunk, name, at: index) { return true }
             let byte = name[index]
             let isAlnum = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
             guard isAlnum else { return false }
@@ -85,16 +130,8 @@ public struct SystemMapFilter: Hashable, Sendable {
     }
 
     /// `^__UNIQUE_ID_modinfo[0-9]*$`.
-    static func isModinfoID(_ name: [UInt8]) -> Bool {
-        name.starts(with: modinfo) && name[modinfo.count...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    static func isModinfoID(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        Matcher.matches(modinfo, name, at: 0) && name[modinfo.count...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
-    static func contains(_ name: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty else { return true }
-        guard name.count >= needle.count else { return false }
-        for start in 0...(name.count - needle.count) where name[start] == needle[0] {
-            if name[start..<(start + needle.count)].elementsEqual(needle) { return true }
-        }
-        return false
-    }
 }
