@@ -47,11 +47,11 @@ enum MitigationsCommand {
         io.err("mitigations: \(heading(configuration))\n")
         let signals = SignalStop(cancellation)
         defer { signals.restore() }
-        let progress = io.standardErrorIsTerminal ? ProgressLine(io: io, unit: "layouts") : nil
+        let progress = ProgressLine(io: io, unit: "layouts")
         let table = MitigationComparison(configuration).run(cancellation: cancellation) { done in
-            progress?.update(done, configuration.cases)
+            progress.update(done, configuration.cases)
         }
-        progress?.finish()
+        progress.finish()
         try io.out(arguments.has("--json") ? json(table, configuration) + "\n" : text(table, configuration))
         return 0
     }

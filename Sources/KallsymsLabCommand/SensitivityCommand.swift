@@ -49,39 +49,15 @@ enum SensitivityCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let analysis = SensitivityAnalysis(run: run, engine: engine)
-        let progress = io.standardErrorIsTerminal ? ProgressLine(io: io) : nil
-        let results = analysis.evaluateAll(kinds: chosen, jobs: jobs) { done, total in progress?.update(done, total) }
-        progress?.finish()
+        let progress = ProgressLine(io: io)
+        let results = analysis.evaluateAll(kinds: chosen, jobs: jobs) { done, total in progress.update(done, total) }
+        progress.finish()
         let elapsed = clock.now - start
         let width = run.parsed.symbols.addresses.contains { $0 > 0xFFFF_FFFF } ? 16 : 8
         let report = SensitivityReport(analysis: analysis, results: results, width: width, elapsed: elapsed, jobs: jobs)
         try io.out(arguments.has("--json") ? report.json(map: path) + "\n" : report.text(map: displayName(path), top: top))
         return 0
     }
-}
-
-/// A live `done/total` line on a terminal's stderr.
-final class ProgressLine: @unchecked Sendable {
-    private let io: CommandIO
-    private let lock = NSLock()
-    private var lastPercent = -1
-    private let unit: String
-
-    init(io: CommandIO, unit: String = "mutations") {
-        self.io = io
-        self.unit = unit
-    }
-
-    func update(_ done: Int, _ total: Int) {
-        let percent = total == 0 ? 100 : done * 100 / total
-        lock.lock()
-        defer { lock.unlock() }
-        guard percent != lastPercent else { return }
-        lastPercent = percent
-        io.err("\r  \(done)/\(total) \(unit) (\(percent) %)")
-    }
-
-    func finish() { io.err("\r\u{1B}[K") }
 }
 
 /// Text and JSON forms of a sensitivity run.

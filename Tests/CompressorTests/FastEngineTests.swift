@@ -20,7 +20,7 @@ import TestSupport
 
     @Test("pair counts equal a plain count on random string sets, empty strings included")
     func pairCountsEqualPlainCount() {
-        var generator = SplitMix64(seed: 0x9A1B)
+        var generator = SeededRandom(seed: 0x9A1B)
         for round in 0..<200 {
             let strings = Self.randomStrings(&generator, alphabet: round % 3 == 0 ? 256 : 1 + round % 5,
                                              maxCount: 12, maxLength: 20)
@@ -80,7 +80,7 @@ import TestSupport
 
     @Test("symbol sets using all 256 byte values leave no free code")
     func allByteValuesAgree() {
-        var generator = SplitMix64(seed: 256)
+        var generator = SeededRandom(seed: 256)
         let everyByte = (0...255).map { [UInt8($0)] }
         for round in 0..<20 {
             var strings = everyByte + (0..<(round * 3)).map { _ in Self.randomString(&generator, alphabet: 256, maxLength: 12) }
@@ -100,14 +100,14 @@ import TestSupport
     /// kept small (at most 10 symbols of at most 10 bytes, so at most 90 rounds each).
     @Test("random small symbol sets: small alphabets (ties, runs), random bytes", arguments: 0..<4)
     func randomSymbolSetsAgree(batch: Int) {
-        var generator = SplitMix64(seed: 0x5EED_F457 &+ UInt64(batch))
+        var generator = SeededRandom(seed: 0x5EED_F457 &+ UInt64(batch))
         for round in 0..<75 {
             let saved = generator
             // Mostly tiny alphabets, so counts tie and runs like `aaaa` are common; every fifth
             // case draws from all 256 byte values.
             let alphabet = round % 5 == 4 ? 256 : 1 + round % 4
             let strings = Self.randomStrings(&generator, alphabet: alphabet, maxCount: 10, maxLength: 10)
-            Self.expectEnginesAgree(strings, "random case \(round) (replay: SplitMix64(seed: \(saved.state)), alphabet \(alphabet))")
+            Self.expectEnginesAgree(strings, "random case \(round) (replay: SeededRandom(seed: \(saved.state)), alphabet \(alphabet))")
         }
     }
 
@@ -116,7 +116,7 @@ import TestSupport
     /// run too.
     @Test("long symbols with long runs of holes")
     func longSymbolsAgree() {
-        var generator = SplitMix64(seed: 0x10_C0DE)
+        var generator = SeededRandom(seed: 0x10_C0DE)
         for round in 0..<16 {
             let saved = generator
             let alphabet = 1 + round % 3
@@ -124,7 +124,7 @@ import TestSupport
             let strings = (0..<count).map { _ in
                 Self.randomString(&generator, alphabet: alphabet, maxLength: 60 + Int(generator.next() % 240))
             }
-            Self.expectEnginesAgree(ByteStrings(strings), "long case \(round) (replay: SplitMix64(seed: \(saved.state)))")
+            Self.expectEnginesAgree(ByteStrings(strings), "long case \(round) (replay: SeededRandom(seed: \(saved.state)))")
         }
     }
 
@@ -161,31 +161,15 @@ import TestSupport
 
     // MARK: - Random inputs
 
-    static func randomString(_ generator: inout SplitMix64, alphabet: Int, maxLength: Int) -> [UInt8] {
+    static func randomString(_ generator: inout SeededRandom, alphabet: Int, maxLength: Int) -> [UInt8] {
         let length = Int(generator.next() % UInt64(maxLength + 1))
         // Small alphabets start at 'a'; the full one covers 0...255.
         let base: UInt64 = alphabet == 256 ? 0 : 0x61
         return (0..<length).map { _ in UInt8(base + generator.next() % UInt64(alphabet)) }
     }
 
-    static func randomStrings(_ generator: inout SplitMix64, alphabet: Int, maxCount: Int, maxLength: Int) -> ByteStrings {
+    static func randomStrings(_ generator: inout SeededRandom, alphabet: Int, maxCount: Int, maxLength: Int) -> ByteStrings {
         let count = Int(generator.next() % UInt64(maxCount + 1))
         return ByteStrings((0..<count).map { _ in randomString(&generator, alphabet: alphabet, maxLength: maxLength) })
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator whose state is one word, so a
-/// failing case prints the state that replays it.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,11 +1,13 @@
-/// Kernel-like symbol names from word pools, drawn with a `SplitMix64`, unique within one
+import Compressor
+
+/// Kernel-like symbol names from word pools, drawn with a `SeededRandom`, unique within one
 /// generator. Scenarios use them so that the pair statistics of the compression look like a
 /// kernel's (`_`-joined lowercase words, `__` prefixes, `__func__.NNNNN` locals).
 struct KernelNames {
-    private var random: SplitMix64
+    private var random: SeededRandom
     private var used: Set<String> = []
 
-    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
     static let subsystems = [
         "arm", "omap", "irq", "sched", "mm", "vfs", "ext4", "jbd2", "nfs", "rpc", "svc", "tcp", "udp", "ip",
@@ -77,7 +79,7 @@ struct KernelNames {
     /// A name `make` draws that was not drawn before. When the pools run dry (16 collisions
     /// in a row, as in ARM-sized sets) the last draw gets a numeric suffix, as the compiler's
     /// `.constprop.N` / `.isra.N` clones do.
-    private mutating func unique(_ make: (inout SplitMix64) -> String) -> String {
+    private mutating func unique(_ make: (inout SeededRandom) -> String) -> String {
         var attempts = 0
         while true {
             let name = make(&random)
@@ -99,4 +101,16 @@ struct KernelNames {
 
     /// True with probability `percent`/100.
     mutating func chance(_ percent: Int) -> Bool { random.chance(percent) }
+}
+
+/// The draws `KernelNames` makes, by modulo reduction (stable, and the bias is irrelevant here).
+extension SeededRandom {
+    /// A value in `0..<bound`.
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    /// One element of `list`.
+    mutating func pick<T>(_ list: [T]) -> T { list[below(list.count)] }
+
+    /// True with probability `percent`/100.
+    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 }

@@ -1,4 +1,4 @@
-import Generators
+import Compressor
 import Testing
 
 @Suite struct SeededRandomTests {

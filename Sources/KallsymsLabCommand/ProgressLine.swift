@@ -1,0 +1,29 @@
+import Foundation
+
+/// Progress of a long run on stderr: one line rewritten in place on a terminal; otherwise (a
+/// CI log, a file) a new line at every tenth of the run.
+final class ProgressLine: @unchecked Sendable {
+    private let io: CommandIO
+    private let lock = NSLock()
+    private var lastStep = -1
+    private let unit: String
+    private let live: Bool
+
+    init(io: CommandIO, unit: String = "mutations") {
+        self.io = io
+        self.unit = unit
+        live = io.standardErrorIsTerminal
+    }
+
+    func update(_ done: Int, _ total: Int) {
+        let percent = total == 0 ? 100 : done * 100 / total
+        let step = live ? percent : percent / 10
+        lock.lock()
+        defer { lock.unlock() }
+        guard step != lastStep else { return }
+        lastStep = step
+        io.err(live ? "\r  \(done)/\(total) \(unit) (\(percent) %)" : "  \(done)/\(total) \(unit) (\(percent) %)\n")
+    }
+
+    func finish() { if live { io.err("\r\u{1B}[K") } }
+}
