@@ -1,19 +1,20 @@
 /// A fixed set of byte strings, precompiled for fast exact, prefix, suffix or substring tests
 /// (the name lists of spec §3.1). Candidates are bucketed by a byte at the anchored end, so
 /// most names are rejected by one table lookup.
-struct NameMatcher: Sendable {
-    enum Mode: Sendable { case exact, prefix, suffix, substring }
+public struct NameMatcher: Sendable {
+    public enum Mode: Sendable { case exact, prefix, suffix, substring }
 
-    let mode: Mode
+    public let mode: Mode
     /// All candidate strings back to back, grouped by key byte.
     private let bytes: [UInt8]
     /// `(start, length)` of each candidate in `bytes`, grouped by key byte.
     private let entries: [(start: Int, length: Int)]
     /// Candidates with key byte `k` are `entries[bucketStart[k]..<bucketStart[k + 1]]`.
     private let bucketStart: [Int]
-    let isEmpty: Bool
+    public let isEmpty: Bool
 
-    init<S: Sequence>(_ strings: S, mode: Mode) where S.Element == [UInt8] {
+    /// A matcher of `strings` (empty strings are left out: they would match every name).
+    public init<S: Sequence>(_ strings: S, mode: Mode) where S.Element == [UInt8] {
         self.mode = mode
         var buckets = Array(repeating: [[UInt8]](), count: 256)
         for string in strings where !string.isEmpty {
@@ -36,7 +37,7 @@ struct NameMatcher: Sendable {
     }
 
     /// Whether `name` matches one of the strings in this matcher's mode.
-    func matches(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+    public func matches(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !isEmpty, let first = name.first else { return false }
         return bytes.withUnsafeBufferPointer { candidates in
             entries.withUnsafeBufferPointer { entries in

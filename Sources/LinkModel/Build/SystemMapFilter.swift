@@ -59,55 +59,35 @@ public struct SystemMapFilter: Hashable, Sendable {
         return records.filter(matcher.keeps)
     }
 
-    /// The filter's patterns indexed by the byte that must match first, so that most names
-    /// are kept after a table look-up or two.
+    /// The filter's patterns compiled into `NameMatcher`s (bucketed by the byte that must
+    /// match first), so that most names are kept after a table look-up or two.
     private struct Matcher {
         let filter: SystemMapFilter
         var droppedType = [Bool](repeating: false, count: 256)
-        /// Prefixes and exact names by their first byte, suffixes by their last byte.
-        var prefixes = [[[UInt8]]](repeating: [], count: 256)
-        var names = [[[UInt8]]](repeating: [], count: 256)
-        var suffixes = [[[UInt8]]](repeating: [], count: 256)
-        var startsSubstring = [Bool](repeating: false, count: 256)
+        let prefixes: NameMatcher, names: NameMatcher, suffixes: NameMatcher, substrings: NameMatcher
         /// An empty prefix, suffix or substring matches every name.
         let dropsEveryName: Bool
 
         init(_ filter: SystemMapFilter) {
             self.filter = filter
+            for type in filter.droppedTypes { droppedType[Int(type)] = true }
+            prefixes = NameMatcher(filter.droppedPrefixes, mode: .prefix)
+            names = NameMatcher(filter.droppedNames, mode: .exact)
+            suffixes = NameMatcher(filter.droppedSuffixes, mode: .suffix)
+            substrings = NameMatcher(filter.droppedSubstrings, mode: .substring)
             dropsEveryName = filter.droppedPrefixes.contains(where: \.isEmpty) || filter.droppedSuffixes.contains(where: \.isEmpty)
                 || filter.droppedSubstrings.contains(where: \.isEmpty)
-            for type in filter.droppedTypes { droppedType[Int(type)] = true }
-            for prefix in filter.droppedPrefixes where !prefix.isEmpty { prefixes[Int(prefix[0])].append(prefix) }
-            for name in filter.droppedNames where !name.isEmpty { names[Int(name[0])].append(name) }
-            for suffix in filter.droppedSuffixes where !suffix.isEmpty { suffixes[Int(suffix[suffix.count - 1])].append(suffix) }
-            for infix in filter.droppedSubstrings where !infix.isEmpty { startsSubstring[Int(infix[0])] = true }
         }
 
         func keeps(_ record: SymbolRecord) -> Bool {
-            if droppedType[Int(record.type)] { return false }
-            if dropsEveryName { return false }
+            if droppedType[Int(record.type)] || dropsEveryName { return false }
             return record.name.withUnsafeBufferPointer { name in
-                guard let first = name.first, let last = name.last else { return !filter.droppedNames.contains([]) }
-                for prefix in prefixes[Int(first)] where Self.matches(prefix, name, at: 0) { return false }
-                for dropped in names[Int(first)] where dropped.count == name.count && Self.matches(dropped, name, at: 0) {
+                guard let first = name.first else { return !filter.droppedNames.contains([]) }
+                if prefixes.matches(name) || names.matches(name) || suffixes.matches(name) || substrings.matches(name) {
                     return false
                 }
-                for suffix in suffixes[Int(last)] where Self.matches(suffix, name, at: name.count - suffix.count) { return false }
-                for start in name.indices where startsSubstring[Int(name[start])] {
-                    for infix in filter.droppedSubstrings where Self.matches(infix, name, at: start) { return false }
-                }
-                if filter.dropsThunksAndModinfo && first == UInt8(ascii: "_")
-                    && (SystemMapFilter.isThunk(name) || SystemMapFilter.isModinfoID(name)) { return false }
-                return true
-            }
-        }
-
-        /// Whether `pattern` occurs in `name` at `offset` (false when it would not fit).
-        @inline(__always) static func matches(_ pattern: [UInt8], _ name: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
-            guard offset >= 0, offset + pattern.count <= name.count else { return false }
-            return pattern.withUnsafeBufferPointer { pattern in
-                for k in 0..<pattern.count where pattern[k] != name[offset + k] { return false }
-                return true
+                return !(filter.dropsThunksAndModinfo && first == UInt8(ascii: "_")
+                         && (SystemMapFilter.isThunk(name) || SystemMapFilter.isModinfoID(name)))
             }
         }
     }
@@ -120,7 +100,7 @@ public struct SystemMapFilter: Hashable, Sendable {
         guard name.count >= 8, name[0] == UInt8(ascii: "_"), name[1] == UInt8(ascii: "_") else { return false }
         var index = 2
         while index < name.count {
-            if name[index] == UInt8(ascii: "T") && Matcher.matches(thunk, name, at: index) { return true }
+            if name[index] == UInt8(ascii: "T") && occurs(thunk, in: name, at: index) { return true }
             let byte = name[index]
             let isAlnum = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
             guard isAlnum else { return false }
@@ -131,7 +111,13 @@ public struct SystemMapFilter: Hashable, Sendable {
 
     /// `^__UNIQUE_ID_modinfo[0-9]*$`.
     static func isModinfoID(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        Matcher.matches(modinfo, name, at: 0) && name[modinfo.count...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        occurs(modinfo, in: name, at: 0) && name[modinfo.count...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
+    /// Whether `pattern` occurs in `name` at `offset`.
+    private static func occurs(_ pattern: [UInt8], in name: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+        guard offset + pattern.count <= name.count else { return false }
+        for k in pattern.indices where pattern[k] != name[offset + k] { return false }
+        return true
+    }
 }
