@@ -48,11 +48,7 @@ enum FuzzCommand {
             OptionSpec("--target", value: "T", "pass-convergence (default), size-stability or round-trip."),
             OptionSpec("--seconds", value: "T", "Start no case after T seconds (default 60)."),
             OptionSpec("--cases", value: "N", "Stop after N cases."),
-            OptionSpec("--jobs", value: "N", "Worker threads (default: all cores)."),
-            OptionSpec("--seed", value: "S", "Campaign seed, decimal or 0x hex (default: random, printed)."),
-            OptionSpec("--symbols", value: "N", "Symbols per generated layout or map (default 107103)."),
-            OptionSpec("--shape", value: "SHAPE",
-                       "Every layout in one shape, e.g. up-nm2012-pcpu4096-biased or smp-nm-pcpu32 (default: drawn per case)."),
+        ] + CampaignOptions.layoutSpecs(symbols: "layout or map") + [
             OptionSpec("--mitigation", value: "M", repeatable: true, "Build with this mitigation too (as simulate takes it)."),
             OptionSpec("--corpus", value: "DIR", "Where findings are saved (default Tests/Corpus/findings or ./findings)."),
             OptionSpec("--shrink-steps", value: "N", "Builds one shrink may run (default 1000)."),

@@ -28,10 +28,7 @@ enum MitigationsCommand {
         """,
         options: EraArguments.specs + [
             OptionSpec("--cases", value: "N", "How many layouts (default 100)."),
-            OptionSpec("--seed", value: "S", "Seed, decimal or 0x hex (default: random, printed)."),
-            OptionSpec("--jobs", value: "N", "Worker threads (default: all cores)."),
-            OptionSpec("--symbols", value: "N", "Symbols per layout (default 107103)."),
-            OptionSpec("--shape", value: "SHAPE", "Every layout in one shape (see fuzz --help; default: drawn per case)."),
+        ] + CampaignOptions.layoutSpecs(symbols: "layout") + [
             OptionSpec("--json", "Print one JSON object."),
         ],
         positionals: 0...0,
