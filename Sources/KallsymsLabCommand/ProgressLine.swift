@@ -1,18 +1,22 @@
 import Foundation
 
 /// Progress of a long run on stderr: one line rewritten in place on a terminal; otherwise (a
-/// CI log, a file) a new line at every tenth of the run.
+/// CI log, a file) a new line at every tenth of the run, once the run has taken five seconds
+/// (short runs stay quiet).
 final class ProgressLine: @unchecked Sendable {
     private let io: CommandIO
     private let lock = NSLock()
     private var lastStep = -1
     private let unit: String
     private let live: Bool
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
 
     init(io: CommandIO, unit: String = "mutations") {
         self.io = io
         self.unit = unit
         live = io.standardErrorIsTerminal
+        start = clock.now
     }
 
     func update(_ done: Int, _ total: Int) {
@@ -20,7 +24,7 @@ final class ProgressLine: @unchecked Sendable {
         let step = live ? percent : percent / 10
         lock.lock()
         defer { lock.unlock() }
-        guard step != lastStep else { return }
+        guard step != lastStep, live || clock.now - start >= .seconds(5) else { return }
         lastStep = step
         io.err(live ? "\r  \(done)/\(total) \(unit) (\(percent) %)" : "  \(done)/\(total) \(unit) (\(percent) %)\n")
     }
