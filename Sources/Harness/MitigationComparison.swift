@@ -68,6 +68,9 @@ public struct MitigationComparison: Sendable {
         /// and the largest.
         public var totalExtraBytes = 0
         public var worstExtraBytes = 0
+        /// The case numbers whose build ended "Inconsistent kallsyms data", ascending (print one
+        /// with `fuzz --seed S --print-layout N`).
+        public var failedCases: [Int] = []
 
         /// A row for `mitigations` with nothing counted.
         public init(mitigations: [Mitigation]) { self.mitigations = mitigations }
@@ -134,7 +137,7 @@ public struct MitigationComparison: Sendable {
                 state.withLock { state in
                     let baseline = measurements[0].objectSize
                     for (row, measurement) in measurements.enumerated() {
-                        state.rows[row].add(measurement, baseline: baseline)
+                        state.rows[row].add(measurement, baseline: baseline, case: index)
                     }
                     state.cases += 1
                     state.builds += measurements.count
@@ -144,7 +147,8 @@ public struct MitigationComparison: Sendable {
                 }
             }
         }
-        let done = state.withLock { $0 }
+        var done = state.withLock { $0 }
+        for row in done.rows.indices { done.rows[row].failedCases.sort() }
         return Table(rows: done.rows, cases: done.cases, builds: done.builds, compressions: done.compressions,
                      reusedCompressions: done.reused, elapsedSeconds: Campaign.seconds(clock.now - start),
                      cancelled: cancellation.isCancelled)
@@ -176,9 +180,12 @@ public struct MitigationComparison: Sendable {
 }
 
 extension MitigationComparison.Row {
-    mutating func add(_ measurement: MitigationComparison.Measurement, baseline: Int) {
+    mutating func add(_ measurement: MitigationComparison.Measurement, baseline: Int, case index: Int) {
         cases += 1
-        if measurement.inconsistent { failures += 1 }
+        if measurement.inconsistent {
+            failures += 1
+            failedCases.append(index)
+        }
         if measurement.refused { refused += 1 }
         if measurement.sizeChanged { sizeChanges += 1 }
         if measurement.cycle { cycles += 1 }

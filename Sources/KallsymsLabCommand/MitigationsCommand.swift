@@ -76,6 +76,16 @@ enum MitigationsCommand {
                 column == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0) : cell.leftPad(widths[column])
             }.joined(separator: "  "))
         }
+        let failed = table.rows.filter { !$0.failedCases.isEmpty }
+        if !failed.isEmpty {
+            lines.append("failed layouts (see one: kallsyms-lab fuzz --seed 0x\(String(configuration.seed, radix: 16))"
+                         + (configuration.symbols == LayoutGenerator.armSized ? "" : " --symbols \(configuration.symbols)")
+                         + (configuration.shape.map { " --shape \($0)" } ?? "") + " --print-layout N):")
+            for row in failed {
+                let shown = row.failedCases.prefix(20).map(String.init).joined(separator: " ")
+                lines.append("  \(row.label): \(shown)" + (row.failedCases.count > 20 ? " … (\(row.failedCases.count) in all)" : ""))
+            }
+        }
         let refused = table.rows.map(\.refused).reduce(0, +)
         if refused > 0 { lines.append("(\(refused) builds were refused by the generator and count as neither)") }
         lines.append(String(format: "%d layouts, %d builds in %.1f s: %.2f builds/s; compressions: %d computed, %d reused",
@@ -97,7 +107,7 @@ enum MitigationsCommand {
                 + "\"failureRate\":\(number(row.failureRate)),\"refused\":\(row.refused),\"sizeChanges\":\(row.sizeChanges),"
                 + "\"meanPasses\":\(number(row.meanPasses)),\"worstPasses\":\(row.worstPasses),"
                 + "\"meanExtraBytes\":\(number(row.meanExtraBytes)),\"worstExtraBytes\":\(row.worstExtraBytes),"
-                + "\"cycles\":\(row.cycles)}"
+                + "\"cycles\":\(row.cycles),\"failedCases\":[" + row.failedCases.map(String.init).joined(separator: ",") + "]}"
         }.joined(separator: ",")
         return out + "]}"
     }

@@ -114,6 +114,8 @@ import TestSupport
         #expect(lines.last!.hasPrefix("3 layouts, 21 builds in "))
         let json = Self.run(arguments + ["--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
-        #expect((object["rows"] as? [[String: Any]])?.count == 7)
+        let rows = try #require(object["rows"] as? [[String: Any]])
+        #expect(rows.count == 7)
+        #expect(rows.allSatisfy { ($0["failedCases"] as? [Int])?.count == $0["failures"] as? Int })
     }
 }

@@ -45,6 +45,20 @@ import Testing
         #expect(Self.row("reuse-tokens").worstPasses == 2)
     }
 
+    @Test("each row names its failed layouts, and each one fails when built alone")
+    func failedCasesAreNamed() throws {
+        let none = Self.row("none")
+        #expect(none.failedCases.count == none.failures && none.failedCases == none.failedCases.sorted())
+        let comparison = MitigationComparison(Self.configuration(cases: 24))
+        let index = try #require(none.failedCases.first)
+        let layout = comparison.layout(index)
+        let result = Build(layout: layout, options: BuildOptions(era: .v3_3, generator: .init(allSymbols: true))).run()
+        #expect(result.isInconsistent)
+        let passing = try #require((0..<24).first { !none.failedCases.contains($0) })
+        #expect(!Build(layout: comparison.layout(passing), options: BuildOptions(era: .v3_3, generator: .init(allSymbols: true)))
+            .run().isInconsistent)
+    }
+
     @Test("jobs do not change the table")
     func jobsDoNotChangeTheTable() {
         let single = MitigationComparison(Self.configuration(cases: 6)).run()
