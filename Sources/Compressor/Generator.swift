@@ -6,6 +6,8 @@ public struct GeneratorRun: Sendable {
     public var selection: Selection
     public var compression: Compression
     public var tables: KallsymsTables
+    /// How long each stage took.
+    public var timings = StageTimings()
 
     /// The `.S` file, byte-identical to the era's `scripts/kallsyms`.
     public var assembly: [UInt8] {
@@ -34,17 +36,46 @@ extension Era {
     public func generate(_ input: UnsafeBufferPointer<UInt8>, options: GeneratorOptions = .init(),
                          engine: CompressionEngine = .default) throws -> GeneratorRun {
         try validate(options)
+        let clock = ContinuousClock()
+        let start = clock.now
         let parsed = try parse(input)
-        return try generate(parsed, options: options, engine: engine)
+        let parseTime = clock.now - start
+        var run = try generate(parsed, options: options, engine: engine)
+        run.timings.parse = parseTime
+        return run
     }
 
     /// Runs the generator on already parsed records.
     public func generate(_ parsed: ParsedMap, options: GeneratorOptions = .init(),
                          engine: CompressionEngine = .default) throws -> GeneratorRun {
+        var timings = StageTimings()
+        let clock = ContinuousClock()
+        var start = clock.now
+        func lap() -> Duration {
+            let now = clock.now
+            defer { start = now }
+            return now - start
+        }
         let selection = try select(parsed.symbols, options: options)
+        timings.select = lap()
         let compression = engine.compress(selection.storedStrings)
+        timings.compress = lap()
         let tables = try tables(for: selection, compression: compression, options: options)
+        timings.tables = lap()
         return GeneratorRun(era: self, options: options, parsed: parsed, selection: selection,
-                            compression: compression, tables: tables)
+                            compression: compression, tables: tables, timings: timings)
     }
+}
+
+/// The wall-clock time of each stage of one generator run (`parse` is zero when the run
+/// started from parsed records).
+public struct StageTimings: Hashable, Sendable {
+    public var parse: Duration = .zero
+    /// Selection and address order.
+    public var select: Duration = .zero
+    public var compress: Duration = .zero
+    /// Token table, names, markers, addresses and the sequence by name.
+    public var tables: Duration = .zero
+
+    public init() {}
 }

@@ -10,7 +10,9 @@ enum CompressCommand {
         Reads `nm -n` text from FILE (standard input when FILE is - or absent) and writes the .S the
         era's generator writes, to standard output or atomically to --output. A flag the era does
         not have is an error; what the era's generator refuses is refused (exit status 1).
-        Warnings the generator prints (names too long) go to standard error.
+        Warnings the generator prints (names too long) go to standard error. --timings adds
+        one line per stage to standard error (wall clock: parse, select and order, compress,
+        tables, write the .S), for tracking the speed of the core on a real map.
 
         example:
           kallsyms-lab compress --era v6.1 --base-relative System.map > kallsyms.S
@@ -18,13 +20,33 @@ enum CompressCommand {
         options: EraArguments.specs + [
             EraArguments.engineSpec,
             OptionSpec("--output", value: "FILE", "Write the .S here (atomically) instead of standard output."),
+            OptionSpec("--timings", "Print each stage's wall-clock time to standard error."),
         ],
         positionals: 0...1,
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
         let run = try GeneratorChoice(arguments).run(arguments.positionals.first ?? "-", io: io)
+        let clock = ContinuousClock()
+        let start = clock.now
         try io.write(to: arguments.value("--output")) { run.writeAssembly(to: $0) }
+        if arguments.has("--timings") {
+            let stages: [(String, Duration)] = [("parse", run.timings.parse), ("select", run.timings.select),
+                                                ("compress", run.timings.compress), ("tables", run.timings.tables),
+                                                ("write", clock.now - start)]
+            let total = stages.reduce(Duration.zero) { $0 + $1.1 }
+            for (stage, time) in stages + [("total", total)] {
+                io.err("timings: " + stage.padding(toLength: 9, withPad: " ", startingAt: 0) + milliseconds(time).leftPad(9) + " ms\n")
+            }
+        }
         return 0
+    }
+
+    /// `12.345`: a duration in milliseconds with three decimals.
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        let fraction = String(microseconds % 1000)
+        return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }

@@ -39,6 +39,16 @@ import TestSupport
         #expect(runTool(["compress", "--engine", "reference", Self.small]).output == fast)
     }
 
+    @Test("--timings adds one stderr line per stage and leaves the .S alone")
+    func timings() {
+        let result = runTool(["compress", "--timings", Self.small])
+        #expect(result.status == 0)
+        #expect(result.output == Corpus.bytes("golden/small/v7.0/small.default.S"))
+        let lines = result.errors.split(separator: "\n")
+        #expect(lines.map { $0.split(separator: " ")[1] } == ["parse", "select", "compress", "tables", "write", "total"])
+        #expect(lines.allSatisfy { $0.hasPrefix("timings: ") && $0.hasSuffix(" ms") })
+    }
+
     @Test("a flag the era does not have is a usage error", arguments: [
         ["--era", "v3.3", "--base-relative"], ["--era", "v6.19", "--pc-relative"], ["--era", "v7.0", "--absolute-percpu"],
         ["--era", "v6.1", "--symbol-prefix=_"], ["--era", "v9.9"], ["--engine", "turbo"],
