@@ -27,15 +27,7 @@ struct CheckReport {
                          String(report.casesRun), String(report.passed), String(report.failed), String(report.discarded),
                          report.counterexample.map { symbols($0.shrunk.map.count) } ?? "-", report.verdict])
         }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        let numeric: Set<Int> = [3, 4, 5, 6, 7]
-        var lines = rows.map { row in
-            row.indices.map { column in
-                let cell = row[column]
-                if column == row.count - 1 { return cell }
-                return numeric.contains(column) ? cell.leftPad(widths[column]) : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }
+        var lines = TextTable.lines(rows) { (3...7).contains($0) }
         for run in runs where run.report.counterexample != nil {
             lines.append("")
             lines += counterexampleLines(run)

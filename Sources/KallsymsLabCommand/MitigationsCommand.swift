@@ -70,12 +70,7 @@ enum MitigationsCommand {
                          "\(row.sizeChanges)", String(format: "%.2f", row.meanPasses), "\(row.worstPasses)",
                          String(format: "%.0f", row.meanExtraBytes), "\(row.worstExtraBytes)", "\(row.cycles)"])
         }
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            lines.append(row.enumerated().map { column, cell in
-                column == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0) : cell.leftPad(widths[column])
-            }.joined(separator: "  "))
-        }
+        lines += TextTable.lines(rows) { $0 > 0 }
         let failed = table.rows.filter { !$0.failedCases.isEmpty }
         if !failed.isEmpty {
             lines.append("failed layouts (see one: kallsyms-lab fuzz --seed 0x\(String(configuration.seed, radix: 16))"

@@ -116,8 +116,3 @@ enum JSON {
     }
 }
 
-extension String {
-    func leftPad(_ width: Int, _ pad: Character = " ") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
-    }
-}
