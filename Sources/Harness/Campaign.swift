@@ -186,13 +186,9 @@ public struct Campaign: Sendable {
             }
         }
         var summary = state.withLock { $0 }
-        summary.elapsedSeconds = Self.seconds(clock.now - start)
+        summary.elapsedSeconds = (clock.now - start).inSeconds
         summary.stopReason = cancellation.isCancelled ? .cancelled : reason.withLock { $0 } ?? .caseLimit
         return summary
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

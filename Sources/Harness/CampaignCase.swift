@@ -41,12 +41,12 @@ struct CampaignCaseRunner: Sendable {
             index: index, seed: seed, input: layout.name ?? "layout", symbols: layout.symbolCount, verdict: verdict,
             builds: 1, passes: result.passes.count,
             compressions: result.passes.filter { $0.output.work == .compressed || $0.output.work == .rebuiltFrozenTokens }.count,
-            generateSeconds: Campaign.seconds(generated - start),
-            buildSeconds: Campaign.seconds(built - generated), shrinkSeconds: 0, finding: nil)
+            generateSeconds: (generated - start).inSeconds,
+            buildSeconds: (built - generated).inSeconds, shrinkSeconds: 0, finding: nil)
         guard verdict.isFailure else { return caseResult }
         start = clock.now
         caseResult.finding = shrink(layout, failing: result, index: index, seed: seed, cancellation: cancellation)
-        caseResult.shrinkSeconds = Campaign.seconds(clock.now - start)
+        caseResult.shrinkSeconds = (clock.now - start).inSeconds
         return caseResult
     }
 
@@ -122,7 +122,7 @@ struct CampaignCaseRunner: Sendable {
         if case .violated(let reason) = outcome { verdict = .fails(reason) }
         var result = CampaignCaseResult(
             index: index, seed: seed, input: "map", symbols: map.count, verdict: verdict, builds: 1, passes: 0, compressions: 1,
-            generateSeconds: Campaign.seconds(generated - start), buildSeconds: Campaign.seconds(checked - generated),
+            generateSeconds: (generated - start).inSeconds, buildSeconds: (checked - generated).inSeconds,
             shrinkSeconds: 0, finding: nil)
         guard case .fails(let reason) = verdict else { return result }
         start = clock.now
@@ -136,7 +136,7 @@ struct CampaignCaseRunner: Sendable {
         result.finding = CampaignFinding(index: index, seed: seed, caseFile: file, originalSymbols: map.count,
                                         shrunkSymbols: minimal.count, originalSections: 0, shrunkSections: 0,
                                         shrinkSteps: shrunk?.steps ?? 1, stopReason: shrunk?.stopReason ?? .exhausted)
-        result.shrinkSeconds = Campaign.seconds(clock.now - start)
+        result.shrinkSeconds = (clock.now - start).inSeconds
         return result
     }
 }

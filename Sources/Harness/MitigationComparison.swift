@@ -150,7 +150,7 @@ public struct MitigationComparison: Sendable {
         var done = state.withLock { $0 }
         for row in done.rows.indices { done.rows[row].failedCases.sort() }
         return Table(rows: done.rows, cases: done.cases, builds: done.builds, compressions: done.compressions,
-                     reusedCompressions: done.reused, elapsedSeconds: Campaign.seconds(clock.now - start),
+                     reusedCompressions: done.reused, elapsedSeconds: (clock.now - start).inSeconds,
                      cancelled: cancellation.isCancelled)
     }
 

@@ -111,7 +111,7 @@ final class CampaignProgress: @unchecked Sendable {
             let elapsed = Campaign.secondsSince(started)
             var line = "\r  \(cases) cases, \(failures) failures, " + String(format: "%.2f cases/s", Double(cases) / max(elapsed, 1e-9))
             if let duration = configuration.duration {
-                let left = max(0, Campaign.seconds(duration) - elapsed)
+                let left = max(0, duration.inSeconds - elapsed)
                 line += left > 0 ? String(format: ", %d:%02d left", Int(left) / 60, Int(left) % 60) : ", finishing"
             }
             io.err(line + "\u{1B}[K")
@@ -129,9 +129,5 @@ final class CampaignProgress: @unchecked Sendable {
 
 extension Campaign {
     /// Seconds since `instant`.
-    static func secondsSince(_ instant: ContinuousClock.Instant) -> Double { seconds(ContinuousClock.now - instant) }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    static func secondsSince(_ instant: ContinuousClock.Instant) -> Double { (ContinuousClock.now - instant).inSeconds }
 }

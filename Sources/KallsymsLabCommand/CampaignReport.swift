@@ -20,7 +20,7 @@ struct CampaignReport {
         text += ", seed 0x\(String(configuration.seed, radix: 16)), \(configuration.symbols) symbols per case"
         text += ", shapes " + (configuration.shape?.description ?? "drawn per case")
         text += ", \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s")"
-        if let duration = configuration.duration { text += String(format: ", %.0f s", Campaign.seconds(duration)) }
+        if let duration = configuration.duration { text += String(format: ", %.0f s", duration.inSeconds) }
         if let cases = configuration.maximumCases { text += ", at most \(cases) cases" }
         return text
     }

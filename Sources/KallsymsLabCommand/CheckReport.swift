@@ -69,10 +69,6 @@ struct CheckReport {
         return lines
     }
 
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     func symbols(_ count: Int) -> String { "\(count) symbol\(count == 1 ? "" : "s")" }
 
     /// `3 symbols (340 name bytes)`.
@@ -92,7 +88,7 @@ struct CheckReport {
         out += "\"casesAskedFor\":\(report.casesAskedFor),\"cases\":\(report.casesRun),\"passed\":\(report.passed),"
         out += "\"failed\":\(report.failed),\"discarded\":\(report.discarded),\"stopReason\":\"\(report.stopReason.rawValue)\","
         out += "\"result\":\(JSON.string(report.verdict)),\"asExpected\":\(report.behavedAsExpected),"
-        out += "\"seconds\":\(String(format: "%.3f", seconds(report.elapsed)))"
+        out += "\"seconds\":\(String(format: "%.3f", report.elapsed.inSeconds))"
         if let counterexample = report.counterexample {
             let shrunk = counterexample.shrunk
             out += ",\"counterexample\":{\"caseIndex\":\(counterexample.caseIndex),"

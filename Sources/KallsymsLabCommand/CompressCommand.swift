@@ -1,4 +1,5 @@
 import Compressor
+import Foundation
 
 enum CompressCommand {
     static let command = Subcommand(
@@ -36,17 +37,9 @@ enum CompressCommand {
                                                 ("write", clock.now - start)]
             let total = stages.reduce(Duration.zero) { $0 + $1.1 }
             for (stage, time) in stages + [("total", total)] {
-                io.err("timings: " + stage.padding(toLength: 9, withPad: " ", startingAt: 0) + milliseconds(time).leftPad(9) + " ms\n")
+                io.err("timings: " + stage.rightPad(9) + String(format: "%9.3f ms\n", time.inSeconds * 1000))
             }
         }
         return 0
-    }
-
-    /// `12.345`: a duration in milliseconds with three decimals.
-    static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-        let fraction = String(microseconds % 1000)
-        return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }

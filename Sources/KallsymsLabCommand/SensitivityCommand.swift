@@ -139,7 +139,6 @@ struct SensitivityReport {
     }
 
     func formatted(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.1f s", seconds)
+        String(format: "%.1f s", duration.inSeconds)
     }
 }

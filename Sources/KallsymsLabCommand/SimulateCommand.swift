@@ -158,8 +158,7 @@ enum SimulateCommand {
         let clock = ContinuousClock()
         let start = clock.now
         for _ in 0..<times { body() }
-        let elapsed = (clock.now - start).components
-        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        return (clock.now - start).inSeconds
     }
 
     static func positiveInteger(_ arguments: ParsedArguments, _ name: String) throws -> Int? {

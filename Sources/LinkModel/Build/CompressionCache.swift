@@ -26,10 +26,9 @@ public struct CompressionCache: Sendable {
     /// so that the next build with the same strings finds it exactly.
     mutating func lookUp(_ key: StringsKey, namesOnly: Bool) -> Compression? {
         let candidates = entries.filter { $0.namesOnly == namesOnly }.map { (key: $0.key, compression: $0.compression) }
-        if let exact = candidates.first(where: { $0.key == key }) { return exact.compression }
-        guard let permuted = candidates.lazy.compactMap({ KallsymsStep.permuting($0, to: key) }).first else { return nil }
-        insert(permuted, for: key, namesOnly: namesOnly)
-        return permuted
+        guard let found = KallsymsStep.lookUp(key, in: candidates) else { return nil }
+        if !found.exact { insert(found.compression, for: key, namesOnly: namesOnly) }
+        return found.compression
     }
 
     mutating func insert(_ compression: Compression, for key: StringsKey, namesOnly: Bool) {

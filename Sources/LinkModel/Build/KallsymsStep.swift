@@ -50,7 +50,7 @@ struct KallsymsStep {
         var compression: Compression
         if reusesTokens, !freezesTokens, let fixed {
             if let reused = Self.lookUp(stringsKey, in: encodings) {
-                (compression, work) = (reused, .reusedCompression)
+                (compression, work) = (reused.compression, .reusedCompression)
             } else if let encoded = fixed.encode(strings) {
                 (compression, work) = (encoded, .encodedWithFrozenTokens)
                 encodings.append((stringsKey, encoded))
@@ -88,9 +88,10 @@ struct KallsymsStep {
     }
 
     /// An exact or permuted match of `key` among `entries`.
-    static func lookUp(_ key: StringsKey, in entries: [(key: StringsKey, compression: Compression)]) -> Compression? {
-        if let exact = entries.first(where: { $0.key == key }) { return exact.compression }
-        return entries.lazy.compactMap { permuting($0, to: key) }.first
+    static func lookUp(_ key: StringsKey, in entries: [(key: StringsKey, compression: Compression)])
+        -> (compression: Compression, exact: Bool)? {
+        if let exact = entries.first(where: { $0.key == key }) { return (exact.compression, true) }
+        return entries.lazy.compactMap { permuting($0, to: key) }.first.map { ($0, false) }
     }
 
     /// The cached compression rearranged for `key`'s strings when they are the cached strings
