@@ -6,7 +6,10 @@ import PackageDescription
 /// The libraries are optimized even in debug builds: the test suite compresses and links
 /// thousands of symbol sets. `-assert-config Debug` keeps assertions and preconditions checked
 /// as in a debug build.
-let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))]
+let staticInRelease: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+let staticLinkInRelease: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))] + staticInRelease
+
 
 let package = Package(
     name: "kallsyms-lab",
@@ -27,11 +30,13 @@ let package = Package(
         // explain and sensitivity: diagnostics on a developer's own maps.
         .target(name: "Diagnostics", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(name: "KallsymsLabCommand",
-                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics"]),
-        .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"]),
+                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics"], swiftSettings: staticInRelease),
+        .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
-        .executableTarget(name: "FuzzRoundTrip", dependencies: ["Harness"]),
-        .executableTarget(name: "FuzzDecode", dependencies: ["Harness"]),
+        .executableTarget(name: "FuzzRoundTrip", dependencies: ["Harness"],
+                          swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        .executableTarget(name: "FuzzDecode", dependencies: ["Harness"],
+                          swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
 
         .target(name: "TestSupport", dependencies: ["Compressor"], path: "Tests/TestSupport"),
         .testTarget(name: "CompressorTests", dependencies: ["Compressor", "TestSupport"]),
