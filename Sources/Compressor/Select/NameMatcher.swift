@@ -1,17 +1,80 @@
 /// A fixed set of byte strings, precompiled for fast exact, prefix, suffix or substring tests
 /// (the name lists of spec §3.1). Candidates are bucketed by a byte at the anchored end, so
-/// most names are rejected by one table lookup.
+/// most names are rejected by one table lookup, and a name shorter than every candidate by
+/// one comparison.
 public struct NameMatcher: Sendable {
     public enum Mode: Sendable { case exact, prefix, suffix, substring }
 
     public let mode: Mode
-    /// All candidate strings back to back, grouped by key byte.
-    private let bytes: [UInt8]
-    /// `(start, length)` of each candidate in `bytes`, grouped by key byte.
-    private let entries: [(start: Int, length: Int)]
-    /// Candidates with key byte `k` are `entries[bucketStart[k]..<bucketStart[k + 1]]`.
-    private let bucketStart: [Int]
-    public let isEmpty: Bool
+    private let table: Table
+    public var isEmpty: Bool { table.entryCount == 0 }
+
+    /// The candidates in raw memory, so that a test is plain loads: `matches` runs for every
+    /// symbol of a map, several times.
+    private final class Table: @unchecked Sendable {  // immutable after init
+        /// All candidate strings back to back, grouped by key byte.
+        let bytes: UnsafeMutablePointer<UInt8>
+        /// `(start, length)` of each candidate in `bytes`, grouped by key byte.
+        let starts: UnsafeMutablePointer<Int>
+        let lengths: UnsafeMutablePointer<Int>
+        /// Candidates with key byte `k` are entries `bucketStart[k] ..< bucketStart[k + 1]`.
+        let bucketStart: UnsafeMutablePointer<Int>
+        let entryCount: Int
+        /// The shortest and longest candidate (`Int.max` and 0 when there is none).
+        let minimumLength: Int
+        let maximumLength: Int
+
+        init(_ buckets: [[[UInt8]]]) {
+            let all = buckets.joined()
+            entryCount = all.count
+            let byteCount = all.reduce(0) { $0 + $1.count }
+            bytes = .allocate(capacity: max(1, byteCount))
+            starts = .allocate(capacity: max(1, entryCount))
+            lengths = .allocate(capacity: max(1, entryCount))
+            bucketStart = .allocate(capacity: 257)
+            var entry = 0, offset = 0
+            for (key, bucket) in buckets.enumerated() {
+                bucketStart[key] = entry
+                for string in bucket {
+                    starts[entry] = offset
+                    lengths[entry] = string.count
+                    (bytes + offset).initialize(from: string, count: string.count)
+                    offset += string.count
+                    entry += 1
+                }
+            }
+            bucketStart[256] = entry
+            minimumLength = all.map(\.count).min() ?? .max
+            maximumLength = all.map(\.count).max() ?? 0
+        }
+
+        deinit {
+            bytes.deallocate()
+            starts.deallocate()
+            lengths.deallocate()
+            bucketStart.deallocate()
+        }
+
+        /// Whether a candidate with key `key` equals `name[offset...]` over its whole length
+        /// (and that is all of the name when `toEnd`). Every candidate in the bucket already
+        /// agrees on the key byte at `keyIndex` of the candidate.
+        @inline(__always)
+        func anyCandidate(key: UInt8, in name: UnsafePointer<UInt8>, at offset: Int, remaining: Int, toEnd: Bool) -> Bool {
+            var entry = bucketStart[Int(key)]
+            let end = bucketStart[Int(key) &+ 1]
+            while entry < end {
+                let length = lengths[entry]
+                if toEnd ? length == remaining : length <= remaining {
+                    let candidate = bytes + starts[entry]
+                    var k = 0
+                    while k < length && name[offset &+ k] == candidate[k] { k &+= 1 }
+                    if k == length { return true }
+                }
+                entry &+= 1
+            }
+            return false
+        }
+    }
 
     /// A matcher of `strings` (empty strings are left out: they would match every name).
     public init<S: Sequence>(_ strings: S, mode: Mode) where S.Element == [UInt8] {
@@ -20,58 +83,47 @@ public struct NameMatcher: Sendable {
         for string in strings where !string.isEmpty {
             buckets[Int(mode == .suffix ? string.last! : string.first!)].append(string)
         }
-        var bytes: [UInt8] = []
-        var entries: [(start: Int, length: Int)] = []
-        var bucketStart = [0]
-        for bucket in buckets {
-            for string in bucket {
-                entries.append((bytes.count, string.count))
-                bytes += string
-            }
-            bucketStart.append(entries.count)
-        }
-        self.bytes = bytes
-        self.entries = entries
-        self.bucketStart = bucketStart
-        isEmpty = entries.isEmpty
+        table = Table(buckets)
     }
 
     /// Whether `name` matches one of the strings in this matcher's mode.
     public func matches(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard !isEmpty, let first = name.first else { return false }
-        return bytes.withUnsafeBufferPointer { candidates in
-            entries.withUnsafeBufferPointer { entries in
-                bucketStart.withUnsafeBufferPointer { bucketStart in
-                    func anyCandidate(key: UInt8, at offset: Int, exactLength: Bool) -> Bool {
-                        for entry in entries[bucketStart[Int(key)]..<bucketStart[Int(key) + 1]] {
-                            let fits = exactLength ? entry.length == name.count - offset : entry.length <= name.count - offset
-                            guard fits else { continue }
-                            var k = 0
-                            while k < entry.length && name[offset &+ k] == candidates[entry.start &+ k] { k &+= 1 }
-                            if k == entry.length { return true }
-                        }
-                        return false
-                    }
-                    switch mode {
-                    case .exact: return anyCandidate(key: first, at: 0, exactLength: true)
-                    case .prefix: return anyCandidate(key: first, at: 0, exactLength: false)
-                    case .suffix:
-                        let last = name[name.count - 1]
-                        for entry in entries[bucketStart[Int(last)]..<bucketStart[Int(last) + 1]] where entry.length <= name.count {
-                            let offset = name.count - entry.length
-                            var k = 0
-                            while k < entry.length && name[offset &+ k] == candidates[entry.start &+ k] { k &+= 1 }
-                            if k == entry.length { return true }
-                        }
-                        return false
-                    case .substring:
-                        for offset in 0..<name.count where anyCandidate(key: name[offset], at: offset, exactLength: false) {
-                            return true
-                        }
-                        return false
-                    }
+        let table = self.table
+        let count = name.count
+        guard count >= table.minimumLength, let base = name.baseAddress else { return false }
+        switch mode {
+        case .exact:
+            return count <= table.maximumLength && table.anyCandidate(key: base[0], in: base, at: 0, remaining: count, toEnd: true)
+        case .prefix:
+            return table.anyCandidate(key: base[0], in: base, at: 0, remaining: count, toEnd: false)
+        case .suffix:
+            let key = Int(base[count &- 1])
+            var entry = table.bucketStart[key]
+            let end = table.bucketStart[key &+ 1]
+            while entry < end {
+                let length = table.lengths[entry]
+                if length <= count {
+                    let candidate = table.bytes + table.starts[entry], offset = count &- length
+                    var k = 0
+                    while k < length && base[offset &+ k] == candidate[k] { k &+= 1 }
+                    if k == length { return true }
                 }
+                entry &+= 1
             }
+            return false
+        case .substring:
+            // A candidate can start only where at least the shortest one still fits.
+            let lastStart = count &- table.minimumLength
+            var offset = 0
+            while offset <= lastStart {
+                let key = Int(base[offset])
+                if table.bucketStart[key] != table.bucketStart[key &+ 1],
+                   table.anyCandidate(key: base[offset], in: base, at: offset, remaining: count &- offset, toEnd: false) {
+                    return true
+                }
+                offset &+= 1
+            }
+            return false
         }
     }
 }
