@@ -17,6 +17,7 @@ public enum KallsymsLab {
     /// The process entry point: runs with the process's streams, returns the exit status.
     public static func main(_ argv: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        LargeHeap.prepare()
         return run(Array(argv.dropFirst()), io: .process())
     }
 
