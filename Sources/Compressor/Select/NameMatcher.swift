@@ -23,6 +23,9 @@ public struct NameMatcher: Sendable {
         /// The shortest and longest candidate (`Int.max` and 0 when there is none).
         let minimumLength: Int
         let maximumLength: Int
+        /// The key byte repeated in every byte of a word when all candidates share one key
+        /// (a substring search then looks for it eight bytes at a time); nil otherwise.
+        let soleKeyPattern: UInt64?
 
         init(_ buckets: [[[UInt8]]]) {
             let all = buckets.joined()
@@ -46,6 +49,8 @@ public struct NameMatcher: Sendable {
             bucketStart[256] = entry
             minimumLength = all.map(\.count).min() ?? .max
             maximumLength = all.map(\.count).max() ?? 0
+            let keys = buckets.indices.filter { !buckets[$0].isEmpty }
+            soleKeyPattern = keys.count == 1 ? UInt64(keys[0]) &* 0x0101_0101_0101_0101 : nil
         }
 
         deinit {
@@ -115,6 +120,27 @@ public struct NameMatcher: Sendable {
             // A candidate can start only where at least the shortest one still fits.
             let lastStart = count &- table.minimumLength
             var offset = 0
+            if let pattern = table.soleKeyPattern, table.minimumLength >= 8 {
+                // Eight bytes at a time: a word loaded at a possible start stays inside the
+                // name (the shortest candidate is at least a word long). Every byte equal to
+                // the key is flagged (flags above a true one may be spurious: each flag is
+                // checked in full), lowest first.
+                let raw = UnsafeRawPointer(base)
+                while offset <= lastStart {
+                    let difference = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ pattern
+                    var flags = (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080
+                    while flags != 0 {
+                        let start = offset &+ flags.trailingZeroBitCount &>> 3
+                        if start > lastStart { return false }
+                        if table.anyCandidate(key: base[start], in: base, at: start, remaining: count &- start, toEnd: false) {
+                            return true
+                        }
+                        flags &= flags &- 1
+                    }
+                    offset &+= 8
+                }
+                return false
+            }
             while offset <= lastStart {
                 let key = Int(base[offset])
                 if table.bucketStart[key] != table.bucketStart[key &+ 1],
