@@ -27,9 +27,9 @@ public enum AssemblyWriter {
         let counts: StaticString = rules.countsArePointerSized ? "\tPTR\t" : "\t.long\t"
 
         if let include = rules.preambleInclude {
-            out.append("#include \(include)\n#if BITS_PER_LONG == 64\n#define PTR .quad\n")
-            out.append("#define ALGN \(rules.alignDirective) 8\n#else\n#define PTR .long\n")
-            out.append("#define ALGN \(rules.alignDirective) 4\n#endif\n")
+            out.append(string: "#include \(include)\n#if BITS_PER_LONG == 64\n#define PTR .quad\n")
+            out.append(string: "#define ALGN \(rules.alignDirective) 8\n#else\n#define PTR .long\n")
+            out.append(string: "#define ALGN \(rules.alignDirective) 4\n#endif\n")
         }
         out.append("\t.section .rodata, \"a\"\n")
 
@@ -192,7 +192,7 @@ public enum AssemblyWriter {
             if let prefix { out.append(byte: prefix) }
             out.append(name)
             out.append("\n\t")
-            out.append(align)
+            out.append(string: align)
             out.append("\n")
             if let prefix { out.append(byte: prefix) }
             out.append(name)

@@ -78,7 +78,8 @@ struct TextBuffer: ~Copyable {
         text.withUTF8Buffer { append(raw: $0) }
     }
 
-    mutating func append(_ text: String) {
+    /// A `String` (a literal goes to the `StaticString` overload: no copy, no bridging).
+    mutating func append(string text: String) {
         var copy = text
         copy.withUTF8 { append(raw: $0) }
     }
@@ -109,20 +110,26 @@ struct TextBuffer: ~Copyable {
     }
 
     /// `, 0x%02x` for every byte: the body of a `.byte` line.
+    ///
+    /// Each byte's six characters come from a table as one 8-byte word, stored unaligned (the
+    /// two bytes past them are overwritten by the next store or left beyond `count`).
     mutating func appendByteList(_ bytes: UnsafeBufferPointer<UInt8>) {
-        reserve(bytes.count &* 6)
-        var cursor = storage + count
-        for value in bytes {
-            // Room for 6 bytes per value was reserved above.
-            cursor[0] = 0x2C
-            cursor[1] = 0x20
-            cursor[2] = 0x30
-            cursor[3] = 0x78
-            cursor[4] = Self.hexDigit(Int(value >> 4))
-            cursor[5] = Self.hexDigit(Int(value & 0xF))
-            cursor += 6
+        reserve(bytes.count &* 6 &+ 2)
+        Self.byteListWords.withUnsafeBufferPointer { words in
+            let cursor = UnsafeMutableRawPointer(storage + count)
+            var offset = 0
+            for value in bytes {
+                cursor.storeBytes(of: words[Int(value)], toByteOffset: offset, as: UInt64.self)
+                offset &+= 6
+            }
         }
-        count = cursor - storage
+        count &+= bytes.count &* 6
+    }
+
+    /// `", 0x" + two lowercase digits` of every byte value, as little-endian words.
+    private static let byteListWords: [UInt64] = (0..<256).map { value in
+        let characters: [UInt8] = [0x2C, 0x20, 0x30, 0x78, hexDigit(value >> 4), hexDigit(value & 0xF)]
+        return characters.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
     }
 
     /// `0x%02x` of a value that may need more than two digits (v3.3's unchecked length byte).
