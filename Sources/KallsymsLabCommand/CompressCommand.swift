@@ -31,6 +31,7 @@ enum CompressCommand {
         let clock = ContinuousClock()
         let start = clock.now
         try io.write(to: arguments.value("--output")) { run.writeAssembly(to: $0) }
+        io.keepUntilExit(run)
         if arguments.has("--timings") {
             let stages: [(String, Duration)] = [("parse", run.timings.parse), ("select", run.timings.select),
                                                 ("compress", run.timings.compress), ("tables", run.timings.tables),
