@@ -26,6 +26,9 @@ public struct NameMatcher: Sendable {
         /// The key byte repeated in every byte of a word when all candidates share one key
         /// (a substring search then looks for it eight bytes at a time); nil otherwise.
         let soleKeyPattern: UInt64?
+        /// `isSecondByte[b]`: some candidate has `b` as its second byte (with a sole key and
+        /// candidates a word long, a key byte whose successor is not one is passed over).
+        let isSecondByte: UnsafeMutablePointer<Bool>
 
         init(_ buckets: [[[UInt8]]]) {
             let all = buckets.joined()
@@ -51,6 +54,9 @@ public struct NameMatcher: Sendable {
             maximumLength = all.map(\.count).max() ?? 0
             let keys = buckets.indices.filter { !buckets[$0].isEmpty }
             soleKeyPattern = keys.count == 1 ? UInt64(keys[0]) &* 0x0101_0101_0101_0101 : nil
+            isSecondByte = .allocate(capacity: 256)
+            isSecondByte.initialize(repeating: false, count: 256)
+            for string in all where string.count > 1 { isSecondByte[Int(string[string.startIndex + 1])] = true }
         }
 
         deinit {
@@ -58,6 +64,7 @@ public struct NameMatcher: Sendable {
             starts.deallocate()
             lengths.deallocate()
             bucketStart.deallocate()
+            isSecondByte.deallocate()
         }
 
         /// Whether a candidate with key `key` equals `name[offset...]` over its whole length
@@ -92,10 +99,53 @@ public struct NameMatcher: Sendable {
     }
 
     /// Whether `name` matches one of the strings in this matcher's mode.
+    ///
+    /// Most names are rejected by their length or their key byte's empty bucket; that test is
+    /// inlined into the caller, the search itself is not.
+    @inline(__always)
     public func matches(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         let table = self.table
         let count = name.count
         guard count >= table.minimumLength, let base = name.baseAddress else { return false }
+        if mode != .substring {
+            let key = Int(mode == .suffix ? base[count &- 1] : base[0])
+            if table.bucketStart[key] == table.bucketStart[key &+ 1] { return false }
+        } else if let pattern = table.soleKeyPattern, table.minimumLength >= 8 {
+            return searchWords(base, count: count, pattern: pattern)
+        }
+        return search(base, count: count)
+    }
+
+    /// The substring search when every candidate starts with one key byte and is at least a
+    /// word long: eight bytes at a time. A word loaded at a possible start stays inside the
+    /// name; every byte equal to the key is flagged (flags above a true one may be spurious:
+    /// each is checked in full), lowest first, and checked only when the byte after it is
+    /// some candidate's second byte.
+    @inline(__always)
+    private func searchWords(_ base: UnsafePointer<UInt8>, count: Int, pattern: UInt64) -> Bool {
+        let table = self.table
+        let lastStart = count &- table.minimumLength
+        let raw = UnsafeRawPointer(base)
+        var offset = 0
+        while offset <= lastStart {
+            let difference = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ pattern
+            var flags = (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080
+            while flags != 0 {
+                let start = offset &+ flags.trailingZeroBitCount &>> 3
+                if start > lastStart { return false }
+                if table.isSecondByte[Int(base[start &+ 1])],
+                   table.anyCandidate(key: base[start], in: base, at: start, remaining: count &- start, toEnd: false) {
+                    return true
+                }
+                flags &= flags &- 1
+            }
+            offset &+= 8
+        }
+        return false
+    }
+
+    private func search(_ base: UnsafePointer<UInt8>, count: Int) -> Bool {
+        let table = self.table
         switch mode {
         case .exact:
             return count <= table.maximumLength && table.anyCandidate(key: base[0], in: base, at: 0, remaining: count, toEnd: true)
@@ -120,27 +170,6 @@ public struct NameMatcher: Sendable {
             // A candidate can start only where at least the shortest one still fits.
             let lastStart = count &- table.minimumLength
             var offset = 0
-            if let pattern = table.soleKeyPattern, table.minimumLength >= 8 {
-                // Eight bytes at a time: a word loaded at a possible start stays inside the
-                // name (the shortest candidate is at least a word long). Every byte equal to
-                // the key is flagged (flags above a true one may be spurious: each flag is
-                // checked in full), lowest first.
-                let raw = UnsafeRawPointer(base)
-                while offset <= lastStart {
-                    let difference = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ pattern
-                    var flags = (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080
-                    while flags != 0 {
-                        let start = offset &+ flags.trailingZeroBitCount &>> 3
-                        if start > lastStart { return false }
-                        if table.anyCandidate(key: base[start], in: base, at: start, remaining: count &- start, toEnd: false) {
-                            return true
-                        }
-                        flags &= flags &- 1
-                    }
-                    offset &+= 8
-                }
-                return false
-            }
             while offset <= lastStart {
                 let key = Int(base[offset])
                 if table.bucketStart[key] != table.bucketStart[key &+ 1],
