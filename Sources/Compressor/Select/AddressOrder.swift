@@ -17,7 +17,7 @@ public enum AddressOrder {
 
     /// Sorts `symbols` into table order in place.
     public static func sort(_ symbols: inout [KeptSymbol]) {
-        let addressesAscend = zip(symbols, symbols.dropFirst()).allSatisfy { $0.address <= $1.address }
+        let addressesAscend = symbols.indices.dropFirst().allSatisfy { symbols[$0 - 1].address <= symbols[$0].address }
         guard addressesAscend else {
             let keys = symbols.map(Key.init)
             let order = keys.indices.sorted { keys[$0] < keys[$1] }

@@ -44,14 +44,18 @@ extension Era {
            let end = state.percpuEnd, start <= end {
             percpuRange = start...end
         }
-        var symbols: [KeptSymbol] = []
-        symbols.reserveCapacity(kept.count)
-        for (position, row) in kept {
-            let address = table.addresses[row]
-            let isPercpu = percpuRange?.contains(address) ?? false
-            symbols.append(KeptSymbol(address: address, type: isPercpu ? UInt8(ascii: "A") : table.types[row],
-                                      name: Array(names[row]), isPercpuAbsolute: isPercpu, position: position,
-                                      line: Int(table.lines[row])))
+        var symbols = [KeptSymbol](unsafeUninitializedCapacity: kept.count) { buffer, initialized in
+            names.bytes.withUnsafeBufferPointer { bytes in
+                for (index, (position, row)) in kept.enumerated() {
+                    let address = table.addresses[row]
+                    let isPercpu = percpuRange?.contains(address) ?? false
+                    let name = UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
+                    (buffer.baseAddress! + index).initialize(to: KeptSymbol(
+                        address: address, type: isPercpu ? UInt8(ascii: "A") : table.types[row], name: Array(name),
+                        isPercpuAbsolute: isPercpu, position: position, line: Int(table.lines[row])))
+                }
+            }
+            initialized = kept.count
         }
         AddressOrder.sort(&symbols)
         return Selection(symbols: symbols, textAddress: state.textAddress, recordsRead: table.count)
@@ -84,6 +88,11 @@ struct SelectionState {
     private let passVaryingSubstrings: NameMatcher
     private let absoluteWhitelist = NameMatcher(EraRules.absoluteWhitelist, mode: .exact)
     private let ignoredTypes: [Bool]
+    /// For the common case: `isPlain[type]`, `isPlain[256 + first byte]` and
+    /// `isPlain[512 + last byte]` hold when no read-time rule looks at that byte (`_`, which every
+    /// marker starts with, is never plain). A record plain on all three and free of the
+    /// ignored substrings is kept without further tests. All false under `--symbol-prefix`.
+    private let isPlain: [Bool]
 
     init(rules: EraRules, options: GeneratorOptions) {
         markersBypassReadTimeRules = rules.markersBypassReadTimeRules
@@ -104,6 +113,13 @@ struct SelectionState {
         var types = Array(repeating: false, count: 256)
         for type in rules.ignoredTypes { types[Int(type)] = true }
         ignoredTypes = types
+        var plain = Array(repeating: options.symbolPrefix == nil, count: 768)
+        for type in rules.ignoredTypes.union([UInt8(ascii: "A"), UInt8(ascii: "a")]) { plain[Int(type)] = false }
+        for name in Array(rules.ignoredNames) + rules.ignoredPrefixes { if let first = name.first { plain[256 + Int(first)] = false } }
+        plain[256 + Int(UInt8(ascii: "_"))] = false
+        if rules.dropsMappingAndDollarSymbols { plain[256 + Int(UInt8(ascii: "$"))] = false }
+        for suffix in rules.ignoredSuffixes { if let last = suffix.last { plain[512 + Int(last)] = false } }
+        isPlain = plain
     }
 
     /// The name the rules compare: v3.3 strips one leading `--symbol-prefix` character.
@@ -138,6 +154,10 @@ struct SelectionState {
     /// The read-time rules of spec §3.1, without side effects. `storedName` is the name as
     /// read (v3.3's `$` test looks at it before the symbol prefix is stripped).
     func verdict(type: UInt8, storedName: UnsafeBufferPointer<UInt8>) -> ReadTimeVerdict {
+        if let first = storedName.first, isPlain[Int(type)], isPlain[256 &+ Int(first)],
+           isPlain[512 &+ Int(storedName[storedName.count &- 1])], !ignoredSubstrings.matches(storedName) {
+            return .kept
+        }
         let name = comparedName(storedName)
         let isText = name.equals("_text")
         if markersBypassReadTimeRules {

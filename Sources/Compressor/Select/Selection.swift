@@ -15,11 +15,29 @@ public struct Selection: Hashable, Sendable {
 
     /// The stored strings (`type ++ name`) in address order: the compressor's input.
     public var storedStrings: ByteStrings {
-        var strings = ByteStrings()
-        strings.reserve(strings: symbols.count, bytes: symbols.reduce(0) { $0 + $1.name.count + 1 })
-        for symbol in symbols {
-            strings.append(symbol.type, followedBy: symbol.name)
+        // Sized first, then filled in place: one allocation per column, a copy per name.
+        let symbols = self.symbols
+        var total = 0
+        for index in symbols.indices { total += symbols[index].name.count + 1 }
+        var ends: [Int] = []
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            ends = [Int](unsafeUninitializedCapacity: symbols.count) { endBuffer, endCount in
+                var offset = 0
+                for index in symbols.indices {
+                    buffer[offset] = symbols[index].type
+                    offset += 1
+                    symbols[index].name.withUnsafeBufferPointer { name in
+                        if let base = name.baseAddress {
+                            (buffer.baseAddress! + offset).initialize(from: base, count: name.count)
+                        }
+                        offset += name.count
+                    }
+                    endBuffer[index] = offset
+                }
+                endCount = symbols.count
+            }
+            initialized = total
         }
-        return strings
+        return ByteStrings(bytes: bytes, ends: ends)
     }
 }
