@@ -142,15 +142,26 @@ struct TextBuffer: ~Copyable {
         appendHexDigits(UInt64(truncatingIfNeeded: value))
     }
 
+    /// The lowercase hex digits of `value` (at least one), written two at a time from the end.
     private mutating func appendHexDigits(_ value: UInt64) {
         reserve(16)
-        var shift = max(4, (64 - value.leadingZeroBitCount + 3) / 4 * 4)
-        while shift > 0 {
-            shift -= 4
-            storage[count] = Self.hexDigit(Int((value >> UInt64(shift)) & 0xF))
-            count &+= 1
+        let digits = max(1, (64 &- value.leadingZeroBitCount &+ 3) &>> 2)
+        var position = count &+ digits
+        var rest = value
+        Self.hexPairs.withUnsafeBufferPointer { pairs in
+            let raw = UnsafeMutableRawPointer(storage)
+            while position &- count >= 2 {
+                position &-= 2
+                raw.storeBytes(of: pairs[Int(truncatingIfNeeded: rest & 0xFF)], toByteOffset: position, as: UInt16.self)
+                rest &>>= 8
+            }
         }
+        if position > count { storage[count] = Self.hexDigit(Int(truncatingIfNeeded: rest & 0xF)) }
+        count &+= digits
     }
+
+    /// The two lowercase hex digits of every byte value, first digit in the low byte.
+    private static let hexPairs: [UInt16] = (0..<256).map { UInt16(hexDigit($0 >> 4)) | UInt16(hexDigit($0 & 0xF)) << 8 }
 
     /// `%#llx`: lowercase hex with `0x`, but a bare `0` for zero.
     mutating func appendAlternateHex(_ value: UInt64) {
