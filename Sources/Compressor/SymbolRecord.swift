@@ -43,18 +43,19 @@ public struct SymbolRecord: Hashable, Sendable {
 
 /// A symbol that survived an era's selection, in the form the later stages need.
 public struct KeptSymbol: Hashable, Sendable {
+    // (The one-byte fields come last: 40 bytes a symbol instead of 48.)
     /// The symbol's address.
     public var address: UInt64
-    /// The type byte as stored (after v5.10/v6.1's per-cpu `A` override).
-    public var type: UInt8
     /// The name bytes.
     public var name: [UInt8]
-    /// Set by `--absolute-percpu` (v5.10, v6.1): the address is emitted as an absolute value.
-    public var isPercpuAbsolute: Bool
     /// The order in which the parser accepted the record: the last tie-breaker of spec §4.1.
     public var position: Int
     /// The input line the record came from (0 when unknown).
     public var line: Int
+    /// The type byte as stored (after v5.10/v6.1's per-cpu `A` override).
+    public var type: UInt8
+    /// Set by `--absolute-percpu` (v5.10, v6.1): the address is emitted as an absolute value.
+    public var isPercpuAbsolute: Bool
 
     public init(address: UInt64, type: UInt8, name: [UInt8], isPercpuAbsolute: Bool = false,
                 position: Int, line: Int = 0) {
