@@ -154,10 +154,6 @@ struct SelectionState {
     /// The read-time rules of spec §3.1, without side effects. `storedName` is the name as
     /// read (v3.3's `$` test looks at it before the symbol prefix is stripped).
     func verdict(type: UInt8, storedName: UnsafeBufferPointer<UInt8>) -> ReadTimeVerdict {
-        if let first = storedName.first, isPlain[Int(type)], isPlain[256 &+ Int(first)],
-           isPlain[512 &+ Int(storedName[storedName.count &- 1])], !ignoredSubstrings.matches(storedName) {
-            return .kept
-        }
         let name = comparedName(storedName)
         let isText = name.equals("_text")
         if markersBypassReadTimeRules {
@@ -176,8 +172,18 @@ struct SelectionState {
     }
 
     /// Applies the read-time rules and records the markers; returns whether the record is kept.
+    @inline(__always)
     mutating func acceptsAtReadTime(address: UInt64, type: UInt8, name: UnsafeBufferPointer<UInt8>) -> Bool {
-        switch verdict(type: type, storedName: name) {
+        if let first = name.first, isPlain[Int(type)], isPlain[256 &+ Int(first)],
+           isPlain[512 &+ Int(name[name.count &- 1])], !ignoredSubstrings.matches(name) {
+            return true
+        }
+        return acceptsAtReadTime(verdict(type: type, storedName: name), address: address)
+    }
+
+    /// Records the markers a verdict names; returns whether the record is kept.
+    private mutating func acceptsAtReadTime(_ verdict: ReadTimeVerdict, address: UInt64) -> Bool {
+        switch verdict {
         case .dropped: return false
         case .kept: return true
         case .text(let keep):
