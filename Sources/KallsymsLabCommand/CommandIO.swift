@@ -83,17 +83,12 @@ public final class CommandIO: @unchecked Sendable {
         }
     }
 
-    /// Runs `produce`, passing each chunk to `write` until a write fails; rethrows that failure.
+    /// Runs `produce`, passing each chunk to `write` (on a second thread, overlapping the
+    /// production of the next chunks: `BackgroundWriter`) until a write fails; rethrows that
+    /// failure.
     private static func drive(_ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void,
                               into write: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        var failure: Error?
-        withoutActuallyEscaping(write) { write in
-            produce { chunk in
-                guard failure == nil else { return }
-                do { try write(chunk) } catch { failure = error }
-            }
-        }
-        if let failure { throw failure }
+        try BackgroundWriter.run(into: write, produce)
     }
 }
 
