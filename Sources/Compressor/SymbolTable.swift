@@ -33,6 +33,59 @@ public struct SymbolTable: Hashable, Sendable, RandomAccessCollection {
         lines.append(Int32(truncatingIfNeeded: line))
     }
 
+    /// Collects rows whose names are stretches of one input buffer, then copies all the names
+    /// at once (`build(names:)`): a parser's rows cost no per-name append.
+    struct Builder {
+        private var addresses: [UInt64] = []
+        private var types: [UInt8] = []
+        private var lines: [Int32] = []
+        /// Start offset in the input and length of each row's name.
+        private var nameStarts: [Int] = []
+        private var nameLengths: [Int32] = []
+        private var nameBytes = 0
+
+        init(expectedRows: Int) {
+            addresses.reserveCapacity(expectedRows)
+            types.reserveCapacity(expectedRows)
+            lines.reserveCapacity(expectedRows)
+            nameStarts.reserveCapacity(expectedRows)
+            nameLengths.reserveCapacity(expectedRows)
+        }
+
+        @inline(__always)
+        mutating func append(address: UInt64, type: UInt8, nameAt start: Int, length: Int, line: Int) {
+            addresses.append(address)
+            types.append(type)
+            lines.append(Int32(truncatingIfNeeded: line))
+            nameStarts.append(start)
+            nameLengths.append(Int32(truncatingIfNeeded: length))
+            nameBytes &+= length
+        }
+
+        /// The table, with each row's name copied out of `input` (the buffer the offsets are in).
+        func build(names input: UnsafeBufferPointer<UInt8>) -> SymbolTable {
+            var ends = [Int](repeating: 0, count: nameStarts.count)
+            let bytes = [UInt8](unsafeUninitializedCapacity: nameBytes) { buffer, initialized in
+                var offset = 0
+                for row in nameStarts.indices {
+                    let length = Int(nameLengths[row])
+                    if length > 0 {
+                        (buffer.baseAddress! + offset).initialize(from: input.baseAddress! + nameStarts[row], count: length)
+                    }
+                    offset += length
+                    ends[row] = offset
+                }
+                initialized = offset
+            }
+            var table = SymbolTable()
+            table.addresses = addresses
+            table.types = types
+            table.lines = lines
+            table.names = ByteStrings(bytes: bytes, ends: ends)
+            return table
+        }
+    }
+
     public var startIndex: Int { 0 }
     public var endIndex: Int { addresses.count }
 

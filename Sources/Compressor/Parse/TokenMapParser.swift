@@ -8,20 +8,24 @@ enum TokenMapParser {
     /// Reads `bytes` as the era's generator does. `readsPlainRecordsFast` (a switch for tests
     /// only) sends every record through the general scanner instead of `scanPlainRecord` first.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, nameBuffer: Int, readsPlainRecordsFast: Bool = true) -> ParsedMap {
-        var symbols = SymbolTable()
+        // Every name is a stretch of the input: the records keep where theirs starts and ends,
+        // and the names are copied into one buffer at the end, each with one memory copy.
+        var records = SymbolTable.Builder(expectedRows: bytes.count / 24)
         var warnings: [KallsymsWarning] = []
-        symbols.reserve(rows: bytes.count / 24, nameBytes: bytes.count)
+        let base = bytes.baseAddress
+        func offset(_ name: UnsafeBufferPointer<UInt8>) -> Int { name.baseAddress.map { $0 - base! } ?? 0 }
         do {
             var scanner = Scanner(bytes: bytes)
             while !scanner.atEndOfFile {
                 if readsPlainRecordsFast, let record = scanner.scanPlainRecord(nameBuffer: nameBuffer) {
-                    symbols.append(address: record.address, type: record.type, name: record.name, line: record.line)
+                    records.append(address: record.address, type: record.type, nameAt: offset(record.name),
+                                   length: record.name.count, line: record.line)
                     continue
                 }
                 let outcome = scanner.scanRecord(nameBuffer: nameBuffer)
                 switch outcome {
                 case .record(let address, let type, let name, let line):
-                    symbols.append(address: address, type: type, name: name, line: line)
+                    records.append(address: address, type: type, nameAt: offset(name), length: name.count, line: line)
                 case .endOfFile:
                     break
                 case .incomplete(let converted):
@@ -34,7 +38,7 @@ enum TokenMapParser {
                 }
             }
         }
-        return ParsedMap(symbols: symbols, warnings: warnings)
+        return ParsedMap(symbols: records.build(names: bytes), warnings: warnings)
     }
 
     enum Outcome {
