@@ -103,11 +103,12 @@ public enum AssemblyWriter {
             case .oneByte:
                 out.appendPaddedHex(length)
             case .base128:
-                let prefix = KallsymsTables.prefix(of: length, .base128)
-                out.appendByteHex(prefix[0])
-                if prefix.count > 1 {
+                // (Built without an array: one per symbol cost as much as the rest of the line.)
+                let prefix = KallsymsTables.prefixBytes(of: length, .base128)
+                out.appendByteHex(prefix.first)
+                if let second = prefix.second {
                     out.append(", ")
-                    out.appendByteHex(prefix[1])
+                    out.appendByteHex(second)
                 }
             }
             names.withBytes(of: index) { out.appendByteList($0) }

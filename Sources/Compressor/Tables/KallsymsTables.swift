@@ -30,11 +30,18 @@ public struct KallsymsTables: Hashable, Sendable {
     /// The length prefix bytes of a compressed name of `length` bytes. One-byte prefixes keep
     /// the low byte, as the assembler does with v3.3's unchecked `.byte 0x1f4`.
     public static func prefix(of length: Int, _ style: EraRules.LengthPrefix) -> [UInt8] {
+        let bytes = prefixBytes(of: length, style)
+        return bytes.second.map { [bytes.first, $0] } ?? [bytes.first]
+    }
+
+    /// `prefix(of:_:)` without an array: the first byte and, for a long base-128 length, the second.
+    @inline(__always)
+    static func prefixBytes(of length: Int, _ style: EraRules.LengthPrefix) -> (first: UInt8, second: UInt8?) {
         switch style {
-        case .oneByte: return [UInt8(truncatingIfNeeded: length)]
+        case .oneByte: return (UInt8(truncatingIfNeeded: length), nil)
         case .base128:
-            if length <= 0x7F { return [UInt8(length)] }
-            return [UInt8(length & 0x7F) | 0x80, UInt8((length >> 7) & 0x7F)]
+            if length <= 0x7F { return (UInt8(length), nil) }
+            return (UInt8(length & 0x7F) | 0x80, UInt8((length >> 7) & 0x7F))
         }
     }
 
