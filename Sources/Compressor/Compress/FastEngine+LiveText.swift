@@ -38,6 +38,7 @@ extension FastEngine {
                                 live: .allocate(capacity: bitmapBytes) + bitmapPadding,
                                 starts: .allocate(capacity: bitmapBytes) + bitmapPadding,
                                 count: count)
+            HugePages.advise(text.codes, byteCount: count)
             input.bytes.withUnsafeBufferPointer { source in
                 if let base = source.baseAddress { text.codes.initialize(from: base, count: count) }
             }

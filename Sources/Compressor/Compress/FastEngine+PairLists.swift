@@ -62,6 +62,7 @@ extension FastEngine {
             // address space: pages are touched as lists are written.
             let capacity = total &+ 2 &* text.count &+ 16
             let arena = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+            HugePages.advise(arena, byteCount: capacity * MemoryLayout<UInt32>.stride)
             // Counting-sort fill in position order: the pair at `position` is the 16-bit load
             // there. Each slot taken is one of the `counts[p]` reserved for `p`, because this
             // sweep visits exactly the positions that were counted. Per chunk of positions, two
