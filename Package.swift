@@ -3,13 +3,18 @@
 // The root package depends on the Swift toolchain alone; benchmarks live in Benchmarks/.
 import PackageDescription
 
+/// Release builds compile against the static Swift runtime and Foundation (every module the
+/// executables link, so that their module files agree), and link the executables statically
+/// and without PIE: no dynamic loading, no start-up relocations. `kallsyms-lab --version`
+/// takes 3 ms instead of 12.5 ms, which matters for a `compress` run of 35 ms (README,
+/// "Performance").
+let staticInRelease: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+let staticLinkInRelease: [LinkerSetting] = [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(configuration: .release))]
+
 /// The libraries are optimized even in debug builds: the test suite compresses and links
 /// thousands of symbol sets. `-assert-config Debug` keeps assertions and preconditions checked
 /// as in a debug build.
-let staticInRelease: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
-let staticLinkInRelease: [LinkerSetting] = [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(configuration: .release))]
 let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))] + staticInRelease
-
 
 let package = Package(
     name: "kallsyms-lab",

@@ -9,11 +9,11 @@ import Glibc
 /// accesses go through 2 MiB pages (`Growth.fast.250k`: 136 → 98 ms p50, measured with glibc
 /// making the same advice). Only whole 2 MiB-aligned stretches inside the buffer are advised,
 /// so nothing else changes; where huge pages are off, or on other systems, nothing happens.
-enum HugePages {
+public enum HugePages {
     static let size = 2 << 20
 
     /// Advises the 2 MiB-aligned part of `byteCount` bytes at `base`, when there is one.
-    static func advise(_ base: UnsafeMutableRawPointer, byteCount: Int) {
+    public static func advise(_ base: UnsafeMutableRawPointer, byteCount: Int) {
         #if canImport(Glibc)
         let start = (UInt(bitPattern: base) + UInt(size - 1)) & ~UInt(size - 1)
         let end = (UInt(bitPattern: base) + UInt(byteCount)) & ~UInt(size - 1)
