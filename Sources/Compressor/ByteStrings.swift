@@ -26,6 +26,24 @@ public struct ByteStrings: Hashable, Sendable, RandomAccessCollection {
         self.ends = ends
     }
 
+    /// `count` strings of `totalLength` bytes in all, written in place: `write(i, at)` writes
+    /// string `i` starting at `at` and returns its length. One allocation per column and no
+    /// per-string append, for builders that know the sizes first.
+    /// - Precondition: the lengths add up to `totalLength` (checked).
+    init(count: Int, totalLength: Int, writing write: (Int, UnsafeMutablePointer<UInt8>) -> Int) {
+        var ends = [Int](repeating: 0, count: count)
+        let bytes = [UInt8](unsafeUninitializedCapacity: Swift.max(1, totalLength)) { buffer, initialized in
+            var offset = 0
+            for index in 0..<count {
+                offset += write(index, buffer.baseAddress! + offset)
+                ends[index] = offset
+            }
+            precondition(offset == totalLength, "ByteStrings: the strings written do not add up to their total length")
+            initialized = offset
+        }
+        self.init(bytes: bytes, ends: ends)
+    }
+
     public mutating func reserve(strings: Int, bytes byteCount: Int) {
         ends.reserveCapacity(strings)
         bytes.reserveCapacity(byteCount)

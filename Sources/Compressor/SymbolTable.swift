@@ -64,24 +64,16 @@ public struct SymbolTable: Hashable, Sendable, RandomAccessCollection {
 
         /// The table, with each row's name copied out of `input` (the buffer the offsets are in).
         func build(names input: UnsafeBufferPointer<UInt8>) -> SymbolTable {
-            var ends = [Int](repeating: 0, count: nameStarts.count)
-            let bytes = [UInt8](unsafeUninitializedCapacity: nameBytes) { buffer, initialized in
-                var offset = 0
-                for row in nameStarts.indices {
-                    let length = Int(nameLengths[row])
-                    if length > 0 {
-                        (buffer.baseAddress! + offset).initialize(from: input.baseAddress! + nameStarts[row], count: length)
-                    }
-                    offset += length
-                    ends[row] = offset
-                }
-                initialized = offset
+            let names = ByteStrings(count: nameStarts.count, totalLength: nameBytes) { row, at in
+                let length = Int(nameLengths[row])
+                if length > 0 { at.initialize(from: input.baseAddress! + nameStarts[row], count: length) }
+                return length
             }
             var table = SymbolTable()
             table.addresses = addresses
             table.types = types
             table.lines = lines
-            table.names = ByteStrings(bytes: bytes, ends: ends)
+            table.names = names
             return table
         }
     }

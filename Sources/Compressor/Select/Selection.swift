@@ -15,29 +15,15 @@ public struct Selection: Hashable, Sendable {
 
     /// The stored strings (`type ++ name`) in address order: the compressor's input.
     public var storedStrings: ByteStrings {
-        // Sized first, then filled in place: one allocation per column, a copy per name.
         let symbols = self.symbols
         var total = 0
         for index in symbols.indices { total += symbols[index].name.count + 1 }
-        var ends: [Int] = []
-        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            ends = [Int](unsafeUninitializedCapacity: symbols.count) { endBuffer, endCount in
-                var offset = 0
-                for index in symbols.indices {
-                    buffer[offset] = symbols[index].type
-                    offset += 1
-                    symbols[index].name.withUnsafeBufferPointer { name in
-                        if let base = name.baseAddress {
-                            (buffer.baseAddress! + offset).initialize(from: base, count: name.count)
-                        }
-                        offset += name.count
-                    }
-                    endBuffer[index] = offset
-                }
-                endCount = symbols.count
+        return ByteStrings(count: symbols.count, totalLength: total) { index, at in
+            at[0] = symbols[index].type
+            return symbols[index].name.withUnsafeBufferPointer { name in
+                if let base = name.baseAddress { (at + 1).initialize(from: base, count: name.count) }
+                return name.count + 1
             }
-            initialized = total
         }
-        return ByteStrings(bytes: bytes, ends: ends)
     }
 }
