@@ -101,13 +101,11 @@ enum TokenMapParser {
             guard !isCSpace(type), base[cursor &+ 2] == 0x20 else { return nil }
             let nameStart = cursor &+ 3
             // The name runs to the first byte at or below space: eight bytes at a time while a
-            // whole word is left (a byte below 0x21 is flagged by the borrow trick; bytes of
-            // 0x80 and up are not: their top bit is set), then byte by byte.
+            // whole word is left, then byte by byte.
             var nameEnd = nameStart
             let raw = UnsafeRawPointer(base)
             while nameEnd &+ 8 <= count {
-                let word = raw.loadUnaligned(fromByteOffset: nameEnd, as: UInt64.self)
-                let low = (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080
+                let low = flagsOfBytes(below: 0x21, in: raw.loadUnaligned(fromByteOffset: nameEnd, as: UInt64.self))
                 if low != 0 {
                     nameEnd &+= low.trailingZeroBitCount &>> 3
                     break

@@ -128,8 +128,8 @@ public struct NameMatcher: Sendable {
         let raw = UnsafeRawPointer(base)
         var offset = 0
         while offset <= lastStart {
-            let difference = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ pattern
-            var flags = (difference &- 0x0101_0101_0101_0101) & ~difference & 0x8080_8080_8080_8080
+            // A byte equal to the key is a zero byte of the difference.
+            var flags = flagsOfBytes(below: 1, in: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ pattern)
             while flags != 0 {
                 let start = offset &+ flags.trailingZeroBitCount &>> 3
                 if start > lastStart { return false }
