@@ -126,11 +126,9 @@ struct TextBuffer: ~Copyable {
         count &+= bytes.count &* 6
     }
 
-    /// `", 0x" + two lowercase digits` of every byte value, as little-endian words.
-    private static let byteListWords: [UInt64] = (0..<256).map { value in
-        let characters: [UInt8] = [0x2C, 0x20, 0x30, 0x78, hexDigit(value >> 4), hexDigit(value & 0xF)]
-        return characters.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-    }
+    /// `", 0x" + two lowercase digits` of every byte value, as little-endian words: the four
+    /// characters `, 0x` in the low bytes, then the byte's `hexPairs` entry.
+    private static let byteListWords: [UInt64] = hexPairs.map { 0x7830_202C | UInt64($0) << 32 }
 
     /// `0x%02x` of a value that may need more than two digits (v3.3's unchecked length byte).
     mutating func appendPaddedHex(_ value: Int) {
