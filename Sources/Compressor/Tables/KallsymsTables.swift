@@ -55,7 +55,9 @@ public struct KallsymsTables: Hashable, Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(namesSize)
         for index in compressedNames.indices {
-            bytes.append(contentsOf: Self.prefix(of: compressedNames.length(of: index), lengthPrefix))
+            let prefix = Self.prefixBytes(of: compressedNames.length(of: index), lengthPrefix)
+            bytes.append(prefix.first)
+            if let second = prefix.second { bytes.append(second) }
             bytes.append(contentsOf: compressedNames[index])
         }
         return bytes
