@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "LinkModel", targets: ["LinkModel"]),
         .library(name: "Generators", targets: ["Generators"]),
         .library(name: "Harness", targets: ["Harness"]),
+        .library(name: "RealLink", targets: ["RealLink"]),
         .library(name: "Diagnostics", targets: ["Diagnostics"]),
     ],
     targets: [
@@ -31,11 +32,13 @@ let package = Package(
         .target(name: "Compressor", swiftSettings: optimizedEvenInDebug),
         .target(name: "LinkModel", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Generators", dependencies: ["Compressor", "LinkModel"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators", "RealLink"], swiftSettings: optimizedEvenInDebug),
+        // Real toolchains behind the link model (GNU binutils, LLD), run as processes.
+        .target(name: "RealLink", dependencies: ["Compressor", "LinkModel"], swiftSettings: optimizedEvenInDebug),
         // explain and sensitivity: diagnostics on a developer's own maps.
         .target(name: "Diagnostics", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(name: "KallsymsLabCommand",
-                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics"], swiftSettings: staticInRelease),
+                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink"], swiftSettings: staticInRelease),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
         .executableTarget(name: "FuzzRoundTrip", dependencies: ["Harness"],
@@ -46,6 +49,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Compressor"], path: "Tests/TestSupport"),
         .testTarget(name: "CompressorTests", dependencies: ["Compressor", "TestSupport"]),
         .testTarget(name: "LinkModelTests", dependencies: ["LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "RealLinkTests", dependencies: ["RealLink", "Harness", "LinkModel", "Generators", "Compressor", "TestSupport"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Compressor", "TestSupport"]),

@@ -43,6 +43,10 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
     public var mutations: [Mutation]
     public var map: [SymbolRecord]
     public var layout: Layout?
+    /// `nm:` the letters a build case was found with (nil: the era's own time).
+    public var letters: SymbolLetters?
+    /// `confirmed:` the real linkers (and versions) that reproduced the verdict, `; `-separated.
+    public var confirmedBy: [String] = []
 
     public init(kind: Kind, property: String? = nil, target: String? = nil, era: Era, options: GeneratorOptions = .init(),
                 mitigations: [String] = [], seed: UInt64? = nil, expectation: Expectation, reason: String,
@@ -72,6 +76,8 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
         lines.append("flags: \(options.description)")
         if !mitigations.isEmpty { lines.append("mitigations: \(mitigations.joined(separator: " "))") }
         if let seed { lines.append("seed: 0x\(String(seed, radix: 16))") }
+        if let letters { lines.append("nm: \(letters)") }
+        if !confirmedBy.isEmpty { lines.append("confirmed: \(confirmedBy.joined(separator: "; "))") }
         lines.append("expect: \(expectation.rawValue)")
         lines.append("reason: \(reason.replacingNewlines())")
         if !mutations.isEmpty {
@@ -197,9 +203,17 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
                   options: options, mitigations: headers["mitigations"].map { $0.value.split(separator: " ").map(String.init) } ?? [],
                   seed: seed, expectation: expectation, reason: headers["reason"]?.value ?? "", mutations: mutations,
                   map: map, layout: layout)
+        if let header = headers["nm"] {
+            guard let letters = SymbolLetters(rawValue: header.value) else {
+                throw KallsymsError(.malformedText, "nm must be 2012 or modern", line: header.line)
+            }
+            self.letters = letters
+        }
+        confirmedBy = headers["confirmed"].map { $0.value.components(separatedBy: "; ").filter { !$0.isEmpty } } ?? []
     }
 
-    static let headerKeys: Set<String> = ["kind", "property", "target", "era", "flags", "mitigations", "seed", "expect", "reason"]
+    static let headerKeys: Set<String> = ["kind", "property", "target", "era", "flags", "mitigations", "seed", "nm",
+                                          "confirmed", "expect", "reason"]
 }
 
 extension String {

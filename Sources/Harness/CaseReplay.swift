@@ -1,6 +1,7 @@
 import Compressor
 import Generators
 import LinkModel
+import RealLink
 
 /// Replays a saved case (`CaseFile`) and compares what happens with its `expect:` line.
 ///
@@ -59,10 +60,10 @@ public enum CaseReplay {
     /// Parses and replays a case file's text.
     /// - Throws: `KallsymsError(.malformedText)` with the line, for a file that does not parse
     ///   or names an unknown property or mitigation.
-    public static func replay(text: String) throws -> Result {
+    public static func replay(text: String, linker: Toolchain.Kind? = nil) throws -> Result {
         let file = try CaseFile(parsing: text)
         do {
-            return try replayChecked(file)
+            return try replayChecked(file, linker: linker)
         } catch let problem as Problem {
             throw KallsymsError(.malformedText, problem.message, line: line(of: problem.key, in: text))
         }
@@ -71,9 +72,9 @@ public enum CaseReplay {
     /// Replays a parsed case.
     /// - Throws: `KallsymsError(.malformedText)` for an unknown property or mitigation, a
     ///   property case without a property, a build case without a layout or with mutations.
-    public static func replay(_ file: CaseFile) throws -> Result {
+    public static func replay(_ file: CaseFile, linker: Toolchain.Kind? = nil) throws -> Result {
         do {
-            return try replayChecked(file)
+            return try replayChecked(file, linker: linker)
         } catch let problem as Problem {
             throw KallsymsError(.malformedText, problem.message)
         }
@@ -85,10 +86,10 @@ public enum CaseReplay {
         var message: String
     }
 
-    static func replayChecked(_ file: CaseFile) throws -> Result {
+    static func replayChecked(_ file: CaseFile, linker: Toolchain.Kind?) throws -> Result {
         switch file.kind {
         case .property: return Result(file: file, observation: try replayProperty(file))
-        case .build: return Result(file: file, observation: try replayBuild(file))
+        case .build: return Result(file: file, observation: try replayBuild(file, linker: linker))
         }
     }
 
@@ -105,7 +106,9 @@ public enum CaseReplay {
         }
     }
 
-    static func replayBuild(_ file: CaseFile) throws -> Observation {
+    /// A build case linked by a real toolchain (`linker`) instead of the model.
+    /// - Throws: `Toolchain.Failure` when the tools are missing or fail.
+    static func replayBuild(_ file: CaseFile, linker kind: Toolchain.Kind? = nil) throws -> Observation {
         guard let layout = file.layout else { throw Problem(key: "kind", message: "a build case needs a \"--- layout\" section") }
         guard file.mutations.isEmpty else {
             throw Problem(key: "--- mutations", message: "a build case takes no mutations (save the layout as mutated)")
@@ -117,7 +120,17 @@ public enum CaseReplay {
             }
             mitigations.append(mitigation)
         }
-        let result = Build(layout: layout, options: BuildOptions(era: file.era, generator: file.options, mitigations: mitigations)).run()
+        var options = BuildOptions(era: file.era, generator: file.options, mitigations: mitigations, letters: file.letters)
+        let result: BuildResult
+        if let kind {
+            options.linker = kind.flavour
+            let plan = LinkPlan(layout)
+            var linker = try RealLinker(plan: plan, toolchain: try Toolchain(kind, target: layout.target), options: options)
+            var cache = CompressionCache()
+            result = try Build(layout: layout, options: options).run(target: layout.target, cache: &cache, linker: &linker)
+        } else {
+            result = Build(layout: layout, options: options).run()
+        }
         switch result.outcome {
         case .consistent(let passes):
             return .passes("the \(file.era) build is consistent after \(passes) pass\(passes == 1 ? "" : "es")")

@@ -1,4 +1,5 @@
 import Compressor
+import RealLink
 import Harness
 
 enum ReplayCommand {
@@ -31,7 +32,8 @@ enum ReplayCommand {
           kallsyms-lab replay Tests/Corpus/findings/retype-invariance-v6.1-0x548b5c1a736b432.case
           kallsyms-lab check --property retype-invariance --era v6.1 --save /tmp/f && kallsyms-lab replay /tmp/f/*.case
         """,
-        options: [OptionSpec("--json", "Print one JSON object instead of the text.")],
+        options: [OptionSpec("--json", "Print one JSON object instead of the text."),
+                  OptionSpec("--linker", value: "L", "Build cases: model (default), gnu or lld (a real toolchain links every image).")],
         positionals: 1...1,
         run: run)
 
@@ -44,9 +46,11 @@ enum ReplayCommand {
         }
         let result: CaseReplay.Result
         do {
-            result = try CaseReplay.replay(text: text)
+            result = try CaseReplay.replay(text: text, linker: try LinkerArguments.toolchainKind(arguments))
         } catch let error as KallsymsError {
             throw error.located(in: name)
+        } catch let error as Toolchain.Failure {
+            throw CommandError("\(name): \(error.description)")
         }
         let file = result.file
         let matches = result.matchesExpectation

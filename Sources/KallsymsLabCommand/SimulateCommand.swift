@@ -1,6 +1,7 @@
 import Compressor
 import Foundation
 import LinkModel
+import RealLink
 
 enum SimulateCommand {
     static let command = Subcommand(
@@ -29,6 +30,14 @@ enum SimulateCommand {
         multiple of B bytes), uncompressed-type (the type byte stored raw, out of the
         compression), reuse-tokens (pass 1's token table encodes the later passes).
 
+        --linker gnu or lld links every image with a real toolchain instead of the model: the layout
+        becomes an assembly file and a linker script, each pass's .S is assembled, the image linked
+        and its nm -n map read back (docs/linkers.md). GNU needs Debian's binutils-arm-linux-gnueabihf
+        (or binutils-aarch64-linux-gnu for arm64 layouts); LLD is the Swift toolchain's ld.lld, clang
+        and llvm-nm. --compare-model lists, per image, the lines where the model's map differs.
+        --nm chooses the letters: 2012 (binutils before 2.24: a section named .init* prints T) or
+        modern (by the section's flags); each era defaults to the nm of its time (v3.3: 2012).
+
         Exit status: 0 consistent, 3 "Inconsistent kallsyms data", 1 error (unreadable or malformed
         layout, FILE:LINE: message; a pass the generator refuses), 2 usage.
 
@@ -39,6 +48,7 @@ enum SimulateCommand {
           kallsyms-lab simulate --scenario arm-2012-up --print-layout > up.layout
           kallsyms-lab simulate up.layout --era v6.1 --all-symbols --mitigation fixed-point=6 --json
           kallsyms-lab simulate --scenario arm-large --repeat 5
+          kallsyms-lab simulate --scenario arm-2012-up --linker gnu --compare-model
         """,
         options: EraArguments.specs + [
             EraArguments.engineSpec,
@@ -54,13 +64,17 @@ enum SimulateCommand {
             OptionSpec("--write-maps", value: "DIR",
                        "Write each pass's nm -n map (DIR/.tmp_vmlinuxN.map, DIR/vmlinux.map) for 'explain'."),
             OptionSpec("--repeat", value: "N", "Time N more builds (fresh caches, then a shared cache) and print builds/s on stderr."),
-        ],
+        ] + LinkerArguments.specs + [LinkerArguments.compareSpec],
         positionals: 0...1,
         run: run)
 
     /// Writes the map of every linked image, named after the image, atomically.
     static func writeMaps(_ result: BuildResult, to directory: String) throws {
-        guard Files.isDirectory(directory) else { throw CommandError("\(directory): not a directory") }
+        if !Files.isDirectory(directory) {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw CommandError("\(directory): cannot create the folder: \(error.localizedDescription)")
+            }
+        }
         for pass in result.passes {
             guard let image = pass.image else { continue }
             try Files.writeAtomically(pass.map.text(), to: "\(directory)/\(image).map")
@@ -84,7 +98,20 @@ enum SimulateCommand {
         let options = try buildOptions(arguments, scenario: scenario)
         let limit = try positiveInteger(arguments, "--limit") ?? 12
         let plan = LinkPlan(layout)
-        let result = Build(layout: layout, options: options).run(plan: plan)
+        let kind = try LinkerArguments.toolchainKind(arguments)
+        if arguments.has("--compare-model") && kind == nil { throw UsageError("--compare-model needs --linker gnu or lld") }
+        var comparisons: [MapComparison]?
+        let result: BuildResult
+        if let kind {
+            if arguments.has("--repeat") { throw UsageError("--repeat times the model; it does not take --linker \(kind)") }
+            let (real, linker) = try LinkerArguments.run(Build(layout: layout, options: options), plan: plan, kind: kind,
+                                                         comparesModel: arguments.has("--compare-model"))
+            result = real
+            if arguments.has("--compare-model") { comparisons = linker.comparisons }
+            io.err("kallsyms-lab simulate: linked with \(linker.toolchain.version)\n")
+        } else {
+            result = Build(layout: layout, options: options).run(plan: plan)
+        }
         if let repeats = try positiveInteger(arguments, "--repeat") {
             // Fresh caches: what a campaign pays for a new layout. Then one shared cache: the
             // build machinery alone (links, selections, tables), compressions reused.
@@ -104,6 +131,7 @@ enum SimulateCommand {
             try io.out(SimulateReport.json(result, layout: layout, source: source) + "\n")
         } else {
             try io.out(SimulateReport.text(result, layout: layout, source: source, scenario: scenario, limit: limit))
+            if let comparisons { try io.out(SimulateReport.comparison(comparisons, result: result, width: layout.target.pointerSize * 2, limit: limit)) }
         }
         switch result.outcome {
         case .consistent: return 0
@@ -143,6 +171,7 @@ enum SimulateCommand {
         }
         options.engine = try EraArguments.engine(arguments)
         options.kallsymsExtraPass = arguments.value("--kallsyms-extra-pass")
+        try LinkerArguments.apply(arguments, to: &options)
         for text in arguments.values["--mitigation"] ?? [] {
             guard let mitigation = Mitigation(parsing: text) else {
                 throw UsageError("unknown mitigation \(text) (known: \(Mitigation.syntax.joined(separator: ", ")); "

@@ -1,9 +1,38 @@
 import Compressor
 import Foundation
 import LinkModel
+import RealLink
 
 /// The text and JSON forms of a `simulate` run.
 enum SimulateReport {
+    /// `--compare-model`: per image, the lines where the model's map differs from the real one.
+    static func comparison(_ comparisons: [MapComparison], result: BuildResult, width: Int, limit: Int) -> String {
+        var lines = ["", "model vs real linker (known differences left out: "
+                     + MapComparison.knownDifferences.map { $0.split(separator: ":").first.map(String.init) ?? $0 }
+                        .joined(separator: "; ") + ")"]
+        let images = result.passes.compactMap(\.image) + (result.vmlinux == nil ? [] : ["vmlinux"])
+        for (index, comparison) in comparisons.enumerated() {
+            let image = index < images.count ? images[index] : "image \(index + 1)"
+            if comparison.agrees {
+                lines.append("  \(image): identical (\(comparison.realLines) lines)")
+                continue
+            }
+            lines.append("  \(image): \(comparison.onlyInModel.count) lines only in the model, \(comparison.onlyInReal.count) only in the real map"
+                         + (comparison.firstOrderDifference.map { "; same lines, order differs from line \($0)" } ?? ""))
+            for record in comparison.onlyInModel.prefix(limit) { lines.append("    model: " + line(record, width: width)) }
+            for record in comparison.onlyInReal.prefix(limit) { lines.append("    real:  " + line(record, width: width)) }
+        }
+        let agreeing = comparisons.filter(\.agrees).count
+        lines.append("  \(agreeing) of \(comparisons.count) maps identical")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func line(_ record: SymbolRecord, width: Int) -> String {
+        let hex = String(record.address, radix: 16)
+        return String(repeating: "0", count: max(0, width - hex.count)) + hex + " " + String(UnicodeScalar(record.type))
+            + " " + String(decoding: record.name, as: UTF8.self)
+    }
+
     static func text(_ result: BuildResult, layout: Layout, source: String, scenario: Scenario?, limit: Int) -> String {
         let options = result.options
         let rules = options.era.build
@@ -12,6 +41,8 @@ enum SimulateReport {
         let flags = options.generator.description
         lines.append("simulate \(source): era \(options.era)\(flags.isEmpty ? "" : " " + flags), target \(layout.target), "
                      + "mitigations: \(options.mitigations.isEmpty ? "none" : options.mitigations.map(\.description).joined(separator: " "))")
+        lines.append("links: \(options.linker == .gnu ? "GNU ld's" : "LLD's") rules for empty sections; nm: \(options.effectiveLetters) letters"
+                     + (options.letters == nil ? " (the era's own time)" : ""))
         lines.append("layout\(layout.name.map { " " + $0 } ?? ""): \(layout.sections.count) sections, "
                      + "\(layout.symbolCount) symbols, base 0x\(String(layout.base, radix: 16))")
         var previous: BuildPass?

@@ -77,16 +77,16 @@ import TestSupport
     func shrinkSavedCase() throws {
         let corpus = temporaryFolder()
         defer { removeTemporaryFolder(corpus) }
-        let source = Corpus.path("findings/pass-convergence-v5.10-0xa409d1d2a1188414.case")
+        let source = Corpus.path("findings/pass-convergence-v3.3-0x3775fab2535f36e9.case")
         let result = Self.run(["fuzz", "--shrink", source, "--shrink-steps", "200", "--corpus", corpus])
         #expect(result.status == 0)
-        #expect(result.output.hasPrefix("fuzz: saved \(corpus)/pass-convergence-v5.10-0xa409d1d2a1188414.case: "))
-        let saved = try CaseFile(parsing: try #require(contents(of: corpus + "/pass-convergence-v5.10-0xa409d1d2a1188414.case")).text)
-        let original = try CaseFile(parsing: Corpus.text("findings/pass-convergence-v5.10-0xa409d1d2a1188414.case"))
-        #expect(saved.era == .v5_10 && saved.expectation == .fails)
+        #expect(result.output.hasPrefix("fuzz: saved \(corpus)/pass-convergence-v3.3-0x3775fab2535f36e9.case: "))
+        let saved = try CaseFile(parsing: try #require(contents(of: corpus + "/pass-convergence-v3.3-0x3775fab2535f36e9.case")).text)
+        let original = try CaseFile(parsing: Corpus.text("findings/pass-convergence-v3.3-0x3775fab2535f36e9.case"))
+        #expect(saved.era == .v3_3 && saved.expectation == .fails)
         #expect(try #require(saved.layout).symbolCount <= original.layout!.symbolCount)
         let fixed = corpus + "/fixed.case"
-        write(Array(Corpus.text("findings/pass-convergence-v3.3-0x7aa6ad9add7ef648.case")
+        write(Array(Corpus.text("findings/pass-convergence-v3.3-0x9b7e993b67eb19e5.case")
             .replacingOccurrences(of: "era: v3.3", with: "era: v3.3\nmitigations: uncompressed-type").utf8), to: fixed)
         let passing = Self.run(["fuzz", "--shrink", fixed, "--corpus", corpus])
         #expect(passing.status == 1)

@@ -55,7 +55,8 @@ enum FlipLayout {
     static func build(_ layout: Layout, _ era: Era, allSymbols: Bool = true, extra: String? = nil,
                       _ mitigations: [Mitigation] = []) -> BuildResult {
         Build(layout: layout, options: BuildOptions(era: era, generator: GeneratorOptions(allSymbols: allSymbols),
-                                                    mitigations: mitigations, kallsymsExtraPass: extra)).run()
+                                                    mitigations: mitigations, kallsymsExtraPass: extra,
+                                                    letters: .binutils2012)).run()
     }
 
     @Test("the flip layout puts the per-cpu markers on .data (D) first, one page below (T) with tables")

@@ -11,7 +11,7 @@ import Compressor
 
     static func build(_ layout: Layout, _ era: Era = .v5_10, _ mitigations: [Mitigation] = []) -> BuildResult {
         Build(layout: layout, options: BuildOptions(era: era, generator: GeneratorOptions(allSymbols: true),
-                                                    mitigations: mitigations)).run()
+                                                    mitigations: mitigations, letters: .binutils2012)).run()
     }
 
     @Test("mitigations parse from their command-line names", arguments: [

@@ -37,11 +37,19 @@ public struct Build: Sendable {
     /// Runs the build with a compression cache shared with other builds: a compression it
     /// holds is not recomputed, and the build's own compressions join it.
     public func run(plan: LinkPlan, cache: inout CompressionCache) -> BuildResult {
+        var linker = ModelLinker(plan: plan, conventions: options.linkConventions)
+        return run(target: plan.layout.target, cache: &cache, linker: &linker)
+    }
+
+    /// Runs the build with `linker` linking every image (a real toolchain, or the model);
+    /// `target` is the layout's. Throws what the linker throws (never, for the model).
+    public func run<Linker: ImageLinker>(target: TargetABI, cache: inout CompressionCache,
+                                         linker: inout Linker) throws(Linker.Failure) -> BuildResult {
         let rules = options.era.build
-        var step = KallsymsStep(options: options, target: plan.layout.target, cache: cache)
+        var step = KallsymsStep(options: options, target: target, cache: cache)
         defer { cache = step.cache }
         var passes: [BuildPass] = []
-        var object: KallsymsObject?
+        var object: KallsymsOutput?
 
         func fail(_ pass: Int, _ error: Error) -> BuildResult {
             let kallsymsError = error as? KallsymsError ?? KallsymsError(.malformedText, "\(error)")
@@ -54,7 +62,7 @@ public struct Build: Sendable {
                 let output = try step.run([], freezesTokens: false)
                 passes.append(BuildPass(number: 0, image: nil, linkedWithPass: nil, map: LinkedMap(symbols: []),
                                         input: [], output: output))
-                object = output.object
+                object = output
             } catch {
                 return fail(0, error)
             }
@@ -65,13 +73,13 @@ public struct Build: Sendable {
         var number = 1
         var cycle: BuildResult.Cycle?
         while true {
-            let map = plan.link(object: object, weakReferences: rules.weakTableNames)
+            let map = try linker.link(object, weakReferences: rules.weakTableNames)
             let input = Self.kallsymsInput(map, rules: rules, era: options.era)
             do {
                 let output = try step.run(input, freezesTokens: number == 1)
                 passes.append(BuildPass(number: number, image: rules.imageName(pass: number), linkedWithPass: linkedWith,
                                         map: map, input: input, output: output))
-                object = output.object
+                object = output
             } catch {
                 return fail(number, error)
             }
@@ -80,7 +88,7 @@ public struct Build: Sendable {
             number += 1
         }
 
-        let vmlinux = plan.link(object: object, weakReferences: rules.weakTableNames)
+        let vmlinux = try linker.link(object, weakReferences: rules.weakTableNames)
         let last = passes[passes.count - 1]
         let mismatch = Self.compare(rules.systemMapFilter.apply(vmlinux.symbols),
                                     with: rules.systemMapFilter.apply(last.map.symbols),

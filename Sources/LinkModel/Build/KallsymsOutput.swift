@@ -8,6 +8,8 @@ public struct KallsymsOutput: Hashable, Sendable {
     public var symbolsKept: Int { kept.count }
     /// The era's tables as laid out on the target (sizes, offsets, alignment).
     public var tables: TableLayout
+    /// The tables themselves (what the era's `.S` holds; a real link assembles them).
+    public var data: KallsymsTables
     /// The object the next link includes (padding of `pad=B` applied).
     public var object: KallsymsObject
     /// The compressed name bytes without length prefixes.

@@ -71,7 +71,7 @@ struct KallsymsStep {
         if keepsTypeUncompressed { compression = Self.prependingTypes(compression, selection) }
         let tables = try era.tables(for: selection, compression: compression, options: options)
         let layout = tables.layout(era: era, target: target)
-        let output = KallsymsOutput(kept: selection.symbols, tables: layout,
+        let output = KallsymsOutput(kept: selection.symbols, tables: layout, data: tables,
                                     object: KallsymsObject(tables: layout, padding: padding),
                                     namesBytes: tables.compressedNames.totalLength, work: work)
         previous = (key, output)

@@ -80,15 +80,31 @@ public struct BuildOptions: Hashable, Sendable {
     public var kallsymsExtraPass: String?
     /// The compression engine for full compressions.
     public var engine: CompressionEngine
+    /// Which `nm` prints the maps (nil: the `nm` of the era's time, `SymbolLetters.ofItsTime`).
+    public var letters: SymbolLetters?
+    /// Whose rules for empty output sections the model follows (the real linker a build is
+    /// compared with or confirmed by).
+    public var linker: LinkerFlavour
 
     /// Options for `era` with `generator` flags (validated by the generator when it runs).
     public init(era: Era, generator: GeneratorOptions = .init(), mitigations: [Mitigation] = [],
-                kallsymsExtraPass: String? = nil, engine: CompressionEngine = .default) {
+                kallsymsExtraPass: String? = nil, engine: CompressionEngine = .default,
+                letters: SymbolLetters? = nil, linker: LinkerFlavour = .gnu) {
         self.era = era
         self.generator = generator
         self.mitigations = mitigations
         self.kallsymsExtraPass = kallsymsExtraPass
         self.engine = engine
+        self.letters = letters
+        self.linker = linker
+    }
+
+    /// The `nm` letters the build uses: the given ones, else those of the era's time.
+    public var effectiveLetters: SymbolLetters { letters ?? .ofItsTime(era) }
+
+    /// How the model links and prints each image.
+    public var linkConventions: LinkPlan.Conventions {
+        LinkPlan.Conventions(letters: effectiveLetters, linker: linker)
     }
 
     /// The `KALLSYMS_EXTRA_PASS` value the build sees.

@@ -36,19 +36,30 @@ public struct LinkPlan: Sendable {
         var above: [Entry]
 
         var hasSymbols: Bool { !below.isEmpty || !above.isEmpty }
+        /// Whether an input section of the layout holds a symbol (not only script markers).
+        var hasObjectSymbols: Bool
     }
 
     struct Entry: Sendable {
         var name: [UInt8]
         var offset: UInt64
         var binding: Binding
+        /// A linker-script marker (`start`/`end`), not a label of an input section.
+        var isMarker = false
 
-        func letter(in kind: SectionKind) -> UInt8 {
-            binding == .weak ? UInt8(ascii: "W") : kind.letter(global: binding == .global)
-        }
+        var absoluteLetter: UInt8 { SymbolLetters.letter(UInt8(ascii: "a"), binding: binding) }
+    }
 
-        var absoluteLetter: UInt8 {
-            binding == .weak ? UInt8(ascii: "W") : (binding == .global ? UInt8(ascii: "A") : UInt8(ascii: "a"))
+    /// What a link prints and how it treats empty sections.
+    public struct Conventions: Hashable, Sendable {
+        /// Which `nm` prints the map.
+        public var letters: SymbolLetters
+        /// Which linker's rules for empty output sections apply.
+        public var linker: LinkerFlavour
+        /// `letters` with `linker`'s rules.
+        public init(letters: SymbolLetters = .modern, linker: LinkerFlavour = .gnu) {
+            self.letters = letters
+            self.linker = linker
         }
     }
 
@@ -87,13 +98,15 @@ public struct LinkPlan: Sendable {
         let placement = hosts ? (section.kallsymsOffset ?? nil) ?? section.size : section.size
         var below: [(Entry, Int)] = []
         var above: [(Entry, Int)] = []
+        var hasObjectSymbols = false
         for (order, member) in section.members.enumerated() {
             switch member {
             case .marker(let name, .start):
-                below.append((Entry(name: name, offset: 0, binding: .global), order))
+                below.append((Entry(name: name, offset: 0, binding: .global, isMarker: true), order))
             case .marker(let name, .end):
-                above.append((Entry(name: name, offset: section.size, binding: .global), order))
+                above.append((Entry(name: name, offset: section.size, binding: .global, isMarker: true), order))
             case .symbol(let name, let offset, let binding):
+                hasObjectSymbols = true
                 let entry = Entry(name: name, offset: offset, binding: binding)
                 if hosts && offset >= placement { above.append((entry, order)) } else { below.append((entry, order)) }
             case .kallsyms:
@@ -110,16 +123,20 @@ public struct LinkPlan: Sendable {
         return PreparedSection(name: section.name, kind: section.kind, flags: section.flags,
                                alignment: section.alignment, size: section.size,
                                isKeptWhenEmpty: section.isKeptWhenEmpty, hostsKallsyms: hosts,
-                               placement: placement, below: sorted(below), above: sorted(above))
+                               placement: placement, below: sorted(below), above: sorted(above),
+                               hasObjectSymbols: hasObjectSymbols)
     }
 
     /// The `nm -n` map of the image linked with `object` (nil: no kallsyms object at all).
     ///
     /// `weakReferences` are the kallsyms table names the kernel declares weak (v3.3–v6.1);
     /// those the object does not define are listed as undefined `w` symbols, as `nm` shows
-    /// them in the first link.
-    public func link(object: KallsymsObject?, weakReferences: [[UInt8]] = []) -> LinkedMap {
-        let addresses = assignAddresses(object: object)
+    /// them in the first link. `conventions` say which `nm` prints the letters and which
+    /// linker's rules for empty output sections apply.
+    public func link(object: KallsymsObject?, weakReferences: [[UInt8]] = [],
+                     conventions: Conventions = Conventions()) -> LinkedMap {
+        let addresses = assignAddresses(object: object, linker: conventions.linker)
+        let letters = sectionLetters(addresses, conventions: conventions)
         var records: [SymbolRecord] = []
         records.reserveCapacity(symbolCount + (object?.labels.count ?? 0))
         // Neighbours for re-homing: the nearest kept section before and after each item.
@@ -139,17 +156,27 @@ public struct LinkPlan: Sendable {
                 records.append(SymbolRecord(address: start, type: UInt8(ascii: "A"), name: name))
             case .section(let section):
                 if addresses.isKept[index] {
-                    appendKept(section, start: start, object: object, into: &records)
+                    appendKept(section, start: start, letter: letters[index], object: object, into: &records)
                     previousKept = index
                 } else if section.hasSymbols {
+                    // GNU ld: the removed section's globals move to a neighbour; its locals
+                    // are not written at all.
                     let home = rehome(removed: section, address: start, previous: previousKept,
                                       next: nextKept[index], starts: addresses.starts)
-                    for entry in section.below + section.above {
-                        let letter = home.map { entry.letter(in: $0) } ?? entry.absoluteLetter
+                    for entry in section.below + section.above where entry.binding != .local {
+                        let letter = home.map { SymbolLetters.letter(letters[$0], binding: entry.binding) }
+                            ?? entry.absoluteLetter
                         records.append(SymbolRecord(address: start, type: letter, name: entry.name))
                     }
                 }
             }
+        }
+        // A removed section's symbols sit at its aligned address, which can lie beyond the start
+        // of the sections after it (`.` did not move): restore address order, stably.
+        if records.indices.dropFirst().contains(where: { records[$0].address < records[$0 - 1].address }) {
+            records = records.enumerated().sorted {
+                $0.element.address != $1.element.address ? $0.element.address < $1.element.address : $0.offset < $1.offset
+            }.map(\.element)
         }
         Self.sortRunsOfEqualAddresses(&records)
         let undefined = weakReferences.filter { !(object?.defines($0) ?? false) }
@@ -158,8 +185,8 @@ public struct LinkPlan: Sendable {
     }
 
     /// `link(object: .opaque(size:))`: the map with `tablesSize` bytes of unlabelled tables.
-    public func link(tablesSize: Int, alignment: Int = 4) -> LinkedMap {
-        link(object: .opaque(size: tablesSize, alignment: alignment))
+    public func link(tablesSize: Int, alignment: Int = 4, conventions: Conventions = Conventions()) -> LinkedMap {
+        link(object: .opaque(size: tablesSize, alignment: alignment), conventions: conventions)
     }
 
     /// Where every item starts and which sections the linker keeps.
@@ -168,7 +195,7 @@ public struct LinkPlan: Sendable {
         var isKept: [Bool]
     }
 
-    func assignAddresses(object: KallsymsObject?) -> Addresses {
+    func assignAddresses(object: KallsymsObject?, linker: LinkerFlavour = .gnu) -> Addresses {
         var starts = [UInt64](repeating: 0, count: items.count)
         var isKept = [Bool](repeating: false, count: items.count)
         var dot = layout.base
@@ -181,18 +208,46 @@ public struct LinkPlan: Sendable {
             case .section(let section):
                 let inserted = insertedSize(section, object: object)
                 let total = section.size &+ inserted
-                let kept = total > 0 || section.isKeptWhenEmpty
+                let kept: Bool
+                switch linker {
+                case .gnu: kept = total > 0 || section.isKeptWhenEmpty
+                case .lld: kept = total > 0 || section.isKeptWhenEmpty || section.hasSymbols
+                }
                 var alignment = section.alignment
                 if let object, section.hostsKallsyms { alignment = max(alignment, UInt64(object.alignment)) }
-                // ld ignores the address assignments of a removed section unless the script
-                // defines symbols in it (ld manual, "Output Section Discarding").
-                if kept || section.hasSymbols { dot = Self.roundUp(dot, alignment) }
-                starts[index] = dot
                 isKept[index] = kept
-                dot = dot &+ total
+                if kept {
+                    dot = Self.roundUp(dot, alignment)
+                    starts[index] = dot
+                    dot = dot &+ total
+                } else {
+                    // GNU ld gives a removed section's symbols its aligned address but does
+                    // not move `.` (reallink example b).
+                    starts[index] = Self.roundUp(dot, alignment)
+                }
             }
         }
         return Addresses(starts: starts, isKept: isKept)
+    }
+
+    /// The lowercase `nm` letter of each kept section (0 for other items).
+    ///
+    /// LLD gives an output section without input sections (only script markers) the flags of
+    /// the output section before it; `nm` by flags then prints that section's letter.
+    func sectionLetters(_ addresses: Addresses, conventions: Conventions) -> [UInt8] {
+        var letters = [UInt8](repeating: 0, count: items.count)
+        var previousFlags: SectionFlags?
+        for (index, item) in items.enumerated() {
+            guard case .section(let section) = item, addresses.isKept[index] else { continue }
+            var flags = section.flags
+            if conventions.linker == .lld, section.size == 0, !section.hostsKallsyms, !section.hasObjectSymbols,
+               let previousFlags {
+                flags = previousFlags
+            }
+            letters[index] = conventions.letters.sectionLetter(name: section.name, flags: flags)
+            previousFlags = flags
+        }
+        return letters
     }
 
     /// The bytes the object adds to its host: padding to its alignment, then its data.
@@ -202,43 +257,46 @@ public struct LinkPlan: Sendable {
         return Self.roundUp(section.placement, alignment) - section.placement + UInt64(object.size)
     }
 
-    private func appendKept(_ section: PreparedSection, start: UInt64, object: KallsymsObject?,
+    private func appendKept(_ section: PreparedSection, start: UInt64, letter: UInt8, object: KallsymsObject?,
                             into records: inout [SymbolRecord]) {
         for entry in section.below {
-            records.append(SymbolRecord(address: start &+ entry.offset, type: entry.letter(in: section.kind), name: entry.name))
+            records.append(SymbolRecord(address: start &+ entry.offset, type: SymbolLetters.letter(letter, binding: entry.binding),
+                                        name: entry.name))
         }
         let shift = insertedSize(section, object: object)
         if let object, section.hostsKallsyms {
             let objectStart = start &+ Self.roundUp(section.placement, UInt64(object.alignment))
-            let letter = section.kind.letter(global: true)
+            let global = SymbolLetters.letter(letter, binding: .global)
             for label in object.labels {
-                records.append(SymbolRecord(address: objectStart &+ UInt64(label.offset), type: letter, name: label.name))
+                records.append(SymbolRecord(address: objectStart &+ UInt64(label.offset), type: global, name: label.name))
             }
         }
         for entry in section.above {
-            records.append(SymbolRecord(address: start &+ entry.offset &+ shift, type: entry.letter(in: section.kind),
-                                        name: entry.name))
+            records.append(SymbolRecord(address: start &+ entry.offset &+ shift,
+                                        type: SymbolLetters.letter(letter, binding: entry.binding), name: entry.name))
         }
     }
 
-    /// The kind of the kept section binutils moves a removed section's symbols to (nil: absolute).
+    /// The kept section binutils moves a removed section's symbols to (nil: absolute).
     private func rehome(removed: PreparedSection, address: UInt64, previous: Int?, next: Int?,
-                        starts: [UInt64]) -> SectionKind? {
-        func neighbour(_ index: Int?) -> (NearbySection.Neighbour, SectionKind)? {
+                        starts: [UInt64]) -> Int? {
+        func neighbour(_ index: Int?) -> NearbySection.Neighbour? {
             guard let index, case .section(let section) = items[index] else { return nil }
-            return (NearbySection.Neighbour(flags: section.flags, start: starts[index]), section.kind)
+            return NearbySection.Neighbour(flags: section.flags, start: starts[index])
         }
-        let before = neighbour(previous), after = neighbour(next)
-        switch NearbySection.choose(previous: before?.0, next: after?.0, removed: removed.flags, address: address) {
-        case .previous: return before?.1
-        case .next: return after?.1
+        switch NearbySection.choose(previous: neighbour(previous), next: neighbour(next), removed: removed.flags,
+                                    address: address) {
+        case .previous: return previous
+        case .next: return next
         case .absolute: return nil
         }
     }
 
-    /// Sorts every run of equal addresses by name bytes (`nm -n` under `LC_COLLATE=C`),
-    /// keeping emission order among equal names. Records arrive in address order.
+    /// Sorts every run of equal addresses by name bytes (`nm -n` under `LC_COLLATE=C`); equal
+    /// names keep symbol-table order, where local symbols (lowercase letters) come first
+    /// (reallink example c), then emission order. Records arrive in address order.
     static func sortRunsOfEqualAddresses(_ records: inout [SymbolRecord]) {
+        func isLocal(_ record: SymbolRecord) -> Bool { record.type >= UInt8(ascii: "a") }
         var start = 0
         let count = records.count
         while start < count {
@@ -246,12 +304,17 @@ public struct LinkPlan: Sendable {
             let address = records[start].address
             var sorted = true
             while end < count && records[end].address == address {
-                if sorted && records[end].name.lexicographicallyPrecedes(records[end - 1].name) { sorted = false }
+                if sorted {
+                    let name = records[end].name, before = records[end - 1].name
+                    if name.lexicographicallyPrecedes(before)
+                        || (name == before && isLocal(records[end]) && !isLocal(records[end - 1])) { sorted = false }
+                }
                 end += 1
             }
             if !sorted {
                 let run = records[start..<end].enumerated().sorted { a, b in
                     if a.element.name != b.element.name { return a.element.name.lexicographicallyPrecedes(b.element.name) }
+                    if isLocal(a.element) != isLocal(b.element) { return isLocal(a.element) }
                     return a.offset < b.offset
                 }.map(\.element)
                 records.replaceSubrange(start..<end, with: run)
@@ -268,12 +331,13 @@ public struct LinkPlan: Sendable {
 extension Layout {
     /// The `nm -n` map of this layout linked with `object`; see `LinkPlan.link(object:weakReferences:)`.
     /// Prepare a `LinkPlan` once to link the same layout many times.
-    public func link(object: KallsymsObject?, weakReferences: [[UInt8]] = []) -> LinkedMap {
-        LinkPlan(self).link(object: object, weakReferences: weakReferences)
+    public func link(object: KallsymsObject?, weakReferences: [[UInt8]] = [],
+                     conventions: LinkPlan.Conventions = .init()) -> LinkedMap {
+        LinkPlan(self).link(object: object, weakReferences: weakReferences, conventions: conventions)
     }
 
     /// The `nm -n` map with `tablesSize` bytes of (unlabelled) kallsyms data.
-    public func link(tablesSize: Int, alignment: Int = 4) -> LinkedMap {
-        LinkPlan(self).link(tablesSize: tablesSize, alignment: alignment)
+    public func link(tablesSize: Int, alignment: Int = 4, conventions: LinkPlan.Conventions = .init()) -> LinkedMap {
+        LinkPlan(self).link(tablesSize: tablesSize, alignment: alignment, conventions: conventions)
     }
 }

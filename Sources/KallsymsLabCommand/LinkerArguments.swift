@@ -1,0 +1,55 @@
+import Compressor
+import LinkModel
+import RealLink
+
+/// `--linker`, `--nm` and `--compare-model`: which linker links each image and which `nm`
+/// prints its map (docs/linkers.md). Shared by `simulate`, `replay`, `fuzz` and `mitigations`.
+enum LinkerArguments {
+    static let linkerSpec = OptionSpec("--linker", value: "L",
+                                       "model (default), gnu (GNU binutils) or lld (the Swift toolchain's LLVM tools).")
+    static let nmSpec = OptionSpec("--nm", value: "N",
+                                   "2012 (letters by section name) or modern (by flags); default: the era's own time (v3.3: 2012).")
+    static let compareSpec = OptionSpec("--compare-model", "With a real --linker, list every line where the model's map differs.")
+    static let specs = [linkerSpec, nmSpec]
+
+    /// Which linker: nil for the model.
+    static func toolchainKind(_ arguments: ParsedArguments, option: String = "--linker") throws -> Toolchain.Kind? {
+        guard let text = arguments.value(option), text != "model" else { return nil }
+        guard let kind = Toolchain.Kind(rawValue: text) else {
+            throw UsageError("\(option) takes model, gnu or lld, not \(text)")
+        }
+        return kind
+    }
+
+    /// `--nm`, if given.
+    static func letters(_ arguments: ParsedArguments) throws -> SymbolLetters? {
+        guard let text = arguments.value("--nm") else { return nil }
+        guard let letters = SymbolLetters(rawValue: text) else { throw UsageError("--nm takes 2012 or modern, not \(text)") }
+        return letters
+    }
+
+    /// Applies `--nm` and `--linker` to `options` (the model follows the real linker's rules).
+    static func apply(_ arguments: ParsedArguments, to options: inout BuildOptions) throws {
+        if let letters = try letters(arguments) { options.letters = letters }
+        if let kind = try toolchainKind(arguments) { options.linker = kind.flavour }
+    }
+
+    /// The real toolchain for `kind` and `target`, or the command-line error naming what is missing.
+    static func toolchain(_ kind: Toolchain.Kind, target: TargetABI) throws -> Toolchain {
+        do { return try Toolchain(kind, target: target) } catch { throw CommandError("\(error)") }
+    }
+
+    /// Runs `build` on `layout` with the real toolchain `kind`.
+    static func run(_ build: Build, plan: LinkPlan, kind: Toolchain.Kind, comparesModel: Bool) throws
+        -> (BuildResult, RealLinker) {
+        let toolchain = try toolchain(kind, target: plan.layout.target)
+        do {
+            var linker = try RealLinker(plan: plan, toolchain: toolchain, options: build.options, comparesModel: comparesModel)
+            var cache = CompressionCache()
+            let result = try build.run(target: plan.layout.target, cache: &cache, linker: &linker)
+            return (result, linker)
+        } catch {
+            throw CommandError("\(kind) link: \(error.description)")
+        }
+    }
+}

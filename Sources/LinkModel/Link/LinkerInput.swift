@@ -1,0 +1,146 @@
+import Compressor
+
+/// A layout as a real linker takes it: assembly for the objects that define the layout's
+/// symbols, and a linker script that places them (docs/linkers.md, "From a layout to a link").
+///
+/// - Each output section's bytes are one input section `.ks.N.lo` of the main object (and,
+///   in the section that hosts the kallsyms tables, `.ks.N.hi` for the bytes after them),
+///   filled with `.space`, its flags from the layout's: alloc `a`, not read-only `w`, code
+///   `x`, thread-local `T`; `%progbits` when loaded, else `%nobits`.
+/// - A symbol is a label at its offset (`.globl`, `.weak`, or local). A name the layout
+///   defines more than once goes to a further object (`dup1.s`, …) whose empty section
+///   `.ks.N.d` comes first in the output section, with the symbol set to its offset.
+/// - Markers are `NAME = .;` first or last inside the output section; `absolute NAME` is
+///   `NAME = ABSOLUTE(.);`; `align N` is `. = ALIGN(N);`; `keep` adds `. = ALIGN(1);`.
+/// - The kallsyms object's `.rodata` goes into the host section at its placement.
+public struct LinkerInput: Sendable {
+    /// The main object's assembly, then one per repeated name.
+    public var objects: [String]
+    /// The linker script.
+    public var script: String
+
+    /// What a layout cannot be linked for real with.
+    public struct Problem: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    /// The assembly and script for `plan`'s layout.
+    /// - Throws: `Problem` for a name the assembler cannot take (a byte outside `!`…`~`,
+    ///   a quote or backslash, or an assembler-local `.L` name) or a section name that is
+    ///   not plain.
+    public init(_ plan: LinkPlan) throws {
+        var objects: [[String]] = [[]]
+        var script = ["SECTIONS", "{", "  . = 0x\(String(plan.layout.base, radix: 16));"]
+        func object(_ index: Int) -> Int {
+            while objects.count <= index { objects.append([]) }
+            return index
+        }
+        for (itemIndex, item) in plan.items.enumerated() {
+            switch item {
+            case .align(let alignment):
+                script.append("  . = ALIGN(\(alignment));")
+            case .absolute(let name):
+                script.append("  \(try Self.quoted(name)) = ABSOLUTE(.);")
+            case .section(let section):
+                guard section.name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") }) else {
+                    throw Problem(description: "section name \(section.name) is not plain enough for a linker script")
+                }
+                let flags = Self.flags(section.flags)
+                var lines: [String] = []
+                var seen: [[UInt8]: Int] = [:]
+                var parts: [(name: String, size: UInt64, entries: [LinkPlan.Entry], base: UInt64)] = []
+                let lowSize = section.hostsKallsyms ? section.placement : section.size
+                parts.append((".ks.\(itemIndex).lo", lowSize, section.below.filter { !Self.isMarker($0, in: section) }, 0))
+                if section.hostsKallsyms {
+                    parts.append((".ks.\(itemIndex).hi", section.size - section.placement,
+                                  section.above.filter { !Self.isMarker($0, in: section) }, section.placement))
+                }
+                var contents: [String] = []
+                var duplicates: [String] = []
+                for (partIndex, part) in parts.enumerated() {
+                    var main: [String] = []
+                    var position: UInt64 = 0
+                    var extra: [Int: [String]] = [:]
+                    for entry in part.entries {
+                        let name = try Self.quoted(entry.name)
+                        let copy = seen[entry.name, default: 0]
+                        seen[entry.name] = copy + 1
+                        let offset = entry.offset - part.base
+                        let binding = Self.binding(entry.binding, name)
+                        if copy == 0 {
+                            if offset > position { main.append("  .space \(offset - position)") }
+                            position = max(position, offset)
+                            main += binding + ["\(name):"]
+                        } else {
+                            extra[copy, default: []] += binding + ["  .set \(name), .Lks\(itemIndex)_\(partIndex) + \(offset)"]
+                        }
+                    }
+                    if part.size > position { main.append("  .space \(part.size - position)") }
+                    if !main.isEmpty || part.size > 0 {
+                        objects[0] += ["  .section \(part.name),\(flags)", "  .balign 1"] + main
+                        contents.append(part.name)
+                    }
+                    for (copy, body) in extra.sorted(by: { $0.key < $1.key }) {
+                        let name = ".ks.\(itemIndex).d\(partIndex)"
+                        objects[object(copy)] += ["  .section \(name),\(flags)", ".Lks\(itemIndex)_\(partIndex):"] + body
+                        if !duplicates.contains(name) { duplicates.append(name) }
+                    }
+                }
+                let starts = section.below.filter { Self.isMarker($0, in: section) && $0.offset == 0 }
+                let ends = section.above.filter { Self.isMarker($0, in: section) }
+                lines.append("  \(section.name) : ALIGN(\(section.alignment))")
+                lines.append("  {")
+                for marker in starts { lines.append("    \(try Self.quoted(marker.name)) = .;") }
+                if section.isKeptWhenEmpty { lines.append("    . = ALIGN(1);") }
+                if let low = duplicates.first(where: { $0.hasSuffix("d0") }) { lines.append("    *(\(low))") }
+                if contents.contains(parts[0].name) { lines.append("    *(\(parts[0].name))") }
+                if section.hostsKallsyms {
+                    lines.append("    *(.rodata)")
+                    if let high = duplicates.first(where: { $0.hasSuffix("d1") }) { lines.append("    *(\(high))") }
+                    if parts.count > 1, contents.contains(parts[1].name) { lines.append("    *(\(parts[1].name))") }
+                }
+                for marker in ends { lines.append("    \(try Self.quoted(marker.name)) = .;") }
+                lines.append("  }")
+                script += lines
+            }
+        }
+        script += ["  /DISCARD/ : { *(.ARM.attributes) *(.note.GNU-stack) *(.comment) }", "}", ""]
+        self.objects = objects.map { $0.joined(separator: "\n") + "\n" }
+        self.script = script.joined(separator: "\n")
+    }
+
+    /// Whether `entry` is one of the section's markers (they are script symbols, not labels).
+    static func isMarker(_ entry: LinkPlan.Entry, in section: LinkPlan.PreparedSection) -> Bool {
+        entry.isMarker
+    }
+
+    static func binding(_ binding: Binding, _ name: String) -> [String] {
+        switch binding {
+        case .global: return ["  .globl \(name)"]
+        case .weak: return ["  .weak \(name)"]
+        case .local: return []
+        }
+    }
+
+    /// `"a","aw","ax",…` and the section type for `flags`.
+    static func flags(_ flags: SectionFlags) -> String {
+        var letters = ""
+        if flags.contains(.alloc) { letters += "a" }
+        if !flags.contains(.readOnly) { letters += "w" }
+        if flags.contains(.code) { letters += "x" }
+        if flags.contains(.threadLocal) { letters += "T" }
+        return "\"\(letters)\",\(flags.contains(.load) ? "%progbits" : "%nobits")"
+    }
+
+    /// `"name"`: quoted, so that names starting with a digit or holding `.`/`$` assemble.
+    static func quoted(_ name: [UInt8]) throws -> String {
+        guard !name.isEmpty, name.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+        else {
+            throw Problem(description: "symbol name \(String(decoding: name, as: UTF8.self).debugDescription) cannot be assembled")
+        }
+        guard !name.starts(with: Array(".L".utf8)) else {
+            throw Problem(description: "symbol name \(String(decoding: name, as: UTF8.self)) is assembler-local (.L)")
+        }
+        return "\"" + String(decoding: name, as: UTF8.self) + "\""
+    }
+}

@@ -1,0 +1,145 @@
+import Compressor
+import Foundation
+import LinkModel
+
+/// Links every image of a build with a real toolchain: the layout's objects are assembled
+/// once, each pass's kallsyms `.S` (as `compress` writes it) is assembled, the image linked
+/// with the layout's linker script, and `nm -n` of it read back (docs/linkers.md).
+///
+/// All files live in one temporary folder, removed when the last copy of the linker goes.
+/// With `comparesModel`, each link also runs the model on the same object and keeps the
+/// lines where the two maps differ (`comparisons`).
+public struct RealLinker: ImageLinker {
+    public typealias Failure = Toolchain.Failure
+
+    /// The tools.
+    public let toolchain: Toolchain
+    /// Which `nm` letters the maps carry: the real `nm`'s (modern), or 2012's emulated on the
+    /// real placement from each symbol's output section name.
+    public let letters: SymbolLetters
+    let era: Era
+    let generator: GeneratorOptions
+    let workspace: Workspace
+    let objects: [String]
+    let model: ModelLinker?
+    /// One entry per link, in order, when comparing with the model.
+    public private(set) var comparisons: [MapComparison] = []
+    private var links = 0
+
+    /// Prepares `plan`'s layout for real links with `toolchain`: writes the linker script and
+    /// assembles the layout's objects.
+    /// - Throws: `Failure` for a layout the tools cannot take (a name the assembler refuses),
+    ///   a mitigation without a real counterpart (`pad=B`), or a tool that fails.
+    public init(plan: LinkPlan, toolchain: Toolchain, options: BuildOptions, comparesModel: Bool = false) throws(Failure) {
+        guard options.padding == nil else {
+            throw Failure("pad=B has no real-linker counterpart yet (the model pads each table's slot); use --linker model")
+        }
+        self.toolchain = toolchain
+        letters = options.effectiveLetters
+        era = options.era
+        generator = options.generator
+        var conventions = options.linkConventions
+        conventions.linker = toolchain.kind.flavour
+        model = comparesModel ? ModelLinker(plan: plan, conventions: conventions) : nil
+        let input: LinkerInput
+        do { input = try LinkerInput(plan) } catch { throw Failure("layout: \(error)") }
+        do {
+            workspace = try Workspace()
+            try workspace.write(input.script, to: "layout.ld")
+            var names: [String] = []
+            for (index, text) in input.objects.enumerated() {
+                let name = index == 0 ? "layout" : "dup\(index)"
+                try workspace.write(text, to: "\(name).s")
+                try Toolchain.run(toolchain.assembler + ["-o", "\(name).o", "\(name).s"], in: workspace.path)
+                names.append("\(name).o")
+            }
+            objects = names
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure("temporary files: \(error.localizedDescription)")
+        }
+    }
+
+    /// Links the next image with `output`'s tables (assembled from the era's `.S`) and reads
+    /// its map.
+    public mutating func link(_ output: KallsymsOutput?, weakReferences: [[UInt8]]) throws(Failure) -> LinkedMap {
+        links += 1
+        let image = "image\(links)"
+        var inputs = objects
+        do {
+            if let output {
+                let assembly = AssemblyWriter.write(output.data, symbols: output.kept, era: era, options: generator)
+                try workspace.write(Self.preprocessed(assembly, target: toolchain.target), to: "kallsyms\(links).s")
+                try Toolchain.run(toolchain.assembler + ["-o", "kallsyms\(links).o", "kallsyms\(links).s"], in: workspace.path)
+                inputs.append("kallsyms\(links).o")
+            }
+            try Toolchain.run(toolchain.linker + ["-T", "layout.ld", "-o", image] + inputs, in: workspace.path)
+            let listing = try Toolchain.run(toolchain.nm + ["-n", "-f", "sysv", image], in: workspace.path)
+            let map = try NmListing.map(listing, letters: letters)
+            if let model {
+                let expected = model.link(output, weakReferences: weakReferences)
+                comparisons.append(MapComparison(model: expected, real: map))
+            }
+            // Keep the folder small: the image is read; the next link writes its own.
+            workspace.remove(image)
+            return map
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure("\(image): \(error)")
+        }
+    }
+
+    /// The era's `.S` made assemblable without the kernel's headers: `#include <asm/types.h>`
+    /// and its `#if BITS_PER_LONG` block become assembler macros for the target's word size.
+    static func preprocessed(_ text: [UInt8], target: TargetABI) -> String {
+        let source = String(decoding: text, as: UTF8.self)
+        guard source.hasPrefix("#include") else { return source }
+        var lines: [String] = []
+        var branch: Bool? = nil  // inside #if: whether the active branch is taken
+        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("#include") { continue }
+            if line.hasPrefix("#if BITS_PER_LONG == 64") { branch = target.pointerSize == 8; continue }
+            if line.hasPrefix("#else") { branch = branch.map { !$0 }; continue }
+            if line.hasPrefix("#endif") { branch = nil; continue }
+            if branch == false { continue }
+            if line.hasPrefix("#define ") {
+                let parts = line.dropFirst(8).split(separator: " ", maxSplits: 1)
+                guard parts.count == 2 else { continue }
+                let usesArguments = parts[0] == "PTR"
+                lines.append(".macro \(parts[0])\(usesArguments ? " args:vararg" : "")")
+                lines.append("\t\(parts[1])\(usesArguments ? " \\args" : "")")
+                lines.append(".endm")
+                continue
+            }
+            lines.append(String(line))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A temporary folder, removed with its contents when the last reference goes.
+final class Workspace: Sendable {
+    let path: String
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/kallsyms-lab-link-XXXXXX").utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw Toolchain.Failure("cannot create a temporary folder in \(NSTemporaryDirectory())")
+        }
+        path = String(cString: created)
+    }
+
+    func write(_ text: String, to name: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path + "/" + name))
+    }
+
+    func remove(_ name: String) {
+        try? FileManager.default.removeItem(atPath: path + "/" + name)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
