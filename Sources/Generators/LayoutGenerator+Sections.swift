@@ -11,6 +11,9 @@ struct LayoutParts {
     }
 
     var head = Part(), text = Part(), rodata = Part(), roAfterInit = Part()
+    /// Global and weak names defined so far: a name the profile draws twice is global once and
+    /// local after that, as in a kernel (a real link refuses two global definitions).
+    var globalNames = Set<[UInt8]>()
     var initText = Part(), initData = Part(), percpu = Part(), data = Part(), bss = Part()
 
     /// The image's link address (ARM: PAGE_OFFSET 0xc0000000 + TEXT_OFFSET 0x8000).
@@ -47,7 +50,9 @@ struct LayoutParts {
             guard let part = parts[index] else { continue }
             if !destinations.contains(part) { destinations.append(part) }
             let offset = self[keyPath: part].size
-            self[keyPath: part].members.append(.symbol(name: record.name, offset: offset, binding: Self.binding(record.type)))
+            var binding = Self.binding(record.type)
+            if binding != .local && !globalNames.insert(record.name).inserted { binding = .local }
+            self[keyPath: part].members.append(.symbol(name: record.name, offset: offset, binding: binding))
             if let next = nextKept[index] { self[keyPath: part].size += records[next].address - record.address }
         }
         for part in destinations {

@@ -20,6 +20,10 @@ import LinkModel
 /// returned true for it. With unlimited time the result depends only on the input and the
 /// predicate.
 public struct LayoutShrinker: Sendable {
+    /// Symbols a shrink never removes or renames: the era's `.S` refers to `_text`, so a layout
+    /// without it does not link for real (docs/linkers.md).
+    public static let keptNames: [[UInt8]] = [Array("_text".utf8)]
+
     /// Calls of `stillFails` at most, the initial check included.
     public var maximumSteps: Int
     /// Wall-clock budget, checked before each call.
@@ -93,6 +97,9 @@ struct LayoutShrinkRun {
     private(set) var steps = 0
     private(set) var improvements = 0
     private(set) var stopReason: Shrinker.StopReason?
+    /// Names a candidate must still define: those of `LayoutShrinker.keptNames` the layout
+    /// defines at the start (the era's `.S` refers to `_text`; a real link needs it).
+    private let requiredNames: [[UInt8]]
 
     /// The largest alignment a generated layout uses (THREAD_SIZE).
     static let phase: UInt64 = 8192
@@ -100,6 +107,7 @@ struct LayoutShrinkRun {
     init(layout: Layout, stillFails: @escaping (Layout) -> Bool, shouldStop: @escaping () -> Bool,
          repairs: @escaping (Layout) -> [Layout] = { _ in [] }, maximumSteps: Int, deadline: ContinuousClock.Instant) {
         self.layout = layout
+        requiredNames = LayoutShrinker.keptNames.filter(layout.defines)
         self.stillFails = stillFails
         self.shouldStop = shouldStop
         self.repairs = repairs
@@ -133,6 +141,7 @@ struct LayoutShrinkRun {
             }
         }
         guard stopReason == nil, candidate != layout else { return false }
+        guard requiredNames.allSatisfy(candidate.defines) else { return false }
         steps += 1
         guard stillFails(candidate) else { return false }
         layout = candidate

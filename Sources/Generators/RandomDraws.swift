@@ -1,10 +1,10 @@
 /// The few random draws the generators need, written out here rather than taken from the
 /// standard library (`Int.random(in:using:)`, `shuffle(using:)`), whose algorithms are not
 /// promised to stay the same: a seed must replay the same map on every toolchain.
-enum RandomDraws {
+public enum RandomDraws {
     /// A uniform value in `0..<bound` (Lemire's multiply-and-reject; `bound` > 0).
     @inline(__always)
-    static func below(_ bound: UInt64, using rng: inout some RandomNumberGenerator) -> UInt64 {
+    public static func below(_ bound: UInt64, using rng: inout some RandomNumberGenerator) -> UInt64 {
         precondition(bound > 0, "empty range")
         var product = rng.next().multipliedFullWidth(by: bound)
         if product.low < bound {
@@ -18,23 +18,23 @@ enum RandomDraws {
 
     /// A uniform index in `0..<count` (`count` > 0).
     @inline(__always)
-    static func index(_ count: Int, using rng: inout some RandomNumberGenerator) -> Int {
+    public static func index(_ count: Int, using rng: inout some RandomNumberGenerator) -> Int {
         Int(below(UInt64(count), using: &rng))
     }
 
     /// A uniform value in `range` (not empty).
-    static func value(in range: ClosedRange<Int>, using rng: inout some RandomNumberGenerator) -> Int {
+    public static func value(in range: ClosedRange<Int>, using rng: inout some RandomNumberGenerator) -> Int {
         range.lowerBound + Int(below(UInt64(range.upperBound - range.lowerBound) + 1, using: &rng))
     }
 
     /// True with probability `numerator / denominator`.
-    static func chance(_ numerator: UInt64, in denominator: UInt64,
+    public static func chance(_ numerator: UInt64, in denominator: UInt64,
                        using rng: inout some RandomNumberGenerator) -> Bool {
         below(denominator, using: &rng) < numerator
     }
 
     /// Fisher–Yates, drawing from the last position down.
-    static func shuffle<T>(_ array: inout [T], using rng: inout some RandomNumberGenerator) {
+    public static func shuffle<T>(_ array: inout [T], using rng: inout some RandomNumberGenerator) {
         guard array.count > 1 else { return }
         for position in stride(from: array.count - 1, to: 0, by: -1) {
             let other = index(position + 1, using: &rng)
@@ -43,7 +43,7 @@ enum RandomDraws {
     }
 
     /// `count` distinct indices of `0..<population`, ascending (Floyd's algorithm).
-    static func sample(_ count: Int, of population: Int, using rng: inout some RandomNumberGenerator) -> [Int] {
+    public static func sample(_ count: Int, of population: Int, using rng: inout some RandomNumberGenerator) -> [Int] {
         precondition(count <= population)
         var chosen = Set<Int>()
         for upper in (population - count)..<population {

@@ -2,6 +2,7 @@ import Compressor
 import Dispatch
 import Generators
 import LinkModel
+import RealLink
 import Synchronization
 
 /// A search campaign: generates cases from a seed, runs the target on each, shrinks every
@@ -39,6 +40,10 @@ public struct Campaign: Sendable {
         /// Budgets of each finding's shrink.
         public var shrinkSteps: Int
         public var shrinkDuration: Duration
+        /// The `nm` letters of every build (nil: the era's own time).
+        public var letters: SymbolLetters?
+        /// A real linker that must confirm each finding (nil: the model's word is kept).
+        public var confirmation: Toolchain.Kind?
 
         /// A configuration; defaults: ARM-sized cases, shapes drawn per case, one job, 1 000
         /// shrink steps or 90 s per finding.
@@ -60,9 +65,10 @@ public struct Campaign: Sendable {
             self.shrinkDuration = shrinkDuration
         }
 
-        /// The build options of every case.
+        /// The build options of every case (the model follows the confirming linker's rules).
         public var buildOptions: BuildOptions {
-            BuildOptions(era: era, generator: generator, mitigations: mitigations)
+            BuildOptions(era: era, generator: generator, mitigations: mitigations, letters: letters,
+                         linker: confirmation?.flavour ?? .gnu)
         }
     }
 
@@ -244,6 +250,16 @@ public struct CampaignCaseResult: Hashable, Sendable {
     public var finding: CampaignFinding?
 }
 
+/// What the real linker said of a finding (`Campaign.Configuration.confirmation`).
+public enum FindingConfirmation: Hashable, Sendable {
+    /// No real linker was asked.
+    case notAsked
+    /// It fails the same way when linked for real, by this linker (its version line).
+    case confirmed(String)
+    /// The real linker builds it without the failure (or could not link it): a model error.
+    case modelDisagreement(String)
+}
+
 /// A shrunk failure.
 public struct CampaignFinding: Hashable, Sendable {
     /// The case it came from.
@@ -260,6 +276,8 @@ public struct CampaignFinding: Hashable, Sendable {
     /// Predicate calls of the shrink and why it stopped.
     public var shrinkSteps: Int
     public var stopReason: Shrinker.StopReason
+    /// Whether a real linker confirmed it.
+    public var confirmation: FindingConfirmation = .notAsked
 
     /// A file name for the finding: `TARGET-ERA-SEED.case` (e.g. `pass-convergence-v3.3-0x1f2e.case`).
     public var fileName: String {

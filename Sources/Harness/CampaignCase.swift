@@ -1,6 +1,7 @@
 import Compressor
 import Generators
 import LinkModel
+import RealLink
 
 /// Runs one campaign case: generate from the case seed, run the target, shrink a failure.
 struct CampaignCaseRunner: Sendable {
@@ -52,31 +53,56 @@ struct CampaignCaseRunner: Sendable {
 
     /// Shrinks a failing layout and makes its case file; the shrunk layout is built once more
     /// and must still fail (the shrinker adopts only failing candidates: a pass here is a bug).
+    ///
+    /// With a confirming linker, the shrunk layout is then linked for real. When the real link
+    /// does not fail the same way, the original layout is: if it fails for real, it is shrunk
+    /// again keeping only candidates that fail both ways; if not, the finding is a model
+    /// disagreement.
     func shrink(_ layout: Layout, failing result: BuildResult, index: Int, seed: UInt64,
                 cancellation: CampaignCancellation) -> CampaignFinding {
         let options = configuration.buildOptions
         let target = configuration.target
         let shrinker = LayoutShrinker(maximumSteps: configuration.shrinkSteps, maximumDuration: configuration.shrinkDuration)
         let original = target.signature(of: result)
-        let shrunk = shrinker.shrink(layout, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs) { candidate in
+        func modelFails(_ candidate: Layout) -> Bool {
             let result = Build(layout: candidate, options: options).run()
             guard target.fails(result) else { return false }
             let signature = target.signature(of: result)
             return !signature.isEmpty && signature.isSubset(of: original)
         }
+        var shrunk = shrinker.shrink(layout, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs, stillFails: modelFails)
         var minimal = shrunk?.layout ?? layout
+        var confirmation = FindingConfirmation.notAsked
+        if let kind = configuration.confirmation {
+            let real = RealBuildCheck(kind: kind, options: options, target: target)
+            if real.fails(minimal) {
+                confirmation = .confirmed(real.version)
+            } else if real.fails(layout) {
+                shrunk = shrinker.shrink(layout, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs) {
+                    modelFails($0) && real.fails($0)
+                }
+                minimal = shrunk?.layout ?? layout
+                confirmation = .confirmed(real.version)
+            } else {
+                confirmation = .modelDisagreement("\(real.version) builds it without the failure (or cannot link it)")
+            }
+        }
         if let name = layout.name, !name.hasSuffix("-shrunk") { minimal.name = name + "-shrunk" }
         let verdict = target.verdict(of: Build(layout: minimal, options: options).run())
         guard case .fails(let reason) = verdict else {
             preconditionFailure("the shrunk layout of case \(index) no longer fails \(target): \(verdict)")
         }
-        let file = CaseFile(kind: .build, target: target.rawValue, era: configuration.era, options: configuration.generator,
+        var file = CaseFile(kind: .build, target: target.rawValue, era: configuration.era, options: configuration.generator,
                             mitigations: configuration.mitigations.map(\.description), seed: seed, expectation: .fails,
                             reason: reason, layout: minimal)
-        return CampaignFinding(index: index, seed: seed, caseFile: file, originalSymbols: layout.symbolCount,
-                               shrunkSymbols: minimal.symbolCount, originalSections: layout.sections.count,
-                               shrunkSections: minimal.sections.count, shrinkSteps: shrunk?.steps ?? 1,
-                               stopReason: shrunk?.stopReason ?? .exhausted)
+        file.letters = configuration.letters
+        if case .confirmed(let version) = confirmation { file.confirmedBy = [version] }
+        var finding = CampaignFinding(index: index, seed: seed, caseFile: file, originalSymbols: layout.symbolCount,
+                                      shrunkSymbols: minimal.symbolCount, originalSections: layout.sections.count,
+                                      shrunkSections: minimal.sections.count, shrinkSteps: shrunk?.steps ?? 1,
+                                      stopReason: shrunk?.stopReason ?? .exhausted)
+        finding.confirmation = confirmation
+        return finding
     }
 
     /// Variants of a shrink candidate that put the first empty section with symbols (the
@@ -138,5 +164,29 @@ struct CampaignCaseRunner: Sendable {
                                         shrinkSteps: shrunk?.steps ?? 1, stopReason: shrunk?.stopReason ?? .exhausted)
         result.shrinkSeconds = (clock.now - start).inSeconds
         return result
+    }
+}
+
+/// Builds layouts with a real linker and says whether the target fails there.
+struct RealBuildCheck {
+    let kind: Toolchain.Kind
+    let options: BuildOptions
+    let target: CampaignTarget
+    /// The linker's version line (its name when it cannot run).
+    var version: String { (try? Toolchain(kind, target: .arm32))?.version ?? "\(kind)" }
+
+    /// Whether the layout's build, linked for real, fails the target. A link that cannot run
+    /// counts as not failing.
+    func fails(_ layout: Layout) -> Bool {
+        do {
+            let toolchain = try Toolchain(kind, target: layout.target)
+            let plan = LinkPlan(layout)
+            var linker = try RealLinker(plan: plan, toolchain: toolchain, options: options)
+            var cache = CompressionCache()
+            let result = try Build(layout: layout, options: options).run(target: layout.target, cache: &cache, linker: &linker)
+            return target.fails(result)
+        } catch {
+            return false
+        }
     }
 }

@@ -2,6 +2,7 @@ import Compressor
 import Dispatch
 import Generators
 import LinkModel
+import RealLink
 import Synchronization
 
 /// The same generated layouts built without mitigation and under each mitigation, summed up
@@ -24,6 +25,11 @@ public struct MitigationComparison: Sendable {
         /// Every layout's shape, or nil to draw one per case.
         public var shape: LayoutShape?
         public var jobs: Int
+        /// The `nm` letters (nil: the era's own time).
+        public var letters: SymbolLetters?
+        /// A real linker that links every build instead of the model (nil: the model). A row it
+        /// cannot build (`pad=B`, a link error) counts as refused.
+        public var linker: Toolchain.Kind?
 
         /// A configuration; default rows `MitigationComparison.standardRows`.
         public init(era: Era, generator: GeneratorOptions = .init(allSymbols: true),
@@ -160,8 +166,22 @@ public struct MitigationComparison: Sendable {
         var cache = CompressionCache()
         var work = (compressed: 0, reused: 0)
         let measurements = configuration.rows.map { mitigations -> Measurement in
-            let options = BuildOptions(era: configuration.era, generator: configuration.generator, mitigations: mitigations)
-            let result = Build(layout: plan.layout, options: options).run(plan: plan, cache: &cache)
+            let options = BuildOptions(era: configuration.era, generator: configuration.generator, mitigations: mitigations,
+                                       letters: configuration.letters, linker: configuration.linker?.flavour ?? .gnu)
+            let result: BuildResult
+            if let kind = configuration.linker {
+                do {
+                    var linker = try RealLinker(plan: plan, toolchain: try Toolchain(kind, target: plan.layout.target),
+                                                options: options)
+                    result = try Build(layout: plan.layout, options: options).run(target: plan.layout.target, cache: &cache,
+                                                                                  linker: &linker)
+                } catch {
+                    return Measurement(inconsistent: false, refused: true, sizeChanged: false, cycle: false, passes: 0,
+                                       objectSize: 0)
+                }
+            } else {
+                result = Build(layout: plan.layout, options: options).run(plan: plan, cache: &cache)
+            }
             for pass in result.passes {
                 switch pass.output.work {
                 case .compressed, .rebuiltFrozenTokens: work.compressed += 1

@@ -29,7 +29,12 @@ struct CampaignReport {
     static func findingLine(_ finding: CampaignFinding) -> String {
         var text = "\(finding.originalSymbols) → \(finding.shrunkSymbols) symbols"
         if finding.originalSections > 0 { text += ", \(finding.originalSections) → \(finding.shrunkSections) sections" }
-        return text + ", \(finding.shrinkSteps) shrink builds (\(finding.stopReason.rawValue))"
+        text += ", \(finding.shrinkSteps) shrink builds (\(finding.stopReason.rawValue))"
+        switch finding.confirmation {
+        case .notAsked: return text
+        case .confirmed(let version): return text + "; confirmed by \(version)"
+        case .modelDisagreement(let why): return text + "; NOT confirmed, a model disagreement: \(why)"
+        }
     }
 
     private func rate(_ count: Int) -> String {

@@ -31,6 +31,12 @@ enum FuzzCommand {
         the same case. --seconds (default 60) bounds when cases start; a running case finishes
         and a finding's shrink keeps its own budget (--shrink-steps, --shrink-seconds).
 
+        --confirm gnu|lld links each shrunk finding with that real linker (docs/linkers.md) and
+        saves it, with the linker's version in its "confirmed:" line, only when it fails there the
+        same way; when it does not, the original layout is tried, shrunk again keeping only
+        candidates both the model and the linker fail, or saved under DIR/model-disagreements as a
+        model error to fix. --nm chooses the letters (default: the era's own time).
+
         A live line on a terminal's stderr shows cases, failures, cases/s and the time left.
         Ctrl-C or SIGTERM stops drawing cases, ends a running shrink with the smallest failing
         layout so far, saves it, prints the summary and exits 0. Exit status: 0 when the
@@ -43,6 +49,7 @@ enum FuzzCommand {
           kallsyms-lab fuzz --era v6.1 --target size-stability --cases 20 --json
           kallsyms-lab fuzz --seed 1 --print-layout 7 > case7.layout
           kallsyms-lab simulate case7.layout --era v3.3 --all-symbols --repeat 5
+          kallsyms-lab fuzz --era v3.3 --symbols 2000 --cases 50 --confirm gnu
         """,
         options: EraArguments.specs + [
             OptionSpec("--target", value: "T", "pass-convergence (default), size-stability or round-trip."),
@@ -56,6 +63,8 @@ enum FuzzCommand {
             OptionSpec("--json", "Print the summary as one JSON object."),
             OptionSpec("--print-layout", value: "N", "Print the layout of case N (of --seed, --symbols, --shape) and exit."),
             OptionSpec("--shrink", value: "FILE", "Shrink a saved build case further (its target, era, flags and mitigations) and save it."),
+            OptionSpec("--confirm", value: "L", "gnu or lld: keep a finding only when that real linker fails the same way (others go to DIR/model-disagreements)."),
+            LinkerArguments.nmSpec,
         ],
         positionals: 0...0,
         run: { try run($0, $1, cancellation: CampaignCancellation()) })
@@ -73,6 +82,12 @@ enum FuzzCommand {
             duration: .seconds(try CampaignOptions.seconds(arguments, "--seconds") ?? 60))
         configuration.shrinkSteps = try CampaignOptions.count(arguments, "--shrink-steps") ?? configuration.shrinkSteps
         if let seconds = try CampaignOptions.seconds(arguments, "--shrink-seconds") { configuration.shrinkDuration = .seconds(seconds) }
+        configuration.letters = try LinkerArguments.letters(arguments)
+        if let kind = try LinkerArguments.toolchainKind(arguments, option: "--confirm") {
+            // Fail now, not at the first finding, when the tools are missing.
+            _ = try LinkerArguments.toolchain(kind, target: .arm32)
+            configuration.confirmation = kind
+        }
         if let text = arguments.value("--print-layout") {
             guard let index = Int(text), index >= 0 else { throw UsageError("--print-layout takes a case number, not \(text)") }
             try io.out(Campaign(configuration).layout(ofCase: index).description)
@@ -100,8 +115,12 @@ enum FuzzCommand {
             case .caseFinished(let result):
                 progress?.caseFinished(result)
             case .finding(let finding):
-                let path = corpus + "/" + finding.fileName
+                let path = savedPath(finding, corpus: corpus)
                 do {
+                    if case .modelDisagreement = finding.confirmation {
+                        try FileManager.default.createDirectory(atPath: corpus + "/model-disagreements",
+                                                                withIntermediateDirectories: true)
+                    }
                     try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: path)
                     saved.append(path, finding)
                     progress?.clear()
@@ -141,10 +160,20 @@ enum FuzzCommand {
         guard let finding = Campaign(configuration).shrink(layout, seed: saved.seed ?? 0, cancellation: cancellation) else {
             throw CommandError("\(path): the layout does not fail \(target) (era \(saved.era) \(saved.options))", status: 1)
         }
-        let output = corpus + "/" + finding.fileName
+        let output = savedPath(finding, corpus: corpus)
+        if case .modelDisagreement = finding.confirmation {
+            try FileManager.default.createDirectory(atPath: corpus + "/model-disagreements", withIntermediateDirectories: true)
+        }
         try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: output)
         try io.out("fuzz: saved \(output): " + CampaignReport.findingLine(finding) + "\n")
         return 0
+    }
+
+    /// Where a finding is saved: the corpus, or its `model-disagreements` folder when the
+    /// confirming linker builds it without the failure (a model error to fix, not a finding).
+    static func savedPath(_ finding: CampaignFinding, corpus: String) -> String {
+        if case .modelDisagreement = finding.confirmation { return corpus + "/model-disagreements/" + finding.fileName }
+        return corpus + "/" + finding.fileName
     }
 
     /// `Tests/Corpus/findings` in a checkout's root (a `Package.swift` beside `Tests/Corpus`), else `./findings`.

@@ -10,7 +10,9 @@ enum LinkerArguments {
     static let nmSpec = OptionSpec("--nm", value: "N",
                                    "2012 (letters by section name) or modern (by flags); default: the era's own time (v3.3: 2012).")
     static let compareSpec = OptionSpec("--compare-model", "With a real --linker, list every line where the model's map differs.")
-    static let specs = [linkerSpec, nmSpec]
+    static let rulesSpec = OptionSpec("--model-rules", value: "L",
+                                      "gnu (default) or lld: whose rules for empty sections the model follows.")
+    static let specs = [linkerSpec, nmSpec, rulesSpec]
 
     /// Which linker: nil for the model.
     static func toolchainKind(_ arguments: ParsedArguments, option: String = "--linker") throws -> Toolchain.Kind? {
@@ -31,7 +33,16 @@ enum LinkerArguments {
     /// Applies `--nm` and `--linker` to `options` (the model follows the real linker's rules).
     static func apply(_ arguments: ParsedArguments, to options: inout BuildOptions) throws {
         if let letters = try letters(arguments) { options.letters = letters }
-        if let kind = try toolchainKind(arguments) { options.linker = kind.flavour }
+        if let text = arguments.value("--model-rules") {
+            guard let flavour = LinkerFlavour(rawValue: text) else { throw UsageError("--model-rules takes gnu or lld, not \(text)") }
+            options.linker = flavour
+        }
+        if let kind = try toolchainKind(arguments) {
+            if let flavour = arguments.value("--model-rules"), flavour != kind.flavour.rawValue {
+                throw UsageError("--model-rules \(flavour) contradicts --linker \(kind): the model follows the linker it is compared with")
+            }
+            options.linker = kind.flavour
+        }
     }
 
     /// The real toolchain for `kind` and `target`, or the command-line error naming what is missing.

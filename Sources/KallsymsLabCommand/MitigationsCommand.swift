@@ -19,6 +19,9 @@ enum MitigationsCommand {
         image against no mitigation on the same layout (mean and worst: padding and table-format
         costs), and fixed-point cycles. Pass 1's compression is shared by every row of a layout.
 
+        --linker gnu|lld links every build with that real linker (much slower; pad=B rows are left
+        out), --nm chooses the letters (default: the era's own time, docs/linkers.md).
+
         Era flags: --all-symbols when none is given. Defaults: 100 cases, a random seed (printed),
         107103 symbols, shapes drawn per case, all cores. Ctrl-C or SIGTERM prints the table of
         the cases done so far. Exit status: 0, or 2 for a usage error.
@@ -30,23 +33,33 @@ enum MitigationsCommand {
             OptionSpec("--cases", value: "N", "How many layouts (default 100)."),
         ] + CampaignOptions.layoutSpecs(symbols: "layout") + [
             OptionSpec("--json", "Print one JSON object."),
+            LinkerArguments.linkerSpec, LinkerArguments.nmSpec,
         ],
         positionals: 0...0,
         run: { try run($0, $1, cancellation: CampaignCancellation()) })
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO, cancellation: CampaignCancellation) throws -> Int32 {
         let era = try EraArguments.era(arguments)
-        let configuration = MitigationComparison.Configuration(
+        var configuration = MitigationComparison.Configuration(
             era: era, generator: try CampaignOptions.flags(arguments, era: era),
             cases: try CampaignOptions.count(arguments, "--cases") ?? 100, seed: try CampaignOptions.seed(arguments),
             symbols: try CampaignOptions.count(arguments, "--symbols") ?? LayoutGenerator.armSized,
             shape: try CampaignOptions.shape(arguments), jobs: try CampaignOptions.jobs(arguments))
+        configuration.letters = try LinkerArguments.letters(arguments)
+        if let kind = try LinkerArguments.toolchainKind(arguments) {
+            _ = try LinkerArguments.toolchain(kind, target: .arm32)
+            configuration.linker = kind
+            // pad=B has no real counterpart: its rows are left out rather than counted refused.
+            configuration.rows = configuration.rows.filter { row in !row.contains { if case .pad = $0 { return true } else { return false } } }
+            io.err("mitigations: linking with \(kind) (pad=B rows left out: no real counterpart)\n")
+        }
         io.err("mitigations: \(heading(configuration))\n")
         let signals = SignalStop(cancellation)
         defer { signals.restore() }
         let progress = ProgressLine(io: io, unit: "layouts")
+        let total = configuration.cases
         let table = MitigationComparison(configuration).run(cancellation: cancellation) { done in
-            progress.update(done, configuration.cases)
+            progress.update(done, total)
         }
         progress.finish()
         try io.out(arguments.has("--json") ? json(table, configuration) + "\n" : text(table, configuration))
@@ -56,6 +69,7 @@ enum MitigationsCommand {
     static func heading(_ configuration: MitigationComparison.Configuration) -> String {
         var text = "era \(configuration.era)"
         if !configuration.generator.description.isEmpty { text += " \(configuration.generator.description)" }
+        text += ", nm \(configuration.letters ?? .ofItsTime(configuration.era)), linker \(configuration.linker.map(\.rawValue) ?? "model")"
         return text + ", \(configuration.cases) layouts of \(configuration.symbols) symbols, seed 0x"
             + String(configuration.seed, radix: 16) + ", shapes " + (configuration.shape?.description ?? "drawn per case")
             + ", \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s")"

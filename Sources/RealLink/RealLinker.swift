@@ -79,7 +79,7 @@ public struct RealLinker: ImageLinker {
             let map = try NmListing.map(listing, letters: letters)
             if let model {
                 let expected = model.link(output, weakReferences: weakReferences)
-                comparisons.append(MapComparison(model: expected, real: map))
+                comparisons.append(MapComparison(model: expected, real: map, tiesAreUnordered: toolchain.kind == .lld))
             }
             // Keep the folder small: the image is read; the next link writes its own.
             workspace.remove(image)
@@ -139,7 +139,13 @@ final class Workspace: Sendable {
         try? FileManager.default.removeItem(atPath: path + "/" + name)
     }
 
+    /// Set `KALLSYMS_LAB_KEEP_LINK_FILES=1` to keep the folder (its path goes to standard
+    /// error) and look at the assembly, script and objects of a real link.
     deinit {
-        try? FileManager.default.removeItem(atPath: path)
+        if ProcessInfo.processInfo.environment["KALLSYMS_LAB_KEEP_LINK_FILES"] == "1" {
+            FileHandle.standardError.write(Data("kallsyms-lab: link files kept in \(path)\n".utf8))
+        } else {
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 }

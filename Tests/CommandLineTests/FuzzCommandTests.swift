@@ -107,7 +107,8 @@ import TestSupport
         let result = Self.run(arguments)
         #expect(result.status == 0)
         let lines = result.output.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "mitigations: era v3.3 --all-symbols, 3 layouts of 200 symbols, seed 0x2, shapes drawn per case, 1 job")
+        #expect(lines[0] == "mitigations: era v3.3 --all-symbols, nm 2012, linker model, 3 layouts of 200 symbols, seed 0x2, "
+                + "shapes drawn per case, 1 job")
         #expect(lines[1].hasPrefix("mitigation "))
         #expect(lines.dropFirst(2).prefix(7).map { String($0.prefix { $0 != " " }) }
                 == ["none", "extra-pass", "fixed-point=8", "pad=64", "pad=4096", "uncompressed-type", "reuse-tokens"])

@@ -73,15 +73,26 @@ import Compressor
                           "_sdata", "some_data"])
     }
 
-    /// A removed empty section between `previous` and `next`, its marker at `gap` bytes below `next`.
-    static func rehomed(previous: String, next: String, removed: String = "data", gap: UInt64) throws -> Character? {
+    /// A removed empty section between `previous` and `next`, its marker at `gap` bytes below
+    /// `next`. The section holds an object's symbol too, so it has an (empty) input section and
+    /// the flags of `removed`; each expectation below was checked with GNU ld 2.40
+    /// (`simulate --linker gnu`).
+    static func rehomed(previous: String, next: String, removed: String = "data", gap: UInt64,
+                        withInput: Bool = true) throws -> Character? {
         let layout = try Layout(parsing: """
             section .before \(previous) align 4096 size \(0x1000 - gap)
             section .empty \(removed) size 0
               start marker
+            \(withInput ? "  global 0x0 obj" : "")
             section .after \(next) align \(gap == 0 ? 1 : 4096) size 0x10
             """)
         return letter(layout.link(object: nil), "marker")
+    }
+
+    @Test("a removed section with only script symbols has no flags of its own (GNU ld 2.40): its markers follow the next section")
+    func sectionWithoutInputsHasNoFlags() throws {
+        #expect(try Self.rehomed(previous: "text", next: "data", removed: "rodata", gap: 0x100, withInput: false) == "D")
+        #expect(try Self.rehomed(previous: "text", next: "data", removed: "rodata", gap: 0x100) == "T")
     }
 
     static func letter(_ map: LinkedMap, _ name: String) -> Character {

@@ -41,6 +41,23 @@ public struct Layout: Hashable, Sendable {
         items.compactMap { if case .section(let section) = $0 { return section } else { return nil } }
     }
 
+    /// Whether a section symbol, marker or absolute symbol of the layout is named `name`.
+    public func defines(_ name: [UInt8]) -> Bool {
+        items.contains { item in
+            switch item {
+            case .align: return false
+            case .absolute(let absolute): return absolute == name
+            case .section(let section):
+                return section.members.contains { member in
+                    switch member {
+                    case .symbol(let symbol, _, _), .marker(let symbol, _): return symbol == name
+                    case .kallsyms: return false
+                    }
+                }
+            }
+        }
+    }
+
     /// How many symbols the layout defines (section symbols, markers, absolute symbols),
     /// without the kallsyms tables' own labels.
     public var symbolCount: Int {

@@ -38,6 +38,8 @@ public struct LinkPlan: Sendable {
         var hasSymbols: Bool { !below.isEmpty || !above.isEmpty }
         /// Whether an input section of the layout holds a symbol (not only script markers).
         var hasObjectSymbols: Bool
+        /// Whether the linker script defines a symbol in it (`start`/`end` markers).
+        var hasMarkers: Bool { below.contains(where: \.isMarker) || above.contains(where: \.isMarker) }
     }
 
     struct Entry: Sendable {
@@ -161,8 +163,8 @@ public struct LinkPlan: Sendable {
                 } else if section.hasSymbols {
                     // GNU ld: the removed section's globals move to a neighbour; its locals
                     // are not written at all.
-                    let home = rehome(removed: section, address: start, previous: previousKept,
-                                      next: nextKept[index], starts: addresses.starts)
+                    let home = rehome(removed: section, hasInputs: addresses.hasInputs[index], address: start,
+                                      previous: previousKept, next: nextKept[index], starts: addresses.starts)
                     for entry in section.below + section.above where entry.binding != .local {
                         let letter = home.map { SymbolLetters.letter(letters[$0], binding: entry.binding) }
                             ?? entry.absoluteLetter
@@ -193,18 +195,35 @@ public struct LinkPlan: Sendable {
     struct Addresses {
         var starts: [UInt64]
         var isKept: [Bool]
+        /// Whether the section receives input sections: bytes, the kallsyms object, or labels.
+        var hasInputs: [Bool]
     }
 
+    /// GNU ld places sections with one location counter and evaluates script symbols with
+    /// another (`lang_size_sections`, then `lang_do_assignments`): they agree at every kept
+    /// section but not across removed ones (reallink examples b and d, docs/linkers.md):
+    /// - a removed section with input sections (here: labels) is sized at its aligned address;
+    ///   it moves the placing counter there only if the script also defines a symbol in it;
+    ///   symbols read the aligned address from then on;
+    /// - a removed section with only script symbols is never created: its symbols, and the
+    ///   absolute symbols after it, see the evaluating counter aligned, sections do not
+    ///   until the next `. = ALIGN(N);`, which sets both.
+    /// LLD keeps every section with a symbol, so both counters stay one.
     func assignAddresses(object: KallsymsObject?, linker: LinkerFlavour = .gnu) -> Addresses {
         var starts = [UInt64](repeating: 0, count: items.count)
         var isKept = [Bool](repeating: false, count: items.count)
+        var hasInputs = [Bool](repeating: false, count: items.count)
         var dot = layout.base
+        var assignmentDot = layout.base
         for (index, item) in items.enumerated() {
             switch item {
             case .align(let alignment):
-                dot = Self.roundUp(dot, alignment)
+                // `. = ALIGN(N);` is itself an assignment: both counters continue from the
+                // evaluating one.
+                dot = Self.roundUp(assignmentDot, alignment)
+                assignmentDot = dot
             case .absolute:
-                starts[index] = dot
+                starts[index] = assignmentDot
             case .section(let section):
                 let inserted = insertedSize(section, object: object)
                 let total = section.size &+ inserted
@@ -216,38 +235,52 @@ public struct LinkPlan: Sendable {
                 var alignment = section.alignment
                 if let object, section.hostsKallsyms { alignment = max(alignment, UInt64(object.alignment)) }
                 isKept[index] = kept
+                hasInputs[index] = total > 0 || section.hasObjectSymbols
                 if kept {
                     dot = Self.roundUp(dot, alignment)
                     starts[index] = dot
                     dot = dot &+ total
-                } else {
-                    // GNU ld gives a removed section's symbols its aligned address but does
-                    // not move `.` (reallink example b).
+                    assignmentDot = dot
+                } else if hasInputs[index] {
                     starts[index] = Self.roundUp(dot, alignment)
+                    if section.hasMarkers {
+                        dot = starts[index]
+                        assignmentDot = starts[index]
+                    }
+                } else if section.hasMarkers {
+                    starts[index] = Self.roundUp(assignmentDot, alignment)
+                    assignmentDot = starts[index]
+                } else {
+                    starts[index] = dot
                 }
             }
         }
-        return Addresses(starts: starts, isKept: isKept)
+        return Addresses(starts: starts, isKept: isKept, hasInputs: hasInputs)
     }
 
     /// The lowercase `nm` letter of each kept section (0 for other items).
     ///
     /// LLD gives an output section without input sections (only script markers) the flags of
-    /// the output section before it; `nm` by flags then prints that section's letter.
+    /// the output section before it, less everything but "allocated" and "writable": such a
+    /// section prints as data, or read-only data after a read-only or code section.
     func sectionLetters(_ addresses: Addresses, conventions: Conventions) -> [UInt8] {
         var letters = [UInt8](repeating: 0, count: items.count)
         var previousFlags: SectionFlags?
         for (index, item) in items.enumerated() {
             guard case .section(let section) = item, addresses.isKept[index] else { continue }
             var flags = section.flags
-            if conventions.linker == .lld, section.size == 0, !section.hostsKallsyms, !section.hasObjectSymbols,
-               let previousFlags {
-                flags = previousFlags
+            if conventions.linker == .lld, !addresses.hasInputs[index] {
+                flags = [.alloc, .load]
+                if previousFlags?.contains(.readOnly) ?? true { flags.insert(.readOnly) }
             }
             letters[index] = conventions.letters.sectionLetter(name: section.name, flags: flags)
             previousFlags = flags
         }
         return letters
+    }
+
+    static func flagsWithoutInputs(_ name: String) -> SectionFlags {
+        name == ".text" ? [.alloc, .readOnly] : []
     }
 
     /// The bytes the object adds to its host: padding to its alignment, then its data.
@@ -278,13 +311,17 @@ public struct LinkPlan: Sendable {
     }
 
     /// The kept section binutils moves a removed section's symbols to (nil: absolute).
-    private func rehome(removed: PreparedSection, address: UInt64, previous: Int?, next: Int?,
+    /// A section with only script symbols has no input section to take flags from: ld
+    /// creates it with none, except that one named exactly `.text` compares as allocated
+    /// read-only data (measured with GNU ld 2.40: docs/linkers.md, "Removed sections").
+    private func rehome(removed: PreparedSection, hasInputs: Bool, address: UInt64, previous: Int?, next: Int?,
                         starts: [UInt64]) -> Int? {
         func neighbour(_ index: Int?) -> NearbySection.Neighbour? {
             guard let index, case .section(let section) = items[index] else { return nil }
             return NearbySection.Neighbour(flags: section.flags, start: starts[index])
         }
-        switch NearbySection.choose(previous: neighbour(previous), next: neighbour(next), removed: removed.flags,
+        switch NearbySection.choose(previous: neighbour(previous), next: neighbour(next),
+                                    removed: hasInputs ? removed.flags : Self.flagsWithoutInputs(removed.name),
                                     address: address) {
         case .previous: return previous
         case .next: return next

@@ -31,10 +31,22 @@ public struct LinkerInput: Sendable {
     public init(_ plan: LinkPlan) throws {
         var objects: [[String]] = [[]]
         var script = ["SECTIONS", "{", "  . = 0x\(String(plan.layout.base, radix: 16));"]
+        // How many times each label name has been defined: the first copy goes to the main
+        // object, the k-th to object k.
+        var seen: [[UInt8]: Int] = [:]
         func object(_ index: Int) -> Int {
             while objects.count <= index { objects.append([]) }
             return index
         }
+        // GNU ld writes an object's local symbols only when one of its sections with contents
+        // reaches the output: every object gets an empty `.ks.anchor` with the flags of the first
+        // loaded section that has bytes (so it changes neither that section's type nor its
+        // flags, nor any address). A layout without such a section gets none.
+        let anchor = plan.items.indices.first { index in
+            if case .section(let section) = plan.items[index] { return section.size > 0 && section.flags.contains(.load) }
+            return false
+        }
+        var anchorFlags: String?
         for (itemIndex, item) in plan.items.enumerated() {
             switch item {
             case .align(let alignment):
@@ -47,7 +59,6 @@ public struct LinkerInput: Sendable {
                 }
                 let flags = Self.flags(section.flags)
                 var lines: [String] = []
-                var seen: [[UInt8]: Int] = [:]
                 var parts: [(name: String, size: UInt64, entries: [LinkPlan.Entry], base: UInt64)] = []
                 let lowSize = section.hostsKallsyms ? section.placement : section.size
                 parts.append((".ks.\(itemIndex).lo", lowSize, section.below.filter { !Self.isMarker($0, in: section) }, 0))
@@ -91,6 +102,10 @@ public struct LinkerInput: Sendable {
                 lines.append("  \(section.name) : ALIGN(\(section.alignment))")
                 lines.append("  {")
                 for marker in starts { lines.append("    \(try Self.quoted(marker.name)) = .;") }
+                if itemIndex == anchor {
+                    lines.append("    *(.ks.anchor)")
+                    anchorFlags = Self.flags(section.flags)
+                }
                 if section.isKeptWhenEmpty { lines.append("    . = ALIGN(1);") }
                 if let low = duplicates.first(where: { $0.hasSuffix("d0") }) { lines.append("    *(\(low))") }
                 if contents.contains(parts[0].name) { lines.append("    *(\(parts[0].name))") }
@@ -104,7 +119,13 @@ public struct LinkerInput: Sendable {
                 script += lines
             }
         }
-        script += ["  /DISCARD/ : { *(.ARM.attributes) *(.note.GNU-stack) *(.comment) }", "}", ""]
+        // The assembler's default sections (empty in every object) and ARM's interworking glue
+        // would otherwise be placed as orphans and move `.`.
+        script += ["  /DISCARD/ : { *(.ARM.attributes) *(.note.GNU-stack) *(.comment) *(.text) *(.data) *(.bss) "
+                   + "*(.glue_7) *(.glue_7t) *(.vfp11_veneer) *(.v4_bx) }", "}", ""]
+        if let anchorFlags {
+            for index in objects.indices { objects[index] += ["  .section .ks.anchor,\(anchorFlags)"] }
+        }
         self.objects = objects.map { $0.joined(separator: "\n") + "\n" }
         self.script = script.joined(separator: "\n")
     }

@@ -1,0 +1,131 @@
+import Compressor
+import Generators
+import LinkModel
+import RealLink
+
+/// `model-matches-linker`: a small random layout builds to the same `nm -n` maps and the same
+/// outcome with the model as with a real linker (docs/linkers.md, "The differential property").
+///
+/// A case is a layout of a few sections of every kind, with empty sections, symbols at equal
+/// addresses, a local and a global of the same name, absolute symbols, `align` items, and
+/// 2012-style `.init` sections, built in a random era with `--all-symbols`. The real build
+/// links every image with the toolchain and the model links the same objects beside it
+/// (`RealLinker.comparisons`); a separate model-only build must end the same way.
+public enum LinkerDifferential {
+    /// The property's name in reports.
+    public static let name = "model-matches-linker"
+
+    /// One case: the layout and how to build it.
+    public struct Case: Sendable {
+        public var layout: Layout
+        public var options: BuildOptions
+    }
+
+    /// The case for `seed` (deterministic).
+    public static func draw(seed: UInt64, target: TargetABI = .arm32) -> Case {
+        var rng = SeededRandom(seed: seed)
+        let era = Era.allCases[RandomDraws.index(Era.allCases.count, using: &rng)]
+        var options = BuildOptions(era: era, generator: GeneratorOptions(allSymbols: true))
+        options.letters = RandomDraws.chance(1, in: 2, using: &rng) ? .binutils2012 : .modern
+        let pool: [(String, SectionKind, SectionFlags?)] = [
+            (".head.text", .text, nil), (".text", .text, nil), (".rodata", .rodata, nil), (".init.text", .text, nil),
+            (".init.data", .data, nil), (".data..percpu", .data, nil), (".data", .data, nil), (".bss", .bss, nil),
+            (".data..ro_after_init", .data, nil), (".notes", .rodata, nil), (".exit.data", .data, [.alloc, .load]),
+        ]
+        let count = RandomDraws.value(in: 2...7, using: &rng)
+        let chosen = RandomDraws.sample(count, of: pool.count, using: &rng)
+        let names = ["start_a", "f", "g", "x", "y", "obj", "__marker", "9lives", "Zed", "_", "a.b", "a$b"]
+        var items: [Layout.Item] = []
+        var first = true
+        for index in chosen {
+            let (name, kind, flags) = pool[index]
+            if RandomDraws.chance(1, in: 4, using: &rng) {
+                items.append(.align(UInt64(1) << UInt64(RandomDraws.value(in: 2...13, using: &rng))))
+            }
+            if RandomDraws.chance(1, in: 6, using: &rng) {
+                items.append(.absolute(Array("abs_\(items.count)".utf8)))
+            }
+            // Code is at least word aligned, as in every kernel (clang's assembler aligns AArch64
+            // code sections to 4 whatever the source asks).
+            let alignment = max(kind == .text ? 4 : 1, UInt64(1) << UInt64([0, 2, 4, 5, 8, 12][RandomDraws.index(6, using: &rng)]))
+            let size: UInt64 = first || RandomDraws.chance(2, in: 3, using: &rng)
+                ? 4 * UInt64(RandomDraws.value(in: 1...300, using: &rng)) : 0
+            var members: [Section.Member] = []
+            if first { members.append(.marker(name: Array("_text".utf8), edge: .start)) }
+            first = false
+            if RandomDraws.chance(1, in: 2, using: &rng) { members.append(.marker(name: Array("\(name.dropFirst())_start".utf8), edge: .start)) }
+            for _ in 0..<RandomDraws.value(in: 0...5, using: &rng) {
+                let symbol = names[RandomDraws.index(names.count, using: &rng)]
+                let offset = size == 0 ? 0 : 4 * UInt64(RandomDraws.index(Int(size / 4) + 1, using: &rng))
+                let binding = Binding.allCases[RandomDraws.index(3, using: &rng)]
+                members.append(.symbol(name: Array(symbol.utf8), offset: min(offset, size), binding: binding))
+            }
+            if RandomDraws.chance(1, in: 2, using: &rng) { members.append(.marker(name: Array("\(name.dropFirst())_end".utf8), edge: .end)) }
+            items.append(.section(Section(name: name, kind: kind, flags: flags, alignment: alignment, size: size, members: members)))
+        }
+        let layout = Layout(name: "differential-\(seed)", target: target, base: target.pointerSize == 8 ? 0xffff_8000_0800_0000 : 0xc000_8000,
+                            items: items)
+        return Case(layout: Self.uniqueGlobals(layout), options: options)
+    }
+
+    /// A name may be defined once as a global or weak symbol (more is a link error); further
+    /// global copies become locals.
+    static func uniqueGlobals(_ layout: Layout) -> Layout {
+        var seen = Set<[UInt8]>()
+        var copy = layout
+        for (itemIndex, item) in copy.items.enumerated() {
+            guard case .section(var section) = item else { continue }
+            for (memberIndex, member) in section.members.enumerated() {
+                switch member {
+                case .marker(let name, _):
+                    if !seen.insert(name).inserted { section.members[memberIndex] = .symbol(name: name, offset: 0, binding: .local) }
+                case .symbol(let name, let offset, let binding) where binding != .local:
+                    if !seen.insert(name).inserted { section.members[memberIndex] = .symbol(name: name, offset: offset, binding: .local) }
+                default:
+                    break
+                }
+            }
+            copy.items[itemIndex] = .section(section)
+        }
+        return copy
+    }
+
+    /// What one case showed.
+    public enum Verdict: Sendable {
+        case agrees(images: Int)
+        /// The maps or the outcome differ: why.
+        case differs(String)
+        /// The era's generator refused the layout's symbols (the same in both).
+        case refused(String)
+    }
+
+    /// Builds `testCase` with `toolchain` and with the model, and compares.
+    /// - Throws: `Toolchain.Failure` when a tool fails (a layout the real linker refuses).
+    public static func check(_ testCase: Case, toolchain: Toolchain) throws -> Verdict {
+        var options = testCase.options
+        options.linker = toolchain.kind.flavour
+        let plan = LinkPlan(testCase.layout)
+        var linker = try RealLinker(plan: plan, toolchain: toolchain, options: options, comparesModel: true)
+        var cache = CompressionCache()
+        let real = try Build(layout: testCase.layout, options: options).run(target: testCase.layout.target, cache: &cache,
+                                                                               linker: &linker)
+        let model = Build(layout: testCase.layout, options: options).run(plan: plan)
+        if case .generatorFailed(_, let error) = model.outcome { return .refused(error.message) }
+        for (index, comparison) in linker.comparisons.enumerated() where !comparison.agrees {
+            let model = comparison.onlyInModel.prefix(3).map(Self.line).joined(separator: ", ")
+            let real = comparison.onlyInReal.prefix(3).map(Self.line).joined(separator: ", ")
+            return .differs("image \(index + 1): model only [\(model)], real only [\(real)]"
+                            + (comparison.firstOrderDifference.map { ", order differs at line \($0)" } ?? ""))
+        }
+        let summary: (BuildResult) -> String = { result in
+            "\(result.isConsistent ? "consistent" : "not consistent") after \(result.linkedPasses.count) passes, objects "
+                + result.linkedPasses.map { String($0.output.object.size) }.joined(separator: "/")
+        }
+        guard summary(real) == summary(model) else { return .differs("outcome: real \(summary(real)), model \(summary(model))") }
+        return .agrees(images: linker.comparisons.count)
+    }
+
+    static func line(_ record: SymbolRecord) -> String {
+        "\(String(record.address, radix: 16)) \(Character(Unicode.Scalar(record.type))) \(String(decoding: record.name, as: UTF8.self))"
+    }
+}

@@ -1,0 +1,68 @@
+import Compressor
+import Foundation
+import Harness
+import LinkModel
+import RealLink
+import Testing
+
+/// `model-matches-linker` in `swift test`: the model and a real linker print the same maps
+/// and end the same way on random small layouts (docs/linkers.md).
+@Suite("model-matches-linker")
+struct ModelMatchesLinkerTests {
+    /// Cases per linker and target: each is a handful of real links (about 20 ms each).
+    /// `KALLSYMS_LAB_CASES=N` runs N instead (the long run of docs/testing.md).
+    static let cases: UInt64 = ProcessInfo.processInfo.environment["KALLSYMS_LAB_CASES"].flatMap { UInt64($0) }.map { max($0, 1) } ?? 40
+
+    static func run(_ kind: Toolchain.Kind, target: TargetABI) throws {
+        let toolchain = try Toolchain(kind, target: target)
+        var agreed = 0, refused = 0
+        for seed in 1...Self.cases {
+            let testCase = LinkerDifferential.draw(seed: seed, target: target)
+            switch try LinkerDifferential.check(testCase, toolchain: toolchain) {
+            case .agrees: agreed += 1
+            case .refused: refused += 1
+            case .differs(let why):
+                Issue.record("seed \(seed) (\(testCase.options.era), nm \(testCase.options.effectiveLetters)): \(why)\n\(testCase.layout)")
+            }
+        }
+        print("model-matches-linker \(kind) \(target): \(agreed) of \(Self.cases) agree, \(refused) refused by the generator")
+        // A generator that refused most layouts would test nothing.
+        #expect(agreed >= Int(Self.cases) * 3 / 4, "only \(agreed) of \(Self.cases) cases were built (\(refused) refused)")
+    }
+
+    @Test("LLD (the Swift toolchain's): ARM")
+    func lldArm() throws { try Self.run(.lld, target: .arm32) }
+
+    @Test("LLD: arm64")
+    func lldArm64() throws { try Self.run(.lld, target: .arm64) }
+
+    @Test("GNU ld: ARM", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing))
+    func gnuArm() throws { try Self.run(.gnu, target: .arm32) }
+
+    @Test("GNU ld: arm64", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing))
+    func gnuArm64() throws { try Self.run(.gnu, target: .arm64) }
+
+    @Test("the cases cover every item kind, empty sections, equal addresses and repeated names")
+    func casesCoverTheItemKinds() {
+        var aligns = 0, absolutes = 0, empty = 0, repeated = 0, weak = 0, locals = 0
+        for seed in 1...Self.cases {
+            let layout = LinkerDifferential.draw(seed: seed).layout
+            var names: [[UInt8]: Int] = [:]
+            for item in layout.items {
+                switch item {
+                case .align: aligns += 1
+                case .absolute: absolutes += 1
+                case .section(let section):
+                    if section.size == 0 { empty += 1 }
+                    for case .symbol(let name, _, let binding) in section.members {
+                        names[name, default: 0] += 1
+                        if binding == .weak { weak += 1 }
+                        if binding == .local { locals += 1 }
+                    }
+                }
+            }
+            repeated += names.values.filter { $0 > 1 }.count
+        }
+        #expect(aligns > 0 && absolutes > 0 && empty > 0 && repeated > 0 && weak > 0 && locals > 0)
+    }
+}
