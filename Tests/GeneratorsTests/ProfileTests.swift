@@ -80,6 +80,7 @@ import TestSupport
         #expect(Profile.learn(from: shuffled) == learned)
         // The comparison can tell profiles apart: what is learned depends on the records.
         #expect(learned.symbolCount == 3000)
+        #expect(learned.names.learnedNames >= 1_000, "the name model learned \(learned.names.learnedNames) names")
         #expect(Profile.learn(from: Array(sample.prefix(2000))) != learned)
         #expect(Profile.learn(from: sample.map { var r = $0; r.name += Array("_x".utf8); return r }) != learned)
     }
