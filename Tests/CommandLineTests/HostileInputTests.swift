@@ -175,8 +175,7 @@ import TestSupport
 
     /// 10 million short lines: parsed in time and memory linear in the input (`swift test`
     /// runs 1 million; `KALLSYMS_LAB_HOSTILE_LINES=10000000` runs the full size).
-    @Test("millions of lines stay linear: a million lines parse within a minute (a quadratic parser takes hours)",
-          .timeLimit(.minutes(1)))
+    @Test("a million lines parse, one record each, within a minute (about a second when linear)")
     func millionsOfLines() throws {
         let lines = Int(ProcessInfo.processInfo.environment["KALLSYMS_LAB_HOSTILE_LINES"] ?? "") ?? 1_000_000
         var text = [UInt8]()
@@ -186,7 +185,10 @@ import TestSupport
             text += Array(" t s\n".utf8)
         }
         for era in [Era.v6_1, .v7_0] {
+            let clock = ContinuousClock(), start = clock.now
             let parsed = try era.parse(text)
+            // A ceiling, not a benchmark: only a parser some 50 times slower than today's fails.
+            #expect(clock.now - start < .seconds(60), "\(era): \(clock.now - start) for \(lines) lines")
             #expect(parsed.records.count == lines)
             // Nothing is in a text range: v6.1 refuses, v7.0 writes empty tables.
             if era == .v6_1 {
