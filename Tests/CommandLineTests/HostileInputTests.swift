@@ -54,7 +54,7 @@ import TestSupport
 
     /// Every reader on every hostile input: status 0 or 1, never a crash; failures are one line
     /// naming the file; and what each run does (status, output size and digest, the temporary
-    /// folder masked) is the recorded outcome in `Tests/Corpus/snapshots/hostile-outcomes.txt`,
+    /// folder and times masked) is the recorded outcome in `Tests/Corpus/snapshots/hostile-outcomes.txt`,
     /// so a run that exits 0 is checked too (`KALLSYMS_LAB_RECORD_SNAPSHOTS=1` rewrites it and
     /// fails that run).
     @Test("hostile inputs never crash, fail with one clear line, and do what they did when recorded")
@@ -74,7 +74,9 @@ import TestSupport
                     #expect(lines.count == 1, "\(reader.name) on \(input.label): \(result.errors)")
                     #expect(result.errors.contains("/input"), "\(reader.name) on \(input.label) must name the file: \(result.errors)")
                 }
-                let output = Array(result.output.text.replacingOccurrences(of: folder, with: "<tmp>").utf8)
+                // The temporary folder and wall-clock times ("0.0 s on 1 thread") masked.
+                let output = Array(result.output.text.replacingOccurrences(of: folder, with: "<tmp>")
+                    .replacingOccurrences(of: "[0-9]+(\\.[0-9]+)? ?(ms|s)\\b", with: "<time>", options: .regularExpression).utf8)
                 outcomes.append("\(reader.name)\t\(input.label)\t\(result.status)\t\(output.count)\t\(SHA256.hex(output).prefix(16))")
             }
         }
