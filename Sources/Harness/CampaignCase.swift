@@ -145,7 +145,11 @@ struct CampaignCaseRunner: Sendable {
         let outcome = FuzzChecks.roundTrip([selector] + MapWriter.write(map))
         let checked = clock.now
         var verdict = CampaignVerdict.holds
-        if case .violated(let reason) = outcome { verdict = .fails(reason) }
+        switch outcome {
+        case .passed: break
+        case .refused(let reason): verdict = .refused(reason)
+        case .violated(let reason): verdict = .fails(reason)
+        }
         var result = CampaignCaseResult(
             index: index, seed: seed, input: "map", symbols: map.count, verdict: verdict, builds: 1, passes: 0, compressions: 1,
             generateSeconds: (generated - start).inSeconds, buildSeconds: (checked - generated).inSeconds,
@@ -154,7 +158,9 @@ struct CampaignCaseRunner: Sendable {
         start = clock.now
         let shrinker = Shrinker(maximumSteps: configuration.shrinkSteps, maximumDuration: configuration.shrinkDuration)
         let shrunk = shrinker.shrink(map: map, mutations: []) { candidate, _ in
-            !cancellation.isCancelled && FuzzChecks.roundTrip([selector] + MapWriter.write(candidate)) != .passed
+            guard !cancellation.isCancelled,
+                  case .violated = FuzzChecks.roundTrip([selector] + MapWriter.write(candidate)) else { return false }
+            return true
         }
         let minimal = shrunk?.map ?? map
         let file = CaseFile(kind: .property, property: CampaignTarget.roundTrip.rawValue, era: configuration.era,

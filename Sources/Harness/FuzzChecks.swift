@@ -6,8 +6,11 @@ import Compressor
 public enum FuzzChecks {
     /// The outcome of one fuzz input.
     public enum Outcome: Hashable, Sendable {
-        /// The laws held (or the input was refused the way the era refuses it).
+        /// The laws held.
         case passed
+        /// The era's generator refused the input (a typed `KallsymsError`, as the era refuses
+        /// it): no law was checked, and none was broken.
+        case refused(String)
         /// A law was broken: what and where.
         case violated(String)
     }
@@ -37,8 +40,8 @@ public enum FuzzChecks {
         let run: GeneratorRun
         do {
             run = try era.generate(text, options: options, engine: .fast)
-        } catch is KallsymsError {
-            return .passed  // refused, as the era refuses it
+        } catch let error as KallsymsError {
+            return .refused(error.description)
         } catch {
             return .violated("unexpected error \(error)")
         }

@@ -17,6 +17,7 @@ extension Property {
         if let reason = FuzzChecks.roundTripExemption(run) { return .discard(reason) }
         switch FuzzChecks.decodingRestoresKeptSymbols(run) {
         case .passed: return .pass
+        case .refused(let reason): return .discard(reason)
         case .violated(let reason): return .fail(reason)
         }
     }

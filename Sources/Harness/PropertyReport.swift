@@ -53,22 +53,25 @@ public struct PropertyReport: Sendable {
     /// Cases checked: passed plus failed.
     public var casesRun: Int { passed + failed }
 
-    /// Whether the property behaved as expected: a law checked at least one case (unless none
-    /// was asked for) and none failed; an expected-to-fail property found a counterexample.
+    /// Whether the property behaved as expected: a law checked at least one case, none failed,
+    /// and the run was not cut short by the discard limit (a generator that refuses most cases
+    /// proves nothing); an expected-to-fail property found a counterexample.
     public var behavedAsExpected: Bool {
         switch expectation {
-        case .holds: return failed == 0 && (passed > 0 || casesAskedFor == 0)
+        case .holds: return failed == 0 && passed > 0 && stopReason != .discardLimit
         case .fails: return counterexample != nil
         }
     }
 
     /// One word or phrase for the table: `held`, `FAILED`, `found (expected)`, `NOT FOUND`,
-    /// `NO CASE CHECKED`.
+    /// `GAVE UP` (the discard limit stopped a law), `NO CASE CHECKED`.
     public var verdict: String {
         switch (expectation, counterexample != nil) {
         case (.holds, true): return "FAILED"
         case (.fails, true): return "found (expected)"
-        case (.holds, false): return behavedAsExpected ? "held" : "NO CASE CHECKED"
+        case (.holds, false):
+            if behavedAsExpected { return "held" }
+            return stopReason == .discardLimit ? "GAVE UP" : "NO CASE CHECKED"
         case (.fails, false): return "NOT FOUND"
         }
     }

@@ -34,9 +34,9 @@ enum CheckCommand {
         progress line goes to stderr when it is a terminal.
 
         Exit status: 0 when every property behaved as expected: every law held on every case
-        it checked and checked at least one (unless --cases 0), every expected-to-fail
-        property found a counterexample; 1 otherwise, or when a case file cannot be written;
-        2 usage.
+        it checked, checked at least one and was not stopped by the discard limit (GAVE UP),
+        every expected-to-fail property found a counterexample; 1 otherwise, or when a case
+        file cannot be written; 2 usage.
 
         examples:
           kallsyms-lab check

@@ -22,11 +22,13 @@ enum ReplayCommand {
                           whose input the era's generator refuses; it passes when the era's
                           consistency check passes.
 
-        Prints what happened and whether it matches 'expect: fails' or 'expect: passes'.
+        Prints what happened and whether it matches 'expect: fails' or 'expect: passes'. A
+        failing case saved by check or fuzz must also fail for its saved 'reason:' (the same
+        symbol and sizes; for a build, the same lines, passes and object sizes per pass).
 
         Exit status: 0 when it matches, 1 when it does not (a case that does not apply never
-        matches) or when the file is unreadable or malformed (one line FILE:LINE: message),
-        2 usage.
+        matches; a failure for another reason does not match) or when the file is unreadable
+        or malformed (one line FILE:LINE: message), 2 usage.
 
         examples:
           kallsyms-lab replay Tests/Corpus/findings/retype-invariance-v6.1-0x548b5c1a736b432.case
@@ -53,16 +55,22 @@ enum ReplayCommand {
             throw CommandError("\(name): \(error.description)")
         }
         let file = result.file
-        let matches = result.matchesExpectation
+        let reason = result.matchesExpectation ? try CaseReplay.checkReason(file) : .notCompared
+        var matches = result.matchesExpectation
+        if case .differs = reason { matches = false }
         if arguments.has("--json") {
             let (observed, detail) = parts(result.observation)
             try io.out("{\"file\":\(JSON.string(path)),\"kind\":\"\(file.kind.rawValue)\",\"summary\":\(JSON.string(summary(file))),"
                        + "\"observed\":\"\(observed)\",\"detail\":\(JSON.string(detail)),"
-                       + "\"expected\":\"\(file.expectation.rawValue)\",\"matches\":\(matches)}\n")
+                       + "\"expected\":\"\(file.expectation.rawValue)\",\"reason\":\"\(reasonWord(reason))\",\"matches\":\(matches)}\n")
         } else {
-            try io.out("\(name): \(summary(file))\n"
-                       + "observed: \(result.observation)\n"
-                       + "expected: \(file.expectation.rawValue) (\(matches ? "matches" : "DOES NOT MATCH"))\n")
+            var text = "\(name): \(summary(file))\nobserved: \(result.observation)\n"
+            switch reason {
+            case .same: text += "reason: as saved\n"
+            case .differs(let observed): text += "reason: DIFFERS from the saved one (\(file.reason)); now: \(observed)\n"
+            case .notCompared: break
+            }
+            try io.out(text + "expected: \(file.expectation.rawValue) (\(matches ? "matches" : "DOES NOT MATCH"))\n")
         }
         return matches ? 0 : 1
     }
@@ -80,6 +88,15 @@ enum ReplayCommand {
             if !file.mitigations.isEmpty { text += ", mitigations \(file.mitigations.joined(separator: " "))" }
             if let layout = file.layout { text += ", \(count(layout.symbolCount, "symbol")) in the layout" }
             return text
+        }
+    }
+
+    /// `same`, `differs`, `not compared`.
+    static func reasonWord(_ check: CaseReplay.ReasonCheck) -> String {
+        switch check {
+        case .same: return "same"
+        case .differs: return "differs"
+        case .notCompared: return "not compared"
         }
     }
 

@@ -150,11 +150,32 @@ import TestSupport
     }
 
     @Test("replay: every committed finding matches")
-    func replayFindings() {
-        for name in Corpus.files(in: "findings") {
+    func replayFindings() throws {
+        let names = try Corpus.requiredFiles(in: "findings")
+        var reasonsAsSaved = 0
+        for name in names {
             let result = runTool(["replay", Corpus.path("findings/" + name)])
             #expect(result.status == 0, "\(name): \(String(decoding: result.output, as: UTF8.self))\(result.errors)")
+            if String(decoding: result.output, as: UTF8.self).contains("\nreason: as saved\n") { reasonsAsSaved += 1 }
         }
+        // Every finding but the hand-written build case is compared with its saved reason.
+        #expect(reasonsAsSaved == names.count - 1)
+    }
+
+    @Test("replay: a case that fails for another reason than the saved one exits 1")
+    func replayReasonMismatch() throws {
+        let folder = temporaryFolder()
+        defer { removeTemporaryFolder(folder) }
+        let text = Corpus.text("findings/pass-convergence-v3.3-0x3775fab2535f36e9.case")
+            .replacingOccurrences(of: "pass 2's object is 1072 bytes", with: "pass 2's object is 1088 bytes")
+        write(Array(text.utf8), to: folder + "/sizes.case")
+        let result = runTool(["replay", folder + "/sizes.case"])
+        let output = String(decoding: result.output, as: UTF8.self)
+        #expect(result.status == 1)
+        #expect(output.contains("\nreason: DIFFERS from the saved one ("), "\(output)")
+        #expect(output.contains("now: Inconsistent kallsyms data after 2 passes: 2 lines of System.map differ from "
+                                + ".tmp_System.map; pass 2's object is 1072 bytes"), "\(output)")
+        #expect(output.hasSuffix("expected: fails (DOES NOT MATCH)\n"))
     }
 
     @Test("replay: malformed or unreadable files exit 1 with FILE:LINE: message", arguments: [

@@ -8,6 +8,8 @@ import TestSupport
 @Suite struct FuzzCommandTests {
     static let small = ["--era", "v3.3", "--symbols", "300", "--shape", "up-nm2012-pcpu4096-biased", "--seed", "1",
                         "--shrink-steps", "100"]
+    /// The same with seed 3, whose first cases fail (seed 1 finds its first failure after 30 cases).
+    static let failingEarly = small.map { $0 == "1" ? "3" : $0 }
 
     static func run(_ arguments: [String]) -> (status: Int32, output: String, errors: String) {
         let (io, captured) = CommandIO.buffers()
@@ -15,19 +17,19 @@ import TestSupport
         return (status, captured.outputText, captured.errorText)
     }
 
-    @Test("a two-second campaign saves its findings as case files and prints a summary")
+    @Test("a campaign of 12 cases saves its findings as case files and prints a summary")
     func shortCampaign() throws {
         let corpus = temporaryFolder()
         defer { removeTemporaryFolder(corpus) }
-        let result = Self.run(["fuzz"] + Self.small + ["--seconds", "2", "--jobs", "2", "--corpus", corpus])
+        let result = Self.run(["fuzz"] + Self.failingEarly + ["--cases", "12", "--jobs", "2", "--corpus", corpus])
         #expect(result.status == 0)
-        #expect(result.output.hasPrefix("fuzz: target pass-convergence, era v3.3 --all-symbols, seed 0x1, 300 symbols per case"))
+        #expect(result.output.hasPrefix("fuzz: target pass-convergence, era v3.3 --all-symbols, seed 0x3, 300 symbols per case"))
         for label in ["cases", "failures", "findings saved", "cases/s", "builds/s", "elapsed"] {
             #expect(result.output.contains("\n\(label) "), "\(label)")
         }
         #expect(result.errors.contains("findings go to \(corpus)"))
         let files = try FileManager.default.contentsOfDirectory(atPath: corpus).sorted()
-        #expect(!files.isEmpty, "2 s of biased 2012 uniprocessor layouts find failures")
+        #expect(!files.isEmpty, "12 biased 2012 uniprocessor layouts hold failures")
         #expect(files.allSatisfy { $0.hasPrefix("pass-convergence-v3.3-0x") && $0.hasSuffix(".case") })
         for file in files {
             let text = try #require(contents(of: corpus + "/" + file)).text
@@ -71,6 +73,43 @@ import TestSupport
         #expect(status == 0)
         #expect(captured.outputText.contains("(cancelled)"))
         #expect(captured.errorText.contains("fuzz: stopped; every finding is saved"))
+    }
+
+    @Test("--target size-stability: the extra pass rescues convergence but not the object size")
+    func sizeStabilityTarget() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let arguments = ["fuzz"] + Self.failingEarly + ["--cases", "20", "--jobs", "1", "--json", "--corpus", corpus]
+        let converging = Self.run(arguments + ["--mitigation", "extra-pass"])
+        let stable = Self.run(arguments + ["--mitigation", "extra-pass", "--target", "size-stability"])
+        #expect(converging.status == 0 && stable.status == 0, "\(converging.errors)\(stable.errors)")
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(converging.output.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(stable.output.utf8)) as? [String: Any])
+        #expect(a["target"] as? String == "pass-convergence" && b["target"] as? String == "size-stability")
+        // With the extra pass every build converges, yet the size changes that needed it remain.
+        #expect(a["failures"] as? Int == 0)
+        let failures = try #require(b["failures"] as? Int)
+        #expect(failures > 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus)
+        #expect(files.count == failures && files.allSatisfy { $0.hasPrefix("size-stability-v3.3-0x") }, "\(files)")
+        for file in files {
+            let saved = try CaseFile(parsing: try #require(contents(of: corpus + "/" + file)).text)
+            #expect(saved.target == "size-stability" && saved.mitigations == ["extra-pass"])
+            #expect(saved.reason.hasPrefix("kallsyms object sizes per pass: "))
+        }
+    }
+
+    @Test("--target round-trip checks generated maps and finds nothing")
+    func roundTripTarget() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let result = Self.run(["fuzz", "--target", "round-trip", "--era", "v6.1", "--symbols", "400", "--seed", "3", "--cases", "4",
+                               "--jobs", "1", "--json", "--corpus", corpus])
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(object["target"] as? String == "round-trip")
+        #expect(object["cases"] as? Int == 4 && object["failures"] as? Int == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: corpus).isEmpty)
     }
 
     @Test("--shrink shrinks a saved build case again and saves it; a passing layout is an error")

@@ -4,13 +4,15 @@ import Testing
 import TestSupport
 
 /// Help and version texts, checked against snapshots in `Tests/Corpus/snapshots` (run with
-/// `KALLSYMS_LAB_RECORD_SNAPSHOTS=1` to rewrite them after a deliberate change).
+/// `KALLSYMS_LAB_RECORD_SNAPSHOTS=1` to rewrite them after a deliberate change; that run fails).
 @Suite struct HelpTests {
     static func snapshot(_ name: String, _ text: String) {
         let path = Corpus.path("snapshots/\(name).txt")
         if ProcessInfo.processInfo.environment["KALLSYMS_LAB_RECORD_SNAPSHOTS"] == "1" {
             try? FileManager.default.createDirectory(atPath: Corpus.path("snapshots"), withIntermediateDirectories: true)
             write(Array(text.utf8), to: path)
+            // A recording run proves nothing: it fails, and the next run compares.
+            Issue.record("recorded \(path); run again without KALLSYMS_LAB_RECORD_SNAPSHOTS")
             return
         }
         guard let recorded = contents(of: path) else {

@@ -81,14 +81,26 @@ import TestSupport
         #expect(parsed.warnings.count == 1)
     }
 
-    @Test("binary garbage never traps", arguments: Era.allCases)
+    @Test("binary garbage never traps: it parses to well-formed records or throws a KallsymsError", arguments: Era.allCases)
     func binaryGarbageNeverTraps(_ era: Era) {
         var state: UInt64 = 0x1234_5678
         let garbage = (0..<20_000).map { _ -> UInt8 in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return UInt8(truncatingIfNeeded: state >> 33)
         }
-        _ = try? era.parse(garbage)
+        do {
+            let parsed = try era.parse(garbage)
+            // Whatever was read is a record as the era defines one: a name without blanks and
+            // within the era's length limit.
+            for record in parsed.records {
+                #expect(!record.name.isEmpty && !record.name.contains(0x0A), "\(era): \(record)")
+                if let limit = era.rules.nameLengthLimit { #expect(record.name.count < limit) }
+            }
+        } catch is KallsymsError {
+            // refused with a typed error: fine
+        } catch {
+            Issue.record("\(era): an untyped error \(error)")
+        }
     }
 
     // MARK: length limits

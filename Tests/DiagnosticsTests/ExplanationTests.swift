@@ -57,7 +57,7 @@ import TestSupport
                                                with: "c0008030 t helper_one\nc0008030 T do_thing\nc0008030 T do_other")
         let e = try explain(a, b)
         #expect(e.difference.changes(of: .moved).count == 2)
-        #expect(e.difference.changes.allSatisfy { $0.kind == .moved })
+        #expect(e.difference.changes.count == 2 && e.difference.changes.allSatisfy { $0.kind == .moved })
         #expect(e.changedPairCount == 0)
         #expect(e.divergence == nil)
         #expect(e.totalDelta == 0)

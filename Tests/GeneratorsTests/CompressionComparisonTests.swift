@@ -19,6 +19,36 @@ import TestSupport
               + "deviation \(comparison.ratioDeviation), token length distance \(comparison.tokenLengthDistance)")
     }
 
+    @Test("the ratio is kallsyms_names plus the token table over the raw name bytes, counted here from the tables")
+    func ratioMatchesTheTables() throws {
+        let map = Fixtures.map(2000, seed: 4)
+        let run = try Era.v6_1.generate(MapWriter.write(map), options: GeneratorOptions(allSymbols: true))
+        // Computed apart from CompressionStatistics: the bytes of the two tables the generator
+        // wrote over the kept names plus their type bytes.
+        let raw = run.selection.symbols.reduce(0) { $0 + 1 + $1.name.count }
+        try #require(raw > 0)
+        let expected = Double(run.tables.raw.names.count + run.tables.raw.tokenTable.count) / Double(raw)
+        let statistics = try CompressionComparison.statistics(map)
+        #expect(abs(statistics.ratio - expected) < 1e-12, "\(statistics.ratio) vs \(expected)")
+    }
+
+    @Test("a map that compresses worse deviates, with the sign and size of the ratio change")
+    func differentMapsDeviate() throws {
+        let map = Fixtures.map(2000, seed: 4)
+        // The same addresses and types with names of random letters: nothing repeats, little compresses.
+        var rng = SeededRandom(seed: 9)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        let random = map.map { record in
+            SymbolRecord(address: record.address, type: record.type,
+                         name: (0..<max(4, record.name.count)).map { _ in letters.randomElement(using: &rng)! })
+        }
+        let comparison = try CompressionComparison(reference: map, candidate: random)
+        #expect(comparison.ratioDeviation > 0.2, "random names compress worse: \(comparison.ratioDeviation)")
+        #expect(comparison.ratioDeviation == comparison.candidate.ratio / comparison.reference.ratio - 1)
+        #expect(comparison.tokenLengthDistance > 0.1)
+        #expect(!comparison.isRealistic)
+    }
+
     @Test("a map compared with itself deviates by nothing")
     func identicalMapsAreIdentical() throws {
         let map = Fixtures.map(2000, seed: 4)

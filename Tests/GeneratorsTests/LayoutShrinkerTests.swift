@@ -39,10 +39,11 @@ import Testing
     @Test("the result always fails, and a passing layout gives nil")
     func resultFails() throws {
         let predicate: (Layout) -> Bool = { layout in layout.symbolCount % 3 == 1 || layout.items.count > 12 }
-        if let result = LayoutShrinker(maximumSteps: 400).shrink(Self.layout, stillFails: predicate) {
-            #expect(predicate(result.layout))
-            #expect(result.steps <= 400)
-        }
+        try #require(predicate(Self.layout), "the generated layout must fail for the shrinker to start")
+        let result = try #require(LayoutShrinker(maximumSteps: 400).shrink(Self.layout, stillFails: predicate))
+        #expect(predicate(result.layout))
+        #expect(result.steps <= 400)
+        #expect(result.layout.symbolCount < Self.layout.symbolCount)
         #expect(LayoutShrinker().shrink(Self.layout) { _ in false } == nil)
     }
 

@@ -112,16 +112,42 @@ import TestSupport
         }
     }
 
-    @Test("every saved finding in Tests/Corpus/findings replays as its 'expect:' line says")
-    func everySavedFindingReplaysAsExpected() {
-        for (name, result) in Self.replayAll(in: Corpus.path("findings")) {
+    @Test("every saved finding in Tests/Corpus/findings replays as its 'expect:' line says, for its saved reason")
+    func everySavedFindingReplaysAsExpected() throws {
+        let results = Self.replayAll(in: Corpus.path("findings"))
+        try #require(results.count == (try Corpus.requiredFiles(in: "findings")).count)
+        var reasonsCompared = 0
+        for (name, result) in results {
             switch result {
             case .success(let replay):
                 #expect(replay.matchesExpectation, "\(name): \(replay.observation), expected \(replay.expectation.rawValue)")
+                let check = try CaseReplay.checkReason(replay.file)
+                if case .differs(let observed) = check { Issue.record("\(name): saved \(replay.file.reason)\nnow \(observed)") }
+                if check == .same { reasonsCompared += 1 }
             case .failure(let error):
                 Issue.record("\(name): \(error)")
             }
         }
+        // Only the hand-written build case has a prose reason.
+        #expect(reasonsCompared == results.count - 1)
+    }
+
+    @Test("a replay that fails for another reason than the saved one is told apart", arguments: [
+        ("pass-convergence-v3.3-0x3775fab2535f36e9.case", "pass 2's object is 1072 bytes", "pass 2's object is 1076 bytes"),
+        ("pass-convergence-v5.10-0xa409d1d2a1188414.case", "78 lines of System.map", "77 lines of System.map"),
+        ("retype-invariance-v6.1-0x548b5c1a736b432.case", "from 6 to 7 bytes", "from 6 to 8 bytes"),
+    ])
+    func reasonIsCompared(_ name: String, _ saved: String, _ tampered: String) throws {
+        var file = try CaseFile(parsing: Corpus.text("findings/" + name))
+        try #require(file.reason.contains(saved))
+        #expect(try CaseReplay.checkReason(file) == .same)
+        file.reason = file.reason.replacingOccurrences(of: saved, with: tampered)
+        guard case .differs(let observed) = try CaseReplay.checkReason(file) else {
+            Issue.record("\(name): a different reason was not noticed")
+            return
+        }
+        #expect(observed.contains(saved))
+        #expect(try CaseReplay.replay(file).matchesExpectation, "the verdict alone still matches")
     }
 
     @Test("replaying a folder: none on an empty folder, every kind on a folder with both")

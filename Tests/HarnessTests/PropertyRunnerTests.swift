@@ -1,12 +1,16 @@
 import Compressor
 import Generators
 import Harness
+import Synchronization
 import Testing
 
 /// The runner: budgets, per-case seeds, shrinking, laws versus expected failures.
 @Suite struct PropertyRunnerTests {
     static func runner(seed: UInt64 = 0x5eed, cases: Int, timeBudget: Duration? = nil, shrinkSteps: Int = 3_000) -> PropertyRunner {
-        PropertyRunner(RunnerConfiguration(seed: seed, cases: cases, timeBudget: timeBudget, shrinkSteps: shrinkSteps))
+        // Shrinking is bounded by steps only: a wall-clock shrink budget would make the outcome
+        // depend on the machine's load.
+        PropertyRunner(RunnerConfiguration(seed: seed, cases: cases, timeBudget: timeBudget, shrinkSteps: shrinkSteps,
+                                           shrinkTimeBudget: .seconds(3_600)))
     }
 
     @Test("the case count is honoured, and defaults to the property's own")
@@ -24,9 +28,11 @@ import Testing
         let none = Self.runner(cases: 100, timeBudget: .zero).run(TestProperties.alwaysPasses, era: .v7_0)
         #expect(none.casesRun == 0 && none.stopReason == .timeBudget)
         #expect(!none.behavedAsExpected, "a law that checked no case did not hold")
-        let short = Self.runner(cases: 100_000_000, timeBudget: .milliseconds(50)).run(TestProperties.alwaysPasses, era: .v7_0)
+        // 100 000 cases take a minute or more: a runner that ignored the budget would stop by
+        // its case count instead, and fail.
+        let short = Self.runner(cases: 100_000, timeBudget: .milliseconds(50)).run(TestProperties.alwaysPasses, era: .v7_0)
         #expect(short.stopReason == .timeBudget)
-        #expect(short.casesRun > 0 && short.casesRun < 100_000_000)
+        #expect(short.casesRun > 0 && short.casesRun < 100_000)
     }
 
     @Test("too many discards give up, and a run that checked nothing did not behave as expected")
@@ -35,6 +41,40 @@ import Testing
         let report = PropertyRunner(configuration).run(TestProperties.alwaysDiscards, era: .v5_10)
         #expect(report.discarded == 20 && report.casesRun == 0)
         #expect(report.stopReason == .discardLimit)
+        #expect(!report.behavedAsExpected)
+        #expect(report.verdict == "GAVE UP")
+    }
+
+    @Test("a law whose cases are almost all discarded gives up instead of holding")
+    func mostlyDiscardedLawGivesUp() {
+        // Passes its first 3 cases and discards every later one: the discard limit (10 per case
+        // asked for) stops the run at 100 discards, 3 passes and no failure.
+        let checks = CheckCounter()
+        let rare = Property(name: "rarely-applies", summary: "applies to the first 3 cases only") { _ in
+            checks.count.withLock { count in
+                count += 1
+                return count <= 3 ? .pass : .discard("does not apply")
+            }
+        }
+        let report = Self.runner(cases: 10).run(rare, era: .v6_1)
+        #expect(report.stopReason == .discardLimit && report.discarded == 100)
+        #expect(report.passed == 3 && report.failed == 0)
+        #expect(!report.behavedAsExpected, "a law cut short by the discard limit did not hold")
+        #expect(report.verdict == "GAVE UP")
+
+        // Discarding half the cases stays within the limit: the law holds after all 10.
+        let half = Property(name: "half-applies", summary: "applies to one case in 2") { drawn in
+            drawn.map.count % 2 == 0 ? .pass : .discard("does not apply")
+        }
+        let held = Self.runner(cases: 10).run(half, era: .v6_1)
+        #expect(held.stopReason == .caseCount && held.passed == 10 && held.discarded > 0)
+        #expect(held.behavedAsExpected && held.verdict == "held")
+    }
+
+    @Test("a law asked for no case does not hold")
+    func zeroCasesDoNotHold() {
+        let report = Self.runner(cases: 0).run(TestProperties.alwaysPasses, era: .v6_1)
+        #expect(report.casesRun == 0 && report.stopReason == .caseCount)
         #expect(!report.behavedAsExpected)
         #expect(report.verdict == "NO CASE CHECKED")
     }
@@ -117,21 +157,32 @@ import Testing
 
     @Test("shrinking never returns a passing case", arguments: [TestProperties.fewerThan(5), TestProperties.noX, TestProperties.noTriple])
     func shrinkingNeverReturnsAPassingCase(property: Property) {
+        var shrunk = 0
         for seed in UInt64(1)...8 {
             let report = Self.runner(seed: seed, cases: 50, shrinkSteps: 300).run(property, era: Era.allCases[Int(seed) % 5])
             guard let counterexample = report.counterexample else { continue }
+            shrunk += 1
             #expect(property.check(counterexample.shrunk).isFailure, "seed \(seed)")
             #expect(counterexample.shrunk.map.count <= counterexample.original.map.count)
         }
+        // The properties fail on most drawn maps: a run of seeds that shrank nothing checked nothing.
+        #expect(shrunk >= 4, "only \(shrunk) of 8 seeds found a counterexample")
     }
 
     @Test("progress is reported after every case and every shrink step")
-    func progressIsReported() {
+    func progressIsReported() throws {
         var updates: [PropertyRunner.Progress] = []
         let report = Self.runner(seed: 0x2a, cases: 100).run(TestProperties.fewerThan(20), era: .v6_1) { updates.append($0) }
         let caseUpdates = updates.filter { $0.shrinkSteps == nil }
         let shrinkUpdates = updates.compactMap(\.shrinkSteps)
+        let counterexample = try #require(report.counterexample)
         #expect(caseUpdates.count == report.casesRun + report.discarded - 1, "one per case but the failing one")
-        #expect(shrinkUpdates == Array(1...(report.counterexample?.shrinkSteps ?? 0)))
+        #expect(counterexample.shrinkSteps > 0)
+        #expect(shrinkUpdates == Array(1...counterexample.shrinkSteps))
     }
+}
+
+/// How many times a property's check ran (the check must be `Sendable`).
+final class CheckCounter: Sendable {
+    let count = Mutex(0)
 }

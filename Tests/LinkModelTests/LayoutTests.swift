@@ -68,10 +68,16 @@ import Compressor
         #expect(try Layout(parsing: layout.description) == layout)
     }
 
-    @Test("every scenario's layout round-trips through its text form")
-    func scenarioLayoutsRoundTrip() throws {
-        let layout = Scenario.arm2012Uniprocessor.layout
+    @Test("every scenario's layout round-trips through its text form", arguments: Scenario.all.map(\.name))
+    func scenarioLayoutsRoundTrip(_ name: String) throws {
+        let layout = try #require(Scenario.named(name)).layout
+        try #require(layout.symbolCount > 0)
         #expect(try Layout(parsing: layout.description) == layout)
+    }
+
+    @Test("the scenario list holds the three built-in scenarios")
+    func scenarioListIsComplete() {
+        #expect(Scenario.all.map(\.name) == ["arm-2012-up", "arm-2012-up-fixed", "arm-large"])
     }
 
     @Test("errors name the line", arguments: [

@@ -13,7 +13,7 @@ enum PropertyTestRun {
 
     /// A runner with these defaults, overridden by the environment.
     static func runner(cases: Int, shrinkSteps: Int = 3_000) -> PropertyRunner {
-        let defaults = RunnerConfiguration(seed: seed, cases: cases, shrinkSteps: shrinkSteps)
+        let defaults = RunnerConfiguration(seed: seed, cases: cases, shrinkSteps: shrinkSteps, shrinkTimeBudget: .seconds(3_600))
         do {
             return PropertyRunner(try RunnerConfiguration.fromEnvironment(defaults: defaults))
         } catch {
@@ -25,9 +25,15 @@ enum PropertyTestRun {
     /// Runs a law and records a failure that carries everything needed to replay it.
     static func expectLawHolds(_ property: Property, era: Era, cases: Int,
                                sourceLocation: SourceLocation = #_sourceLocation) {
-        let report = runner(cases: cases).run(property, era: era)
+        let testRunner = runner(cases: cases)
+        let report = testRunner.run(property, era: era)
         let behavedAsExpected = report.behavedAsExpected
         #expect(behavedAsExpected, "\(explanation(of: report))", sourceLocation: sourceLocation)
+        // Without a time budget the run must reach the case count it was asked for.
+        if testRunner.configuration.timeBudget == nil {
+            #expect(report.passed == report.casesAskedFor && report.stopReason == .caseCount,
+                    "\(explanation(of: report))", sourceLocation: sourceLocation)
+        }
     }
 
     /// What a failing run reports: the seed, the shrunk counterexample and the replay command.

@@ -26,6 +26,20 @@ public enum Corpus {
             .filter { !$0.hasPrefix(".") }.sorted()
     }
 
+    /// The regular files in a corpus folder, sorted; throws when the folder is missing or
+    /// empty, so a loop over them cannot pass by checking nothing.
+    public static func requiredFiles(in relative: String) throws -> [String] {
+        let names = files(in: relative)
+        guard !names.isEmpty else { throw MissingCorpus(folder: path(relative)) }
+        return names
+    }
+
+    /// A corpus folder a test needs is missing or empty.
+    public struct MissingCorpus: Error, CustomStringConvertible {
+        public var folder: String
+        public var description: String { "no files in \(folder): the test would check nothing" }
+    }
+
     public static func text(_ relative: String) -> String { String(decoding: bytes(relative), as: UTF8.self) }
 
     /// The armhf kernel folder.
