@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Generators", targets: ["Generators"]),
         .library(name: "Harness", targets: ["Harness"]),
         .library(name: "Diagnostics", targets: ["Diagnostics"]),
+        .library(name: "ImageReader", targets: ["ImageReader"]),
     ],
     targets: [
         // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line.
@@ -34,8 +35,10 @@ let package = Package(
         .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators"], swiftSettings: optimizedEvenInDebug),
         // explain and sensitivity: diagnostics on a developer's own maps.
         .target(name: "Diagnostics", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
+        // decode IMAGE and verify: kallsyms tables found in kernel images (issue 18).
+        .target(name: "ImageReader", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(name: "KallsymsLabCommand",
-                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics"], swiftSettings: staticInRelease),
+                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics", "ImageReader"], swiftSettings: staticInRelease),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
         .executableTarget(name: "FuzzRoundTrip", dependencies: ["Harness"],
