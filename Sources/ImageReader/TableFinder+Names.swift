@@ -38,9 +38,10 @@ extension TableFinder {
                 // Every symbol takes at least two bytes of names and there are fewer than 2^24 (3-byte seqs).
                 guard value >= 1 && value < 1 << 24 && Int(value) <= (limit - countOffset) / 2 else { continue }
                 let count = Int(value)
-                var starts = [countOffset + countSize]
-                if (countOffset + countSize) % 8 != 0 { starts.append(alignUp(countOffset + countSize, 8)) }
-                for namesOffset in starts where namesOffset + 2 <= limit {
+                // The names follow the count, or the next 8-byte boundary (`.balign 8` on 64-bit).
+                let first = countOffset + countSize
+                let second = alignUp(first, 8)
+                for namesOffset in stride(from: first, through: second, by: max(second - first, 1)) where namesOffset + 2 <= limit {
                     // The first symbol: a length, then a code whose expansion starts with a type letter.
                     let length = Int(bytes[namesOffset])
                     guard length != 0 else { continue }
@@ -75,7 +76,10 @@ extension TableFinder {
                              countSize: Int, limit: Int, startsWithType: [Bool])
         -> (end: Int, markers: Int, prefix: EraRules.LengthPrefix, hasLong: Bool)? {
         for style in [EraRules.LengthPrefix.base128, .oneByte] {
-            guard let walk = walk(bytes, from: namesOffset, count: count, style: style, limit: limit,
+            // A first walk without recording anything rejects false candidates cheaply.
+            guard walkEnd(bytes, from: namesOffset, count: count, style: style, limit: limit,
+                          startsWithType: startsWithType) != nil,
+                  let walk = walk(bytes, from: namesOffset, count: count, style: style, limit: limit,
                                   startsWithType: startsWithType) else { continue }
             let markerCount = (count + 255) / 256
             for markersOffset in Set([alignUp(walk.end, 4), alignUp(walk.end, 8)]).sorted()
@@ -91,6 +95,28 @@ extension TableFinder {
             if style == .base128 && !walk.hasLong { break }
         }
         return nil
+    }
+
+    /// The end of `count` symbols from `start`, or nil (as `walk`, without allocating).
+    @inline(__always)
+    static func walkEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, style: EraRules.LengthPrefix,
+                        limit: Int, startsWithType: [Bool]) -> Int? {
+        startsWithType.withUnsafeBufferPointer { isType in
+            var offset = start
+            for _ in 0..<count {
+                guard offset < limit else { return nil }
+                var length = Int(bytes[offset])
+                var prefix = 1
+                if style == .base128 && length & 0x80 != 0 {
+                    guard offset + 1 < limit else { return nil }
+                    length = (length & 0x7F) | Int(bytes[offset + 1]) << 7
+                    prefix = 2
+                }
+                guard length > 0, offset + prefix + length <= limit, isType[Int(bytes[offset + prefix])] else { return nil }
+                offset += prefix + length
+            }
+            return offset
+        }
     }
 
     /// The end of `count` symbols from `start` and the offset of every 256th, or nil when a

@@ -203,7 +203,8 @@ public enum TableFinder {
                 guard k == terminator else { valid = false; break }
                 expansions.append(Array(bytes[first..<terminator]))
             }
-            guard valid else { continue }
+            // Every symbol's first code expands to its type letter: a table without one holds no symbols.
+            guard valid, expansions.contains(where: { ($0.first ?? 0) | 0x20 >= 0x61 && ($0.first ?? 0) | 0x20 <= 0x7A }) else { continue }
             result.append(TokenCandidate(order: order, indexOffset: indexOffset, tableOffset: start,
                                          tableSize: end - start, index: index, expansions: expansions))
         }
