@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Compressor", "TestSupport"]),
         .testTarget(name: "PropertyTests", dependencies: ["Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["KallsymsLabCommand", "Harness", "Compressor", "TestSupport"]),
+        .testTarget(name: "ImageReaderTests", dependencies: ["ImageReader", "Compressor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -78,13 +78,17 @@ extension TableFinder {
 
         // Before kallsyms_num_syms: kallsyms_addresses, or kallsyms_offsets and kallsyms_relative_base.
         for wordSize in wordSizes where names.countOffset % wordSize == 0 {
-            let start = names.countOffset - count * wordSize
-            if start >= 0 {
+            // The table ends at the count or, with v3.3's 16-byte `.align 4` on ARM, up to 12 bytes before it.
+            for padding in stride(from: 0, to: 16, by: wordSize) {
+                let start = names.countOffset - padding - count * wordSize
+                guard start >= 0 else { break }
                 let values = (0..<count).map { reader.word(at: start + wordSize * $0, size: wordSize) }
-                if values[0] != 0 && isSorted(values) {
+                // The first entries may be per-cpu symbols at 0 (x86_64 before base-relative tables).
+                if values[count - 1] != 0 && values[0] != values[count - 1] && isSorted(values) && plausible(values[count - 1], wordSize) {
                     result.append(AddressReading(style: .absolute, wordSize: wordSize,
                                                  table: .addresses(values.map { .absolute($0) }), relativeBase: nil,
                                                  locations: [TableLocation(name: "kallsyms_addresses", offset: start, size: count * wordSize)]))
+                    break
                 }
             }
             let baseOffset = names.countOffset - wordSize
@@ -94,6 +98,7 @@ extension TableFinder {
             let stored = offsets(at: offsetsStart)
             let locations = [TableLocation(name: "kallsyms_offsets", offset: offsetsStart, size: 4 * count),
                              TableLocation(name: "kallsyms_relative_base", offset: baseOffset, size: wordSize)]
+            guard base == 0 || plausible(base, wordSize) else { continue }
             if stored[0] == 0 && isSorted(stored) {
                 // Plain base-relative: the base is the first symbol's address.
                 if base == 0 { refused.append(baseRefusal(baseOffset, wordSize)) } else {
@@ -117,21 +122,28 @@ extension TableFinder {
 
         // After kallsyms_token_index: kallsyms_offsets (+ kallsyms_relative_base in v6.19).
         let indexEnd = names.token.indexOffset + 512
-        for offsetsStart in Set([alignUp(indexEnd, 4), alignUp(indexEnd, 8)]).sorted() where offsetsStart + 4 * count <= bytes.count {
+        // v6.19: `ALGN` (the word size) before kallsyms_offsets and kallsyms_relative_base.
+        for wordSize in wordSizes {
+            let offsetsStart = alignUp(indexEnd, wordSize)
+            guard offsetsStart + 4 * count <= bytes.count else { continue }
+            let stored = offsets(at: offsetsStart)
+            guard stored[0] == 0 && isSorted(stored) else { continue }
+            let baseOffset = alignUp(offsetsStart + 4 * count, wordSize)
+            guard baseOffset + wordSize <= bytes.count else { continue }
+            let base = reader.word(at: baseOffset, size: wordSize)
+            if base == 0 { refused.append(baseRefusal(baseOffset, wordSize)); continue }
+            guard plausible(base, wordSize) else { continue }
+            result.append(AddressReading(
+                style: .baseRelative, wordSize: wordSize,
+                table: .baseRelative(offsets: stored, base: .absolute(base), absolutePercpu: false), relativeBase: base,
+                locations: [TableLocation(name: "kallsyms_offsets", offset: offsetsStart, size: 4 * count),
+                            TableLocation(name: "kallsyms_relative_base", offset: baseOffset, size: wordSize)]))
+        }
+        // v7.0: `.balign 4`, offsets only.
+        let offsetsStart = alignUp(indexEnd, 4)
+        if offsetsStart + 4 * count <= bytes.count {
             let stored = offsets(at: offsetsStart)
             let location = TableLocation(name: "kallsyms_offsets", offset: offsetsStart, size: 4 * count)
-            if stored[0] == 0 && isSorted(stored) {
-                for wordSize in wordSizes {
-                    let baseOffset = alignUp(offsetsStart + 4 * count, wordSize)
-                    guard baseOffset + wordSize <= bytes.count else { continue }
-                    let base = reader.word(at: baseOffset, size: wordSize)
-                    if base == 0 { refused.append(baseRefusal(baseOffset, wordSize)); continue }
-                    result.append(AddressReading(
-                        style: .baseRelative, wordSize: wordSize,
-                        table: .baseRelative(offsets: stored, base: .absolute(base), absolutePercpu: false), relativeBase: base,
-                        locations: [location, TableLocation(name: "kallsyms_relative_base", offset: baseOffset, size: wordSize)]))
-                }
-            }
             let signed = stored.map { Int32(bitPattern: $0) }
             let distances = signed.indices.map { Int64(4 * $0) + Int64(signed[$0]) }
             if isSorted(distances) && !(stored[0] == 0 && isSorted(stored)) {
@@ -147,6 +159,15 @@ extension TableFinder {
             if wordSizes.contains(4) && stored[0] != 0 && isSorted(stored) {
                 result.append(AddressReading(style: .absolute32, wordSize: 4, table: .absolute32(stored), relativeBase: nil,
                                              locations: [location]))
+            }
+        }
+        // A 64-bit reading of a relative base that is a kernel address wins over the 4-byte
+        // reading of half of it.
+        return result.filter { reading in
+            guard reading.wordSize == 4, let base = reading.locations.first(where: { $0.name == "kallsyms_relative_base" }) else { return true }
+            return !result.contains { other in
+                other.wordSize == 8 && other.relativeBase != nil
+                    && other.locations.contains { $0.name == "kallsyms_relative_base" && abs($0.offset - base.offset) <= 4 }
             }
         }
         return result
@@ -183,6 +204,13 @@ extension TableFinder {
             if ordered { return (offset, values) }
         }
         return nil
+    }
+
+    /// Whether `value` can be a kernel address held in a `wordSize`-byte word: a 64-bit
+    /// kernel lives in the upper half of the address space (x86_64, arm64, riscv64, ppc64,
+    /// mips64), so an 8-byte reading below 2^63 is half of something else.
+    static func plausible(_ value: UInt64, _ wordSize: Int) -> Bool {
+        wordSize == 4 || value >= 1 << 63
     }
 
     static func isSorted<T: Comparable>(_ values: [T]) -> Bool {

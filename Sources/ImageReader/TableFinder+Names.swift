@@ -38,10 +38,15 @@ extension TableFinder {
                 // Every symbol takes at least two bytes of names and there are fewer than 2^24 (3-byte seqs).
                 guard value >= 1 && value < 1 << 24 && Int(value) <= (limit - countOffset) / 2 else { continue }
                 let count = Int(value)
-                // The names follow the count, or the next 8-byte boundary (`.balign 8` on 64-bit).
+                // The names follow the count, or the next 8- or 16-byte boundary (`.balign 8`;
+                // v3.3's `.align 4` on ARM is 16 bytes).
                 let first = countOffset + countSize
-                let second = alignUp(first, 8)
-                for namesOffset in stride(from: first, through: second, by: max(second - first, 1)) where namesOffset + 2 <= limit {
+                for step in 0..<3 {
+                    let namesOffset = step == 0 ? first : alignUp(first, step == 1 ? 8 : 16)
+                    guard namesOffset + 2 <= limit else { break }
+                    // Alignment padding is zeros; each distinct offset is tried once.
+                    if step > 0 && (namesOffset == first || (step == 2 && namesOffset == alignUp(first, 8))
+                                    || bytes[namesOffset - 1] != 0) { continue }
                     // The first symbol: a length, then a code whose expansion starts with a type letter.
                     let length = Int(bytes[namesOffset])
                     guard length != 0 else { continue }
@@ -66,7 +71,7 @@ extension TableFinder {
     /// every era emits names, markers and the token table in this order.
     static func followedByTokenTable(_ bytes: UnsafeBufferPointer<UInt8>, markersEnd: Int, count: Int, tokenTable: Int) -> Bool {
         let gap = tokenTable - markersEnd
-        if gap >= 0 && gap < 8 { return true }
+        if gap >= 0 && gap < 16 { return true }
         let seqsGap = gap - 3 * count
         return seqsGap >= 0 && seqsGap < 16
     }
@@ -82,7 +87,7 @@ extension TableFinder {
                   let walk = walk(bytes, from: namesOffset, count: count, style: style, limit: limit,
                                   startsWithType: startsWithType) else { continue }
             let markerCount = (count + 255) / 256
-            for markersOffset in Set([alignUp(walk.end, 4), alignUp(walk.end, 8)]).sorted()
+            for markersOffset in Set([alignUp(walk.end, 4), alignUp(walk.end, 8), alignUp(walk.end, 16)]).sorted()
                 where markersOffset + markerCount * countSize <= limit {
                 var equal = true
                 for k in 0..<markerCount where reader.word(at: markersOffset + k * countSize, size: countSize) != UInt64(walk.markers[k]) {
