@@ -82,9 +82,16 @@ extension TableFinder {
             for padding in stride(from: 0, to: 16, by: wordSize) {
                 let start = names.countOffset - padding - count * wordSize
                 guard start >= 0 else { break }
+                // Alignment padding is zeros.
+                if padding > 0 && bytes[(names.countOffset - padding)..<names.countOffset].contains(where: { $0 != 0 }) { break }
                 let values = (0..<count).map { reader.word(at: start + wordSize * $0, size: wordSize) }
                 // The first entries may be per-cpu symbols at 0 (x86_64 before base-relative tables).
-                if values[count - 1] != 0 && values[0] != values[count - 1] && isSorted(values) && plausible(values[count - 1], wordSize) {
+                // Most entries lie within 1 GiB below the last one: a base-relative table
+                // (small offsets, then the base) read as addresses does not.
+                let last = values[count - 1]
+                guard isSorted(values) else { continue }
+                let near = values.reduce(0) { $0 + (last - $1 <= 1 << 30 ? 1 : 0) } // sorted: last ≥ every entry
+                if last != 0 && values[0] != last && 2 * near > count && plausible(last, wordSize) {
                     result.append(AddressReading(style: .absolute, wordSize: wordSize,
                                                  table: .addresses(values.map { .absolute($0) }), relativeBase: nil,
                                                  locations: [TableLocation(name: "kallsyms_addresses", offset: start, size: count * wordSize)]))
@@ -98,7 +105,9 @@ extension TableFinder {
             let stored = offsets(at: offsetsStart)
             let locations = [TableLocation(name: "kallsyms_offsets", offset: offsetsStart, size: 4 * count),
                              TableLocation(name: "kallsyms_relative_base", offset: baseOffset, size: wordSize)]
-            guard base == 0 || plausible(base, wordSize) else { continue }
+            // A 32-bit kernel's addresses fit in 32 bits.
+            guard base == 0 || plausible(base, wordSize),
+                  wordSize == 8 || base + UInt64(stored.max() ?? 0) <= 0xFFFF_FFFF || stored.contains(where: { Int32(bitPattern: $0) < 0 }) else { continue }
             if stored[0] == 0 && isSorted(stored) {
                 // Plain base-relative: the base is the first symbol's address.
                 if base == 0 { refused.append(baseRefusal(baseOffset, wordSize)) } else {
