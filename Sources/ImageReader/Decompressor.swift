@@ -72,8 +72,8 @@ public enum PayloadFormat: String, CaseIterable, Hashable, Sendable {
 /// Runs a system decompressor on a file from an offset, with a bound on the output.
 public enum Decompressor {
     /// The path of `program` on `PATH`, or nil.
-    public static func locate(_ program: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    public static func locate(_ program: String, searchPath: String? = nil) -> String? {
+        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = directory + "/" + program
             if access(candidate, X_OK) == 0 { return candidate }
@@ -91,9 +91,9 @@ public enum Decompressor {
     }
 
     /// Decompresses `file` from `offset` with `format`'s program, reading at most `limit` bytes of output.
-    public static func run(_ format: PayloadFormat, file: String, offset: Int, limit: Int) throws -> Output {
+    public static func run(_ format: PayloadFormat, file: String, offset: Int, limit: Int, searchPath: String? = nil) throws -> Output {
         let command = format.command
-        guard let program = locate(command.program) else {
+        guard let program = locate(command.program, searchPath: searchPath) else {
             throw ImageError("\(command.program) not found on PATH: it decompresses the \(format.rawValue) payload at "
                              + "\(hex(offset)) (Debian package \(format.debianPackage))")
         }

@@ -13,9 +13,12 @@ public struct ImageOptions: Sendable {
     public var decompressionLimit: Int
     /// The most payload offsets tried.
     public var payloadAttempts: Int
+    /// Where decompressors are looked for (`PATH` when nil).
+    public var searchPath: String?
 
     public init(wordSize: Int? = nil, byteOrder: ByteOrder? = nil, loadAddress: UInt64? = nil,
-                decompressionLimit: Int = 512 << 20, payloadAttempts: Int = 32) {
+                decompressionLimit: Int = 512 << 20, payloadAttempts: Int = 32, searchPath: String? = nil) {
+        self.searchPath = searchPath
         self.wordSize = wordSize
         self.byteOrder = byteOrder
         self.loadAddress = loadAddress
@@ -105,7 +108,8 @@ public enum KernelImage {
             tried += 1
             let output: Decompressor.Output
             do {
-                output = try Decompressor.run(candidate.format, file: path, offset: candidate.offset, limit: options.decompressionLimit)
+                output = try Decompressor.run(candidate.format, file: path, offset: candidate.offset, limit: options.decompressionLimit,
+                                              searchPath: options.searchPath)
             } catch let error as ImageError {
                 if error.message.contains("not found on PATH") {
                     if !missing.contains(error.message) { missing.append(error.message) }
