@@ -104,6 +104,7 @@ public enum KernelImage {
         var lastRefusal: ImageError?
         var tried = 0
         var limited = false
+        var failures: [String] = []
         for candidate in PayloadFormat.candidates(in: bytes, limit: options.payloadAttempts) {
             tried += 1
             let output: Decompressor.Output
@@ -116,6 +117,10 @@ public enum KernelImage {
                     continue
                 }
                 throw error
+            }
+            if !output.succeeded && !output.reachedLimit && output.bytes.count >= 1024 {
+                failures.append("\(candidate.format.command.program) stopped with an error after \(output.bytes.count) bytes "
+                                + "of the \(candidate.format.rawValue) payload at \(hex(candidate.offset))")
             }
             guard output.bytes.count >= 1024 else { continue }
             if output.reachedLimit { limited = true }
@@ -145,6 +150,7 @@ public enum KernelImage {
         var message = "no kallsyms tables in this \(outer.format) image of \(bytes.count) bytes"
         message += tried == 0 ? " and no compressed payload (gzip, xz, lzma, zstd, lz4, lzo, bzip2 magic)"
                               : " nor in the \(tried) compressed payload\(tried == 1 ? "" : "s") tried"
+        if let failure = failures.first { message += " (\(failure))" }
         throw ImageError(message)
     }
 }
