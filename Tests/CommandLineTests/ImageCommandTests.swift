@@ -9,11 +9,25 @@ import TestSupport
     static let image = Corpus.path(Corpus.armhf + "/vmlinuz")
     static let decoded = Corpus.armhf + "/vmlinux-tables/decoded.txt"
 
-    @Test("decode of the armhf zImage equals the kernel's own table listing byte for byte")
-    func armhfImageDecodes() {
-        let result = runTool(["decode", Self.image])
+    @Test("decode of the armhf zImage equals the kernel's own table listing byte for byte; nm reads the same from --elf")
+    func armhfImageDecodes() throws {
+        let folder = temporaryFolder()
+        defer { removeTemporaryFolder(folder) }
+        let result = runTool(["decode", "--elf", folder + "/armhf.elf", Self.image])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output == Corpus.bytes(Self.decoded))
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/nm") else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/nm")
+        process.arguments = [folder + "/armhf.elf"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let listed = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let nmLines = String(decoding: listed, as: UTF8.self).split(separator: "\n").sorted()
+        let ourLines = Corpus.text(Self.decoded).split(separator: "\n").sorted()
+        #expect(nmLines == ourLines, "nm's letters, addresses and names from the ELF")
     }
 
     @Test("verify names v6.1 --base-relative for the armhf zImage")
@@ -66,6 +80,10 @@ import TestSupport
                 #expect(result.output.isEmpty, "\(command) \(name)")
                 #expect(result.errors.hasPrefix("kallsyms-lab \(command): \(folder)/\(name): "), "\(result.errors)")
                 #expect(result.errors.filter { $0 == "\n" }.count == 1, "\(result.errors)")
+                if command == "decode" && (name == "empty" || name == "random") {
+                    let refused = runTool(["decode", "--elf", folder + "/out.elf", folder + "/" + name])
+                    #expect(refused.status == 1 && !FileManager.default.fileExists(atPath: folder + "/out.elf"))
+                }
             }
         }
     }
