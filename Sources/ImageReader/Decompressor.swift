@@ -115,19 +115,16 @@ public enum Decompressor {
         }
         let reader = pipe.fileHandleForReading.fileDescriptor
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(32 << 20)
         var reachedLimit = false
-        let chunk = 1 << 20
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             if bytes.count >= limit { reachedLimit = true; break }
-            let before = bytes.count
-            let want = min(chunk, limit - before)
-            bytes.reserveCapacity(before + want)
-            var got = 0
-            bytes.append(contentsOf: repeatElement(0, count: want))
-            got = bytes.withUnsafeMutableBufferPointer { buffer in read(reader, buffer.baseAddress! + before, want) }
-            if got < 0 && errno == EINTR { bytes.removeLast(want); continue }
-            bytes.removeLast(want - max(got, 0))
+            let want = min(chunk.count, limit - bytes.count)
+            let got = chunk.withUnsafeMutableBytes { read(reader, $0.baseAddress, want) }
+            if got < 0 && errno == EINTR { continue }
             if got <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<got]) // amortized doubling: each byte is copied O(1) times
         }
         if reachedLimit { kill(process.processIdentifier, SIGKILL) }
         try? pipe.fileHandleForReading.close()

@@ -38,9 +38,19 @@ public struct SearchContext: Sendable {
         return nil
     }
 
-    /// Whether `address` lies in a loaded segment (inclusive of its end, where `_end` points).
+    /// Whether `address` lies in the kernel's span: from the lowest to the end of the highest
+    /// loaded segment, leaving out segments more than 4 GiB below the highest (x86_64's
+    /// per-cpu segment at 0). Symbols such as `__end_rodata` sit in gaps between segments.
     func contains(_ address: UInt64) -> Bool {
-        segments.contains { address >= $0.virtualAddress && address - $0.virtualAddress <= $0.memorySize }
+        guard let span = kernelSpan else { return true }
+        return span.contains(address)
+    }
+
+    var kernelSpan: ClosedRange<UInt64>? {
+        guard let top = segments.map({ $0.virtualAddress &+ $0.memorySize }).max() else { return nil }
+        let kernel = segments.filter { top - $0.virtualAddress <= 1 << 32 }
+        guard let low = kernel.map(\.virtualAddress).min() else { return nil }
+        return low...top
     }
 }
 
