@@ -73,7 +73,7 @@ extension TableFinder {
         var result: [AddressReading] = []
         func offsets(at start: Int) -> [UInt32] { (0..<count).map { reader.u32(at: start + 4 * $0) } }
         func baseRefusal(_ offset: Int, _ wordSize: Int) -> String {
-            "kallsyms_relative_base at \(hex(offset)) is 0" + (wordSize == 8 ? " (a relocation fills it in at boot; not supported)" : "")
+            "kallsyms_relative_base at \(hex(offset)) is 0" + (wordSize == 8 ? " and no single boot-time relocation of it was found" : "")
         }
 
         // Before kallsyms_num_syms: kallsyms_addresses, or kallsyms_offsets and kallsyms_relative_base.
@@ -91,7 +91,8 @@ extension TableFinder {
                 let last = values[count - 1]
                 guard isSorted(values) else { continue }
                 let near = values.reduce(0) { $0 + (last - $1 <= 1 << 30 ? 1 : 0) } // sorted: last ≥ every entry
-                if last != 0 && values[0] != last && 2 * near > count && plausible(last, wordSize) {
+                // Only 64-bit kernels (x86_64's per-cpu symbols) start a kallsyms_addresses at 0.
+                if last != 0 && values[0] != last && 2 * near > count && plausible(last, wordSize) && (wordSize == 8 || values[0] != 0) {
                     result.append(AddressReading(style: .absolute, wordSize: wordSize,
                                                  table: .addresses(values.map { .absolute($0) }), relativeBase: nil,
                                                  locations: [TableLocation(name: "kallsyms_addresses", offset: start, size: count * wordSize)]))
@@ -101,8 +102,12 @@ extension TableFinder {
             let baseOffset = names.countOffset - wordSize
             let offsetsStart = baseOffset - alignUp(4 * count, wordSize)
             guard offsetsStart >= 0 else { continue }
-            let base = reader.word(at: baseOffset, size: wordSize)
+            var base = reader.word(at: baseOffset, size: wordSize)
             let stored = offsets(at: offsetsStart)
+            if base == 0 && wordSize == 8 && stored[0] == 0 && isSorted(stored),
+               let relocated = relocatedValue(bytes, slotOffset: baseOffset, order: names.token.order) {
+                base = relocated
+            }
             let locations = [TableLocation(name: "kallsyms_offsets", offset: offsetsStart, size: 4 * count),
                              TableLocation(name: "kallsyms_relative_base", offset: baseOffset, size: wordSize)]
             // A 32-bit kernel's addresses fit in 32 bits.
@@ -139,7 +144,10 @@ extension TableFinder {
             guard stored[0] == 0 && isSorted(stored) else { continue }
             let baseOffset = alignUp(offsetsStart + 4 * count, wordSize)
             guard baseOffset + wordSize <= bytes.count else { continue }
-            let base = reader.word(at: baseOffset, size: wordSize)
+            var base = reader.word(at: baseOffset, size: wordSize)
+            if base == 0 && wordSize == 8, let relocated = relocatedValue(bytes, slotOffset: baseOffset, order: names.token.order) {
+                base = relocated
+            }
             if base == 0 { refused.append(baseRefusal(baseOffset, wordSize)); continue }
             guard plausible(base, wordSize) else { continue }
             result.append(AddressReading(

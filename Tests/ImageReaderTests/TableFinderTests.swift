@@ -109,3 +109,30 @@ import Testing
         }
     }
 }
+
+/// arm64 Images store 0 in kallsyms_relative_base and patch it at boot from their own
+/// relocation table.
+@Suite struct RelocatedBaseTests {
+    @Test("a zero relative base is taken from the R_AARCH64_RELATIVE entry that patches it")
+    func zeroBaseComesFromItsRelocation() throws {
+        var image = try SyntheticImage(era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 8,
+                                       byteOrder: .little, seed: 31)
+        let found = try image.bytes.withUnsafeBufferPointer { try TableFinder.find(in: $0, context: SearchContext()) }
+        let slot = try #require(found.locations.first { $0.name == "kallsyms_relative_base" }).offset
+        let base = try #require(found.relativeBase)
+        for k in 0..<8 { image.bytes[slot + k] = 0 }
+        // Without a relocation table the base is unknown: refused.
+        #expect(throws: ImageError.self) { try image.bytes.withUnsafeBufferPointer { try TableFinder.find(in: $0, context: SearchContext()) } }
+        // A zeroed area whose slots other relocations patch, then the table itself.
+        let zeros = image.bytes.count
+        image.bytes += [UInt8](repeating: 0, count: 4096)
+        var table: [(UInt64, UInt64)] = [(image.loadAddress + UInt64(slot), base)]
+        for k in 0..<40 { table.append((image.loadAddress + UInt64(zeros + 8 * k), image.loadAddress + UInt64(k * 64))) }
+        for (offset, addend) in table {
+            for value in [offset, 1027, addend] { for k in 0..<8 { image.bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(k)))) } }
+        }
+        let relocated = try image.bytes.withUnsafeBufferPointer { try TableFinder.find(in: $0, context: SearchContext()) }
+        #expect(relocated.relativeBase == base)
+        #expect(relocated.symbols == image.expected)
+    }
+}
