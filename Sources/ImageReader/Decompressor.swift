@@ -85,9 +85,32 @@ public enum Decompressor {
     /// reported success. Decompressors fail on data after the payload, so a failure with
     /// output is still worth searching.
     public struct Output {
-        public var bytes: [UInt8]
+        public var storage: Storage
         public var succeeded: Bool
         public var reachedLimit: Bool
+
+        /// The decompressed bytes, valid while `storage` lives.
+        public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage.base, count: storage.count) }
+    }
+
+    /// A buffer grown with `realloc`, which moves large blocks by remapping pages rather than
+    /// copying them: a 66 MB payload never exists twice (an array doubling would hold 64 + 128 MB).
+    public final class Storage {
+        var base: UnsafeMutablePointer<UInt8>?
+        var count = 0
+        var capacity = 0
+
+        init() {}
+
+        func reserve(_ extra: Int) {
+            guard count + extra > capacity else { return }
+            let newCapacity = max(count + extra, capacity * 2, 1 << 20)
+            guard let grown = realloc(base, newCapacity) else { fatalError("out of memory for \(newCapacity) bytes") }
+            base = grown.assumingMemoryBound(to: UInt8.self)
+            capacity = newCapacity
+        }
+
+        deinit { free(base) }
     }
 
     /// Decompresses `file` from `offset` with `format`'s program, reading at most `limit` bytes of output.
@@ -114,22 +137,21 @@ public enum Decompressor {
             throw ImageError("cannot run \(program): \(error.localizedDescription)")
         }
         let reader = pipe.fileHandleForReading.fileDescriptor
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32 << 20)
+        let storage = Storage()
         var reachedLimit = false
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            if bytes.count >= limit { reachedLimit = true; break }
-            let want = min(chunk.count, limit - bytes.count)
-            let got = chunk.withUnsafeMutableBytes { read(reader, $0.baseAddress, want) }
+            if storage.count >= limit { reachedLimit = true; break }
+            let want = min(1 << 20, limit - storage.count)
+            storage.reserve(want)
+            let got = read(reader, storage.base! + storage.count, want)
             if got < 0 && errno == EINTR { continue }
             if got <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<got]) // amortized doubling: each byte is copied O(1) times
+            storage.count += got
         }
         if reachedLimit { kill(process.processIdentifier, SIGKILL) }
         try? pipe.fileHandleForReading.close()
         process.waitUntilExit()
-        return Output(bytes: bytes, succeeded: !reachedLimit && process.terminationReason == .exit && process.terminationStatus == 0,
+        return Output(storage: storage, succeeded: !reachedLimit && process.terminationReason == .exit && process.terminationStatus == 0,
                       reachedLimit: reachedLimit)
     }
 }

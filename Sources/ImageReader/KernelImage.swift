@@ -89,13 +89,15 @@ public enum KernelImage {
         guard bytes.count > 0 else { throw ImageError("empty image (0 bytes)") }
         let outer = try container(bytes, options: options)
         var direct: ImageError?
-        do {
+        // A zImage or bzImage holds its kernel compressed: no need to search the container.
+        let isContainer = outer.format == "ARM zImage" || outer.format == "x86 bzImage"
+        if !isContainer { do {
             let tables = try TableFinder.find(in: bytes, context: outer.context)
             return ImageReport(format: outer.format, compression: nil, payloadOffset: nil, searchedFormat: outer.format,
                                searchedSize: bytes.count, tables: tables, machine: outer.machine)
         } catch let error as ImageError {
             direct = error
-        }
+        } }
         // A token table was found but the rest did not agree: that is the answer, not a reason to decompress.
         if let direct, !direct.message.hasPrefix("no kallsyms token table") && outer.format != "ARM zImage" && outer.format != "x86 bzImage" {
             throw direct
@@ -125,7 +127,8 @@ public enum KernelImage {
             guard output.bytes.count >= 1024 else { continue }
             if output.reachedLimit { limited = true }
             do {
-                return try output.bytes.withUnsafeBufferPointer { payload in
+                return try withExtendedLifetime(output.storage) {
+                    let payload = output.bytes
                     var inner = try container(payload, options: options)
                     if inner.format == "raw" {
                         // A zImage's payload is a raw image of the same word size and byte order.
