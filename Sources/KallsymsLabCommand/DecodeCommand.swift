@@ -60,8 +60,13 @@ enum DecodeCommand {
             symbols = try decodeDirectory(directory, era: explicitEra, arguments: arguments, text: text)
         } else {
             guard let path = arguments.positionals.first else { throw UsageError("missing IMAGE, --tables DIR or FILE.S") }
-            if !isAssembly(path) { return try decodeImage(path, arguments: arguments, io: io) }
-            symbols = try withInput(path, io: io) { bytes in
+            // Standard input is read once and handed on, as a .S or as an image.
+            let standardInput = path == "-" ? try io.readStandardInput() : nil
+            let isText = standardInput.map { isAssemblyText($0.prefix(4096)) } ?? isAssembly(path)
+            if !isText { return try decodeImage(path, standardInput: standardInput, arguments: arguments, io: io) }
+            let input = standardInput.map { bytes in CommandIO(readStandardInput: { bytes }, writeStandardOutput: io.writeStandardOutput,
+                                                               writeStandardError: io.writeStandardError) } ?? io
+            symbols = try withInput(path, io: input) { bytes in
                 let result = try AssemblyReader.read(bytes, era: explicitEra,
                                                      absolutePercpu: arguments.has("--absolute-percpu"))
                 return try TableDecoder.decode(result.tables, text: text)
@@ -80,17 +85,20 @@ enum DecodeCommand {
         var head = [UInt8](repeating: 0, count: 4096)
         let count = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
         guard count > 0 else { return false }
-        let text = head[..<count]
-        guard !text.contains(0) else { return false }
-        return String(decoding: text, as: UTF8.self).contains(".section")
+        return isAssemblyText(head[..<count])
+    }
+
+    /// Whether the first bytes of an input are a `.S`: text without NUL bytes that names a section.
+    static func isAssemblyText(_ head: ArraySlice<UInt8>) -> Bool {
+        !head.isEmpty && !head.contains(0) && String(decoding: head, as: UTF8.self).contains(".section")
     }
 
     /// `decode IMAGE`: find the tables, then print them as a listing, JSON and/or an ELF.
-    static func decodeImage(_ path: String, arguments: ParsedArguments, io: CommandIO) throws -> Int32 {
+    static func decodeImage(_ path: String, standardInput: [UInt8]?, arguments: ParsedArguments, io: CommandIO) throws -> Int32 {
         for option in ["--era", "--text", "--absolute-percpu", "--pc-relative", "--offsets-address"] where arguments.has(option) {
             throw UsageError("\(option) applies to --tables and FILE.S, not to an image (the image says)")
         }
-        let report = try ImageInput.read(path, io: io, options: ImageInput.options(arguments))
+        let report = try ImageInput.read(path, io: io, options: ImageInput.options(arguments), standardInput: standardInput)
         if let out = arguments.value("--elf") {
             try Files.writeAtomically(SymbolELF.file(for: report), to: out)
         }

@@ -32,10 +32,10 @@ enum ImageInput {
 
     /// Reads the image at `path` (`-`: standard input, copied to a temporary file so that a
     /// decompressor can read it from any offset). Errors name the path.
-    static func read(_ path: String, io: CommandIO, options: ImageOptions) throws -> ImageReport {
+    static func read(_ path: String, io: CommandIO, options: ImageOptions, standardInput: [UInt8]? = nil) throws -> ImageReport {
         do {
             if path == "-" {
-                let bytes = try io.readStandardInput()
+                let bytes = try standardInput ?? io.readStandardInput()
                 let temporary = NSTemporaryDirectory() + "kallsyms-lab-stdin-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
                 try Files.writeAtomically(bytes, to: temporary)
                 defer { unlink(temporary) }

@@ -58,6 +58,17 @@ import TestSupport
         #expect(symbols.first == ["address": "c0300000", "type": "T", "name": "_stext"])
     }
 
+    @Test("decode - still reads a .S from standard input")
+    func assemblyFromStandardInput() {
+        let folder = temporaryFolder()
+        defer { removeTemporaryFolder(folder) }
+        #expect(runTool(["compress", "--era", "v6.19", "--output", folder + "/k.S", Corpus.path("golden/inputs/small.map")]).status == 0)
+        let fromFile = runTool(["decode", folder + "/k.S"])
+        let fromStandardInput = runTool(["decode", "-"], stdin: contents(of: folder + "/k.S") ?? [])
+        #expect(fromFile.status == 0 && fromStandardInput.status == 0, "\(fromStandardInput.errors)")
+        #expect(fromStandardInput.output == fromFile.output)
+    }
+
     @Test("hostile images: one line on stderr, exit status 1, nothing on stdout")
     func hostileImagesAreRefused() {
         let folder = temporaryFolder()
