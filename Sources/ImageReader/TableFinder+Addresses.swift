@@ -72,9 +72,6 @@ extension TableFinder {
         let wordSizes = context.wordSize.map { [$0] } ?? [4, 8]
         var result: [AddressReading] = []
         func offsets(at start: Int) -> [UInt32] { (0..<count).map { reader.u32(at: start + 4 * $0) } }
-        func baseRefusal(_ offset: Int, _ wordSize: Int) -> String {
-            "kallsyms_relative_base at \(hex(offset)) is 0" + (wordSize == 8 ? " and no single boot-time relocation of it was found" : "")
-        }
 
         // Before kallsyms_num_syms: kallsyms_addresses, or kallsyms_offsets and kallsyms_relative_base.
         for wordSize in wordSizes where names.countOffset % wordSize == 0 {
@@ -102,36 +99,8 @@ extension TableFinder {
             let baseOffset = names.countOffset - wordSize
             let offsetsStart = baseOffset - alignUp(4 * count, wordSize)
             guard offsetsStart >= 0 else { continue }
-            var base = reader.word(at: baseOffset, size: wordSize)
-            let stored = offsets(at: offsetsStart)
-            if base == 0 && wordSize == 8 && stored[0] == 0 && isSorted(stored),
-               let relocated = relocatedValue(bytes, slotOffset: baseOffset, order: names.token.order) {
-                base = relocated
-            }
-            let locations = [TableLocation(name: "kallsyms_offsets", offset: offsetsStart, size: 4 * count),
-                             TableLocation(name: "kallsyms_relative_base", offset: baseOffset, size: wordSize)]
-            // A 32-bit kernel's addresses fit in 32 bits.
-            guard base == 0 || plausible(base, wordSize),
-                  wordSize == 8 || base + UInt64(stored.max() ?? 0) <= 0xFFFF_FFFF || stored.contains(where: { Int32(bitPattern: $0) < 0 }) else { continue }
-            if stored[0] == 0 && isSorted(stored) {
-                // Plain base-relative: the base is the first symbol's address.
-                if base == 0 { refused.append(baseRefusal(baseOffset, wordSize)) } else {
-                    result.append(AddressReading(style: .baseRelative, wordSize: wordSize,
-                                                 table: .baseRelative(offsets: stored, base: .absolute(base), absolutePercpu: false),
-                                                 relativeBase: base, locations: locations))
-                }
-            }
-            // --absolute-percpu: the first relative symbol is the base itself, stored as −1.
-            if let firstRelative = stored.firstIndex(where: { Int32(bitPattern: $0) < 0 }), stored[firstRelative] == 0xFFFF_FFFF {
-                let table = AddressTable.baseRelative(offsets: stored, base: .absolute(base), absolutePercpu: true)
-                let addresses = (0..<count).map { table.address(at: $0, text: 0) }
-                if isSorted(addresses) {
-                    if base == 0 { refused.append(baseRefusal(baseOffset, wordSize)) } else {
-                        result.append(AddressReading(style: .absolutePercpu, wordSize: wordSize, table: table, relativeBase: base,
-                                                     locations: locations, absoluteEntries: stored.map { Int32(bitPattern: $0) >= 0 }))
-                    }
-                }
-            }
+            result += baseRelativeReadings(bytes, stored: offsets(at: offsetsStart), offsetsStart: offsetsStart,
+                                           baseOffset: baseOffset, wordSize: wordSize, order: names.token.order, refused: &refused)
         }
 
         // After kallsyms_token_index: kallsyms_offsets (+ kallsyms_relative_base in v6.19).
@@ -139,22 +108,10 @@ extension TableFinder {
         // v6.19: `ALGN` (the word size) before kallsyms_offsets and kallsyms_relative_base.
         for wordSize in wordSizes {
             let offsetsStart = alignUp(indexEnd, wordSize)
-            guard offsetsStart + 4 * count <= bytes.count else { continue }
-            let stored = offsets(at: offsetsStart)
-            guard stored[0] == 0 && isSorted(stored) else { continue }
             let baseOffset = alignUp(offsetsStart + 4 * count, wordSize)
             guard baseOffset + wordSize <= bytes.count else { continue }
-            var base = reader.word(at: baseOffset, size: wordSize)
-            if base == 0 && wordSize == 8, let relocated = relocatedValue(bytes, slotOffset: baseOffset, order: names.token.order) {
-                base = relocated
-            }
-            if base == 0 { refused.append(baseRefusal(baseOffset, wordSize)); continue }
-            guard plausible(base, wordSize) else { continue }
-            result.append(AddressReading(
-                style: .baseRelative, wordSize: wordSize,
-                table: .baseRelative(offsets: stored, base: .absolute(base), absolutePercpu: false), relativeBase: base,
-                locations: [TableLocation(name: "kallsyms_offsets", offset: offsetsStart, size: 4 * count),
-                            TableLocation(name: "kallsyms_relative_base", offset: baseOffset, size: wordSize)]))
+            result += baseRelativeReadings(bytes, stored: offsets(at: offsetsStart), offsetsStart: offsetsStart,
+                                           baseOffset: baseOffset, wordSize: wordSize, order: names.token.order, refused: &refused)
         }
         // v7.0: `.balign 4`, offsets only.
         let offsetsStart = alignUp(indexEnd, 4)
@@ -185,6 +142,45 @@ extension TableFinder {
             return !result.contains { other in
                 other.wordSize == 8 && other.relativeBase != nil
                     && other.locations.contains { $0.name == "kallsyms_relative_base" && abs($0.offset - base.offset) <= 4 }
+            }
+        }
+        return result
+    }
+
+    /// The base-relative readings of `stored` offsets with the base word at `baseOffset`:
+    /// plain (offsets start at 0) and `--absolute-percpu` (the first relative entry is −1).
+    /// A zero 8-byte base is looked up in the image's relocations.
+    static func baseRelativeReadings(_ bytes: UnsafeBufferPointer<UInt8>, stored: [UInt32], offsetsStart: Int, baseOffset: Int,
+                                     wordSize: Int, order: ByteOrder, refused: inout [String]) -> [AddressReading] {
+        let count = stored.count
+        let isPlain = stored[0] == 0 && isSorted(stored)
+        let firstRelative = stored.firstIndex { Int32(bitPattern: $0) < 0 }
+        let isPercpu = firstRelative.map { stored[$0] == 0xFFFF_FFFF } ?? false
+        guard isPlain || isPercpu else { return [] }
+        var base = WordReader(bytes: bytes, order: order).word(at: baseOffset, size: wordSize)
+        if base == 0 && wordSize == 8, let relocated = relocatedValue(bytes, slotOffset: baseOffset, order: order) {
+            base = relocated
+        }
+        if base == 0 {
+            refused.append("kallsyms_relative_base at \(hex(baseOffset)) is 0"
+                           + (wordSize == 8 ? " and no single boot-time relocation of it was found" : ""))
+            return []
+        }
+        // An 8-byte base is an upper-half address; a 32-bit kernel's addresses fit in 32 bits.
+        guard plausible(base, wordSize), wordSize == 8 || isPercpu || base + UInt64(stored.max() ?? 0) <= 0xFFFF_FFFF else { return [] }
+        let locations = [TableLocation(name: "kallsyms_offsets", offset: offsetsStart, size: 4 * count),
+                         TableLocation(name: "kallsyms_relative_base", offset: baseOffset, size: wordSize)]
+        var result: [AddressReading] = []
+        if isPlain {
+            result.append(AddressReading(style: .baseRelative, wordSize: wordSize,
+                                         table: .baseRelative(offsets: stored, base: .absolute(base), absolutePercpu: false),
+                                         relativeBase: base, locations: locations))
+        }
+        if isPercpu {
+            let table = AddressTable.baseRelative(offsets: stored, base: .absolute(base), absolutePercpu: true)
+            if isSorted((0..<count).map { table.address(at: $0, text: 0) }) {
+                result.append(AddressReading(style: .absolutePercpu, wordSize: wordSize, table: table, relativeBase: base,
+                                             locations: locations, absoluteEntries: stored.map { Int32(bitPattern: $0) >= 0 }))
             }
         }
         return result
