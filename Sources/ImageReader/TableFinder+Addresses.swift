@@ -144,7 +144,6 @@ extension TableFinder {
                     && other.locations.contains { $0.name == "kallsyms_relative_base" && abs($0.offset - base.offset) <= 4 }
             }
         }
-        return result
     }
 
     /// The base-relative readings of `stored` offsets with the base word at `baseOffset`:
