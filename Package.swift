@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "Harness", targets: ["Harness"]),
         .library(name: "RealLink", targets: ["RealLink"]),
         .library(name: "Diagnostics", targets: ["Diagnostics"]),
+        .library(name: "ImageReader", targets: ["ImageReader"]),
     ],
     targets: [
         // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line.
@@ -37,13 +38,18 @@ let package = Package(
         .target(name: "RealLink", dependencies: ["Compressor", "LinkModel"], swiftSettings: optimizedEvenInDebug),
         // explain and sensitivity: diagnostics on a developer's own maps.
         .target(name: "Diagnostics", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
+        // decode IMAGE and verify: kallsyms tables found in kernel images (issue 18).
+        .target(name: "ImageReader", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(name: "KallsymsLabCommand",
-                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink"], swiftSettings: staticInRelease),
+                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader"],
+                swiftSettings: staticInRelease),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
         .executableTarget(name: "FuzzRoundTrip", dependencies: ["Harness"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         .executableTarget(name: "FuzzDecode", dependencies: ["Harness"],
+                          swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        .executableTarget(name: "FuzzImage", dependencies: ["ImageReader"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
 
         .target(name: "TestSupport", dependencies: ["Compressor"], path: "Tests/TestSupport"),
@@ -55,6 +61,7 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Compressor", "TestSupport"]),
         .testTarget(name: "PropertyTests", dependencies: ["Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["KallsymsLabCommand", "Harness", "Compressor", "TestSupport"]),
+        .testTarget(name: "ImageReaderTests", dependencies: ["ImageReader", "Compressor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,5 +19,32 @@ case "$target" in
   FuzzDecode)
     for file in Tests/Corpus/golden/small/*/*.S; do cp "$file" "$dir/$(echo "$file" | tr / _)"; done
     head -c 4096 Tests/Corpus/armhf-armmp-6.1.176/vmlinux-tables/kallsyms_names.bin > "$dir/names-head" ;;
+  FuzzImage)
+    # Small v6.1-layout images (offsets, relative_base, num_syms, names, markers, token_table,
+    # token_index) cut from the armhf tables: the first COUNT symbols, in both byte orders.
+    for count in 3 300 700; do
+      for order in little big; do
+        python3 - "$count" "$order" "$dir/armhf-$count-$order" <<'PY'
+import struct, sys
+count, order, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+e = '<' if order == 'little' else '>'
+base = 'Tests/Corpus/armhf-armmp-6.1.176/vmlinux-tables/'
+blob = lambda name: open(base + name + '.bin', 'rb').read()
+names, offset, markers = blob('kallsyms_names'), 0, []
+for k in range(count):
+    if k % 256 == 0: markers.append(offset)
+    length = names[offset]; prefix = 1
+    if length & 0x80: length = (length & 0x7f) | names[offset + 1] << 7; prefix = 2
+    offset += prefix + length
+pad = lambda b: b + b'\0' * (-len(b) % 4)
+offsets = struct.unpack('<%dI' % count, blob('kallsyms_offsets')[:4 * count])
+index = struct.unpack('<256H', blob('kallsyms_token_index'))
+image = b'\x55' * 64 + struct.pack(e + '%dI' % count, *offsets) + struct.pack(e + 'I', 0xc0300000)
+image += struct.pack(e + 'I', count) + pad(names[:offset]) + struct.pack(e + '%dI' % len(markers), *markers)
+image += pad(blob('kallsyms_token_table')) + struct.pack(e + '256H', *index) + b'\xaa' * 64
+open(out, 'wb').write(image)
+PY
+      done
+    done ;;
   *) echo "unknown fuzz target $target" >&2; exit 2 ;;
 esac

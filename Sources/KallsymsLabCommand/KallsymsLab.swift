@@ -7,7 +7,7 @@ public enum KallsymsLab {
 
     /// Every subcommand, in the order `--help` lists them.
     public static var subcommands: [Subcommand] {
-        [CompressCommand.command, DecodeCommand.command, StatsCommand.command,
+        [CompressCommand.command, DecodeCommand.command, VerifyCommand.command, StatsCommand.command,
          GenerateCommand.command, ProfileCommand.command, MutateCommand.command,
          CheckCommand.command, ReplayCommand.command, SimulateCommand.command,
          ExplainCommand.command, SensitivityCommand.command,

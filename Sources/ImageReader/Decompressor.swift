@@ -1,0 +1,157 @@
+import Foundation
+
+/// The compressed-payload formats a kernel image can carry, each with its magic and the
+/// system program that decompresses it (the kernel's own `scripts/extract-vmlinux` list).
+public enum PayloadFormat: String, CaseIterable, Hashable, Sendable {
+    case gzip, xz, lzma, zstd, lz4, lzo, bzip2
+
+    /// The bytes a payload starts with.
+    public var magic: [UInt8] {
+        switch self {
+        case .gzip: return [0x1F, 0x8B, 0x08]
+        case .xz: return [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]
+        case .lzma: return [0x5D, 0x00, 0x00, 0x00]
+        case .zstd: return [0x28, 0xB5, 0x2F, 0xFD]
+        case .lz4: return [0x02, 0x21, 0x4C, 0x18]
+        case .lzo: return [0x89, 0x4C, 0x5A, 0x4F]
+        case .bzip2: return [0x42, 0x5A, 0x68]
+        }
+    }
+
+    /// The program and its arguments: decompress standard input to standard output.
+    /// Data after the payload (a zImage's size word, a bzImage's trailer) is ignored where the program can.
+    public var command: (program: String, arguments: [String]) {
+        switch self {
+        case .gzip: return ("gzip", ["-dc"])
+        case .xz: return ("xz", ["-dc", "--single-stream"])
+        case .lzma: return ("xz", ["-dc", "--format=lzma"])
+        case .zstd: return ("zstd", ["-dcq"])
+        case .lz4: return ("lz4", ["-dc"])
+        case .lzo: return ("lzop", ["-dc"])
+        case .bzip2: return ("bzip2", ["-dc"])
+        }
+    }
+
+    /// The Debian package that installs the program.
+    public var debianPackage: String {
+        switch self {
+        case .gzip: return "gzip"
+        case .xz, .lzma: return "xz-utils"
+        case .zstd: return "zstd"
+        case .lz4: return "lz4"
+        case .lzo: return "lzop"
+        case .bzip2: return "bzip2"
+        }
+    }
+
+    /// Every offset where a payload of some format may start, in file order (at most `limit`).
+    public static func candidates(in bytes: UnsafeBufferPointer<UInt8>, limit: Int = 64) -> [(offset: Int, format: PayloadFormat)] {
+        var result: [(offset: Int, format: PayloadFormat)] = []
+        guard bytes.count >= 4 else { return result }
+        for offset in 0..<(bytes.count - 3) {
+            let first = bytes[offset]
+            guard first == 0x1F || first == 0xFD || first == 0x5D || first == 0x28 || first == 0x02 || first == 0x89 || first == 0x42 else { continue }
+            for format in allCases where format.magic[0] == first && offset + format.magic.count <= bytes.count {
+                var matches = true
+                for k in 1..<format.magic.count where bytes[offset + k] != format.magic[k] { matches = false; break }
+                if matches && format == .bzip2 {
+                    // "BZh" then a block size digit and the block magic 0x314159265359.
+                    matches = offset + 10 <= bytes.count && (0x31...0x39).contains(bytes[offset + 3])
+                        && bytes[offset + 4] == 0x31 && bytes[offset + 5] == 0x41 && bytes[offset + 6] == 0x59
+                }
+                if matches {
+                    result.append((offset, format))
+                    if result.count == limit { return result }
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// Runs a system decompressor on a file from an offset, with a bound on the output.
+public enum Decompressor {
+    /// The path of `program` on `PATH`, or nil.
+    public static func locate(_ program: String, searchPath: String? = nil) -> String? {
+        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = directory + "/" + program
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+
+    /// What came out of the program: its output (possibly cut at `limit`) and whether it
+    /// reported success. Decompressors fail on data after the payload, so a failure with
+    /// output is still worth searching.
+    public struct Output {
+        public var storage: Storage
+        public var succeeded: Bool
+        public var reachedLimit: Bool
+
+        /// The decompressed bytes, valid while `storage` lives.
+        public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage.base, count: storage.count) }
+    }
+
+    /// A buffer grown with `realloc`, which moves large blocks by remapping pages rather than
+    /// copying them: a 66 MB payload never exists twice (an array doubling would hold 64 + 128 MB).
+    public final class Storage {
+        var base: UnsafeMutablePointer<UInt8>?
+        var count = 0
+        var capacity = 0
+
+        init() {}
+
+        func reserve(_ extra: Int) {
+            guard count + extra > capacity else { return }
+            let newCapacity = max(count + extra, capacity * 2, 1 << 20)
+            guard let grown = realloc(base, newCapacity) else { fatalError("out of memory for \(newCapacity) bytes") }
+            base = grown.assumingMemoryBound(to: UInt8.self)
+            capacity = newCapacity
+        }
+
+        deinit { free(base) }
+    }
+
+    /// Decompresses `file` from `offset` with `format`'s program, reading at most `limit` bytes of output.
+    public static func run(_ format: PayloadFormat, file: String, offset: Int, limit: Int, searchPath: String? = nil) throws -> Output {
+        let command = format.command
+        guard let program = locate(command.program, searchPath: searchPath) else {
+            throw ImageError("\(command.program) not found on PATH: it decompresses the \(format.rawValue) payload at "
+                             + "\(hex(offset)) (Debian package \(format.debianPackage))")
+        }
+        let input = open(file, O_RDONLY)
+        guard input >= 0 else { throw ImageError("\(file): \(String(cString: strerror(errno)))") }
+        guard lseek(input, off_t(offset), SEEK_SET) == off_t(offset) else {
+            close(input)
+            throw ImageError("\(file): cannot seek to \(hex(offset))")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = command.arguments
+        process.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: true)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw ImageError("cannot run \(program): \(error.localizedDescription)")
+        }
+        let reader = pipe.fileHandleForReading.fileDescriptor
+        let storage = Storage()
+        var reachedLimit = false
+        while true {
+            if storage.count >= limit { reachedLimit = true; break }
+            let want = min(1 << 20, limit - storage.count)
+            storage.reserve(want)
+            let got = read(reader, storage.base! + storage.count, want)
+            if got < 0 && errno == EINTR { continue }
+            if got <= 0 { break }
+            storage.count += got
+        }
+        if reachedLimit { kill(process.processIdentifier, SIGKILL) }
+        try? pipe.fileHandleForReading.close()
+        process.waitUntilExit()
+        return Output(storage: storage, succeeded: !reachedLimit && process.terminationReason == .exit && process.terminationStatus == 0,
+                      reachedLimit: reachedLimit)
+    }
+}

@@ -1,0 +1,111 @@
+import Compressor
+import Foundation
+import ImageReader
+
+/// Reading kernel images for `decode IMAGE` and `verify IMAGE`: options, input, outputs.
+enum ImageInput {
+    /// The options both commands take.
+    static let specs: [OptionSpec] = [
+        OptionSpec("--word-size", value: "N", "Bytes per pointer (4 or 8) when the image does not say."),
+        OptionSpec("--byte-order", value: "O", "little or big, when the image does not say."),
+        OptionSpec("--load-address", value: "ADDR", "Address of a raw image's first byte (v7.0 pc-relative tables)."),
+    ]
+
+    static func options(_ arguments: ParsedArguments) throws -> ImageOptions {
+        var options = ImageOptions()
+        if let size = arguments.value("--word-size") {
+            guard size == "4" || size == "8" else { throw UsageError("--word-size must be 4 or 8") }
+            options.wordSize = Int(size)
+        }
+        if let order = arguments.value("--byte-order") {
+            switch order {
+            case "little", "le": options.byteOrder = .little
+            case "big", "be": options.byteOrder = .big
+            default: throw UsageError("--byte-order must be little or big")
+            }
+        }
+        if let address = arguments.value("--load-address") {
+            options.loadAddress = try DecodeCommand.address(address, option: "--load-address")
+        }
+        return options
+    }
+
+    /// Reads the image at `path` (`-`: standard input, copied to a temporary file so that a
+    /// decompressor can read it from any offset). Errors name the path.
+    static func read(_ path: String, io: CommandIO, options: ImageOptions, standardInput: [UInt8]? = nil) throws -> ImageReport {
+        do {
+            if path == "-" {
+                let bytes = try standardInput ?? io.readStandardInput()
+                let temporary = NSTemporaryDirectory() + "kallsyms-lab-stdin-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+                try Files.writeAtomically(bytes, to: temporary)
+                defer { unlink(temporary) }
+                return try bytes.withUnsafeBufferPointer { try KernelImage.read($0, path: temporary, options: options) }
+            }
+            return try Files.withContents(path, io: io) { try KernelImage.read($0, path: path, options: options) }
+        } catch let error as ImageError {
+            throw CommandError("\(path == "-" ? "standard input" : path): \(error.message)")
+        } catch let error as KallsymsError {
+            throw CommandError("\(path == "-" ? "standard input" : path): \(error.message)")
+        }
+    }
+
+    /// `ADDR TYPE NAME` lines, as `decoded.txt` and `/proc/kallsyms` print them.
+    static func listing(_ symbols: [DecodedSymbol]) -> [UInt8] {
+        let width = symbols.contains { $0.address > 0xFFFF_FFFF } ? 16 : 8
+        var output: [UInt8] = []
+        output.reserveCapacity(symbols.count * 40)
+        for symbol in symbols {
+            output.append(contentsOf: symbol.line(addressWidth: width))
+            output.append(0x0A)
+        }
+        return output
+    }
+
+    /// What was detected, as JSON members (without braces).
+    static func detectionJSON(_ report: ImageReport) -> String {
+        let tables = report.tables
+        var fields = ["\"format\":\(JSON.string(report.format))"]
+        fields.append("\"compression\":" + (report.compression.map { JSON.string($0.rawValue) } ?? "null"))
+        fields.append("\"payloadOffset\":" + (report.payloadOffset.map { String($0) } ?? "null"))
+        fields.append("\"searched\":{\"format\":\(JSON.string(report.searchedFormat)),\"size\":\(report.searchedSize)}")
+        fields.append("\"byteOrder\":\(JSON.string(tables.byteOrder.rawValue))")
+        fields.append("\"wordSize\":\(tables.wordSize)")
+        fields.append("\"countSize\":\(tables.countSize)")
+        fields.append("\"addressStyle\":\(JSON.string(tables.addressStyle.rawValue))")
+        fields.append("\"relativeBase\":" + (tables.relativeBase.map { JSON.string("0x" + String($0, radix: 16)) } ?? "null"))
+        let prefix = tables.lengthPrefix == .base128 ? (tables.hasLongNames ? "base-128" : "one byte (no name needs two)")
+                                                     : "one byte"
+        fields.append("\"lengthPrefix\":\(JSON.string(prefix))")
+        fields.append("\"symbolCount\":\(tables.symbols.count)")
+        let locations = tables.locations.map {
+            "{\"name\":\(JSON.string($0.name)),\"offset\":\($0.offset),\"size\":\($0.size)}"
+        }
+        fields.append("\"tables\":[\(locations.joined(separator: ","))]")
+        return fields.joined(separator: ",")
+    }
+
+    static func padded(_ value: UInt64, _ width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    /// Bytes as a JSON string, one character per byte (U+0000–U+00FF), so nothing is lost.
+    static func bytesJSON(_ bytes: [UInt8]) -> String {
+        JSON.string(String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) })))
+    }
+
+    /// The whole `--json` document: detection and symbols.
+    static func json(_ report: ImageReport) -> [UInt8] {
+        var text = "{" + detectionJSON(report) + ",\"symbols\":["
+        let width = report.tables.symbols.contains { $0.address > 0xFFFF_FFFF } ? 16 : 8
+        var first = true
+        for symbol in report.tables.symbols {
+            if !first { text += "," }
+            first = false
+            text += "{\"address\":\"\(padded(symbol.address, width))\","
+                + "\"type\":\(bytesJSON([symbol.type])),\"name\":\(bytesJSON(symbol.name))}"
+        }
+        text += "]}\n"
+        return Array(text.utf8)
+    }
+}
