@@ -31,7 +31,7 @@ public enum Era: String, CaseIterable, Hashable, Sendable, Comparable, CustomStr
         }
     }
 
-    /// The era's rules (spec §2–§6, §10).
+    /// The era's rules (docs/behaviour.md §2–§6, §10).
     public var rules: EraRules {
         switch self {
         case .v3_3: return .v3_3
@@ -43,7 +43,8 @@ public enum Era: String, CaseIterable, Hashable, Sendable, Comparable, CustomStr
     }
 }
 
-/// The command-line flags of the kernel generators (spec, "Generator invocation per era").
+/// The command-line flags of the kernel generators (docs/behaviour.md, the table of flags at its
+/// top).
 public enum GeneratorFlag: String, CaseIterable, Hashable, Sendable {
     case allSymbols = "--all-symbols"
     case absolutePercpu = "--absolute-percpu"

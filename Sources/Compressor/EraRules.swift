@@ -1,24 +1,25 @@
-/// Everything that differs between eras, as plain data (spec §10 "Era differences at a glance").
+/// Everything that differs between eras, as plain data (docs/behaviour.md §10).
 public struct EraRules: Sendable {
     // MARK: Invocation
 
     /// The flags the era's generator accepts.
     public var flags: Set<GeneratorFlag>
 
-    // MARK: Parsing (spec §2)
+    // MARK: Parsing (docs/behaviour.md §2)
 
     /// How records are read.
     public enum Parsing: Sendable {
-        /// scanf-style `%llx %c %<buffer>s\n` records (v3.3–v6.1, spec §2.1).
+        /// scanf-style `%llx %c %<buffer>s\n` records (v3.3–v6.1, docs/behaviour.md §2.1).
         case whitespaceTokens(nameBuffer: Int)
-        /// One `ADDR␠T␠NAME` record per line, name = the rest of the line (v6.19+, spec §2.2).
+        /// One `ADDR␠T␠NAME` record per line, name = the rest of the line (v6.19+,
+        /// docs/behaviour.md §2.2).
         case strictLines
     }
     public var parsing: Parsing
     /// Names of this many bytes or more are skipped with a warning; `nil`: no check (v3.3).
     public var nameLengthLimit: Int?
 
-    // MARK: Selection (spec §3)
+    // MARK: Selection (docs/behaviour.md §3)
 
     /// v3.3: `_text` and the range markers are kept before any other read-time rule runs.
     public var markersBypassReadTimeRules: Bool
@@ -43,9 +44,10 @@ public struct EraRules: Sendable {
     /// v3.3–v6.1 refuse an empty selection ("No valid symbol."); later eras emit empty tables.
     public var refusesEmptySelection: Bool
 
-    // MARK: Output (spec §6)
+    // MARK: Output (docs/behaviour.md §6)
 
-    /// How the era decides that a symbol's address is printed as a raw value (spec §3.4).
+    /// How the era decides that a symbol's address is printed as a raw value
+    /// (docs/behaviour.md §3.4).
     public enum AbsoluteTest: Sendable {
         /// v3.3: the first byte of the compressed symbol is `A` or `a`.
         case compressedFirstByte

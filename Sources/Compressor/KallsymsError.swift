@@ -8,17 +8,17 @@ public struct KallsymsError: Error, Hashable, Sendable, CustomStringConvertible 
         let name: String
         public var description: String { name }
 
-        /// v6.19+ strict parsing: a line that is not `ADDRESS TYPE NAME` (spec §2.2).
+        /// v6.19+ strict parsing: a line that is not `ADDRESS TYPE NAME` (docs/behaviour.md §2.2).
         public static let lineFormat = Kind(name: "line format error")
-        /// v3.3–v6.1: nothing survived the selection (spec §3.3).
+        /// v3.3–v6.1: nothing survived the selection (docs/behaviour.md §3.3).
         public static let noValidSymbol = Kind(name: "no valid symbol")
-        /// v6.1+: a compressed name of length 0 or above 0x3FFF (spec §6.3).
+        /// v6.1+: a compressed name of length 0 or above 0x3FFF (docs/behaviour.md §6.3).
         public static let symbolLength = Kind(name: "symbol length")
-        /// An address that does not fit the era's offset encoding (spec §6.4).
+        /// An address that does not fit the era's offset encoding (docs/behaviour.md §6.4).
         public static let valueOutOfRange = Kind(name: "value out of range")
         /// A flag the era's generator does not have.
         public static let unsupportedOption = Kind(name: "unsupported option")
-        /// Tables that cannot be decoded (spec §7).
+        /// Tables that cannot be decoded (docs/behaviour.md §7).
         public static let malformedTables = Kind(name: "malformed tables")
         /// A `.S` file that is not one `compress` writes.
         public static let malformedAssembly = Kind(name: "malformed assembly")

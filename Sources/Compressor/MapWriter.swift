@@ -1,4 +1,4 @@
-/// Writes symbols as `nm -n` text: `ADDRESS TYPE NAME` lines (spec §9).
+/// Writes symbols as `nm -n` text: `ADDRESS TYPE NAME` lines (docs/behaviour.md §9).
 public enum MapWriter {
     /// One line per record, the address in `addressWidth` lowercase hex digits (8 for 32-bit
     /// images, 16 for 64-bit ones, as `nm` prints them); `nil` picks 8 or 16 from the values.

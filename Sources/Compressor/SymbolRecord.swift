@@ -1,4 +1,4 @@
-/// One line of an `nm -n` map as an era's parser read it (spec §2).
+/// One line of an `nm -n` map as an era's parser read it (docs/behaviour.md §2).
 ///
 /// Names are bytes, never `String`: the kernel compares and compresses bytes, and a
 /// name may hold any byte but NUL (C strings end there) and, per era, blanks.
@@ -25,7 +25,8 @@ public struct SymbolRecord: Hashable, Sendable {
                   name: Array(name.utf8), line: line)
     }
 
-    /// The string the kernel stores and compresses: the type byte, then the name (spec §2.3).
+    /// The string the kernel stores and compresses: the type byte, then the name
+    /// (docs/behaviour.md §2.3).
     public var storedString: [UInt8] { [type] + name }
 
     /// Records are equal when address, type and name are; the line is where a record came
@@ -48,7 +49,8 @@ public struct KeptSymbol: Hashable, Sendable {
     public var address: UInt64
     /// The name bytes.
     public var name: [UInt8]
-    /// The order in which the parser accepted the record: the last tie-breaker of spec §4.1.
+    /// The order in which the parser accepted the record: the last tie-breaker of
+    /// docs/behaviour.md §4.1.
     public var position: Int
     /// The input line the record came from (0 when unknown).
     public var line: Int
@@ -67,6 +69,6 @@ public struct KeptSymbol: Hashable, Sendable {
         self.line = line
     }
 
-    /// `type ++ name`: the byte string that is compressed (spec §2.3).
+    /// `type ++ name`: the byte string that is compressed (docs/behaviour.md §2.3).
     public var storedString: [UInt8] { [type] + name }
 }

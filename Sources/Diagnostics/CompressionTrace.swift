@@ -1,7 +1,7 @@
 import Compressor
 
 /// A compression with its pair counts before every round, so that the effect of changing one
-/// symbol can be replayed round by round without recompressing the set (spec §5).
+/// symbol can be replayed round by round without recompressing the set (docs/behaviour.md §5).
 ///
 /// The key fact: a symbol's encoding depends only on the sequence of chosen pairs, and the
 /// counts are sums over symbols. So as long as a change to one symbol does not change which

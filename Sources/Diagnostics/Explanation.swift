@@ -10,7 +10,7 @@ public struct Explanation: Sendable {
     public var difference: MapDifference
     public var layoutA: TableLayout
     public var layoutB: TableLayout
-    /// Pairs whose initial count (spec §5 step 1) differs between A and B.
+    /// Pairs whose initial count (docs/behaviour.md §5 step 1) differs between A and B.
     public var changedPairCount: Int
     /// Byte values that are literals in one map and not in the other (codes shift then).
     public var literalChanges: [UInt8]
@@ -163,7 +163,7 @@ public struct Explanation: Sendable {
     }
 }
 
-/// Pair statistics (spec §5 step 1) as a plain array of 65 536 counts.
+/// Pair statistics (docs/behaviour.md §5 step 1) as a plain array of 65 536 counts.
 enum InitialPairCounts {
     static func of(_ strings: ByteStrings) -> [Int] {
         var counts = [Int](repeating: 0, count: 65_536)

@@ -43,7 +43,7 @@ public struct SymbolChange: Hashable, Sendable {
     }
 }
 
-/// The differences among the kept symbols of two selections (spec §3, §4.1).
+/// The differences among the kept symbols of two selections (docs/behaviour.md §3, §4.1).
 ///
 /// Symbols are matched by name; a name that occurs several times is matched occurrence by
 /// occurrence in table order.

@@ -3,7 +3,7 @@ import LinkModel
 /// The configuration and link effects one generated layout models, drawn per case (or given).
 ///
 /// Each choice is a real property of a 32-bit ARM kernel build that decides whether a marker
-/// symbol can change between the passes of the vmlinux link (spec §8, §9):
+/// symbol can change between the passes of the vmlinux link (docs/behaviour.md §8, §9):
 /// - `isUniprocessor`: before ARM 7428/1, `PERCPU_SECTION` emitted an empty `.data..percpu`
 ///   output section on uniprocessor kernels; ld removes it and re-homes `__per_cpu_load`,
 ///   `__per_cpu_start` and `__per_cpu_end` to a neighbouring section (`NearbySection`). On SMP

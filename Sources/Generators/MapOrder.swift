@@ -1,7 +1,8 @@
 import Compressor
 
-/// The order of an `nm -n` map as the kernel build sees it (spec §9): addresses ascending,
-/// equal addresses by name bytes (`LC_COLLATE=C`, so digits < uppercase < `_` < lowercase).
+/// The order of an `nm -n` map as the kernel build sees it (docs/behaviour.md §9): addresses
+/// ascending, equal addresses by name bytes (`LC_COLLATE=C`, so digits < uppercase < `_` <
+/// lowercase).
 public enum MapOrder {
     /// Whether `a` comes before `b` in `nm -n` order (address, then name bytes).
     @inlinable

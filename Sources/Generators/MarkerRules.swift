@@ -31,7 +31,7 @@ public enum MarkerRules {
     }()
 
     /// Whether a symbol is a marker: a boundary name, or a global symbol (uppercase type) whose
-    /// name looks linker-provided in the sense of spec §4.1 rule 3 (`__start_foo`,
+    /// name looks linker-provided in the sense of docs/behaviour.md §4.1 rule 3 (`__start_foo`,
     /// `__stop___ksymtab`, `__initcall_end`, …).
     public static func isMarker(name: [UInt8], type: UInt8) -> Bool {
         if boundaryPriority[name] != nil { return true }
@@ -41,7 +41,7 @@ public enum MarkerRules {
     /// Whether a marker is one of `boundaryNames` (kept in every generated map large enough).
     public static func isBoundary(_ name: [UInt8]) -> Bool { boundaryPriority[name] != nil }
 
-    /// Spec §4.1 rule 3: at least 8 bytes, starts with `__`, and either continues with
+    /// docs/behaviour.md §4.1 rule 3: at least 8 bytes, starts with `__`, and either continues with
     /// `start_`, `stop_` or `end_`, or ends with `_start` or `_end`.
     public static func looksLinkerProvided(_ name: [UInt8]) -> Bool {
         guard name.count >= 8, name[0] == UInt8(ascii: "_"), name[1] == UInt8(ascii: "_") else { return false }

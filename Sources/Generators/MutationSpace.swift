@@ -29,9 +29,9 @@ public struct MutationSpace: Sendable {
     }
 
     /// The letter `retype` candidates use: the same symbol in the neighbouring kind of section,
-    /// as when the linker re-homes an empty section's symbols (spec §9): `T`↔`D`, `t`↔`d`, and
-    /// rodata, bss and weak symbols to data (`R`,`B`,`V`→`D`, `r`,`b`,`v`→`d`, `W`→`D`,
-    /// `w`→`d`); nil for other letters.
+    /// as when the linker re-homes an empty section's symbols (docs/behaviour.md §9): `T`↔`D`,
+    /// `t`↔`d`, and rodata, bss and weak symbols to data (`R`,`B`,`V`→`D`, `r`,`b`,`v`→`d`,
+    /// `W`→`D`, `w`→`d`); nil for other letters.
     public static func sectionCounterpart(of type: UInt8) -> UInt8? {
         switch type {
         case UInt8(ascii: "T"): return UInt8(ascii: "D")

@@ -7,7 +7,7 @@
 /// only names made of those characters (C identifiers plus GCC's `.constprop.0`-style
 /// suffixes); other names are counted in `skippedNames`. So every generated name is made of
 /// `[A-Za-z0-9_.]`, never empty and at most `maximumLength` (< 127) bytes: valid for every
-/// era's parser (spec §2: no blank, no NUL, v5.10 skips 128 bytes or more).
+/// era's parser (docs/behaviour.md §2: no blank, no NUL, v5.10 skips 128 bytes or more).
 ///
 /// `chain` maps a state to a *row*: `"token count token count …"`, most frequent first. States:
 /// - `^T`: the start of a name of type `T` (the type conditions the first unit, so `d__func__.`

@@ -1,6 +1,6 @@
 /// The linker branch stubs (veneers and thunks) that appear in ARM images when a branch cannot
-/// reach its target, and that v5.10+ drop by name (spec §3.1): their number changes when the
-/// image grows, which is why they are dangerous for the multi-pass link.
+/// reach its target, and that v5.10+ drop by name (docs/behaviour.md §3.1): their number changes
+/// when the image grows, which is why they are dangerous for the multi-pass link.
 public enum StubKind: String, CaseIterable, Hashable, Sendable {
     /// GNU ld: `__foo_veneer`.
     case veneer

@@ -6,7 +6,7 @@ import LinkModel
 /// Exact definitions:
 /// - `passConvergence`: the era's build ends consistent, i.e. `Build.run()`'s outcome is not
 ///   `.inconsistent` ("Inconsistent kallsyms data": `System.map` of vmlinux differs from the
-///   map the last tables were computed from, spec §8).
+///   map the last tables were computed from, docs/behaviour.md §8).
 /// - `sizeStability`: every kallsyms object the build generated from a linked image (passes
 ///   1, 2, … — pass 0's empty tables of v6.19+ excluded) has the same size in bytes
 ///   (`KallsymsObject.size`, the bytes the object adds to `.rodata`, padding of `pad=B`

@@ -75,7 +75,7 @@ extension Property {
 
     /// Permuting symbols that share an address never changes the size of `kallsyms_names` nor
     /// the token table: pair counts do not depend on order, and each name is compressed alone
-    /// (spec §5).
+    /// (docs/behaviour.md §5).
     public static let reorderInvariance = Property(
         name: "reorder-invariance",
         summary: "reordering symbols at one address changes neither kallsyms_names' size nor the token table",

@@ -17,7 +17,7 @@ import Glibc
 ///   `madvise`) a fault maps 2 MiB at once.
 /// Nothing changes but speed: where huge pages are off, the advice is a no-op. Measured on the
 /// armhf map (`compress --era v6.1 --base-relative`): page faults 6 000 → 900, peak memory
-/// 42 → 37 MiB (see the README's "Performance").
+/// 42 → 37 MiB (see docs/lab-results.md, "Performance").
 enum LargeHeap {
     static func prepare() {
         #if canImport(Glibc)

@@ -64,8 +64,9 @@ enum ProfileCommand {
     }
 }
 
-/// How the generator subcommands read an nm -n map: the v6.19+ strict line parser (spec §2.2),
-/// which keeps every byte of a name and reports a malformed line with its number.
+/// How the generator subcommands read an nm -n map: the v6.19+ strict line parser
+/// (docs/behaviour.md §2.2), which keeps every byte of a name and reports a malformed line with its
+/// number.
 enum MapInput {
     static func parse(_ bytes: [UInt8]) throws -> ParsedMap {
         try Era.v6_19.parse(bytes)

@@ -2,7 +2,7 @@ import Compressor
 import Testing
 import TestSupport
 
-/// Bad input to the command line: the era's exact behaviour where the spec defines one,
+/// Bad input to the command line: the era's exact behaviour where docs/behaviour.md defines one,
 /// otherwise one line naming the file (and line) and exit status 1; never a crash.
 @Suite struct BadInputTests {
     func run(_ input: [UInt8], _ arguments: [String]) -> (status: Int32, output: [UInt8], errors: String) {

@@ -7,7 +7,7 @@ import TestSupport
 /// Hostile input to every subcommand that reads files (issue 8): empty input, binary garbage,
 /// CRLF lines, a 1 MB name, an address of 17 hex digits, a missing or unreadable path, a
 /// closed output pipe, an unwritable output path. Each gets the era's exact behaviour where
-/// the spec defines one, otherwise one line on stderr naming the file (and line) and exit
+/// docs/behaviour.md defines one, otherwise one line on stderr naming the file (and line) and exit
 /// status 1; never a crash, a hang or a half-written output file.
 @Suite struct HostileInputTests {
     /// How each subcommand takes one input file (`FILE` is replaced by the path).

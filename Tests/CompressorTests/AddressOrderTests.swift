@@ -2,7 +2,8 @@ import Compressor
 import Testing
 import TestSupport
 
-/// Spec §4: the address order of the tables and the name order of kallsyms_seqs_of_names.
+/// docs/behaviour.md §4: the address order of the tables and the name order of
+/// kallsyms_seqs_of_names.
 @Suite struct AddressOrderTests {
     func symbol(_ address: UInt64, _ type: Character, _ name: String, _ position: Int) -> KeptSymbol {
         KeptSymbol(address: address, type: type.asciiValue!, name: name.bytes, position: position)

@@ -44,7 +44,7 @@ import TestSupport
         #expect(text == Corpus.bytes(Self.tablesFolder + "decoded.txt"))
     }
 
-    /// The whole-file digests listed in the corpus README.
+    /// The whole-file digests listed in Tests/Corpus/armhf-armmp-6.1.176/README.md.
     @Test("whole .S files match the reference generators", arguments: [
         (Era.v6_1, GeneratorOptions(baseRelative: true), 4_428_478, "4ade691f70335cc103cc3e22aa384d853125feb9de1063b3f24175dafd58180c"),
         (Era.v3_3, GeneratorOptions(), 4_710_224, "6d202dc3cd26b46f863011da5109c21d7142b53fc935735994e80e3047cf2c4d"),

@@ -2,7 +2,8 @@ import Compressor
 import Testing
 import TestSupport
 
-/// Every run of `golden/MANIFEST.tsv`: five eras × their flag sets × 38 inputs (spec, golden/README).
+/// Every run of `golden/MANIFEST.tsv`: five eras × their flag sets × 38 inputs (docs/behaviour.md,
+/// Tests/Corpus/golden/README.md).
 @Suite struct ConformanceTests {
     @Test("golden run reproduced byte for byte", arguments: Corpus.goldenRuns)
     func goldenRunIsReproduced(_ run: Corpus.GoldenRun) throws {

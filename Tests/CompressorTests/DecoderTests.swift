@@ -2,7 +2,7 @@ import Compressor
 import Testing
 import TestSupport
 
-/// Spec §7: decoding tables, and refusing malformed ones without trapping.
+/// docs/behaviour.md §7: decoding tables, and refusing malformed ones without trapping.
 @Suite struct DecoderTests {
     static let map = "c0008000 T _text\nc0008000 T _stext\nc0008010 t helper\nc0008020 T printk\nc0008030 T _etext\n"
 

@@ -2,13 +2,13 @@ import Compressor
 import Testing
 import TestSupport
 
-/// `FastEngine` against the oracle `ReferenceEngine` (spec §5): the whole `Compression` value —
-/// token table, compressed names and every round — must be equal for every input. Also
-/// `PairCounter` against a plain count.
+/// `FastEngine` against the oracle `ReferenceEngine` (docs/behaviour.md §5): the whole
+/// `Compression` value — token table, compressed names and every round — must be equal for every
+/// input. Also `PairCounter` against a plain count.
 @Suite struct FastEngineTests {
     // MARK: - Pair counting
 
-    /// The pair counts of spec §5 step 1, the slow obvious way.
+    /// The pair counts of docs/behaviour.md §5 step 1, the slow obvious way.
     static func naivePairCounts(_ strings: ByteStrings) -> [UInt32] {
         var counts = [UInt32](repeating: 0, count: 65_536)
         for string in strings {

@@ -2,7 +2,7 @@ import Compressor
 import Testing
 import TestSupport
 
-/// Spec §2: how each era reads `nm -n` text.
+/// docs/behaviour.md §2: how each era reads `nm -n` text.
 @Suite struct ParserTests {
     func records(_ era: Era, _ text: String) throws -> [SymbolRecord] { try era.parse(text.bytes).records }
 
@@ -10,7 +10,7 @@ import TestSupport
         records.map { String($0.address, radix: 16) + " " + String(UnicodeScalar($0.type)) + " " + $0.name.text }
     }
 
-    // MARK: v3.3–v6.1 whitespace tokens (spec §2.1)
+    // MARK: v3.3–v6.1 whitespace tokens (docs/behaviour.md §2.1)
 
     @Test("token eras read plain nm lines", arguments: [Era.v3_3, .v5_10, .v6_1])
     func tokenErasReadPlainLines(_ era: Era) throws {
@@ -124,7 +124,7 @@ import TestSupport
         #expect(parsed.warnings.isEmpty)
     }
 
-    // MARK: v6.19+ strict lines (spec §2.2)
+    // MARK: v6.19+ strict lines (docs/behaviour.md §2.2)
 
     @Test("strict lines: the name is the rest of the line, spaces and CR included", arguments: [Era.v6_19, .v7_0])
     func strictNameIsRestOfLine(_ era: Era) throws {

@@ -2,7 +2,7 @@ import Compressor
 import Testing
 import TestSupport
 
-/// Spec §5: the greedy pair compression, checked on hand-made inputs.
+/// docs/behaviour.md §5: the greedy pair compression, checked on hand-made inputs.
 @Suite struct ReferenceEngineTests {
     func compress(_ strings: [String], engine: CompressionEngine = .reference) -> Compression {
         engine.compress(ByteStrings(strings.map(\.bytes)))

@@ -2,7 +2,7 @@ import Compressor
 import Testing
 import TestSupport
 
-/// Spec §3: which symbols each era keeps.
+/// docs/behaviour.md §3: which symbols each era keeps.
 @Suite struct SelectionTests {
     func kept(_ era: Era, _ text: String, _ options: GeneratorOptions = .init()) throws -> [String] {
         try era.select(era.parse(text.bytes).records, options: options).symbols.map { $0.name.text }

@@ -2,7 +2,7 @@ import Compressor
 import Testing
 import TestSupport
 
-/// Spec §6: the tables and the exact text of the `.S`.
+/// docs/behaviour.md §6: the tables and the exact text of the `.S`.
 @Suite struct TablesTests {
     @Test("one-byte length prefixes keep the low byte; base 128 uses two bytes from 0x80", arguments: [
         (1, [UInt8(1)], [UInt8(1)]), (0x7F, [0x7F], [0x7F]), (0x80, [0x80], [0x80, 0x01]),

@@ -7,7 +7,7 @@ public struct Compression: Hashable, Sendable {
     /// The pair chosen for each token, in the order the rounds chose them, with its count.
     public var rounds: [Round]
 
-    /// One round of the greedy loop (spec §5 step 3).
+    /// One round of the greedy loop (docs/behaviour.md §5 step 3).
     public struct Round: Hashable, Sendable {
         /// The code that became a token.
         public var code: UInt8
@@ -32,7 +32,8 @@ public struct Compression: Hashable, Sendable {
 
 /// The compression engines. Both produce the same bytes; `reference` is the oracle.
 public enum CompressionEngine: String, CaseIterable, Hashable, Sendable {
-    /// Follows spec §5 literally: 256 rounds of a 65 536-counter scan and a scan of every symbol.
+    /// Follows docs/behaviour.md §5 literally: 256 rounds of a 65 536-counter scan and a scan of
+    /// every symbol.
     case reference
     /// The default: same output, work proportional to what changes.
     case fast

@@ -1,5 +1,6 @@
 extension FastEngine {
-    /// One round's merge: the pair being replaced and the code replacing it (spec §5 step 3d).
+    /// One round's merge: the pair being replaced and the code replacing it (docs/behaviour.md §5
+    /// step 3d).
     struct Merge {
         let first: UInt8
         let second: UInt8
@@ -22,12 +23,12 @@ extension FastEngine {
         /// occurrence overlapping an earlier replacement has lost its first half, now a hole,
         /// by the time it is visited.
         ///
-        /// The counts are kept equal to the pair counts of the current text, which is what the
-        /// spec's "remove all the symbol's pairs, replace, add them back" amounts to once the
-        /// round is over: replacing `(a, b)` at `i, j` by `T` between neighbours `x` (before) and
-        /// `y` (after) removes `(x, a)`, `(a, b)`, `(b, y)` and adds `(x, T)`, `(T, y)`; every
-        /// other adjacency is untouched. `(a, b)` itself is zeroed once per round
-        /// (`PairStatistics.retire`); the two new pairs are noted in `lists`.
+        /// The counts are kept equal to the pair counts of the current text, which is what
+        /// "remove all the symbol's pairs, replace, add them back" (docs/behaviour.md §5 step 3d)
+        /// amounts to once the round is over: replacing `(a, b)` at `i, j` by `T` between
+        /// neighbours `x` (before) and `y` (after) removes `(x, a)`, `(a, b)`, `(b, y)` and adds
+        /// `(x, T)`, `(T, y)`; every other adjacency is untouched. `(a, b)` itself is zeroed once
+        /// per round (`PairStatistics.retire`); the two new pairs are noted in `lists`.
         @inline(__always)
         func apply(at position: Int, in text: LiveText, statistics: PairStatistics, lists: inout PairLists) {
             let codes = text.codes

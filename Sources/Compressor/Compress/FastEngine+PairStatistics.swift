@@ -1,13 +1,13 @@
 extension FastEngine {
-    /// The 65 536 pair counts of spec §5 and a two-level index that finds the best pair without
-    /// scanning all of them every round.
+    /// The 65 536 pair counts of docs/behaviour.md §5 and a two-level index that finds the best
+    /// pair without scanning all of them every round.
     ///
     /// The counters are split into 256 blocks of 256 by second byte, so block `k` holds pair
     /// numbers `256·k ..< 256·(k+1)` in pair-number order. Each block remembers its best pair
     /// (largest count, smallest pair number among equals) or is marked stale. Finding the best
     /// pair rescans the stale blocks and then compares the 256 block winners in block order, so
     /// the first strict maximum over the blocks is the first strict maximum over all pairs —
-    /// exactly the tie-break of spec §5 step 3a.
+    /// exactly the tie-break of docs/behaviour.md §5 step 3a.
     ///
     /// Keeping a block's winner exact is cheap because of how a round changes counts: it lowers
     /// counts of existing pairs, which matters only when it lowers a block's winner (the block
@@ -96,7 +96,8 @@ extension FastEngine {
             }
         }
 
-        /// The pair with the largest count, the smallest pair number among equals (spec §5 3a).
+        /// The pair with the largest count, the smallest pair number among equals
+        /// (docs/behaviour.md §5 3a).
         ///
         /// Its count is 0 when no pair is left.
         func best() -> Int {

@@ -1,5 +1,5 @@
-/// The default compression engine: the greedy loop of spec §5 with work proportional to what
-/// each round changes. Its result is identical to `ReferenceEngine`'s for every input.
+/// The default compression engine: the greedy loop of docs/behaviour.md §5 with work proportional
+/// to what each round changes. Its result is identical to `ReferenceEngine`'s for every input.
 ///
 /// How it avoids the reference engine's full scans, and why the result cannot differ:
 ///
@@ -7,8 +7,8 @@
 ///   pair's first byte and turns the second into a hole, so a position found once stays valid.
 /// - **Counts** are made once by `PairCounter` and then updated only around each replacement
 ///   (`Merge.apply`). Removing a symbol's pairs and adding back those of the shortened string,
-///   as the spec words it, changes exactly the pairs that touch a replaced byte, so the counts
-///   after every round are the reference engine's counts.
+///   as docs/behaviour.md §5 words it, changes exactly the pairs that touch a replaced byte, so the
+///   counts after every round are the reference engine's counts.
 /// - **The best pair** comes from a two-level index over the counts (`PairStatistics`) that
 ///   keeps each block of 256 counters' first maximum exact, so the choice — largest count,
 ///   smallest pair number among equals — is the reference engine's linear scan.
@@ -17,7 +17,7 @@
 ///   the replacements are the reference engine's left-to-right, non-overlapping ones.
 ///
 /// Everything else — literal codes, codes 255 → 0, stopping at the first round whose best count
-/// is 0 — follows the spec as the reference engine does.
+/// is 0 — follows docs/behaviour.md §5 as the reference engine does.
 ///
 /// Cost: one pass to count pairs, two to list them, then per round a scan of the 256 block
 /// winners (plus stale blocks) and a few dozen instructions per listed position. On the armhf
@@ -28,7 +28,7 @@ public enum FastEngine {
     /// fit in 32 bits); longer inputs go to `ReferenceEngine`, with the same result.
     public static let maximumInputLength = (Int(UInt32.max) - 16) / 3
 
-    /// Compresses `input` (stored strings, in address order) as spec §5 describes.
+    /// Compresses `input` (stored strings, in address order) as docs/behaviour.md §5 describes.
     ///
     /// - Complexity: one pass over the bytes to count and list pairs, then per round work
     ///   proportional to the positions listed for its pair, plus a 256-entry scan.

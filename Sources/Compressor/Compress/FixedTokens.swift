@@ -2,8 +2,8 @@
 /// recomputing it (the `reuse-tokens` mitigation).
 ///
 /// Encoding applies the recorded rounds in order to each string: for one symbol this is
-/// exactly what the greedy loop of spec §5 did to it, because the loop's replacement is per
-/// symbol and only the choice of pairs depends on the whole set.
+/// exactly what the greedy loop of docs/behaviour.md §5 did to it, because the loop's replacement
+/// is per symbol and only the choice of pairs depends on the whole set.
 public struct FixedTokens: Hashable, Sendable {
     /// The table of the compression it was taken from.
     public var table: TokenTable

@@ -1,4 +1,5 @@
-/// The pair statistics of spec §5 step 1: how often each pair of adjacent bytes occurs.
+/// The pair statistics of docs/behaviour.md §5 step 1: how often each pair of adjacent bytes
+/// occurs.
 ///
 /// This is the hot loop of every compression run, so it works on the flat buffer of
 /// `ByteStrings` in one unchecked sweep: it counts every adjacent pair of the whole buffer,
@@ -12,8 +13,8 @@ public enum PairCounter {
     /// Counts the adjacent byte pairs of every string, overlapping occurrences included.
     ///
     /// `result[first + 256·second]` is the number of positions `i` in some string with
-    /// `string[i] == first` and `string[i + 1] == second` (spec §5 step 1; `aaa` counts `aa`
-    /// twice). Pairs never span two strings.
+    /// `string[i] == first` and `string[i + 1] == second` (docs/behaviour.md §5 step 1; `aaa`
+    /// counts `aa` twice). Pairs never span two strings.
     ///
     /// - Complexity: O(total length), one pass; about 0.3–0.5 ns per byte in release builds.
     public static func count(_ strings: ByteStrings) -> [UInt32] {

@@ -1,4 +1,5 @@
-/// The compression of spec §5, step by step, kept readable: the oracle for faster engines.
+/// The compression of docs/behaviour.md §5, step by step, kept readable: the oracle for faster
+/// engines.
 ///
 /// Cost: up to 256 rounds, each a scan of 65 536 pair counters and of every symbol.
 public enum ReferenceEngine {

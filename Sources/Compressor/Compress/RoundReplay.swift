@@ -1,4 +1,4 @@
-/// Replays recorded rounds of the greedy loop on single strings (spec §5 step 3d).
+/// Replays recorded rounds of the greedy loop on single strings (docs/behaviour.md §5 step 3d).
 ///
 /// Rounds fully determine each symbol's encoding: a symbol's compressed form depends only on
 /// the sequence of chosen pairs, never on the other symbols. Diagnostics use this to follow a

@@ -1,4 +1,4 @@
-/// The 256 codes of the compression and what each stands for (spec §5).
+/// The 256 codes of the compression and what each stands for (docs/behaviour.md §5).
 public struct TokenTable: Hashable, Sendable {
     /// What one code means.
     public enum Entry: Hashable, Sendable {
@@ -28,12 +28,12 @@ public struct TokenTable: Hashable, Sendable {
         set { entries[Int(code)] = newValue }
     }
 
-    /// The pair number `first + 256·second` of a pair (spec §5 terminology).
+    /// The pair number `first + 256·second` of a pair (docs/behaviour.md §5 terminology).
     @inlinable public static func pairNumber(_ first: UInt8, _ second: UInt8) -> Int {
         Int(first) | Int(second) << 8
     }
 
-    /// The expansions of all 256 codes (spec §5 step 4).
+    /// The expansions of all 256 codes (docs/behaviour.md §5 step 4).
     ///
     /// Memoized depth-first expansion: each code is expanded once, so the cost is linear in
     /// the total expansion length. A pair that refers back to itself (only possible in a

@@ -1,7 +1,7 @@
 /// Reads a `.S` file written by any era's generator (or `compress`) back into tables.
 ///
-/// It understands exactly the lines the generators print (spec §6); anything else throws
-/// `malformedAssembly` with the line number.
+/// It understands exactly the lines the generators print (docs/behaviour.md §6); anything else
+/// throws `malformedAssembly` with the line number.
 public struct AssemblyReader {
     /// What the file says about its era.
     public struct Result: Sendable {

@@ -21,7 +21,8 @@ public struct DecodedSymbol: Hashable, Sendable {
     }
 }
 
-/// Expands kallsyms tables back into symbols, as the kernel's `kernel/kallsyms.c` does (spec §7).
+/// Expands kallsyms tables back into symbols, as the kernel's `kernel/kallsyms.c` does
+/// (docs/behaviour.md §7).
 ///
 /// Every read is bounds-checked: malformed tables throw `malformedTables` naming the symbol
 /// and offset, never trap.

@@ -1,4 +1,5 @@
-/// Writes the `.S` file of an era, byte for byte as its `scripts/kallsyms` prints it (spec §6).
+/// Writes the `.S` file of an era, byte for byte as its `scripts/kallsyms` prints it
+/// (docs/behaviour.md §6).
 public enum AssemblyWriter {
     /// The `.S` text for `tables`, whose symbols (in address order) are `symbols`.
     ///

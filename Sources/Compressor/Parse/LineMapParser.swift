@@ -1,4 +1,4 @@
-/// The v6.19+ reader: one `ADDR␠T␠NAME` record per line (spec §2.2).
+/// The v6.19+ reader: one `ADDR␠T␠NAME` record per line (docs/behaviour.md §2.2).
 ///
 /// The address is read as `strtoull(…, 16)` reads it (leading blanks, a sign and `0x`
 /// accepted); then exactly one space, one ASCII type byte and one space must follow. The name

@@ -21,7 +21,7 @@ public struct ParsedMap: Hashable, Sendable {
 }
 
 extension Era {
-    /// Parses `nm -n` text the way this era's generator reads it (spec §2).
+    /// Parses `nm -n` text the way this era's generator reads it (docs/behaviour.md §2).
     ///
     /// v3.3–v6.1 read whitespace-separated tokens (scanf semantics, names split at the buffer
     /// size); v6.19+ read strict `ADDR␠T␠NAME` lines and throw `lineFormat` on anything else.

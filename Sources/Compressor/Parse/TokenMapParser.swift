@@ -1,4 +1,5 @@
-/// The v3.3–v6.1 reader: scanf `"%llx %c %<N>s\n"` records over the whole byte stream (spec §2.1).
+/// The v3.3–v6.1 reader: scanf `"%llx %c %<N>s\n"` records over the whole byte stream
+/// (docs/behaviour.md §2.1).
 ///
 /// Records are not line based: a blank run of any kind separates fields, a two-field line takes
 /// the next line's address as its name, a name longer than the buffer is split and its tail is

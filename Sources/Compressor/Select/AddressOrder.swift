@@ -1,4 +1,4 @@
-/// The order of the kallsyms tables (spec §4.1).
+/// The order of the kallsyms tables (docs/behaviour.md §4.1).
 ///
 /// Key, first difference decides: address ascending; non-weak (`w`/`W`) first; names that do
 /// not look linker-provided first; fewer leading underscores first; input position. Positions
@@ -72,7 +72,7 @@ public enum AddressOrder {
     }
 }
 
-/// The order of `kallsyms_seqs_of_names` (spec §4.2).
+/// The order of `kallsyms_seqs_of_names` (docs/behaviour.md §4.2).
 public enum NameOrder {
     /// The address-order indices of `symbols` (already in address order), sorted by name bytes
     /// (without the type, C `strcmp`), then address, then index.

@@ -1,5 +1,6 @@
 extension Era {
-    /// Keeps the symbols this era's generator keeps, in its address order (spec §3, §4.1).
+    /// Keeps the symbols this era's generator keeps, in its address order (docs/behaviour.md §3,
+    /// §4.1).
     ///
     /// Applies the read-time rules, the text-range filter (unless `--all-symbols`) with its
     /// `_etext`/`_einittext` corner case, v6.19+'s `__start_`/`__stop_` exception, v3.3's
@@ -17,7 +18,7 @@ extension Era {
         var state = SelectionState(rules: rules, options: options)
         let names = table.names
         // (position, row) of the symbols that stay: read-time rules, then validity. A record's
-        // position is its index among the records accepted at read time (spec §3.1).
+        // position is its index among the records accepted at read time (docs/behaviour.md §3.1).
         var kept: [(position: Int, row: Int)] = []
         kept.reserveCapacity(table.count)
         names.bytes.withUnsafeBufferPointer { bytes in
@@ -37,8 +38,8 @@ extension Era {
         if kept.isEmpty && rules.refusesEmptySelection {
             throw KallsymsError(.noValidSymbol, "No valid symbol.")
         }
-        // The per-cpu range is empty unless both markers were kept (spec §3.4); the rewrite to
-        // type A happens before sorting, so the weak test below sees the new type.
+        // The per-cpu range is empty unless both markers were kept (docs/behaviour.md §3.4); the
+        // rewrite to type A happens before sorting, so the weak test below sees the new type.
         var percpuRange: ClosedRange<UInt64>?
         if options.absolutePercpu && rules.recordsPercpuMarkers, let start = state.percpuStart,
            let end = state.percpuEnd, start <= end {
@@ -151,8 +152,8 @@ struct SelectionState {
         return nil
     }
 
-    /// The read-time rules of spec §3.1, without side effects. `storedName` is the name as
-    /// read (v3.3's `$` test looks at it before the symbol prefix is stripped).
+    /// The read-time rules of docs/behaviour.md §3.1, without side effects. `storedName` is the
+    /// name as read (v3.3's `$` test looks at it before the symbol prefix is stripped).
     func verdict(type: UInt8, storedName: UnsafeBufferPointer<UInt8>) -> ReadTimeVerdict {
         let name = comparedName(storedName)
         let isText = name.equals("_text")
@@ -219,7 +220,7 @@ struct SelectionState {
         return name.count == 2 || name[2] == UInt8(ascii: ".")
     }
 
-    /// The validity stage of spec §3.2.
+    /// The validity stage of docs/behaviour.md §3.2.
     func isValid(address: UInt64, name storedName: UnsafeBufferPointer<UInt8>) -> Bool {
         let name = comparedName(storedName)
         if !allSymbols {

@@ -1,6 +1,6 @@
 /// A fixed set of byte strings, precompiled for fast exact, prefix, suffix or substring tests
-/// (the name lists of spec §3.1). Candidates are bucketed by a byte at the anchored end, so
-/// most names are rejected by one table lookup, and a name shorter than every candidate by
+/// (the name lists of docs/behaviour.md §3.1). Candidates are bucketed by a byte at the anchored
+/// end, so most names are rejected by one table lookup, and a name shorter than every candidate by
 /// one comparison.
 public struct NameMatcher: Sendable {
     public enum Mode: Sendable { case exact, prefix, suffix, substring }

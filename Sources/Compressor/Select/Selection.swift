@@ -1,4 +1,4 @@
-/// The symbols an era keeps from a parsed map, in address order (spec §3, §4.1).
+/// The symbols an era keeps from a parsed map, in address order (docs/behaviour.md §3, §4.1).
 public struct Selection: Hashable, Sendable {
     /// The kept symbols sorted by the era's address order.
     public var symbols: [KeptSymbol]

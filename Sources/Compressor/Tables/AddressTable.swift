@@ -1,4 +1,5 @@
-/// How a `kallsyms_addresses` (or `kallsyms_relative_base`) entry names its address (spec §6.4).
+/// How a `kallsyms_addresses` (or `kallsyms_relative_base`) entry names its address
+/// (docs/behaviour.md §6.4).
 public enum AddressEntry: Hashable, Sendable {
     /// `_text + D`.
     case textPlus(UInt64)
@@ -22,7 +23,7 @@ public enum AddressEntry: Hashable, Sendable {
     }
 }
 
-/// The address tables of one era and flag set (spec §6.4).
+/// The address tables of one era and flag set (docs/behaviour.md §6.4).
 public enum AddressTable: Hashable, Sendable {
     /// `kallsyms_addresses`: one pointer-sized entry per symbol (v3.3; v5.10/v6.1 without `--base-relative`).
     case addresses([AddressEntry])
@@ -48,7 +49,8 @@ public enum AddressTable: Hashable, Sendable {
         }
     }
 
-    /// The address of entry `index` when `_text` is at `text` (spec §7 "Address of symbol i").
+    /// The address of entry `index` when `_text` is at `text` (docs/behaviour.md §7, "The address
+    /// of symbol i").
     public func address(at index: Int, text: UInt64) -> UInt64 {
         switch self {
         case .addresses(let entries):

@@ -1,8 +1,9 @@
 extension Era {
-    /// Lays out the tables of this era from a selection and its compression (spec §6).
+    /// Lays out the tables of this era from a selection and its compression (docs/behaviour.md §6).
     ///
     /// - Throws: `symbolLength` for a compressed name outside 1…0x3FFF (v6.1+), and
-    ///   `valueOutOfRange` for an address the era's offset encoding cannot hold (spec §6.4).
+    ///   `valueOutOfRange` for an address the era's offset encoding cannot hold
+    ///   (docs/behaviour.md §6.4).
     public func tables(for selection: Selection, compression: Compression,
                        options: GeneratorOptions) throws -> KallsymsTables {
         let rules = self.rules
@@ -105,7 +106,7 @@ extension Era {
         }
     }
 
-    /// Whether the address of `symbol` is printed as a raw value (spec §3.4).
+    /// Whether the address of `symbol` is printed as a raw value (docs/behaviour.md §3.4).
     private static func isPrintedAbsolute(_ symbol: KeptSymbol, compressed: ArraySlice<UInt8>,
                                           test: EraRules.AbsoluteTest) -> Bool {
         switch test {

@@ -1,4 +1,4 @@
-/// The kallsyms tables of one generator run, as values (spec §6).
+/// The kallsyms tables of one generator run, as values (docs/behaviour.md §6).
 ///
 /// Holds the compressed names without their length prefixes, the token table, the address
 /// tables and (v6.19+) the name index; the byte forms of `kallsyms_names`, `kallsyms_markers`,
@@ -116,7 +116,8 @@ public struct KallsymsTables: Hashable, Sendable {
     }
 }
 
-/// Kallsyms tables as bytes and numbers, as read from an image or a `.S` file (spec §7).
+/// Kallsyms tables as bytes and numbers, as read from an image or a `.S` file
+/// (docs/behaviour.md §7).
 public struct RawKallsymsTables: Hashable, Sendable {
     public var symbolCount: Int
     public var names: [UInt8]

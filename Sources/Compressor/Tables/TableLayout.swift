@@ -30,7 +30,8 @@ public struct TargetABI: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Where each table sits inside the generated object's data (spec §6.2), alignment included.
+/// Where each table sits inside the generated object's data (docs/behaviour.md §6.2), alignment
+/// included.
 public struct TableLayout: Hashable, Sendable {
     public struct Entry: Hashable, Sendable {
         public var name: String
@@ -52,7 +53,8 @@ public struct TableLayout: Hashable, Sendable {
 }
 
 extension KallsymsTables {
-    /// The tables of `era` laid out for `target` (spec §6.2 order, each label aligned).
+    /// The tables of `era` laid out for `target` (docs/behaviour.md §6.2 order, each label
+    /// aligned).
     public func layout(era: Era, target: TargetABI) -> TableLayout {
         let rules = era.rules
         let pointer = target.pointerSize

@@ -1,6 +1,6 @@
 import Compressor
 
-/// The multi-pass build of vmlinux in one era, modelled on a `Layout` (spec §8).
+/// The multi-pass build of vmlinux in one era, modelled on a `Layout` (docs/behaviour.md §8).
 ///
 /// Pass k links the layout with pass k−1's kallsyms object (pass 1 of v3.3–v6.1 with none;
 /// every pass of v6.19+ with at least pass 0's empty-table object), runs the era's generator

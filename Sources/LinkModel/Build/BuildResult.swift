@@ -1,6 +1,6 @@
 import Compressor
 
-/// One link-and-kallsyms pass of a build (spec §8).
+/// One link-and-kallsyms pass of a build (docs/behaviour.md §8).
 public struct BuildPass: Sendable {
     /// 1, 2, 3…; 0 for the empty-table step of v6.19+.
     public var number: Int

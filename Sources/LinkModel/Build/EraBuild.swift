@@ -1,7 +1,8 @@
 import Compressor
 
-/// How an era's build links vmlinux around kallsyms and checks the result (spec §8): every
-/// build difference between eras, as data. `Build` reads this and never asks which era it runs.
+/// How an era's build links vmlinux around kallsyms and checks the result (docs/behaviour.md §8):
+/// every build difference between eras, as data. `Build` reads this and never asks which era it
+/// runs.
 public struct EraBuild: Sendable {
     /// The era.
     public var era: Era
@@ -20,7 +21,8 @@ public struct EraBuild: Sendable {
     public var systemMapFilter: SystemMapFilter
 
     /// v6.19+: step 0 runs kallsyms on an empty `.syms` file and every temporary image is
-    /// linked with an object, so the table labels exist from the first link (spec §8.3).
+    /// linked with an object, so the table labels exist from the first link
+    /// (docs/behaviour.md §8.3).
     public var startsWithEmptyTables: Bool
 
     /// How `KALLSYMS_EXTRA_PASS` is tested.
@@ -133,7 +135,7 @@ public struct EraBuild: Sendable {
 }
 
 extension Era {
-    /// How this era's build links and checks (spec §8).
+    /// How this era's build links and checks (docs/behaviour.md §8).
     public var build: EraBuild {
         switch self {
         case .v3_3: return .v3_3

@@ -4,8 +4,8 @@ import Compressor
 ///
 /// Each one's model and its cost in image bytes:
 /// - `extraPass`: `KALLSYMS_EXTRA_PASS=1`, the workaround the failure message suggests
-///   (spec §8): one more link and kallsyms run; no extra bytes. Converges when pass 3's map
-///   equals pass 2's, not when the trigger flips back.
+///   (docs/behaviour.md §8): one more link and kallsyms run; no extra bytes. Converges when pass
+///   3's map equals pass 2's, not when the trigger flips back.
 /// - `fixedPoint(maxPasses:)`: link and regenerate until the object repeats the previous
 ///   pass's object (same table offsets and size, hence the same map), at most `maxPasses`
 ///   passes; a repetition of an older pass's object is reported as a cycle. No extra bytes.
@@ -70,7 +70,7 @@ public enum Mitigation: Hashable, Sendable, CustomStringConvertible {
 
 /// Everything a build needs besides the layout.
 public struct BuildOptions: Hashable, Sendable {
-    /// The era whose build and generator run (spec §8).
+    /// The era whose build and generator run (docs/behaviour.md §8).
     public var era: Era
     /// The generator's flags, as link-vmlinux passes them (`--all-symbols` for KALLSYMS_ALL, …).
     public var generator: GeneratorOptions

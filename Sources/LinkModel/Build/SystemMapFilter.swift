@@ -1,7 +1,8 @@
 import Compressor
 
 /// An era's `scripts/mksysmap`: the lines of `nm -n` that do not go into `System.map`
-/// (and, from v6.1 on, into the `.syms` file kallsyms reads) (spec §3.1 last paragraphs, §8).
+/// (and, from v6.1 on, into the `.syms` file kallsyms reads) (docs/behaviour.md §3.1 last
+/// paragraphs, §8).
 ///
 /// Each rule is the `grep -v` / `sed` pattern of the era's script applied to one `nm` line
 /// `ADDRESS TYPE NAME`; as `nm` names hold no blanks, a pattern `' X'` is a name prefix.
@@ -32,14 +33,14 @@ public struct SystemMapFilter: Hashable, Sendable {
         droppedTypes: types, droppedPrefixes: bytes(["$a", "$d", "$t", ".L"]), droppedSubstrings: bytes(["__crc_"]),
         droppedSuffixes: [], droppedNames: [], dropsThunksAndModinfo: false)
 
-    /// v6.1 (assumption, spec §3.1 says only that `$`, `.L` and `__crc_` moved here from
-    /// kallsyms.c): `' [aNUw] '`, `' \$'`, `' \.L'`, `' __crc_'`, `' __kstrtab_'`,
+    /// v6.1 (assumption, docs/behaviour.md §3.1 says only that `$`, `.L` and `__crc_` moved here
+    /// from kallsyms.c): `' [aNUw] '`, `' \$'`, `' \.L'`, `' __crc_'`, `' __kstrtab_'`,
     /// `' __kstrtabns_'`, `' L0$'`.
     public static let v6_1 = SystemMapFilter(
         droppedTypes: types, droppedPrefixes: bytes(["$", ".L", "__crc_", "__kstrtab_", "__kstrtabns_"]),
         droppedSubstrings: [], droppedSuffixes: [], droppedNames: Set(bytes(["L0"])), dropsThunksAndModinfo: false)
 
-    /// v6.19 and v7.0: the sed script of spec §3.1.
+    /// v6.19 and v7.0: the sed script of docs/behaviour.md §3.1.
     public static let v6_19 = SystemMapFilter(
         droppedTypes: types,
         droppedPrefixes: bytes(["$", ".L", "__efistub_", "__pi_$", "__pi_.L", "__kvm_nvhe_$", "__kvm_nvhe_.L",

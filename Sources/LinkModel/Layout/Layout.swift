@@ -5,7 +5,8 @@ import Compressor
 ///
 /// A layout is a plain value. It has a text form (`Layout(parsing:)`, `description`, see
 /// `Layout+Text.swift`) and value transformations a shrinker needs (`Layout+Shrinking.swift`).
-/// `LinkPlan` turns it into `nm -n` maps for any size of the kallsyms object (spec §8.4, §9).
+/// `LinkPlan` turns it into `nm -n` maps for any size of the kallsyms object
+/// (docs/behaviour.md §8.4, §9).
 public struct Layout: Hashable, Sendable {
     /// A name for messages (`layout NAME` in the text form), or nil.
     public var name: String?
@@ -31,8 +32,8 @@ public struct Layout: Hashable, Sendable {
         /// `. = ALIGN(n);` between output sections.
         case align(UInt64)
         /// `NAME = .;` between output sections: an absolute symbol (`nm` letter `A`), as the
-        /// 2012 toolchains made every symbol assigned outside an output section (spec §9, the
-        /// seed's `A __data_loc`, `A __init_end`).
+        /// 2012 toolchains made every symbol assigned outside an output section
+        /// (docs/behaviour.md §9, the seed's `A __data_loc`, `A __init_end`).
         case absolute([UInt8])
     }
 
@@ -84,7 +85,7 @@ public struct Section: Hashable, Sendable {
     /// The bytes of input sections it holds, without the kallsyms tables.
     public var size: UInt64
     /// `KEEP`-like: kept even when empty. An empty section that is not kept is removed by the
-    /// linker and its symbols are re-homed to a neighbour (spec §9).
+    /// linker and its symbols are re-homed to a neighbour (docs/behaviour.md §9).
     public var isKeptWhenEmpty: Bool
     /// Symbols, markers and the kallsyms placement, in the order of the text form.
     public var members: [Member]

@@ -1,6 +1,6 @@
 import Compressor
 
-/// What an output section holds, which decides its symbols' `nm` letters (spec §9).
+/// What an output section holds, which decides its symbols' `nm` letters (docs/behaviour.md §9).
 ///
 /// The letter is `nm`'s: text `T`/`t`, read-only data `R`/`r`, data `D`/`d`, bss `B`/`b`,
 /// uppercase for a global symbol, lowercase for a local one.
@@ -33,7 +33,7 @@ public enum SectionKind: String, CaseIterable, Hashable, Sendable {
     }
 }
 
-/// The BFD section flags that binutils' `_bfd_nearby_section` compares (spec §9).
+/// The BFD section flags that binutils' `_bfd_nearby_section` compares (docs/behaviour.md §9).
 ///
 /// They are separate from the kind because `nm` and the linker look at different things: in
 /// 2012 `nm` took the letter from the section's *name* first (its table mapped every name

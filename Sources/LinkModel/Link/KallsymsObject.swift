@@ -1,7 +1,7 @@
 import Compressor
 
 /// The linker's view of the generated kallsyms object: its `.rodata` data (size, alignment)
-/// and the table labels it defines (spec §6.2, §8).
+/// and the table labels it defines (docs/behaviour.md §6.2, §8).
 public struct KallsymsObject: Hashable, Sendable {
     /// A global label (`kallsyms_names`, …) `offset` bytes into the object's data.
     public struct Label: Hashable, Sendable {

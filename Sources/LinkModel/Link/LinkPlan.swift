@@ -2,7 +2,7 @@ import Compressor
 
 /// A layout prepared for linking many times: each section's symbols are sorted once, so a
 /// link only assigns addresses, re-homes the symbols of empty sections and merges runs of
-/// equal addresses (spec §8.4 "linker as a function", §9).
+/// equal addresses (docs/behaviour.md §8.4 "The model", §9).
 ///
 /// Cost of `link`: O(symbols) plus a sort of each run of equal addresses that spans two
 /// items (rare and short).

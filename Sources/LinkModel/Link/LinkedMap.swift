@@ -1,6 +1,6 @@
 import Compressor
 
-/// What `nm -n` prints for a linked image (spec §9): undefined symbols first (weak
+/// What `nm -n` prints for a linked image (docs/behaviour.md §9): undefined symbols first (weak
 /// references the kernel declares but nothing defines), then defined symbols by address,
 /// equal addresses by name bytes (`LC_COLLATE=C`).
 public struct LinkedMap: Hashable, Sendable {

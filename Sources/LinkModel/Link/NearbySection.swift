@@ -1,5 +1,5 @@
 /// Where binutils re-homes the symbols of an output section it removed because it was empty
-/// (`_bfd_fix_excluded_sec_syms` → `_bfd_nearby_section`, spec §9).
+/// (`_bfd_fix_excluded_sec_syms` → `_bfd_nearby_section`, docs/behaviour.md §9).
 ///
 /// The symbols keep their addresses; only their section changes, and with it their `nm`
 /// letter. The rule, in the order binutils applies it (`next` wins unless a test says `prev`):

@@ -16,7 +16,7 @@ import Compressor
 /// `A __data_loc`). The `.init.*` sections print `T`/`t` because 2012 `nm` took the letter
 /// from the section name (`.init` → `t`) while their flags are those of data: that is what
 /// lets the empty per-cpu section's markers flip between `T` (re-homed to `.init.data`) and
-/// `D` (re-homed to `.data`) under binutils' address rule (spec §9).
+/// `D` (re-homed to `.data`) under binutils' address rule (docs/behaviour.md §9).
 struct ArmUniprocessorKernel {
     var seed: UInt64
     var textFunctions: Int

@@ -50,8 +50,8 @@ extension Scenario {
                               hasPercpuSection: percpu)
     }
 
-    /// The 2012 "Inconsistent kallsyms data" on a uniprocessor ARM kernel (spec §8.1, §9, the
-    /// seed report): v3.3 `--all-symbols` ends inconsistent, `extra-pass` rescues it. See
+    /// The 2012 "Inconsistent kallsyms data" on a uniprocessor ARM kernel (docs/behaviour.md §8.1,
+    /// §9, the seed report): v3.3 `--all-symbols` ends inconsistent, `extra-pass` rescues it. See
     /// `explanation` for the mechanism; `ScenarioTests` pins every step of it.
     public static let arm2012Uniprocessor = Scenario(
         name: "arm-2012-up",
