@@ -33,7 +33,10 @@ public enum LinkerDifferential {
             (".data..ro_after_init", .data, nil), (".notes", .rodata, nil), (".exit.data", .data, [.alloc, .load]),
         ]
         let count = RandomDraws.value(in: 2...7, using: &rng)
-        let chosen = RandomDraws.sample(count, of: pool.count, using: &rng)
+        var chosen = RandomDraws.sample(count, of: pool.count, using: &rng)
+        // The first section (with `_text` and bytes) is a loaded one, as in every kernel: GNU ld
+        // writes no local symbol of an object none of whose sections with contents is linked.
+        if let loaded = chosen.firstIndex(where: { pool[$0].1 != .bss }), loaded != 0 { chosen.swapAt(0, loaded) }
         let names = ["start_a", "f", "g", "x", "y", "obj", "__marker", "9lives", "Zed", "_", "a.b", "a$b"]
         var items: [Layout.Item] = []
         var first = true

@@ -149,9 +149,10 @@ import TestSupport
 
     @Test("the saved build findings are there to check")
     func savedFindingsExist() {
-        // Eight pass-convergence findings are committed; the parametrized test below would pass
-        // with none.
-        #expect(Self.files.count >= 8, "\(Self.files)")
+        // Four pass-convergence findings, each confirmed by GNU ld, are committed (four more were
+        // artefacts of the model's errors and were removed: docs/linkers.md); the parametrized
+        // test below would pass with none.
+        #expect(Self.files.count >= 4, "\(Self.files)")
     }
 
     @Test("every saved build finding still gives its target's verdict, for its saved reason", arguments: files)
