@@ -102,6 +102,18 @@ extension TableFinder {
         return nil
     }
 
+    /// The name length at `offset` and how many bytes its prefix takes (2 for a v6.1+ length of
+    /// 128 or more), or nil when the prefix runs past `limit`.
+    @inline(__always)
+    static func lengthPrefix(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, style: EraRules.LengthPrefix,
+                             limit: Int) -> (length: Int, prefix: Int)? {
+        guard offset < limit else { return nil }
+        let first = Int(bytes[offset])
+        guard style == .base128 && first & 0x80 != 0 else { return (first, 1) }
+        guard offset + 1 < limit else { return nil }
+        return ((first & 0x7F) | Int(bytes[offset + 1]) << 7, 2)
+    }
+
     /// The end of `count` symbols from `start`, or nil (as `walk`, without allocating).
     @inline(__always)
     static func walkEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, style: EraRules.LengthPrefix,
@@ -109,14 +121,7 @@ extension TableFinder {
         startsWithType.withUnsafeBufferPointer { isType in
             var offset = start
             for _ in 0..<count {
-                guard offset < limit else { return nil }
-                var length = Int(bytes[offset])
-                var prefix = 1
-                if style == .base128 && length & 0x80 != 0 {
-                    guard offset + 1 < limit else { return nil }
-                    length = (length & 0x7F) | Int(bytes[offset + 1]) << 7
-                    prefix = 2
-                }
+                guard let (length, prefix) = lengthPrefix(bytes, at: offset, style: style, limit: limit) else { return nil }
                 guard length > 0, offset + prefix + length <= limit, isType[Int(bytes[offset + prefix])] else { return nil }
                 offset += prefix + length
             }
@@ -133,15 +138,8 @@ extension TableFinder {
         var hasLong = false
         for index in 0..<count {
             if index & 0xFF == 0 { markers.append(offset - start) }
-            guard offset < limit else { return nil }
-            var length = Int(bytes[offset])
-            var prefix = 1
-            if style == .base128 && length & 0x80 != 0 {
-                guard offset + 1 < limit else { return nil }
-                length = (length & 0x7F) | Int(bytes[offset + 1]) << 7
-                prefix = 2
-                hasLong = true
-            }
+            guard let (length, prefix) = lengthPrefix(bytes, at: offset, style: style, limit: limit) else { return nil }
+            if prefix == 2 { hasLong = true }
             guard length > 0, offset + prefix + length <= limit, startsWithType[Int(bytes[offset + prefix])] else { return nil }
             offset += prefix + length
         }
