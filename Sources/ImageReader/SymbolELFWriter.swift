@@ -7,7 +7,7 @@ import Compressor
 /// `.text` (code), `.rodata`, `.data` and `.bss` (`NOBITS`); `A` symbols are absolute. Lowercase
 /// letters are local symbols, uppercase global, `W`/`V` weak; symbol 0 is the reserved null
 /// entry and locals come first, as ELF requires. A symbol's size is the distance to the next
-/// higher address, as the kernel's own lookup computes it (spec §7).
+/// higher address, as the kernel's own lookup computes it (docs/behaviour.md §7).
 public enum SymbolELFWriter {
     enum Section: Int, CaseIterable {
         case text = 1, rodata, data, bss, symtab, strtab, shstrtab

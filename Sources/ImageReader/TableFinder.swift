@@ -61,7 +61,7 @@ public struct TableLocation: Hashable, Sendable {
     public var size: Int
 }
 
-/// How the address table stores addresses (spec §6.4).
+/// How the address table stores addresses (docs/behaviour.md §6.4).
 public enum AddressStyle: String, Hashable, Sendable {
     /// `kallsyms_addresses`: one pointer per symbol (v3.3; v5.10/v6.1 without `--base-relative`).
     case absolute = "absolute"
@@ -103,7 +103,7 @@ public struct FoundTables: Sendable {
     }
 }
 
-/// Finds kallsyms tables in a byte image by their invariants (issue 18, spec §6–§7): the token
+/// Finds kallsyms tables in a byte image by their invariants (issue 18, docs/behaviour.md §6–§7): the token
 /// index points at the NUL-terminated token table just before it, `kallsyms_num_syms` names
 /// exactly as many symbols as the names stream holds, every name starts with a type letter,
 /// the markers equal the offsets of every 256th symbol, the address table gives sorted

@@ -11,7 +11,7 @@ enum SimulateCommand {
             + "[--limit N] [--json] [--repeat N] | --list-scenarios | --print-layout",
         discussion: """
         Links the layout (a file in the layout text form, - for standard input, or a named scenario)
-        the way the era's build links vmlinux (spec §8): v3.3 two passes (a third with
+        the way the era's build links vmlinux (docs/behaviour.md §8): v3.3 two passes (a third with
         KALLSYMS_EXTRA_PASS), v5.10/v6.1 a third pass by itself when the kallsyms object changed
         size, v6.19/v7.0 a pass 0 with empty tables first. Each pass runs the era's generator on
         what that era feeds it and links the next image with the result; the final check compares

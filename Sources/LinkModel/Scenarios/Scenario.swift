@@ -60,7 +60,7 @@ extension Scenario {
         On a uniprocessor kernel PERCPU_SECTION still emits an empty .data..percpu output section, \
         page aligned, between .init.data and the 8 KiB aligned .data. ld removes it and binutils \
         re-homes __per_cpu_load/start/end to a neighbour: .init.data and .data have the same flags, \
-        so the address decides (spec §9): on .data's first byte they go to .data (D), below it to \
+        so the address decides (docs/behaviour.md §9): on .data's first byte they go to .data (D), below it to \
         .init.data, which 2012 nm printed as T (its name starts with .init). In .tmp_vmlinux1 (no \
         tables) the markers sit on the 8 KiB boundary: D. Pass 1's tables (65104 bytes) push the init \
         sections up by 15 pages, an odd number, so in .tmp_vmlinux2 the markers sit one page below \
