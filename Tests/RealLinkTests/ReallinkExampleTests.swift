@@ -59,3 +59,32 @@ enum RealToolchains {
         && (try? Toolchain(.gnu, target: .arm64)) != nil
     static let gnuMissing: Comment = "GNU cross binutils not installed (apt-get install -y binutils-arm-linux-gnueabihf binutils-aarch64-linux-gnu)"
 }
+
+@Suite("real toolchains: finding the tools")
+struct ToolchainTests {
+    @Test("a missing tool is one line naming it and the package that provides it")
+    func missingToolNamesItsPackage() {
+        let nowhere = ["PATH": "/nonexistent"]
+        #expect(throws: Toolchain.Failure.self) { try Toolchain(.gnu, target: .arm32, environment: nowhere) }
+        do {
+            _ = try Toolchain(.gnu, target: .arm64, environment: nowhere)
+            Issue.record("GNU binutils found with an empty PATH")
+        } catch {
+            #expect("\(error)" == "aarch64-linux-gnu-as not found on PATH (Debian package binutils-aarch64-linux-gnu: "
+                    + "apt-get install -y binutils-aarch64-linux-gnu)")
+        }
+        do {
+            _ = try Toolchain(.lld, target: .arm32, environment: nowhere)
+            Issue.record("LLD found with an empty PATH")
+        } catch {
+            #expect("\(error)".hasPrefix("ld.lld not found on PATH"))
+            #expect(!"\(error)".contains("\n"))
+        }
+    }
+
+    @Test("a layout name the assembler cannot take is refused before any tool runs")
+    func unassemblableNameIsRefused() throws {
+        let layout = try Layout(parsing: "section .text text align 4 size 4\n  start _text\n  global 0x0 .Lhidden\n")
+        #expect(throws: LinkerInput.Problem.self) { try LinkerInput(LinkPlan(layout)) }
+    }
+}
