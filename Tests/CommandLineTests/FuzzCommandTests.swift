@@ -17,6 +17,28 @@ import TestSupport
         return (status, captured.outputText, captured.errorText)
     }
 
+    /// Whether GNU's ARM binutils are on PATH (`.ci/run` installs them).
+    static let hasGnuLinker = ProcessInfo.processInfo.environment["PATH", default: ""].split(separator: ":")
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/arm-linux-gnueabihf-ld") }
+
+    @Test("--confirm gnu saves only findings GNU ld reproduces, each naming the linker",
+          .enabled(if: hasGnuLinker, "GNU cross binutils not installed (apt-get install -y binutils-arm-linux-gnueabihf)"))
+    func confirmedCampaign() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let result = Self.run(["fuzz"] + Self.failingEarly + ["--cases", "12", "--jobs", "2", "--corpus", corpus,
+                                                               "--confirm", "gnu"])
+        #expect(result.status == 0, "\(result.errors)")
+        let saved = try FileManager.default.contentsOfDirectory(atPath: corpus).filter { $0.hasSuffix(".case") }
+            .map { corpus + "/" + $0 }
+        try #require(!saved.isEmpty, "no finding in 12 cases of seed 3: \(result.errors)")
+        for path in saved {
+            let file = try CaseFile(parsing: String(decoding: try #require(contents(of: path)), as: UTF8.self))
+            #expect(file.confirmedBy.count == 1 && file.confirmedBy[0].hasPrefix("GNU ld"), "\(path)")
+        }
+        #expect(result.errors.contains("confirmed by GNU ld"))
+    }
+
     @Test("a campaign of 12 cases saves its findings as case files and prints a summary")
     func shortCampaign() throws {
         let corpus = temporaryFolder()
