@@ -113,7 +113,36 @@ struct LayoutParts {
                                            extra: [.symbol(name: Array("init_thread_union".utf8), offset: 0, binding: .global)])))
         items.append(.section(Self.section(".bss", .bss, alignment: 32, bss, start: ["__bss_start"], end: ["__bss_stop"])))
         items.append(.absolute(Array("_end".utf8)))
-        return Layout(name: "arm-" + shape.description, target: .arm32, base: Self.base, items: items)
+        return Self.scriptSymbolsWin(Layout(name: "arm-" + shape.description, target: .arm32, base: Self.base, items: items))
+    }
+
+    /// A name the linker script defines (a marker or absolute symbol) that the profile also drew
+    /// as a global object symbol: in a real link the script's definition replaces the object's,
+    /// so the object's copy is made local, as a kernel's would have to be.
+    static func scriptSymbolsWin(_ layout: Layout) -> Layout {
+        var scriptNames = Set<[UInt8]>()
+        for item in layout.items {
+            switch item {
+            case .absolute(let name): scriptNames.insert(name)
+            case .section(let section):
+                for case .marker(let name, _) in section.members { scriptNames.insert(name) }
+            case .align: break
+            }
+        }
+        var copy = layout
+        for index in copy.items.indices {
+            guard case .section(var section) = copy.items[index] else { continue }
+            var changed = false
+            for member in section.members.indices {
+                if case .symbol(let name, let offset, let binding) = section.members[member], binding != .local,
+                   scriptNames.contains(name) {
+                    section.members[member] = .symbol(name: name, offset: offset, binding: .local)
+                    changed = true
+                }
+            }
+            if changed { copy.items[index] = .section(section) }
+        }
+        return copy
     }
 
     /// Pads `.init.data` so that, linked without kallsyms tables, it ends 1…`span` bytes below
