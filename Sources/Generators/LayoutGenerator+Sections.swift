@@ -116,11 +116,14 @@ struct LayoutParts {
         return Self.scriptSymbolsWin(Layout(name: "arm-" + shape.description, target: .arm32, base: Self.base, items: items))
     }
 
-    /// A name the linker script defines (a marker or absolute symbol) that the profile also drew
-    /// as a global object symbol: in a real link the script's definition replaces the object's,
-    /// so the object's copy is made local, as a kernel's would have to be.
+    /// A name the linker script defines (a marker or absolute symbol) or the kallsyms object
+    /// defines (a table label) that the profile also drew as a global object symbol: a real link
+    /// lets the script's definition replace it and refuses a second table label, so the object's
+    /// copy is made local, as a kernel's would have to be.
     static func scriptSymbolsWin(_ layout: Layout) -> Layout {
-        var scriptNames = Set<[UInt8]>()
+        var scriptNames = Set(["kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
+                               "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+                               "kallsyms_seqs_of_names"].map { Array($0.utf8) })
         for item in layout.items {
             switch item {
             case .absolute(let name): scriptNames.insert(name)
