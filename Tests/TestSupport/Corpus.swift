@@ -2,7 +2,7 @@ import Compressor
 import Foundation
 
 /// Where the test data lives: `Tests/Corpus` of this checkout (found from this file's path,
-/// so tests never need `../shared`).
+/// so tests never need files outside the repository).
 public enum Corpus {
     public static let root: String = {
         var url = URL(fileURLWithPath: #filePath)

@@ -61,10 +61,10 @@ public struct LinkerInput: Sendable {
                 var lines: [String] = []
                 var parts: [(name: String, size: UInt64, entries: [LinkPlan.Entry], base: UInt64)] = []
                 let lowSize = section.hostsKallsyms ? section.placement : section.size
-                parts.append((".ks.\(itemIndex).lo", lowSize, section.below.filter { !Self.isMarker($0, in: section) }, 0))
+                parts.append((".ks.\(itemIndex).lo", lowSize, section.below.filter { !$0.isMarker }, 0))
                 if section.hostsKallsyms {
                     parts.append((".ks.\(itemIndex).hi", section.size - section.placement,
-                                  section.above.filter { !Self.isMarker($0, in: section) }, section.placement))
+                                  section.above.filter { !$0.isMarker }, section.placement))
                 }
                 var contents: [String] = []
                 var duplicates: [String] = []
@@ -97,8 +97,8 @@ public struct LinkerInput: Sendable {
                         if !duplicates.contains(name) { duplicates.append(name) }
                     }
                 }
-                let starts = section.below.filter { Self.isMarker($0, in: section) && $0.offset == 0 }
-                let ends = section.above.filter { Self.isMarker($0, in: section) }
+                let starts = section.below.filter { $0.isMarker && $0.offset == 0 }
+                let ends = section.above.filter(\.isMarker)
                 lines.append("  \(section.name) : ALIGN(\(section.alignment))")
                 lines.append("  {")
                 for marker in starts { lines.append("    \(try Self.quoted(marker.name)) = .;") }
@@ -128,11 +128,6 @@ public struct LinkerInput: Sendable {
         }
         self.objects = objects.map { $0.joined(separator: "\n") + "\n" }
         self.script = script.joined(separator: "\n")
-    }
-
-    /// Whether `entry` is one of the section's markers (they are script symbols, not labels).
-    static func isMarker(_ entry: LinkPlan.Entry, in section: LinkPlan.PreparedSection) -> Bool {
-        entry.isMarker
     }
 
     static func binding(_ binding: Binding, _ name: String) -> [String] {
