@@ -3,18 +3,30 @@
 // The root package depends on the Swift toolchain alone; benchmarks live in Benchmarks/.
 import PackageDescription
 
+/// Unsafe flags (the ones below) are for this repository's own development only. SwiftPM refuses
+/// a dependency resolved by version whose library products carry unsafe flags, and a versioned
+/// dependency is always a checkout at a version tag: so the library targets get these flags only
+/// in a git checkout whose HEAD is not at a tag (a clone of `main`, a branch, a working copy).
+/// At a release tag, and outside git (a registry download), the manifest has no unsafe flags on
+/// any library target. `.ci/consumer-package` checks this by depending on a tagged clone.
+let isDevelopmentCheckout = Context.gitInformation.map { $0.currentTag == nil } ?? false
+
 /// Release builds compile against the static Swift runtime and Foundation (every module the
 /// executables link, so that their module files agree), and link the executables statically
 /// and without PIE: no dynamic loading, no start-up relocations. `kallsyms-lab --version`
 /// takes 3 ms instead of 12.5 ms, which matters for a `compress` run of 35 ms (README,
-/// "Performance").
+/// "Performance"). The executable targets are in no library product, so they keep these flags
+/// everywhere.
 let staticInRelease: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
 let staticLinkInRelease: [LinkerSetting] = [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(configuration: .release))]
 
-/// The libraries are optimized even in debug builds: the test suite compresses and links
-/// thousands of symbol sets. `-assert-config Debug` keeps assertions and preconditions checked
-/// as in a debug build.
-let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))] + staticInRelease
+/// In a development checkout the libraries are optimized even in debug builds: the test suite
+/// compresses and links thousands of symbol sets, and `swift test` takes about 3 minutes of
+/// testing instead of about 20 unoptimized. `-assert-config Debug` keeps assertions and
+/// preconditions checked as in a debug build. Elsewhere the libraries have no unsafe flags.
+let optimizedEvenInDebug: [SwiftSetting] = isDevelopmentCheckout
+    ? [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))] + staticInRelease
+    : []
 
 let package = Package(
     name: "kallsyms-lab",
