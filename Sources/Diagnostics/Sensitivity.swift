@@ -29,6 +29,17 @@ public struct SensitivityAnalysis: Sendable {
         public var namesDelta: Int
         /// Whether the answer needed a full recompression (a round chose differently).
         public var recompressed: Bool
+        /// Why the era's generator refuses the changed map (deleting a marker it needs), or nil.
+        /// A refused change has no size: `namesDelta` is 0 and means nothing then.
+        public var refusal: String?
+
+        public init(symbol: Int, change: Change, namesDelta: Int, recompressed: Bool, refusal: String? = nil) {
+            self.symbol = symbol
+            self.change = change
+            self.namesDelta = namesDelta
+            self.recompressed = recompressed
+            self.refusal = refusal
+        }
     }
 
     public let era: Era
@@ -192,16 +203,20 @@ public struct SensitivityAnalysis: Sendable {
         return Result(symbol: index, change: change, namesDelta: size - namesSize, recompressed: true)
     }
 
-    /// Deleting a marker changes the selection itself: rerun the era's selection.
+    /// Deleting a marker changes the selection itself: rerun the era's selection. When the
+    /// generator refuses the map without that marker, the result says so instead of a size.
     private func fullRun(_ change: Change, _ index: Int) -> Result {
         let records = selection.symbols.enumerated().filter { $0.offset != index }.map {
             SymbolRecord(address: $0.element.address, type: $0.element.type, name: $0.element.name)
         }
         var all = options
         all.allSymbols = true  // the kept symbols are already selected; keep them all
-        let size = (try? era.generate(ParsedMap(records: records), options: all, engine: engine))
-            .map { $0.tables.namesSize } ?? 0
-        return Result(symbol: index, change: change, namesDelta: size - namesSize, recompressed: true)
+        do {
+            let size = try era.generate(ParsedMap(records: records), options: all, engine: engine).tables.namesSize
+            return Result(symbol: index, change: change, namesDelta: size - namesSize, recompressed: true)
+        } catch {
+            return Result(symbol: index, change: change, namesDelta: 0, recompressed: true, refusal: "\(error)")
+        }
     }
 
     /// Every change of `kinds` on every kept symbol, on `jobs` threads, in symbol order.

@@ -18,7 +18,8 @@ enum SensitivityCommand {
         symbol through the baseline's compression rounds and falls back to a full
         recompression when a round would choose a different pair, so it is exact. Prints the
         number of fragile symbols, the top N by size change and a histogram; --json prints one
-        object whose "results" hold every mutation tried.
+        object whose "results" hold every mutation tried. A deletion the generator refuses (the
+        last kept symbol, a marker it needs) is reported as refused, with its reason, not as a size.
 
         example:
           kallsyms-lab sensitivity --era v6.1 --base-relative System.map --top 10
@@ -96,6 +97,11 @@ struct SensitivityReport {
         let recompressed = results.filter(\.recompressed).count
         lines.append("answered by replaying one symbol: \(results.count - recompressed); by a full recompression: \(recompressed); "
                      + "\(formatted(elapsed)) on \(jobs) thread\(jobs == 1 ? "" : "s")")
+        let refused = results.filter { $0.refusal != nil }
+        if let first = refused.first {
+            lines.append("refused by the generator (no size, left out of the histogram): \(refused.count), e.g. "
+                         + "\(mutation(first)) \(printable(symbols[first.symbol].name)): \(first.refusal!)")
+        }
         let changing = results.filter { $0.namesDelta != 0 }
             .sorted { abs($0.namesDelta) != abs($1.namesDelta) ? abs($0.namesDelta) > abs($1.namesDelta) : $0.symbol < $1.symbol }
         if top > 0 && !changing.isEmpty {
@@ -110,9 +116,10 @@ struct SensitivityReport {
             }
         }
         var histogram: [Int: Int] = [:]
-        for result in results { histogram[result.namesDelta, default: 0] += 1 }
+        for result in results where result.refusal == nil { histogram[result.namesDelta, default: 0] += 1 }
         lines.append("")
         lines.append("histogram of the change in kallsyms_names bytes:")
+        if histogram.isEmpty { lines.append("  (no mutation has a size)") }
         let largest = histogram.values.max() ?? 1
         for delta in histogram.keys.sorted() {
             let bar = String(repeating: "#", count: max(1, histogram[delta]! * 40 / largest))
@@ -133,7 +140,7 @@ struct SensitivityReport {
             first = false
             out += "{\"name\":\(JSON.string(printable(symbol.name))),\"address\":\"\(address(symbol.address))\","
                 + "\"type\":\(JSON.string(letter(symbol.type))),\"mutation\":\(JSON.string(mutation(result))),"
-                + "\"namesDelta\":\(result.namesDelta)}"
+                + (result.refusal.map { "\"refused\":\(JSON.string($0))}" } ?? "\"namesDelta\":\(result.namesDelta)}")
         }
         return out + "]}"
     }

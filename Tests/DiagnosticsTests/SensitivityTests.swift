@@ -129,3 +129,19 @@ import TestSupport
         #expect(SensitivityAnalysis.flipped(from.asciiValue!) == to.asciiValue!)
     }
 }
+
+/// A change the era's generator refuses has no size: it is reported as refused, not as a size of 0.
+@Suite struct SensitivityRefusalTests {
+    @Test("deleting the only kept symbol, a marker, is refused with the generator's reason")
+    func deletingTheLastMarkerIsRefused() throws {
+        let map = ParsedMap(records: [SymbolRecord(address: 0xc000_8000, type: UInt8(ascii: "T"), name: Array("_text".utf8))])
+        let run = try Era.v6_1.generate(map, options: GeneratorOptions(allSymbols: true))
+        let analysis = SensitivityAnalysis(run: run)
+        try #require(analysis.namesSize > 0)
+        let result = analysis.evaluate(.delete, on: 0)
+        #expect(result.refusal?.contains("No valid symbol") == true, "\(result)")
+        #expect(result.namesDelta == 0)
+        // Retyping it is an ordinary change with a size.
+        #expect(analysis.evaluate(.retype(to: UInt8(ascii: "t")), on: 0).refusal == nil)
+    }
+}
