@@ -9,12 +9,13 @@ enum ExplainCommand {
         discussion: """
         A and B are two nm -n maps: the map the last tables were computed from and the final
         image's map (.tmp_vmlinux2 and vmlinux's nm -n, or the last .syms and System.map).
-        Reports, under the era's selection rules: the differences among the kept symbols
-        (added, removed, type changed, moved among equal addresses, address changed only), the
-        table sizes of each and their difference, the first compression round that chose a
-        different pair with both pairs' counts and the symbols whose changes caused it, a
-        verdict in plain words, and which mitigation would have kept the size (each one is
-        computed, not guessed). Exit status 0 whether or not the maps differ.
+        Reports, under the era's selection rules: first a verdict in plain words, with which
+        mitigation would have kept the size (each one is computed, not guessed); then the
+        evidence: the differences among the kept symbols (added, removed, type changed, moved
+        among equal addresses, address changed only), the table sizes of each and their
+        difference, and the first compression round that chose a different pair with both
+        pairs' counts and the symbols whose changes caused it. Exit status 0 whether or not the
+        maps differ.
 
         example:
           kallsyms-lab explain --era v3.3 --all-symbols tmp_vmlinux2.map vmlinux.map
@@ -49,6 +50,9 @@ enum ExplanationReport {
         lines.append("A = \(a)")
         lines.append("B = \(b)")
         lines.append("era \(e.era)\(flags), target \(e.target)")
+        lines.append("")
+        // The verdict is what a reader came for; the evidence follows it.
+        lines.append("verdict: " + e.verdict)
         lines.append("")
         let changes = e.difference.changes
         lines.append("kept symbols that differ: \(changes.count)"
@@ -88,8 +92,6 @@ enum ExplanationReport {
         } else {
             lines.append("compression: every round chose the same pair (same token table)")
         }
-        lines.append("")
-        lines.append("verdict: " + e.verdict)
         return lines.joined(separator: "\n") + "\n"
     }
 
