@@ -33,6 +33,7 @@ let package = Package(
     products: [
         .executable(name: "kallsyms-lab", targets: ["kallsyms-lab"]),
         .library(name: "Compressor", targets: ["Compressor"]),
+        .library(name: "Randomness", targets: ["Randomness"]),
         .library(name: "LinkModel", targets: ["LinkModel"]),
         .library(name: "Generators", targets: ["Generators"]),
         .library(name: "Harness", targets: ["Harness"]),
@@ -41,11 +42,14 @@ let package = Package(
         .library(name: "ImageReader", targets: ["ImageReader"]),
     ],
     targets: [
-        // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line.
+        // Dependencies point one way: Compressor ← LinkModel ← Generators ← Harness ← command line;
+        // Randomness under the ones that draw (docs/design.md, "Modules").
         .target(name: "Compressor", swiftSettings: optimizedEvenInDebug),
-        .target(name: "LinkModel", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "Generators", dependencies: ["Compressor", "LinkModel"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators", "RealLink"], swiftSettings: optimizedEvenInDebug),
+        // The seeded generator and the uniform draws every random input is made with.
+        .target(name: "Randomness", swiftSettings: optimizedEvenInDebug),
+        .target(name: "LinkModel", dependencies: ["Compressor", "Randomness"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Generators", dependencies: ["Compressor", "LinkModel", "Randomness"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators", "RealLink", "Randomness"], swiftSettings: optimizedEvenInDebug),
         // Real toolchains behind the link model (GNU binutils, LLD), run as processes.
         .target(name: "RealLink", dependencies: ["Compressor", "LinkModel"], swiftSettings: optimizedEvenInDebug),
         // explain and sensitivity: diagnostics on a developer's own maps.
@@ -53,7 +57,7 @@ let package = Package(
         // decode IMAGE and verify: kallsyms tables found in kernel images (issue 18).
         .target(name: "ImageReader", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(name: "KallsymsLabCommand",
-                dependencies: ["Compressor", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader"],
+                dependencies: ["Compressor", "Randomness", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader"],
                 swiftSettings: staticInRelease),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
@@ -64,16 +68,17 @@ let package = Package(
         .executableTarget(name: "FuzzImage", dependencies: ["ImageReader"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
 
-        .target(name: "TestSupport", dependencies: ["Compressor"], path: "Tests/TestSupport"),
-        .testTarget(name: "CompressorTests", dependencies: ["Compressor", "TestSupport"]),
-        .testTarget(name: "LinkModelTests", dependencies: ["LinkModel", "Compressor", "TestSupport"]),
-        .testTarget(name: "RealLinkTests", dependencies: ["RealLink", "Harness", "LinkModel", "Generators", "Compressor", "TestSupport"]),
-        .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "LinkModel", "Compressor", "TestSupport"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Compressor", "TestSupport"]),
-        .testTarget(name: "PropertyTests", dependencies: ["Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["KallsymsLabCommand", "Harness", "Compressor", "TestSupport"]),
-        .testTarget(name: "ImageReaderTests", dependencies: ["ImageReader", "Compressor", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["Compressor", "Randomness"], path: "Tests/TestSupport"),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "CompressorTests", dependencies: ["Randomness", "Compressor", "TestSupport"]),
+        .testTarget(name: "LinkModelTests", dependencies: ["Randomness", "LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "RealLinkTests", dependencies: ["Randomness", "RealLink", "Harness", "LinkModel", "Generators", "Compressor", "TestSupport"]),
+        .testTarget(name: "GeneratorsTests", dependencies: ["Randomness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Randomness", "Diagnostics", "Compressor", "TestSupport"]),
+        .testTarget(name: "PropertyTests", dependencies: ["Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["Randomness", "KallsymsLabCommand", "Harness", "Compressor", "TestSupport"]),
+        .testTarget(name: "ImageReaderTests", dependencies: ["Randomness", "ImageReader", "Compressor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

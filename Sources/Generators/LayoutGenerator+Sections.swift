@@ -1,5 +1,6 @@
 import Compressor
 import LinkModel
+import Randomness
 
 /// The sections of a generated layout while they are filled, and the linker script around them.
 struct LayoutParts {

@@ -1,5 +1,6 @@
 import Compressor
 import LinkModel
+import Randomness
 
 /// Generates realistic 32-bit ARM kernel layouts: the output sections of Linux 3.3's
 /// `arch/arm/kernel/vmlinux.lds.S` filled with symbols drawn from a `Profile` (by default

@@ -1,4 +1,5 @@
 import LinkModel
+import Randomness
 
 /// The configuration and link effects one generated layout models, drawn per case (or given).
 ///

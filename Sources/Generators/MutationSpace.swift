@@ -1,4 +1,5 @@
 import Compressor
+import Randomness
 
 /// The mutations that apply to one map: every candidate of the finite kinds, and random ones
 /// of every kind. What a property harness enumerates or samples.

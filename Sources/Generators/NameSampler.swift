@@ -1,3 +1,4 @@
+import Randomness
 /// A `NameModel` compiled for drawing: rows become weighted tables over interned tokens.
 struct NameSampler: Sendable {
     private enum Token: Sendable {

@@ -1,4 +1,5 @@
 import Compressor
+import Randomness
 
 /// Generates random `nm -n` maps that follow a `Profile`.
 ///

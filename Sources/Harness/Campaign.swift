@@ -4,6 +4,7 @@ import Generators
 import LinkModel
 import RealLink
 import Synchronization
+import Randomness
 
 /// A search campaign: generates cases from a seed, runs the target on each, shrinks every
 /// failure and reports each case and each finding as an event (issue 6, part 4).

@@ -2,6 +2,7 @@ import Compressor
 import Generators
 import LinkModel
 import RealLink
+import Randomness
 
 /// Runs one campaign case: generate from the case seed, run the target, shrink a failure.
 struct CampaignCaseRunner: Sendable {

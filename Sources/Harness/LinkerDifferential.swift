@@ -2,6 +2,7 @@ import Compressor
 import Generators
 import LinkModel
 import RealLink
+import Randomness
 
 /// `model-matches-linker`: a small random layout builds to the same `nm -n` maps and the same
 /// outcome with the model as with a real linker (docs/linkers.md, "The differential property").

@@ -4,6 +4,7 @@ import Generators
 import LinkModel
 import RealLink
 import Synchronization
+import Randomness
 
 /// The same generated layouts built without mitigation and under each mitigation, summed up
 /// per mitigation (issue 6, part 5).

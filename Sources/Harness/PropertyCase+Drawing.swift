@@ -1,5 +1,6 @@
 import Compressor
 import Generators
+import Randomness
 
 extension PropertyCase {
     /// Which mutations the cases of a property carry.
@@ -49,7 +50,7 @@ extension PropertyCase {
         let options = drawOptions(era: era, using: &optionsStream)
         // Eight equal slots: 1…8 symbols; 2…8 with long names (twice); 1…40 (twice); 1…120;
         // 1…maximumSymbols (twice).
-        let slot = CaseDraws.index(8, using: &sizeStream)
+        let slot = RandomDraws.index(8, using: &sizeStream)
         let longNames = slot == 1 || slot == 2
         let range: ClosedRange<Int>
         switch slot {
@@ -61,12 +62,12 @@ extension PropertyCase {
         }
         let upper = max(1, min(range.upperBound, maximumSymbols))
         let lower = min(range.lowerBound, upper)
-        let count = lower + CaseDraws.index(upper - lower + 1, using: &sizeStream)
+        let count = lower + RandomDraws.index(upper - lower + 1, using: &sizeStream)
         var map = Self.armGenerator.generate(symbols: count, using: &mapStream)
         if longNames { map = withLongNames(map, using: &longNameStream) }
 
         let hasGroup = map.indices.dropFirst().contains { map[$0].address == map[$0 - 1].address }
-        if CaseDraws.chance(1, in: 4, using: &groupStream) || (shape == .reorderedGroup && !hasGroup) {
+        if RandomDraws.chance(1, in: 4, using: &groupStream) || (shape == .reorderedGroup && !hasGroup) {
             map = withEqualAddressGroup(map, using: &groupStream)
         }
 
@@ -91,10 +92,10 @@ extension PropertyCase {
         let flags = era.rules.flags
         var options = GeneratorOptions()
         // One draw per flag whether or not the era has it, so the eras see the same maps.
-        let allSymbols = CaseDraws.chance(1, in: 2, using: &rng)
-        let relative = CaseDraws.chance(1, in: 2, using: &rng)
-        let percpu = CaseDraws.chance(1, in: 4, using: &rng)
-        let prefix = CaseDraws.chance(1, in: 8, using: &rng)
+        let allSymbols = RandomDraws.chance(1, in: 2, using: &rng)
+        let relative = RandomDraws.chance(1, in: 2, using: &rng)
+        let percpu = RandomDraws.chance(1, in: 4, using: &rng)
+        let prefix = RandomDraws.chance(1, in: 8, using: &rng)
         options.allSymbols = allSymbols && flags.contains(.allSymbols)
         options.baseRelative = relative && flags.contains(.baseRelative)
         options.pcRelative = relative && flags.contains(.pcRelative)
@@ -108,7 +109,7 @@ extension PropertyCase {
         var parts = armGenerator.generate(symbols: 64 * map.count, using: &rng).map(\.name)[...]
         var result = map
         for index in result.indices {
-            let length = 60 + CaseDraws.index(NameModel.lengthLimit - 59, using: &rng)
+            let length = 60 + RandomDraws.index(NameModel.lengthLimit - 59, using: &rng)
             var name = result[index].name
             while name.count < length, let part = parts.popFirst() { name += [UInt8(ascii: "_")] + part }
             result[index].name = Array(name.prefix(length))
@@ -119,8 +120,8 @@ extension PropertyCase {
 
     /// `map` with 2–8 more symbols at the address of one of its symbols.
     static func withEqualAddressGroup(_ map: [SymbolRecord], using rng: inout SeededRandom) -> [SymbolRecord] {
-        let extra = 2 + CaseDraws.index(7, using: &rng)
-        let address = map.isEmpty ? 0xc000_8000 : map[CaseDraws.index(map.count, using: &rng)].address
+        let extra = 2 + RandomDraws.index(7, using: &rng)
+        let address = map.isEmpty ? 0xc000_8000 : map[RandomDraws.index(map.count, using: &rng)].address
         var result = map
         for symbol in armGenerator.generate(symbols: extra, using: &rng) {
             let insert = Mutation.insert(address: address, type: symbol.type, name: symbol.name)
@@ -137,12 +138,12 @@ extension PropertyCase {
               !selection.symbols.isEmpty
         else { return nil }
         // Lines are 1-based and MapWriter writes one line per record.
-        let index = selection.symbols[CaseDraws.index(selection.symbols.count, using: &rng)].line - 1
+        let index = selection.symbols[RandomDraws.index(selection.symbols.count, using: &rng)].line - 1
         let reference = SymbolReference.canonical(index, in: map)
         let current = map[index].type
         var letters = Array("TtDdRrBbWw".utf8).filter { $0 != current }
-        CaseDraws.shuffle(&letters, using: &rng)
-        if let counterpart = MutationSpace.sectionCounterpart(of: current), CaseDraws.chance(1, in: 2, using: &rng) {
+        RandomDraws.shuffle(&letters, using: &rng)
+        if let counterpart = MutationSpace.sectionCounterpart(of: current), RandomDraws.chance(1, in: 2, using: &rng) {
             letters.removeAll { $0 == counterpart }
             letters.insert(counterpart, at: 0)
         }
@@ -168,36 +169,6 @@ extension PropertyCase {
         var name: [UInt8]
         static func < (a: Self, b: Self) -> Bool {
             a.address != b.address ? a.address < b.address : a.name.lexicographicallyPrecedes(b.name)
-        }
-    }
-}
-
-/// The few uniform draws case generation needs, written out (as Generators does) because the
-/// standard library's algorithms are not promised to stay the same across toolchains.
-enum CaseDraws {
-    /// Uniform in `0..<count` (Lemire's multiply-and-reject; `count` > 0).
-    static func index(_ count: Int, using rng: inout SeededRandom) -> Int {
-        precondition(count > 0, "empty range")
-        let bound = UInt64(count)
-        var product = rng.next().multipliedFullWidth(by: bound)
-        if product.low < bound {
-            let threshold = (0 &- bound) % bound
-            while product.low < threshold { product = rng.next().multipliedFullWidth(by: bound) }
-        }
-        return Int(product.high)
-    }
-
-    /// True with probability `numerator / denominator`.
-    static func chance(_ numerator: Int, in denominator: Int, using rng: inout SeededRandom) -> Bool {
-        index(denominator, using: &rng) < numerator
-    }
-
-    /// Fisher–Yates from the last position down.
-    static func shuffle<T>(_ array: inout [T], using rng: inout SeededRandom) {
-        guard array.count > 1 else { return }
-        for position in stride(from: array.count - 1, to: 0, by: -1) {
-            let other = index(position + 1, using: &rng)
-            if other != position { array.swapAt(position, other) }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Compressor
 import Generators
+import Randomness
 
 /// Runs a property over cases drawn from a seed, within a case count and a time budget, and
 /// shrinks the first failing case to a minimal counterexample (x-sheep/swift-property-based's

@@ -1,5 +1,6 @@
 import Compressor
 import Generators
+import Randomness
 
 enum GenerateCommand {
     static let command = Subcommand(

@@ -2,6 +2,7 @@ import Compressor
 import Foundation
 import Testing
 import TestSupport
+import Randomness
 
 /// `decode IMAGE` and `verify IMAGE` on the real Debian armhf zImage, hostile files, and
 /// `--tables` folders that used to decode to wrong addresses with exit status 0.

@@ -1,6 +1,7 @@
 import Compressor
 import Testing
 import TestSupport
+import Randomness
 
 /// `FastEngine` against the oracle `ReferenceEngine` (docs/behaviour.md §5): the whole
 /// `Compression` value — token table, compressed names and every round — must be equal for every

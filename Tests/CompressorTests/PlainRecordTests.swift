@@ -1,5 +1,6 @@
 @testable import Compressor
 import Testing
+import Randomness
 
 /// The token parser reads the common `HEX␠T␠NAME\n` record through a fast path; on every
 /// input it must read exactly what the general scanf-like scanner reads.

@@ -2,6 +2,7 @@ import Compressor
 import Generators
 import Testing
 import TestSupport
+import Randomness
 
 @Suite struct CompressionComparisonTests {
     /// The realism target of issue 5: a generated map of the armhf map's size compresses (v6.1

@@ -2,6 +2,7 @@ import Compressor
 @testable import Generators
 import LinkModel
 import Testing
+import Randomness
 
 @Suite struct LayoutGeneratorTests {
     static let generator = LayoutGenerator(profile: .arm)

@@ -2,6 +2,7 @@ import Compressor
 @testable import Generators
 import LinkModel
 import Testing
+import Randomness
 
 @Suite struct LayoutShrinkerTests {
     static let layout: Layout = {

@@ -2,6 +2,7 @@ import Compressor
 import Generators
 import Testing
 import TestSupport
+import Randomness
 
 @Suite struct MutationTests {
     static let map = Fixtures.records([

@@ -3,6 +3,7 @@ import Foundation
 import Generators
 import Testing
 import TestSupport
+import Randomness
 
 @Suite struct ProfileTests {
     @Test("the built-in ARM profile is what learning the corpus map gives (regenerate with profile --swift)")

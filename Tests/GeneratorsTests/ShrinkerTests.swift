@@ -2,6 +2,7 @@ import Compressor
 import Generators
 import Testing
 import TestSupport
+import Randomness
 
 @Suite struct ShrinkerTests {
     /// A map and mutations that apply to it, drawn at random.

@@ -2,6 +2,7 @@ import Compressor
 import Generators
 import Testing
 import TestSupport
+import Randomness
 
 @Suite struct SymbolSetGeneratorTests {
     static let boundaryOrder = ["_text", "_stext", "_etext", "_sinittext", "_einittext", "__per_cpu_start",

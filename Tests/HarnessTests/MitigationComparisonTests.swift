@@ -3,6 +3,7 @@ import Generators
 import Harness
 import LinkModel
 import Testing
+import Randomness
 
 @Suite struct MitigationComparisonTests {
     static func configuration(cases: Int, jobs: Int = 1) -> MitigationComparison.Configuration {

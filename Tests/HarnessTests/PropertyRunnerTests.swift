@@ -3,6 +3,7 @@ import Generators
 import Harness
 import Synchronization
 import Testing
+import Randomness
 
 /// The runner: budgets, per-case seeds, shrinking, laws versus expected failures.
 @Suite struct PropertyRunnerTests {

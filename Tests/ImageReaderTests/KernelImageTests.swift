@@ -2,6 +2,7 @@ import Compressor
 import Foundation
 import ImageReader
 import Testing
+import Randomness
 
 /// Compressed payloads found by magic and decompressed by the system's programs, as in
 /// zImage and bzImage files; hostile files.

@@ -1,5 +1,6 @@
 import Compressor
 import ImageReader
+import Randomness
 
 /// Kernel images built from our own generators' tables, for the finder's tests: the tables
 /// laid out in an era's order between random bytes, raw or inside an ELF file.

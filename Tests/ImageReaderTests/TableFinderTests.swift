@@ -2,6 +2,7 @@ import Compressor
 import Foundation
 import ImageReader
 import Testing
+import Randomness
 
 /// The finder on images built from our own tables: every era and address style, ELF32/ELF64,
 /// both byte orders, raw images.

@@ -1,6 +1,7 @@
 import Testing
 import Compressor
 @testable import LinkModel
+import Randomness
 
 /// A small kernel whose empty per-cpu section's markers are `D` without tables and `T` once
 /// the first tables push `.init.data` past a page: the smallest 2012-style trigger.

@@ -1,6 +1,7 @@
 import Testing
 import Compressor
 @testable import LinkModel
+import Randomness
 
 /// The compression cache's permuted reuse: the strings of a cached compression in another
 /// order (symbols reordered at equal addresses) reuse its tokens and encodings.

@@ -1,4 +1,5 @@
 import Compressor
+import Randomness
 
 /// Kernel-like symbol names from word pools, drawn with a `SeededRandom`, unique within one
 /// generator. Scenarios use them so that the pair statistics of the compression look like a
@@ -103,10 +104,11 @@ struct KernelNames {
     mutating func chance(_ percent: Int) -> Bool { random.chance(percent) }
 }
 
-/// The draws `KernelNames` makes, by modulo reduction (stable, and the bias is irrelevant here).
+/// The draws `KernelNames` makes, by `RandomDraws.belowByModulo` (the built-in scenario's names
+/// were drawn that way and are pinned by tests and documents).
 extension SeededRandom {
     /// A value in `0..<bound`.
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    mutating func below(_ bound: Int) -> Int { RandomDraws.belowByModulo(bound, using: &self) }
 
     /// One element of `list`.
     mutating func pick<T>(_ list: [T]) -> T { list[below(list.count)] }

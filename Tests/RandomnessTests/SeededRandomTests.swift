@@ -1,5 +1,5 @@
-import Compressor
 import Testing
+import Randomness
 
 @Suite struct SeededRandomTests {
     @Test("the outputs are SplitMix64's reference vector")

@@ -1,6 +1,7 @@
-/// The few random draws the generators need, written out here rather than taken from the
+/// Every uniform random draw the project makes, written out here rather than taken from the
 /// standard library (`Int.random(in:using:)`, `shuffle(using:)`), whose algorithms are not
-/// promised to stay the same: a seed must replay the same map on every toolchain.
+/// promised to stay the same: a seed must replay the same map, layout or case on every
+/// toolchain. The generators, the property cases and the scenarios all draw through this type.
 public enum RandomDraws {
     /// A uniform value in `0..<bound` (Lemire's multiply-and-reject; `bound` > 0).
     @inline(__always)
@@ -52,41 +53,13 @@ public enum RandomDraws {
         }
         return chosen.sorted()
     }
-}
 
-/// Elements with integer weights, drawn in O(log n) by a binary search over cumulative weights.
-struct WeightedTable<Element> {
-    private(set) var elements: [Element] = []
-    private var cumulative: [UInt64] = []
-
-    init() {}
-
-    init<S: Sequence>(_ pairs: S) where S.Element == (Element, Int) {
-        for (element, weight) in pairs { append(element, weight: weight) }
-    }
-
-    /// Adds an element; weights of zero or less are ignored.
-    mutating func append(_ element: Element, weight: Int) {
-        guard weight > 0 else { return }
-        elements.append(element)
-        cumulative.append((cumulative.last ?? 0) + UInt64(weight))
-    }
-
-    var isEmpty: Bool { elements.isEmpty }
-    var totalWeight: UInt64 { cumulative.last ?? 0 }
-
-    /// One element, with probability proportional to its weight (the table must not be empty).
-    func draw(using rng: inout some RandomNumberGenerator) -> Element {
-        let target = RandomDraws.below(totalWeight, using: &rng)
-        // The first cumulative weight above `target`.
-        var low = 0
-        var high = cumulative.count - 1
-        while low < high {
-            let middle = (low + high) / 2
-            if cumulative[middle] > target { high = middle } else { low = middle + 1 }
-        }
-        return elements[low]
+    /// A value in `0..<bound` by modulo reduction (`bound` > 0): slightly biased for bounds that
+    /// are not powers of two, and one draw always. Only the built-in scenarios use it: the
+    /// kernel they describe was drawn this way, and its symbols are pinned by tests and
+    /// documents. New code draws with `below(_:using:)`.
+    public static func belowByModulo(_ bound: Int, using rng: inout some RandomNumberGenerator) -> Int {
+        precondition(bound > 0, "empty range")
+        return Int(rng.next() % UInt64(bound))
     }
 }
-
-extension WeightedTable: Sendable where Element: Sendable {}
