@@ -1,5 +1,6 @@
 import Compressor
 import Dispatch
+import Synchronization
 
 /// Which single-symbol changes would change the size of `kallsyms_names` (issue 7,
 /// `sensitivity`), answered for every kept symbol without recompressing the set each time.
@@ -222,21 +223,22 @@ public struct SensitivityAnalysis: Sendable {
     /// Every change of `kinds` on every kept symbol, on `jobs` threads, in symbol order.
     public func evaluateAll(kinds: Set<String>, jobs: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) -> [Result] {
         let work = selection.symbols.indices.flatMap { index in changes(for: index, kinds: kinds).map { (index, $0) } }
-        let results = ResultBuffer(count: work.count)
         let chunk = 64
         let chunks = (work.count + chunk - 1) / chunk
-        let done = Counter()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, chunks))) { worker in
-            var next = worker
-            while next < chunks {
-                for k in (next * chunk)..<min(work.count, (next + 1) * chunk) {
-                    results.store(evaluate(work[k].1, on: work[k].0), at: k)
-                }
-                progress?(done.add(min(chunk, work.count - next * chunk)), work.count)
-                next += max(1, min(jobs, chunks))
+        let workers = max(1, min(jobs, chunks))
+        // Each worker evaluates its own chunks into a local array and hands them over once.
+        let results = Mutex([[Result]](repeating: [], count: chunks))
+        let done = Atomic(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for next in stride(from: worker, to: chunks, by: workers) {
+                let range = (next * chunk)..<min(work.count, (next + 1) * chunk)
+                let evaluated = range.map { evaluate(work[$0].1, on: work[$0].0) }
+                results.withLock { $0[next] = evaluated }
+                let total = done.add(range.count, ordering: .relaxed).newValue
+                progress?(total, work.count)
             }
         }
-        return results.values
+        return results.withLock { $0.flatMap { $0 } }
     }
 }
 
@@ -261,22 +263,4 @@ struct DeltaCounts {
             entries.append((pair, amount))
         }
     }
-}
-
-/// Results written by several threads, each to its own slots.
-final class ResultBuffer: @unchecked Sendable {
-    private var storage: [SensitivityAnalysis.Result?]
-    private let lock = Lock()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func store(_ result: SensitivityAnalysis.Result, at index: Int) {
-        lock.withLock { storage[index] = result }
-    }
-    var values: [SensitivityAnalysis.Result] { lock.withLock { storage.compactMap { $0 } } }
-}
-
-/// A thread-safe running total (for progress).
-final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = Lock()
-    func add(_ amount: Int) -> Int { lock.withLock { value += amount; return value } }
 }

@@ -1,6 +1,7 @@
 import Compressor
 import Foundation
 import Harness
+import Synchronization
 
 enum CheckCommand {
     static let command = Subcommand(
@@ -144,40 +145,43 @@ enum CheckCommand {
 }
 
 /// The live line on a terminal's stderr: which run, how many cases, shrink steps.
-final class CheckProgress: @unchecked Sendable {
+final class CheckProgress: Sendable {
     private let io: CommandIO
     private let runs: Int
-    private var run = 0
-    private var label = ""
-    private var lastDrawn = ContinuousClock.now
     private let clock = ContinuousClock()
+    private let state: Mutex<(run: Int, label: String, lastDrawn: ContinuousClock.Instant)>
 
     init(io: CommandIO, runs: Int) {
         self.io = io
         self.runs = runs
+        state = Mutex((run: 0, label: "", lastDrawn: clock.now))
     }
 
     func start(property: String, era: Era) {
-        run += 1
-        label = "[\(run)/\(runs)] \(property) \(era)"
-        draw("\(label): starting", force: true)
+        let label = state.withLock { state in
+            state.run += 1
+            state.label = "[\(state.run)/\(runs)] \(property) \(era)"
+            return state.label
+        }
+        draw { _ in "\(label): starting" }
     }
 
     func update(_ progress: PropertyRunner.Progress) {
-        if let steps = progress.shrinkSteps {
-            draw("\(label): shrinking, \(steps) steps")
-        } else {
-            draw("\(label): \(progress.casesRun)/\(progress.casesAskedFor) cases, \(progress.discarded) discarded")
+        draw(force: false) { label in
+            if let steps = progress.shrinkSteps { return "\(label): shrinking, \(steps) steps" }
+            return "\(label): \(progress.casesRun)/\(progress.casesAskedFor) cases, \(progress.discarded) discarded"
         }
     }
 
     func finish() { io.err("\r\u{1B}[K") }
 
-    /// At most 20 redraws a second.
-    private func draw(_ text: String, force: Bool = false) {
-        let now = clock.now
-        guard force || now - lastDrawn >= .milliseconds(50) else { return }
-        lastDrawn = now
-        io.err("\r\u{1B}[K  " + text)
+    /// At most 20 redraws a second, unless forced.
+    private func draw(force: Bool = true, _ text: (String) -> String) {
+        state.withLock { state in
+            let now = clock.now
+            guard force || now - state.lastDrawn >= .milliseconds(50) else { return }
+            state.lastDrawn = now
+            io.err("\r\u{1B}[K  " + text(state.label))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A failure the command line reports as one line on stderr with exit status 1.
 public struct CommandError: Error, CustomStringConvertible {
@@ -51,8 +52,8 @@ public final class CommandIO: @unchecked Sendable {
     public static func buffers(stdin: [UInt8] = []) -> (CommandIO, CapturedOutput) {
         let captured = CapturedOutput()
         let io = CommandIO(readStandardInput: { stdin },
-                           writeStandardOutput: { captured.output.append(contentsOf: $0) },
-                           writeStandardError: { captured.errors.append(contentsOf: $0) })
+                           writeStandardOutput: { captured.appendOutput($0) },
+                           writeStandardError: { captured.appendErrors($0) })
         return (io, captured)
     }
 
@@ -92,12 +93,15 @@ public final class CommandIO: @unchecked Sendable {
     }
 }
 
-/// What a command wrote, in tests.
-public final class CapturedOutput: @unchecked Sendable {
-    public var output: [UInt8] = []
-    public var errors: [UInt8] = []
+/// What a command wrote, in tests (progress lines may come from worker threads).
+public final class CapturedOutput: Sendable {
+    private let streams = Mutex((output: [UInt8](), errors: [UInt8]()))
+    public var output: [UInt8] { streams.withLock { $0.output } }
+    public var errors: [UInt8] { streams.withLock { $0.errors } }
     public var outputText: String { String(decoding: output, as: UTF8.self) }
     public var errorText: String { String(decoding: errors, as: UTF8.self) }
+    func appendOutput(_ bytes: [UInt8]) { streams.withLock { $0.output.append(contentsOf: bytes) } }
+    func appendErrors(_ bytes: [UInt8]) { streams.withLock { $0.errors.append(contentsOf: bytes) } }
 }
 
 /// Plain POSIX reads and writes, with errors as one-line `CommandError`s.
