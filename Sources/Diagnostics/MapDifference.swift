@@ -45,8 +45,8 @@ public struct SymbolChange: Hashable, Sendable {
 
 /// The differences among the kept symbols of two selections (docs/behaviour.md §3, §4.1).
 ///
-/// Symbols are matched by name; a name that occurs several times is matched occurrence by
-/// occurrence in table order.
+/// Symbols are matched by `NameMatching`: by name, a name that occurs several times occurrence
+/// by occurrence in table order (as `simulate`'s `MapChanges` matches pass maps).
 public struct MapDifference: Hashable, Sendable {
     public var changes: [SymbolChange]
 
@@ -58,39 +58,23 @@ public struct MapDifference: Hashable, Sendable {
 
     /// Compares the kept symbols of `a` and `b`.
     public static func between(_ a: Selection, _ b: Selection) -> MapDifference {
-        struct Key: Hashable {
-            var name: [UInt8]
-            var occurrence: Int
-        }
-        func keyed(_ symbols: [KeptSymbol]) -> [Key: Int] {
-            var seen: [[UInt8]: Int] = [:]
-            var result: [Key: Int] = [:]
-            result.reserveCapacity(symbols.count)
-            for (index, symbol) in symbols.enumerated() {
-                let occurrence = seen[symbol.name, default: 0]
-                seen[symbol.name] = occurrence + 1
-                result[Key(name: symbol.name, occurrence: occurrence)] = index
-            }
-            return result
-        }
-        let left = keyed(a.symbols), right = keyed(b.symbols)
+        let matching = NameMatching(old: a.symbols.lazy.map(\.name), new: b.symbols.lazy.map(\.name))
         var changes: [SymbolChange] = []
         var matched: [(Int, Int)] = []
-        for (key, index) in left {
-            guard let other = right[key] else {
-                changes.append(SymbolChange(kind: .removed, name: key.name, before: a.symbols[index], after: nil))
-                continue
-            }
+        for index in matching.onlyInOld {
+            changes.append(SymbolChange(kind: .removed, name: a.symbols[index].name, before: a.symbols[index], after: nil))
+        }
+        for (index, other) in matching.pairs {
             matched.append((index, other))
             let before = a.symbols[index], after = b.symbols[other]
             if before.type != after.type {
-                changes.append(SymbolChange(kind: .retyped, name: key.name, before: before, after: after))
+                changes.append(SymbolChange(kind: .retyped, name: before.name, before: before, after: after))
             } else if before.address != after.address {
-                changes.append(SymbolChange(kind: .addressChanged, name: key.name, before: before, after: after))
+                changes.append(SymbolChange(kind: .addressChanged, name: before.name, before: before, after: after))
             }
         }
-        for (key, index) in right where left[key] == nil {
-            changes.append(SymbolChange(kind: .added, name: key.name, before: nil, after: b.symbols[index]))
+        for index in matching.onlyInNew {
+            changes.append(SymbolChange(kind: .added, name: b.symbols[index].name, before: nil, after: b.symbols[index]))
         }
         changes += movedAmongEqualAddresses(a, b, matched)
         // Changes of content (which change pair counts) first, then order, then addresses.

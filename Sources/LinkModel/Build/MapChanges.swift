@@ -1,8 +1,8 @@
 import Compressor
 
 /// What changed between two `nm -n` maps of the same layout: letters, order, addresses,
-/// symbols that appeared or disappeared. Symbols are matched by name (the k-th occurrence of
-/// a name with the k-th).
+/// symbols that appeared or disappeared. Symbols are matched by `NameMatching` (the k-th
+/// occurrence of a name with the k-th), as `explain`'s `MapDifference` matches kept symbols.
 ///
 /// This is what explains an "Inconsistent kallsyms data": a letter change or a changed set
 /// changes the strings kallsyms compresses, hence the table sizes, hence every later address.
@@ -58,26 +58,11 @@ public struct MapChanges: Sendable {
     /// Compares `old` with `new`.
     /// - Complexity: O(n log n).
     public init(from old: [SymbolRecord], to new: [SymbolRecord]) {
-        var byName: [[UInt8]: [Int]] = [:]
-        byName.reserveCapacity(old.count)
-        for (index, record) in old.enumerated() { byName[record.name, default: []].append(index) }
-        var used: [[UInt8]: Int] = [:]
-        var matchedOld: [Int] = []  // for each matched new symbol in new order: its old index
-        var matchedNew: [Int] = []
-        var oldIsMatched = [Bool](repeating: false, count: old.count)
-        for (index, record) in new.enumerated() {
-            let occurrence = used[record.name, default: 0]
-            if let candidates = byName[record.name], occurrence < candidates.count {
-                used[record.name] = occurrence + 1
-                let oldIndex = candidates[occurrence]
-                oldIsMatched[oldIndex] = true
-                matchedOld.append(oldIndex)
-                matchedNew.append(index)
-            } else {
-                added.append(record)
-            }
-        }
-        removed = old.indices.filter { !oldIsMatched[$0] }.map { old[$0] }
+        let matching = NameMatching(old: old.lazy.map(\.name), new: new.lazy.map(\.name))
+        let matchedOld = matching.pairs.map(\.old)  // for each matched new symbol in new order: its old index
+        let matchedNew = matching.pairs.map(\.new)
+        added = matching.onlyInNew.map { new[$0] }
+        removed = matching.onlyInOld.map { old[$0] }
 
         var run: Shift?
         for (position, newIndex) in matchedNew.enumerated() {
