@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "LinkModel", targets: ["LinkModel"]),
         .library(name: "Generators", targets: ["Generators"]),
         .library(name: "Harness", targets: ["Harness"]),
+        .library(name: "FuzzLaws", targets: ["FuzzLaws"]),
         .library(name: "RealLink", targets: ["RealLink"]),
         .library(name: "Diagnostics", targets: ["Diagnostics"]),
         .library(name: "ImageReader", targets: ["ImageReader"]),
@@ -49,7 +50,9 @@ let package = Package(
         .target(name: "Randomness", swiftSettings: optimizedEvenInDebug),
         .target(name: "LinkModel", dependencies: ["Compressor", "Randomness"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Generators", dependencies: ["Compressor", "LinkModel", "Randomness"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators", "RealLink", "Randomness"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators", "RealLink", "Randomness", "FuzzLaws"], swiftSettings: optimizedEvenInDebug),
+        // The laws the libFuzzer targets check: the compressor alone, so the targets link nothing else.
+        .target(name: "FuzzLaws", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         // Real toolchains behind the link model (GNU binutils, LLD), run as processes.
         .target(name: "RealLink", dependencies: ["Compressor", "LinkModel"], swiftSettings: optimizedEvenInDebug),
         // explain and sensitivity: diagnostics on a developer's own maps.
@@ -61,9 +64,9 @@ let package = Package(
                 swiftSettings: staticInRelease),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
-        .executableTarget(name: "FuzzRoundTrip", dependencies: ["Harness"],
+        .executableTarget(name: "FuzzRoundTrip", dependencies: ["FuzzLaws"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
-        .executableTarget(name: "FuzzDecode", dependencies: ["Harness"],
+        .executableTarget(name: "FuzzDecode", dependencies: ["FuzzLaws"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         .executableTarget(name: "FuzzImage", dependencies: ["ImageReader"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
@@ -74,7 +77,7 @@ let package = Package(
         .testTarget(name: "LinkModelTests", dependencies: ["Randomness", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "RealLinkTests", dependencies: ["Randomness", "RealLink", "Harness", "LinkModel", "Generators", "Compressor", "TestSupport"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Randomness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["FuzzLaws", "Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Randomness", "Diagnostics", "Compressor", "TestSupport"]),
         .testTarget(name: "PropertyTests", dependencies: ["Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["Randomness", "KallsymsLabCommand", "Harness", "Compressor", "TestSupport"]),
