@@ -99,7 +99,7 @@ enum CheckCommand {
         }
         progress?.finish()
         let check = CheckReport(seed: configuration.seed, runs: results)
-        try io.out(json ? check.json() + "\n" : check.text())
+        try io.out(json ? try check.json() + "\n" : check.text())
         return check.behavedAsExpected ? 0 : 1
     }
 

@@ -76,32 +76,44 @@ struct CheckReport {
         "\(symbols(propertyCase.map.count)) (\(propertyCase.map.reduce(0) { $0 + $1.name.count }) name bytes)"
     }
 
-    func json() -> String {
-        var out = "{\"seed\":\"\(RunnerConfiguration.format(seed: seed))\",\"asExpected\":\(behavedAsExpected),\"runs\":["
-        out += runs.map(runJSON).joined(separator: ",")
-        return out + "]}"
+    /// The `--json` form (keys sorted; `counterexample` absent when none, `file` when not saved).
+    struct JSONForm: Encodable {
+        struct Counterexample: Encodable {
+            var caseIndex: Int, caseSeed: String, reason: String, originalSymbols: Int, symbols: Int
+            var shrinkSteps: Int, shrinkImprovements: Int, flags: String, mutations: [String], map: String
+            var file: String?, replay: String
+        }
+        struct Run: Encodable {
+            var property: String, era: String, expect: String
+            var casesAskedFor: Int, cases: Int, passed: Int, failed: Int, discarded: Int
+            var stopReason: String, result: String, asExpected: Bool, seconds: Double
+            var counterexample: Counterexample?
+        }
+        var seed: String, asExpected: Bool, runs: [Run]
     }
 
-    func runJSON(_ run: Run) -> String {
+    func json() throws -> String {
+        try JSONOutput.encode(JSONForm(seed: RunnerConfiguration.format(seed: seed), asExpected: behavedAsExpected,
+                                       runs: runs.map(runJSON)))
+    }
+
+    func runJSON(_ run: Run) -> JSONForm.Run {
         let report = run.report
-        var out = "{\"property\":\(JSON.string(report.property)),\"era\":\"\(report.era)\",\"expect\":\"\(report.expectation.rawValue)\","
-        out += "\"casesAskedFor\":\(report.casesAskedFor),\"cases\":\(report.casesRun),\"passed\":\(report.passed),"
-        out += "\"failed\":\(report.failed),\"discarded\":\(report.discarded),\"stopReason\":\"\(report.stopReason.rawValue)\","
-        out += "\"result\":\(JSON.string(report.verdict)),\"asExpected\":\(report.behavedAsExpected),"
-        out += "\"seconds\":\(String(format: "%.3f", report.elapsed.inSeconds))"
-        if let counterexample = report.counterexample {
+        let counterexample = report.counterexample.map { counterexample in
             let shrunk = counterexample.shrunk
-            out += ",\"counterexample\":{\"caseIndex\":\(counterexample.caseIndex),"
-            out += "\"caseSeed\":\"\(RunnerConfiguration.format(seed: counterexample.caseSeed))\","
-            out += "\"reason\":\(JSON.string(counterexample.reason)),\"originalSymbols\":\(counterexample.original.map.count),"
-            out += "\"symbols\":\(shrunk.map.count),\"shrinkSteps\":\(counterexample.shrinkSteps),"
-            out += "\"shrinkImprovements\":\(counterexample.shrinkImprovements),"
-            out += "\"flags\":\(JSON.string(shrunk.options.description)),"
-            out += "\"mutations\":[" + shrunk.mutations.map { JSON.string($0.description) }.joined(separator: ",") + "],"
-            out += "\"map\":\(JSON.string(String(decoding: MapWriter.write(shrunk.map), as: UTF8.self)))"
-            if let saved = run.savedAs { out += ",\"file\":\(JSON.string(saved))" }
-            out += ",\"replay\":\(JSON.string(report.replayCommand(savedAs: run.savedAs) ?? ""))}"
+            return JSONForm.Counterexample(
+                caseIndex: counterexample.caseIndex, caseSeed: RunnerConfiguration.format(seed: counterexample.caseSeed),
+                reason: counterexample.reason, originalSymbols: counterexample.original.map.count, symbols: shrunk.map.count,
+                shrinkSteps: counterexample.shrinkSteps, shrinkImprovements: counterexample.shrinkImprovements,
+                flags: shrunk.options.description, mutations: shrunk.mutations.map(\.description),
+                map: String(decoding: MapWriter.write(shrunk.map), as: UTF8.self), file: run.savedAs,
+                replay: report.replayCommand(savedAs: run.savedAs) ?? "")
         }
-        return out + "}"
+        return JSONForm.Run(
+            property: report.property, era: "\(report.era)", expect: report.expectation.rawValue,
+            casesAskedFor: report.casesAskedFor, cases: report.casesRun, passed: report.passed, failed: report.failed,
+            discarded: report.discarded, stopReason: report.stopReason.rawValue, result: report.verdict,
+            asExpected: report.behavedAsExpected, seconds: (report.elapsed.inSeconds * 1000).rounded() / 1000,
+            counterexample: counterexample)
     }
 }

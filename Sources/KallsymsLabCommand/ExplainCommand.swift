@@ -95,30 +95,48 @@ enum ExplanationReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ e: Explanation, a: String, b: String) -> String {
-        func symbol(_ s: KeptSymbol?) -> String {
-            guard let s else { return "null" }
-            return "{\"address\":\"\(String(s.address, radix: 16))\",\"type\":\(JSON.string(letter(s.type)))}"
+    /// The `--json` form (keys sorted; `before`, `after` and `divergence` absent when none).
+    struct JSONForm: Encodable {
+        struct Symbol: Encodable { var address: String, type: String }
+        struct Change: Encodable { var kind: String, name: String, before: Symbol?, after: Symbol? }
+        struct Culprit: Encodable { var name: String, deltaA: Int, deltaB: Int }
+        struct Divergence: Encodable {
+            var round: Int, code: Int
+            var choiceInA: String, countInA: Int, countOfChoiceBInA: Int
+            var choiceInB: String, countInB: Int, countOfChoiceAInB: Int
+            var culprits: [Culprit]
         }
-        let changes = e.difference.changes.map {
-            "{\"kind\":\"\($0.kind.rawValue)\",\"name\":\(JSON.string(printable($0.name))),\"before\":\(symbol($0.before)),\"after\":\(symbol($0.after))}"
+        var a: String, b: String, era: String, flags: String, target: String
+        var changes: [Change]
+        var sizesA: [String: Int], sizesB: [String: Int]
+        var namesDelta: Int, totalDelta: Int, changedPairs: Int
+        var divergence: Divergence?
+        var mitigations: [String]
+        var verdict: String
+    }
+
+    static func json(_ e: Explanation, a: String, b: String) throws -> String {
+        func symbol(_ s: KeptSymbol?) -> JSONForm.Symbol? {
+            s.map { JSONForm.Symbol(address: String($0.address, radix: 16), type: letter($0.type)) }
         }
-        func layout(_ l: TableLayout) -> String {
-            "{" + l.entries.map { "\"\($0.name)\":\($0.size)" }.joined(separator: ",") + ",\"total\":\(l.totalSize)}"
+        func sizes(_ l: TableLayout) -> [String: Int] {
+            var sizes = Dictionary(l.entries.map { ($0.name, $0.size) }, uniquingKeysWith: { first, _ in first })
+            sizes["total"] = l.totalSize
+            return sizes
         }
-        var divergence = "null"
-        if let d = e.divergence {
-            let culprits = d.culprits.map { "{\"name\":\(JSON.string(printable($0.name))),\"deltaA\":\($0.deltaA),\"deltaB\":\($0.deltaB)}" }
-            divergence = "{\"round\":\(d.round),\"code\":\(d.code),\"choiceInA\":\(JSON.string(printable(d.choiceInA))),"
-                + "\"countInA\":\(d.countInA),\"countOfChoiceBInA\":\(d.countOfChoiceBInA),"
-                + "\"choiceInB\":\(JSON.string(printable(d.choiceInB))),\"countInB\":\(d.countInB),"
-                + "\"countOfChoiceAInB\":\(d.countOfChoiceAInB),\"culprits\":[\(culprits.joined(separator: ","))]}"
+        let divergence = e.divergence.map { d in
+            JSONForm.Divergence(round: d.round, code: Int(d.code), choiceInA: printable(d.choiceInA), countInA: d.countInA,
+                                countOfChoiceBInA: d.countOfChoiceBInA, choiceInB: printable(d.choiceInB), countInB: d.countInB,
+                                countOfChoiceAInB: d.countOfChoiceAInB,
+                                culprits: d.culprits.map { JSONForm.Culprit(name: printable($0.name), deltaA: $0.deltaA, deltaB: $0.deltaB) })
         }
-        return "{\"a\":\(JSON.string(a)),\"b\":\(JSON.string(b)),\"era\":\"\(e.era)\",\"flags\":\(JSON.string(e.options.description)),"
-            + "\"target\":\"\(e.target)\",\"changes\":[\(changes.joined(separator: ","))],"
-            + "\"sizesA\":\(layout(e.layoutA)),\"sizesB\":\(layout(e.layoutB)),\"namesDelta\":\(e.namesDelta),"
-            + "\"totalDelta\":\(e.totalDelta),\"changedPairs\":\(e.changedPairCount),\"divergence\":\(divergence),"
-            + "\"mitigations\":[\(e.mitigations.map(JSON.string).joined(separator: ","))],\"verdict\":\(JSON.string(e.verdict))}"
+        return try JSONOutput.encode(JSONForm(
+            a: a, b: b, era: "\(e.era)", flags: e.options.description, target: "\(e.target)",
+            changes: e.difference.changes.map {
+                JSONForm.Change(kind: $0.kind.rawValue, name: printable($0.name), before: symbol($0.before), after: symbol($0.after))
+            },
+            sizesA: sizes(e.layoutA), sizesB: sizes(e.layoutB), namesDelta: e.namesDelta, totalDelta: e.totalDelta,
+            changedPairs: e.changedPairCount, divergence: divergence, mitigations: e.mitigations, verdict: e.verdict))
     }
 
     static func letter(_ type: UInt8) -> String { String(Character(Unicode.Scalar(type))) }

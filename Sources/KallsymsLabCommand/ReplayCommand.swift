@@ -60,9 +60,13 @@ enum ReplayCommand {
         if case .differs = reason { matches = false }
         if arguments.has("--json") {
             let (observed, detail) = parts(result.observation)
-            try io.out("{\"file\":\(JSON.string(path)),\"kind\":\"\(file.kind.rawValue)\",\"summary\":\(JSON.string(summary(file))),"
-                       + "\"observed\":\"\(observed)\",\"detail\":\(JSON.string(detail)),"
-                       + "\"expected\":\"\(file.expectation.rawValue)\",\"reason\":\"\(reasonWord(reason))\",\"matches\":\(matches)}\n")
+            struct JSONForm: Encodable {
+                var file: String, kind: String, summary: String, observed: String, detail: String
+                var expected: String, reason: String, matches: Bool
+            }
+            try io.out(JSONOutput.encode(JSONForm(
+                file: path, kind: file.kind.rawValue, summary: summary(file), observed: observed, detail: detail,
+                expected: file.expectation.rawValue, reason: reasonWord(reason), matches: matches)) + "\n")
         } else {
             var text = "\(name): \(summary(file))\nobserved: \(result.observation)\n"
             switch reason {

@@ -128,21 +128,29 @@ struct SensitivityReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func json(map: String) -> String {
-        let symbols = analysis.selection.symbols
-        var out = "{\"map\":\(JSON.string(map)),\"era\":\"\(analysis.era)\",\"flags\":\(JSON.string(analysis.options.description)),"
-        out += "\"keptSymbols\":\(symbols.count),\"namesSize\":\(analysis.namesSize),\"fragileSymbols\":\(fragileSymbols),"
-        out += "\"results\":["
-        var first = true
-        for result in results {
-            let symbol = symbols[result.symbol]
-            if !first { out += "," }
-            first = false
-            out += "{\"name\":\(JSON.string(printable(symbol.name))),\"address\":\"\(address(symbol.address))\","
-                + "\"type\":\(JSON.string(letter(symbol.type))),\"mutation\":\(JSON.string(mutation(result))),"
-                + (result.refusal.map { "\"refused\":\(JSON.string($0))}" } ?? "\"namesDelta\":\(result.namesDelta)}")
+    /// The `--json` form (keys sorted): each result has `namesDelta`, or `refused` when the
+    /// generator refused the changed map.
+    struct JSONForm: Encodable {
+        struct Result: Encodable {
+            var name: String, address: String, type: String, mutation: String
+            var namesDelta: Int?, refused: String?
         }
-        return out + "]}"
+        var map: String, era: String, flags: String
+        var keptSymbols: Int, namesSize: Int, fragileSymbols: Int
+        var results: [Result]
+    }
+
+    func json(map: String) throws -> String {
+        let symbols = analysis.selection.symbols
+        return try JSONOutput.encode(JSONForm(
+            map: map, era: "\(analysis.era)", flags: analysis.options.description, keptSymbols: symbols.count,
+            namesSize: analysis.namesSize, fragileSymbols: fragileSymbols,
+            results: results.map { result in
+                let symbol = symbols[result.symbol]
+                return JSONForm.Result(name: printable(symbol.name), address: address(symbol.address), type: letter(symbol.type),
+                                       mutation: mutation(result), namesDelta: result.refusal == nil ? result.namesDelta : nil,
+                                       refused: result.refusal)
+            }))
     }
 
     func formatted(_ duration: Duration) -> String {

@@ -66,18 +66,29 @@ enum StatsCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ stats: CompressionStatistics, era: Era, options: GeneratorOptions, target: TargetABI) -> String {
-        let tables = stats.layout.entries.map { "{\"name\":\"\($0.name)\",\"offset\":\($0.offset),\"size\":\($0.size)}" }
-        let longest = stats.longestTokens.map { "{\"code\":\($0.code),\"expansion\":\(JSON.string(printable($0.expansion)))}" }
-        let histogram = stats.tokenLengthHistogram.keys.sorted().map { "\"\($0)\":\(stats.tokenLengthHistogram[$0]!)" }
-        return "{\"era\":\"\(era)\",\"flags\":\(JSON.string(options.description)),\"target\":\"\(target)\","
-            + "\"symbolsRead\":\(stats.symbolsRead),\"symbolsKept\":\(stats.symbolsKept),"
-            + "\"rawNameBytes\":\(stats.rawNameBytes),\"compressedBytes\":\(stats.compressedBytes),"
-            + "\"namesTableBytes\":\(stats.namesTableBytes),\"ratio\":\(String(format: "%.6f", stats.ratio)),"
-            + "\"tokens\":\(stats.tokenCount),\"literals\":\(stats.literalCount),"
-            + "\"tokenLengths\":{\(histogram.joined(separator: ","))},"
-            + "\"tables\":[\(tables.joined(separator: ","))],\"totalSize\":\(stats.layout.totalSize),"
-            + "\"longestTokens\":[\(longest.joined(separator: ","))]}"
+    /// The `--json` form (keys sorted).
+    struct JSONForm: Encodable {
+        struct Table: Encodable { var name: String, offset: Int, size: Int }
+        struct Token: Encodable { var code: Int, expansion: String }
+        var era: String, flags: String, target: String
+        var symbolsRead: Int, symbolsKept: Int, rawNameBytes: Int, compressedBytes: Int, namesTableBytes: Int
+        var ratio: Double
+        var tokens: Int, literals: Int
+        var tokenLengths: [String: Int]
+        var tables: [Table], totalSize: Int
+        var longestTokens: [Token]
+    }
+
+    static func json(_ stats: CompressionStatistics, era: Era, options: GeneratorOptions, target: TargetABI) throws -> String {
+        try JSONOutput.encode(JSONForm(
+            era: "\(era)", flags: options.description, target: "\(target)",
+            symbolsRead: stats.symbolsRead, symbolsKept: stats.symbolsKept, rawNameBytes: stats.rawNameBytes,
+            compressedBytes: stats.compressedBytes, namesTableBytes: stats.namesTableBytes,
+            ratio: stats.ratio, tokens: stats.tokenCount, literals: stats.literalCount,
+            tokenLengths: Dictionary(uniqueKeysWithValues: stats.tokenLengthHistogram.map { ("\($0.key)", $0.value) }),
+            tables: stats.layout.entries.map { JSONForm.Table(name: $0.name, offset: $0.offset, size: $0.size) },
+            totalSize: stats.layout.totalSize,
+            longestTokens: stats.longestTokens.map { JSONForm.Token(code: Int($0.code), expansion: printable($0.expansion)) }))
     }
 }
 
