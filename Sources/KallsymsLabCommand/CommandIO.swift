@@ -12,48 +12,55 @@ public struct CommandError: Error, CustomStringConvertible {
 }
 
 /// Where a command reads and writes: the process's streams, or buffers in tests.
-public final class CommandIO: @unchecked Sendable {
+public final class CommandIO: Sendable {
     /// Reads all of standard input.
-    public var readStandardInput: () throws -> [UInt8]
+    public let readStandardInput: @Sendable () throws -> [UInt8]
     /// Writes to standard output; throws when the reader has gone (closed pipe).
-    public var writeStandardOutput: ([UInt8]) throws -> Void
+    public let writeStandardOutput: @Sendable ([UInt8]) throws -> Void
     /// Writes a chunk to standard output without copying it; nil: through `writeStandardOutput`.
-    public var writeStandardOutputChunk: ((UnsafeBufferPointer<UInt8>) throws -> Void)?
-    /// Writes to standard error (errors there are ignored).
-    public var writeStandardError: ([UInt8]) -> Void
+    public let writeStandardOutputChunk: (@Sendable (UnsafeBufferPointer<UInt8>) throws -> Void)?
+    /// Writes to standard error (errors there are ignored); progress lines come from worker
+    /// threads, so it must be safe to call from several at once.
+    public let writeStandardError: @Sendable ([UInt8]) -> Void
     /// Whether stderr is a terminal (live progress lines are drawn only then).
-    public var standardErrorIsTerminal: Bool
+    public let standardErrorIsTerminal: Bool
     /// Whether the process ends when the command returns (the process's own streams).
-    public var processEndsAfterCommand = false
+    public let processEndsAfterCommand: Bool
 
-    public init(readStandardInput: @escaping () throws -> [UInt8],
-                writeStandardOutput: @escaping ([UInt8]) throws -> Void,
-                writeStandardError: @escaping ([UInt8]) -> Void,
-                standardErrorIsTerminal: Bool = false) {
+    public init(readStandardInput: @escaping @Sendable () throws -> [UInt8],
+                writeStandardOutput: @escaping @Sendable ([UInt8]) throws -> Void,
+                writeStandardOutputChunk: (@Sendable (UnsafeBufferPointer<UInt8>) throws -> Void)? = nil,
+                writeStandardError: @escaping @Sendable ([UInt8]) -> Void,
+                standardErrorIsTerminal: Bool = false,
+                processEndsAfterCommand: Bool = false) {
         self.readStandardInput = readStandardInput
         self.writeStandardOutput = writeStandardOutput
+        self.writeStandardOutputChunk = writeStandardOutputChunk
         self.writeStandardError = writeStandardError
         self.standardErrorIsTerminal = standardErrorIsTerminal
+        self.processEndsAfterCommand = processEndsAfterCommand
     }
 
     /// The process's own streams.
     public static func process() -> CommandIO {
-        let io = CommandIO(
+        CommandIO(
             readStandardInput: { try FileDescriptorIO.readAll(fd: 0, name: "standard input") },
             writeStandardOutput: { try FileDescriptorIO.writeAll(fd: 1, $0, name: "standard output") },
+            writeStandardOutputChunk: { try FileDescriptorIO.writeAll(fd: 1, UnsafeRawBufferPointer($0), name: "standard output") },
             writeStandardError: { try? FileDescriptorIO.writeAll(fd: 2, $0, name: "standard error") },
-            standardErrorIsTerminal: isatty(2) != 0)
-        io.writeStandardOutputChunk = { try FileDescriptorIO.writeAll(fd: 1, UnsafeRawBufferPointer($0), name: "standard output") }
-        io.processEndsAfterCommand = true
-        return io
+            standardErrorIsTerminal: isatty(2) != 0,
+            processEndsAfterCommand: true)
     }
 
-    /// Buffers, for tests: `stdin` is the input; output accumulates in `output` and `errors`.
-    public static func buffers(stdin: [UInt8] = []) -> (CommandIO, CapturedOutput) {
+    /// Buffers, for tests: `stdin` is the input; output accumulates in `output` and `errors`
+    /// (unless `writeStandardOutput` replaces the output buffer, e.g. by a closed pipe).
+    public static func buffers(stdin: [UInt8] = [], standardErrorIsTerminal: Bool = false,
+                               writeStandardOutput: (@Sendable ([UInt8]) throws -> Void)? = nil) -> (CommandIO, CapturedOutput) {
         let captured = CapturedOutput()
         let io = CommandIO(readStandardInput: { stdin },
-                           writeStandardOutput: { captured.appendOutput($0) },
-                           writeStandardError: { captured.appendErrors($0) })
+                           writeStandardOutput: writeStandardOutput ?? { captured.appendOutput($0) },
+                           writeStandardError: { captured.appendErrors($0) },
+                           standardErrorIsTerminal: standardErrorIsTerminal)
         return (io, captured)
     }
 

@@ -103,8 +103,7 @@ import TestSupport
 
     @Test("a progress line on stderr when it is a terminal")
     func progressOnATerminal() {
-        let (io, captured) = CommandIO.buffers()
-        io.standardErrorIsTerminal = true
+        let (io, captured) = CommandIO.buffers(standardErrorIsTerminal: true)
         let status = KallsymsLab.run(["check", "--property", "round-trip", "--era", "v6.1", "--seed", "3", "--cases", "3"], io: io)
         #expect(status == 0)
         #expect(captured.errorText.contains("\r\u{1B}[K  [1/1] round-trip v6.1: starting"))

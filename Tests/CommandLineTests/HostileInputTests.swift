@@ -147,8 +147,7 @@ import TestSupport
     func closedPipe(_ arguments: [String]) {
         let map = Corpus.path("golden/inputs/small.map")
         let tables = Corpus.path(Corpus.armhf + "/vmlinux-tables")
-        let (io, captured) = CommandIO.buffers()
-        io.writeStandardOutput = { _ in throw CommandError("error writing standard output: Broken pipe") }
+        let (io, captured) = CommandIO.buffers(writeStandardOutput: { _ in throw CommandError("error writing standard output: Broken pipe") })
         let status = KallsymsLab.run(arguments.map { $0 == "MAP" ? map : $0 == "TABLES" ? tables : $0 }, io: io)
         #expect(status == 1)
         #expect(captured.errorText.split(separator: "\n").count == 1 && captured.errorText.contains("Broken pipe"),
