@@ -1,4 +1,5 @@
 import Compressor
+import LinkModel
 
 extension Mutation {
     /// The map after this mutation.
@@ -106,8 +107,8 @@ extension Mutation {
             var group = Array(order[start..<end])
             let origin = origins[group[0]]
             if origin == nil || group.contains(where: { origins[$0] != origin }) {
-                group.sort {
-                    if records[$0].name != records[$1].name { return records[$0].name.lexicographicallyPrecedes(records[$1].name) }
+                group.sort {  // one address: nm -n order is name order; equal names stay as they were
+                    if records[$0].name != records[$1].name { return MapOrder.precedes(records[$0], records[$1]) }
                     return $0 < $1
                 }
             }

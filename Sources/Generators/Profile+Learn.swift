@@ -1,4 +1,5 @@
 import Compressor
+import LinkModel
 
 extension Profile {
     /// Learns a profile from the records of a real `nm -n` map (in any order; they are put in

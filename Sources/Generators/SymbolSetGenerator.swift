@@ -1,4 +1,5 @@
 import Compressor
+import LinkModel
 import Randomness
 
 /// Generates random `nm -n` maps that follow a `Profile`.

@@ -1,4 +1,5 @@
 import Compressor
+import LinkModel
 import Generators
 import Randomness
 
@@ -167,8 +168,6 @@ extension PropertyCase {
     struct KeptIdentity: Hashable, Comparable {
         var address: UInt64
         var name: [UInt8]
-        static func < (a: Self, b: Self) -> Bool {
-            a.address != b.address ? a.address < b.address : a.name.lexicographicallyPrecedes(b.name)
-        }
+        static func < (a: Self, b: Self) -> Bool { MapOrder.precedes(a.address, a.name, b.address, b.name) }
     }
 }

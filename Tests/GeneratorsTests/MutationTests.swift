@@ -1,5 +1,6 @@
 import Compressor
 import Generators
+import LinkModel
 import Testing
 import TestSupport
 import Randomness

@@ -1,6 +1,7 @@
 import Compressor
 import Foundation
 import Generators
+import LinkModel
 import Testing
 import TestSupport
 import Randomness

@@ -180,7 +180,7 @@ public struct LinkPlan: Sendable {
                 $0.element.address != $1.element.address ? $0.element.address < $1.element.address : $0.offset < $1.offset
             }.map(\.element)
         }
-        Self.sortRunsOfEqualAddresses(&records)
+        MapOrder.sortRunsOfEqualAddresses(&records)
         let undefined = weakReferences.filter { !(object?.defines($0) ?? false) }
             .sorted { $0.lexicographicallyPrecedes($1) }
         return LinkedMap(symbols: records, undefinedWeak: undefined)
@@ -326,37 +326,6 @@ public struct LinkPlan: Sendable {
         case .previous: return previous
         case .next: return next
         case .absolute: return nil
-        }
-    }
-
-    /// Sorts every run of equal addresses by name bytes (`nm -n` under `LC_COLLATE=C`); equal
-    /// names keep symbol-table order, where local symbols (lowercase letters) come first
-    /// (reallink example c), then emission order. Records arrive in address order.
-    static func sortRunsOfEqualAddresses(_ records: inout [SymbolRecord]) {
-        func isLocal(_ record: SymbolRecord) -> Bool { record.type >= UInt8(ascii: "a") }
-        var start = 0
-        let count = records.count
-        while start < count {
-            var end = start + 1
-            let address = records[start].address
-            var sorted = true
-            while end < count && records[end].address == address {
-                if sorted {
-                    let name = records[end].name, before = records[end - 1].name
-                    if name.lexicographicallyPrecedes(before)
-                        || (name == before && isLocal(records[end]) && !isLocal(records[end - 1])) { sorted = false }
-                }
-                end += 1
-            }
-            if !sorted {
-                let run = records[start..<end].enumerated().sorted { a, b in
-                    if a.element.name != b.element.name { return a.element.name.lexicographicallyPrecedes(b.element.name) }
-                    if isLocal(a.element) != isLocal(b.element) { return isLocal(a.element) }
-                    return a.offset < b.offset
-                }.map(\.element)
-                records.replaceSubrange(start..<end, with: run)
-            }
-            start = end
         }
     }
 
