@@ -113,8 +113,9 @@ enum ImageInput {
         var fields = ["\"format\":\(JSON.string(report.format))"]
         fields.append("\"compression\":" + (report.compression.map { JSON.string($0.rawValue) } ?? "null"))
         fields.append("\"payloadOffset\":" + (report.payloadOffset.map { String($0) } ?? "null"))
+        // null: decompression was stopped once the tables were read (how far it had got depends on timing).
         fields.append("\"searched\":{\"format\":\(JSON.string(report.searchedFormat)),\"size\":"
-                      + (report.searchedSize.map { String($0) } ?? "null") + ",\"bytesRead\":\(report.searchedBytesRead)}")
+                      + (report.searchedSize.map { String($0) } ?? "null") + "}")
         fields.append("\"byteOrder\":\(JSON.string(tables.byteOrder.rawValue))")
         fields.append("\"wordSize\":\(tables.wordSize)")
         fields.append("\"countSize\":\(tables.countSize)")

@@ -40,7 +40,7 @@ enum VerifyCommand {
             let tables = report.tables
             var text = "image: \(report.format)"
             if let compression = report.compression, let offset = report.payloadOffset {
-                let size = report.searchedSize.map { "\($0) bytes" } ?? "first \(report.searchedBytesRead) bytes decompressed"
+                let size = report.searchedSize.map { "\($0) bytes" } ?? "decompressed as far as the tables"
                 text += ", \(compression.rawValue) payload at 0x\(String(offset, radix: 16)) (\(size), \(report.searchedFormat))"
             }
             text += "; \(tables.symbols.count) symbols, \(tables.addressStyle.rawValue) addresses, "

@@ -89,4 +89,29 @@ import Testing
         #expect(fromFile.tables.locations == fromMemory.tables.locations)
         #expect(fromFile.tables.addressStyle == .absolutePercpu)
     }
+
+    @Test("a zero relative base in an Image file is taken from the relocations, read from the file")
+    func zeroBaseFromTheFile() throws {
+        let image = try SyntheticImage(era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 8,
+                                       byteOrder: .little, seed: 31)
+        let found = try image.bytes.withUnsafeBufferPointer { try TableFinder.find(in: $0, context: SearchContext()) }
+        let prefix = Self.filler(units: 3, seed: 9)
+        var bytes = prefix + image.bytes
+        let slot = prefix.count + (try #require(found.locations.first { $0.name == "kallsyms_relative_base" })).offset
+        let base = try #require(found.relativeBase)
+        for k in 0..<8 { bytes[slot + k] = 0 }
+        // Slots other relocations patch (zero), then the relocation table, after the window has moved on.
+        let zeros = bytes.count
+        bytes += [UInt8](repeating: 0, count: 4096) + Self.filler(units: 2, seed: 10)
+        var table: [(UInt64, UInt64)] = [(image.loadAddress + UInt64(slot), base)]
+        for k in 0..<40 { table.append((image.loadAddress + UInt64(zeros + 8 * k), image.loadAddress + UInt64(k * 64))) }
+        for (offset, addend) in table {
+            for value in [offset, 1027, addend] { for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(k)))) } }
+        }
+        let path = KernelImageTests.temporaryFile(bytes)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try KernelImage.read(path: path, options: ImageOptions(searchWindow: 64 << 10))
+        #expect(report.tables.relativeBase == base)
+        #expect(report.tables.symbols == image.expected)
+    }
 }
