@@ -8,9 +8,22 @@ import Testing
 /// far as their tables.
 @Suite struct StreamSearchTests {
     /// Random bytes, a whole number of the window's drop units (so alignment is kept).
+    ///
+    /// SplitMix64 inline, eight bytes a step: filler needs no replayable draws, and this file
+    /// then depends on no test-support module.
     static func filler(units: Int, seed: UInt64) -> [UInt8] {
-        var random = SeededRandom(seed: seed)
-        return (0..<(units * StreamSearch.dropUnit)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        var state = seed
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(units * StreamSearch.dropUnit)
+        while bytes.count < units * StreamSearch.dropUnit {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: z >> (8 * UInt64(k)))) }
+        }
+        return bytes
     }
 
     /// Searches `bytes` as a stream handed over `readSize` bytes at a time; also returns how many were handed over.
