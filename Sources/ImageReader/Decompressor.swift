@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The compressed-payload formats a kernel image can carry, each with its magic and the
 /// system program that decompresses it (the kernel's own `scripts/extract-vmlinux` list).
@@ -44,26 +47,43 @@ public enum PayloadFormat: String, CaseIterable, Hashable, Sendable {
         }
     }
 
-    /// Every offset where a payload of some format may start, in file order (at most `limit`).
-    public static func candidates(in bytes: UnsafeBufferPointer<UInt8>, limit: Int = 64) -> [(offset: Int, format: PayloadFormat)] {
-        var result: [(offset: Int, format: PayloadFormat)] = []
-        guard bytes.count >= 4 else { return result }
-        for offset in 0..<(bytes.count - 3) {
-            let first = bytes[offset]
-            guard first == 0x1F || first == 0xFD || first == 0x5D || first == 0x28 || first == 0x02 || first == 0x89 || first == 0x42 else { continue }
-            for format in allCases where format.magic[0] == first && offset + format.magic.count <= bytes.count {
+    /// The format whose magic starts with each byte value, if any (no two formats share a first byte).
+    private static let formatByFirstByte: [PayloadFormat?] = {
+        var table = [PayloadFormat?](repeating: nil, count: 256)
+        for format in allCases { table[Int(format.magic[0])] = format }
+        return table
+    }()
+
+    private static let magics: [PayloadFormat: [UInt8]] = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.magic) })
+
+    /// The first offset at or after `start` where a payload of some format may start.
+    public static func nextCandidate(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (offset: Int, format: PayloadFormat)? {
+        guard bytes.count >= 4, start < bytes.count - 3 else { return nil }
+        return formatByFirstByte.withUnsafeBufferPointer { table in
+            for offset in start..<(bytes.count - 3) {
+                guard let format = table[Int(bytes[offset])] else { continue }
+                let magic = magics[format]!
+                guard offset + magic.count <= bytes.count else { continue }
                 var matches = true
-                for k in 1..<format.magic.count where bytes[offset + k] != format.magic[k] { matches = false; break }
+                for k in 1..<magic.count where bytes[offset + k] != magic[k] { matches = false; break }
                 if matches && format == .bzip2 {
                     // "BZh" then a block size digit and the block magic 0x314159265359.
                     matches = offset + 10 <= bytes.count && (0x31...0x39).contains(bytes[offset + 3])
                         && bytes[offset + 4] == 0x31 && bytes[offset + 5] == 0x41 && bytes[offset + 6] == 0x59
                 }
-                if matches {
-                    result.append((offset, format))
-                    if result.count == limit { return result }
-                }
+                if matches { return (offset, format) }
             }
+            return nil
+        }
+    }
+
+    /// Every offset where a payload of some format may start, in file order (at most `limit`).
+    public static func candidates(in bytes: UnsafeBufferPointer<UInt8>, limit: Int = 64) -> [(offset: Int, format: PayloadFormat)] {
+        var result: [(offset: Int, format: PayloadFormat)] = []
+        var start = 0
+        while result.count < limit, let candidate = nextCandidate(in: bytes, from: start) {
+            result.append(candidate)
+            start = candidate.offset + 1
         }
         return result
     }
@@ -111,6 +131,71 @@ public enum Decompressor {
         }
 
         deinit { free(base) }
+    }
+
+    /// A decompressor started on a file from an offset, its output read as it comes
+    /// (`StreamSearch` reads it and stops it once the tables are found).
+    public final class Running {
+        let process: Process
+        let output: FileHandle
+        private var stopped = false
+
+        init(process: Process, output: FileHandle) {
+            self.process = process
+            self.output = output
+        }
+
+        /// Reads up to `count` bytes of output into `buffer`: the count read, 0 at the end, < 0 on error.
+        func read(_ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+            while true {
+                let got = Glibc.read(output.fileDescriptor, buffer, count)
+                if got < 0 && errno == EINTR { continue }
+                return got
+            }
+        }
+
+        /// Stops the program if it still runs (its output is no longer wanted) and waits for it.
+        /// Returns whether it had finished by itself with exit status 0.
+        @discardableResult
+        func finish(stopping: Bool) -> Bool {
+            guard !stopped else { return false }
+            stopped = true
+            if stopping { kill(process.processIdentifier, SIGKILL) }
+            try? output.close()
+            process.waitUntilExit()
+            return !stopping && process.terminationReason == .exit && process.terminationStatus == 0
+        }
+
+        deinit { finish(stopping: true) }
+    }
+
+    /// Starts `format`'s program on `file` from `offset`, its output in a pipe.
+    public static func start(_ format: PayloadFormat, file: String, offset: Int, searchPath: String? = nil) throws -> Running {
+        let command = format.command
+        guard let program = locate(command.program, searchPath: searchPath) else {
+            throw ImageError("\(command.program) not found on PATH: it decompresses the \(format.rawValue) payload at "
+                             + "\(hex(offset)) (Debian package \(format.debianPackage))")
+        }
+        let input = open(file, O_RDONLY)
+        guard input >= 0 else { throw ImageError("\(file): \(String(cString: strerror(errno)))") }
+        guard lseek(input, off_t(offset), SEEK_SET) == off_t(offset) else {
+            close(input)
+            throw ImageError("\(file): cannot seek to \(hex(offset))")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = command.arguments
+        process.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: true)
+        let pipe = Pipe()
+        // A 1 MiB pipe: fewer switches between the decompressor and the search.
+        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw ImageError("cannot run \(program): \(error.localizedDescription)")
+        }
+        try? pipe.fileHandleForWriting.close()
+        return Running(process: process, output: pipe.fileHandleForReading)
     }
 
     /// Decompresses `file` from `offset` with `format`'s program, reading at most `limit` bytes of output.

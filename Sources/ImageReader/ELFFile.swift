@@ -11,7 +11,10 @@ public struct ELFFile: Sendable {
     }
 
     /// Reads the header and program headers; throws naming the field that is out of range.
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+    /// `bytes` may be the file's first bytes only (a payload being decompressed), as long as
+    /// they hold the program headers; `fileSize` is then the whole file's size, when known.
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, fileSize: Int? = nil) throws {
+        let totalSize = fileSize ?? bytes.count
         guard Self.isELF(bytes), bytes.count >= 52 else { throw ImageError("ELF header: file of \(bytes.count) bytes is too short") }
         guard bytes[4] == 1 || bytes[4] == 2 else { throw ImageError("ELF header: class \(bytes[4]) at offset 4 is neither 1 nor 2") }
         guard bytes[5] == 1 || bytes[5] == 2 else { throw ImageError("ELF header: data encoding \(bytes[5]) at offset 5 is neither 1 nor 2") }
@@ -40,7 +43,7 @@ public struct ELFFile: Sendable {
                 offset = reader.word(at: at + 4, size: 4); address = reader.word(at: at + 8, size: 4)
                 fileSize = reader.word(at: at + 16, size: 4); memorySize = reader.word(at: at + 20, size: 4)
             }
-            guard offset <= UInt64(bytes.count), fileSize <= UInt64(bytes.count) - offset else {
+            guard offset <= UInt64(totalSize), fileSize <= UInt64(totalSize) - offset else {
                 throw ImageError("ELF program header \(k): segment at \(hex(offset)) of \(hex(fileSize)) bytes runs past the end of the file")
             }
             segments.append(.init(offset: Int(offset), size: Int(fileSize), virtualAddress: address, memorySize: max(memorySize, fileSize)))

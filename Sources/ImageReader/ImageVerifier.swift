@@ -88,7 +88,7 @@ public enum ImageVerifier {
         let tables = run.tables
         let raw = found.raw
         if tables.symbolCount != raw.symbolCount {
-            verdict.differences.append("kallsyms_num_syms: \(era) keeps \(tables.symbolCount) of the \(raw.symbolCount) symbols")
+            verdict.differences.append(countDifference(run, found: found))
         }
         compare("kallsyms_names", tables.names, raw.names, into: &verdict)
         let countSize = era.rules.countsArePointerSized ? found.wordSize : 4
@@ -116,6 +116,49 @@ public enum ImageVerifier {
                                        + imageOrder.joined(separator: ", "))
         }
         return verdict
+    }
+
+    /// How the era's kept set differs from the image's: which symbols it drops, and whether its
+    /// `kallsyms_names` and offsets equal the image's once those are taken out (then the
+    /// difference is the selection alone, not the compression).
+    static func countDifference(_ run: GeneratorRun, found: FoundTables) -> String {
+        let era = run.era
+        let raw = found.raw
+        var text = "kallsyms_num_syms: \(era) keeps \(run.tables.symbolCount) of the \(raw.symbolCount) symbols"
+        // The listing fed to the generator has one line per decoded symbol, in table order.
+        var kept = [Bool](repeating: false, count: found.symbols.count)
+        for symbol in run.selection.symbols where symbol.line >= 1 && symbol.line <= kept.count { kept[symbol.line - 1] = true }
+        let dropped = kept.indices.filter { !kept[$0] }
+        guard !dropped.isEmpty, dropped.count == raw.symbolCount - run.tables.symbolCount else { return text }
+        let names = dropped.prefix(8).map { printable(found.symbols[$0].name) }
+        text += " (drops \(names.joined(separator: ", "))\(dropped.count > 8 ? ", …" : ""))"
+        // The image's names stream, one entry per symbol, without the dropped ones.
+        var entries: [UInt8] = []
+        var offset = 0
+        var next = 0
+        for index in 0..<raw.symbolCount {
+            guard offset < raw.names.count else { return text }
+            var length = Int(raw.names[offset])
+            var prefix = 1
+            if raw.lengthPrefix == .base128 && length & 0x80 != 0 && offset + 1 < raw.names.count {
+                length = (length & 0x7F) | Int(raw.names[offset + 1]) << 7
+                prefix = 2
+            }
+            let end = min(offset + prefix + length, raw.names.count)
+            if next < dropped.count && dropped[next] == index { next += 1 } else { entries += raw.names[offset..<end] }
+            offset = end
+        }
+        var equal: [String] = []
+        if entries == run.tables.names { equal.append("kallsyms_names") }
+        if case .baseRelative(let stored, _, _) = raw.addresses, case .baseRelative(let ours, _, _) = run.tables.addresses {
+            var remaining = Set(dropped)
+            let keptOffsets = stored.indices.compactMap { remaining.remove($0) == nil ? stored[$0] : nil }
+            if keptOffsets == ours { equal.append("kallsyms_offsets") }
+        }
+        if !equal.isEmpty {
+            text += "; without them the image's \(equal.joined(separator: " and ")) \(equal.count == 1 ? "is" : "are") \(era)'s byte for byte"
+        }
+        return text
     }
 
     static func compare<T: Equatable>(_ name: String, _ ours: [T], _ theirs: [T], unit: Int = 1, into verdict: inout EraVerdict) {

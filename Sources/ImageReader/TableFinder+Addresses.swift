@@ -100,7 +100,8 @@ extension TableFinder {
             let offsetsStart = baseOffset - alignUp(4 * count, wordSize)
             guard offsetsStart >= 0 else { continue }
             result += baseRelativeReadings(bytes, stored: offsets(at: offsetsStart), offsetsStart: offsetsStart,
-                                           baseOffset: baseOffset, wordSize: wordSize, order: names.token.order, refused: &refused)
+                                           baseOffset: baseOffset, wordSize: wordSize, order: names.token.order, context: context,
+                                           refused: &refused)
         }
 
         // After kallsyms_token_index: kallsyms_offsets (+ kallsyms_relative_base in v6.19).
@@ -111,7 +112,8 @@ extension TableFinder {
             let baseOffset = alignUp(offsetsStart + 4 * count, wordSize)
             guard baseOffset + wordSize <= bytes.count else { continue }
             result += baseRelativeReadings(bytes, stored: offsets(at: offsetsStart), offsetsStart: offsetsStart,
-                                           baseOffset: baseOffset, wordSize: wordSize, order: names.token.order, refused: &refused)
+                                           baseOffset: baseOffset, wordSize: wordSize, order: names.token.order, context: context,
+                                           refused: &refused)
         }
         // v7.0: `.balign 4`, offsets only.
         let offsetsStart = alignUp(indexEnd, 4)
@@ -150,15 +152,23 @@ extension TableFinder {
     /// plain (offsets start at 0) and `--absolute-percpu` (the first relative entry is −1).
     /// A zero 8-byte base is looked up in the image's relocations.
     static func baseRelativeReadings(_ bytes: UnsafeBufferPointer<UInt8>, stored: [UInt32], offsetsStart: Int, baseOffset: Int,
-                                     wordSize: Int, order: ByteOrder, refused: inout [String]) -> [AddressReading] {
+                                     wordSize: Int, order: ByteOrder, context: SearchContext, refused: inout [String]) -> [AddressReading] {
         let count = stored.count
         let isPlain = stored[0] == 0 && isSorted(stored)
         let firstRelative = stored.firstIndex { Int32(bitPattern: $0) < 0 }
         let isPercpu = firstRelative.map { stored[$0] == 0xFFFF_FFFF } ?? false
         guard isPlain || isPercpu else { return [] }
         var base = WordReader(bytes: bytes, order: order).word(at: baseOffset, size: wordSize)
-        if base == 0 && wordSize == 8, let relocated = relocatedValue(bytes, slotOffset: baseOffset, order: order) {
-            base = relocated
+        if base == 0 && wordSize == 8 {
+            // The relocation table is elsewhere in the image: only the whole image can say which entry patches the slot.
+            let relocated = if let file = context.relocationFile {
+                relocatedValue(file: file.descriptor, size: file.size, slotOffset: context.streamOffset + baseOffset, order: order)
+            } else if !context.isPartial {
+                relocatedValue(bytes, slotOffset: baseOffset, order: order)
+            } else {
+                UInt64?.none
+            }
+            if let relocated { base = relocated }
         }
         if base == 0 {
             refused.append("kallsyms_relative_base at \(hex(baseOffset)) is 0"

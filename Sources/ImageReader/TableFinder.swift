@@ -8,6 +8,14 @@ public struct SearchContext: Sendable {
     public var wordSize: Int?
     /// Where the image's bytes sit in the kernel's address space, when known.
     public var segments: [Segment]
+    /// The offset in the whole image of the searched bytes' first byte (`StreamSearch` searches a window).
+    var streamOffset = 0
+    /// The whole image's file, when only a window of it is searched: arm64's relocations, which
+    /// give a zero `kallsyms_relative_base` its value, are read from it.
+    var relocationFile: (descriptor: Int32, size: Int)?
+    /// Whether the searched bytes may be only part of the image (a window of a stream):
+    /// readings that need the whole image are then refused, not guessed.
+    var isPartial = false
 
     /// A run of file bytes loaded at a virtual address (an ELF `PT_LOAD`, or a raw image at `--load-address`).
     public struct Segment: Hashable, Sendable {
@@ -47,7 +55,9 @@ public struct SearchContext: Sendable {
     }
 
     var kernelSpan: ClosedRange<UInt64>? {
-        guard let top = segments.map({ $0.virtualAddress &+ $0.memorySize }).max() else { return nil }
+        // A segment that would wrap past the top of the address space ends there.
+        let ends = segments.map { $0.virtualAddress.addingReportingOverflow($0.memorySize) }
+        guard let top = ends.map({ $0.overflow ? UInt64.max : $0.partialValue }).max() else { return nil }
         let kernel = segments.filter { top - $0.virtualAddress <= 1 << 32 }
         guard let low = kernel.map(\.virtualAddress).min() else { return nil }
         return low...top
@@ -118,12 +128,21 @@ public enum TableFinder {
     public static func find(in bytes: UnsafeBufferPointer<UInt8>, context: SearchContext = SearchContext()) throws -> FoundTables {
         let orders: [ByteOrder] = context.byteOrder.map { [$0] } ?? [.little, .big]
         let tokens = tokenCandidates(bytes, orders: orders)
-        guard !tokens.isEmpty else {
-            throw ImageError("no kallsyms token table (256 NUL-terminated strings followed by their 256 increasing offsets) "
-                             + "in \(bytes.count) bytes")
-        }
-        var names: [NamesCandidate] = []
-        for token in tokens { names += nameCandidates(bytes, token: token, context: context) }
+        guard !tokens.isEmpty else { throw noTokenTable(bytes.count) }
+        return try resolve(bytes, tokens: tokens, context: context)
+    }
+
+    /// The error for bytes without a token table; callers that search further recognise it by its prefix.
+    static func noTokenTable(_ count: Int) -> ImageError {
+        ImageError("no kallsyms token table (256 NUL-terminated strings followed by their 256 increasing offsets) "
+                   + "in \(count) bytes")
+    }
+
+    /// The tables around `tokens` (found in `bytes`), decoded; throws as `find` does.
+    /// `names`: their name candidates, when the caller has already looked for them.
+    static func resolve(_ bytes: UnsafeBufferPointer<UInt8>, tokens: [TokenCandidate], names known: [NamesCandidate]? = nil,
+                        context: SearchContext) throws -> FoundTables {
+        let names = known ?? tokens.flatMap { nameCandidates(bytes, token: $0, context: context) }
         guard !names.isEmpty else {
             let places = tokens.prefix(3).map { "\(hex($0.tableOffset)) (\($0.order.rawValue))" }.joined(separator: ", ")
             throw ImageError("found a token table at \(places) but no kallsyms_num_syms, kallsyms_names and kallsyms_markers that agree with it")
@@ -163,29 +182,49 @@ public enum TableFinder {
     }
 
     /// Every place where 256 increasing 16-bit offsets follow a table of 256 NUL-terminated strings they point into.
-    static func tokenCandidates(_ bytes: UnsafeBufferPointer<UInt8>, orders: [ByteOrder]) -> [TokenCandidate] {
+    /// Only token indexes starting at even offsets from `start` are looked at (a stream search
+    /// scans each new chunk once).
+    static func tokenCandidates(_ bytes: UnsafeBufferPointer<UInt8>, orders: [ByteOrder], from start: Int = 0) -> [TokenCandidate] {
         var result: [TokenCandidate] = []
         let count = bytes.count
         guard count >= 512 + 256 else { return result }
-        var position = 256
+        var position = max(256, start + (start & 1))
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
         while position + 512 <= count {
-            defer { position &+= 2 }
-            // token_index[0] is always 0 and token_index[1] is small: a two-byte test rejects almost every position.
-            guard bytes[position] == 0 && bytes[position &+ 1] == 0 else { continue }
-            for order in orders {
-                let reader = WordReader(bytes: bytes, order: order)
-                var previous = reader.u16(at: position + 2)
-                guard previous >= 1 && previous <= 1024 else { continue }
-                var increasing = true
-                for k in 2..<256 {
-                    let value = reader.u16(at: position + 2 * k)
-                    if value <= previous || value - previous > 1024 { increasing = false; break }
-                    previous = value
-                }
-                guard increasing else { continue }
-                let index = (0..<256).map { UInt16(reader.u16(at: position + 2 * $0)) }
-                result += tokenTables(bytes, index: index, indexOffset: position, order: order)
+            // token_index[0] is 0 and token_index[1] is not: most 8-byte words hold no 16-bit
+            // zero at an even offset and are skipped whole (the test has no false negatives:
+            // a zero half borrows into its own top bit). `position + 512 <= count` keeps the load in range.
+            let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+            if (word &- 0x0001_0001_0001_0001) & ~word & 0x8000_8000_8000_8000 == 0 {
+                position &+= 8
+                continue
             }
+            // Look at each of the four positions in the word; zero runs fail on token_index[1].
+            for at in stride(from: position, to: min(position &+ 8, count &- 511), by: 2)
+                where bytes[at] == 0 && bytes[at &+ 1] == 0 && bytes[at &+ 2] | bytes[at &+ 3] != 0 {
+                result += tokenIndexes(bytes, at: at, orders: orders)
+            }
+            position &+= 8
+        }
+        return result
+    }
+
+    /// The token tables whose token index, in one of `orders`, starts at `position`.
+    static func tokenIndexes(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, orders: [ByteOrder]) -> [TokenCandidate] {
+        var result: [TokenCandidate] = []
+        for order in orders {
+            let reader = WordReader(bytes: bytes, order: order)
+            var previous = reader.u16(at: position + 2)
+            guard previous >= 1 && previous <= 1024 else { continue }
+            var increasing = true
+            for k in 2..<256 {
+                let value = reader.u16(at: position + 2 * k)
+                if value <= previous || value - previous > 1024 { increasing = false; break }
+                previous = value
+            }
+            guard increasing else { continue }
+            let index = (0..<256).map { UInt16(reader.u16(at: position + 2 * $0)) }
+            result += tokenTables(bytes, index: index, indexOffset: position, order: order)
         }
         return result
     }

@@ -102,7 +102,11 @@ enum DecodeCommand {
         if let out = arguments.value("--elf") {
             try Files.writeAtomically(SymbolELF.file(for: report), to: out)
         }
-        try io.writeStandardOutput(arguments.has("--json") ? ImageInput.json(report) : ImageInput.listing(report.tables.symbols))
+        if arguments.has("--json") {
+            try io.writeStandardOutput(ImageInput.json(report))
+        } else {
+            try ImageInput.printListing(report.tables.symbols, io: io)
+        }
         return 0
     }
 

@@ -40,7 +40,8 @@ enum VerifyCommand {
             let tables = report.tables
             var text = "image: \(report.format)"
             if let compression = report.compression, let offset = report.payloadOffset {
-                text += ", \(compression.rawValue) payload at 0x\(String(offset, radix: 16)) (\(report.searchedSize) bytes, \(report.searchedFormat))"
+                let size = report.searchedSize.map { "\($0) bytes" } ?? "decompressed as far as the tables"
+                text += ", \(compression.rawValue) payload at 0x\(String(offset, radix: 16)) (\(size), \(report.searchedFormat))"
             }
             text += "; \(tables.symbols.count) symbols, \(tables.addressStyle.rawValue) addresses, "
                 + "\(tables.wordSize)-byte words, \(tables.byteOrder.rawValue)\n"

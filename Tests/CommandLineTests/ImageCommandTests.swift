@@ -41,6 +41,30 @@ import Randomness
         #expect(text.contains("v6.19: differs: table order"))
     }
 
+    @Test("verify --json gives the detection and every era's verdict; v6.1 --base-relative reproduces the armhf zImage")
+    func armhfVerifyJSON() throws {
+        let result = runTool(["verify", "--json", Self.image])
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output)) as? [String: Any])
+        #expect(object["format"] as? String == "ARM zImage")
+        #expect(object["symbolCount"] as? Int == 45665)
+        let searched = try #require(object["searched"] as? [String: Any])
+        #expect(searched["format"] as? String == "raw")
+        // Decompression stops once the tables are read: the payload's size is not known.
+        #expect(searched["size"] is NSNull)
+        let eras = try #require(object["eras"] as? [[String: Any]])
+        #expect(eras.map { $0["era"] as? String ?? "" } == Era.allCases.map(\.rawValue))
+        let v6_1 = try #require(eras.first { $0["era"] as? String == "v6.1" })
+        #expect(v6_1["flags"] as? String == "--base-relative")
+        #expect(v6_1["reproduces"] as? Bool == true)
+        #expect((v6_1["differences"] as? [String])?.isEmpty == true)
+        #expect((v6_1["matches"] as? [String])?.starts(with: ["kallsyms_names", "kallsyms_markers", "kallsyms_token_table",
+                                                               "kallsyms_token_index"]) == true)
+        let v6_19 = try #require(eras.first { $0["era"] as? String == "v6.19" })
+        #expect(v6_19["reproduces"] as? Bool == false)
+        #expect((v6_19["differences"] as? [String])?.contains { $0.hasPrefix("table order") } == true)
+    }
+
     @Test("decode --json from standard input reports what was detected")
     func armhfJSONFromStandardInput() throws {
         let result = runTool(["decode", "--json", "-"], stdin: Corpus.bytes(Corpus.armhf + "/vmlinuz"))
