@@ -8,7 +8,7 @@ enum FuzzCommand {
     static let command = Subcommand(
         name: "fuzz",
         summary: "Search generated ARM layouts for builds that break an invariant; shrink and save every failure.",
-        usage: "fuzz [--era E] [era flags] [--target pass-convergence|size-stability|round-trip] [--seconds T] "
+        usage: "fuzz [--era E] [era flags] [--target pass-convergence|size-stability|stub-stability|round-trip] [--seconds T] "
             + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--mitigation M]… [--corpus DIR] [--json]",
         discussion: """
         Each case generates a 32-bit ARM kernel layout (sections of the 3.3 linker script filled
@@ -18,6 +18,8 @@ enum FuzzCommand {
         --shape). It runs the era's multi-pass build and checks the target:
           pass-convergence  the build ends consistent (no "Inconsistent kallsyms data");
           size-stability    every pass's kallsyms object has the same size (pass 0 excluded);
+          stub-stability    every pass keeps the same symbol names (branch stubs the tables
+                            push out of range break it; pass 0 excluded);
           round-trip        a generated nm map compresses with both engines alike and its
                             tables and .S decode back to the kept symbols.
         Every failure is shrunk (fewer items and sections, fewer symbols, smaller sizes, shorter
@@ -52,7 +54,7 @@ enum FuzzCommand {
           kallsyms-lab fuzz --era v3.3 --symbols 2000 --cases 50 --confirm gnu
         """,
         options: EraArguments.specs + [
-            OptionSpec("--target", value: "T", "pass-convergence (default), size-stability or round-trip."),
+            OptionSpec("--target", value: "T", "pass-convergence (default), size-stability, stub-stability or round-trip."),
             OptionSpec("--seconds", value: "T", "Start no case after T seconds (default 60)."),
             OptionSpec("--cases", value: "N", "Stop after N cases."),
         ] + CampaignOptions.layoutSpecs(symbols: "layout or map") + [
