@@ -5,19 +5,25 @@ import LinkModel
 public enum KernelArchitecture: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
     /// 32-bit ARM (A32 `bl`, ±32 MB), a multi_v7-like image.
     case arm
+    /// 32-bit ARM built as Thumb-2 (`bl` ±16 MB).
+    case thumb2
     /// AArch64 (`bl`, ±128 MB).
     case arm64
 
     public var description: String { rawValue }
 
     /// The layout target.
-    public var target: TargetABI { self == .arm ? .arm32 : .arm64 }
+    public var target: TargetABI { self == .arm64 ? .arm64 : .arm32 }
     /// Where the image is linked.
-    public var base: UInt64 { self == .arm ? 0xc000_8000 : 0xffff_8000_0800_0000 }
+    public var base: UInt64 { self == .arm64 ? 0xffff_8000_0800_0000 : 0xc000_8000 }
     /// The range of `.text` sizes drawn (bytes): around the branch range, as allmodconfig- and
-    /// allyesconfig-sized images are (24–40 MB on ARM; 100–200 MB on arm64).
+    /// allyesconfig-sized images are (24–40 MB on ARM; 12–24 MB for Thumb-2; 100–200 MB on arm64).
     public var textSizes: ClosedRange<UInt64> {
-        self == .arm ? 24 << 20 ... 40 << 20 : 100 << 20 ... 200 << 20
+        switch self {
+        case .arm: return 24 << 20 ... 40 << 20
+        case .thumb2: return 12 << 20 ... 24 << 20
+        case .arm64: return 100 << 20 ... 200 << 20
+        }
     }
 }
 
@@ -45,6 +51,7 @@ public enum ModernLayout {
         var result = layout
         result.target = architecture.target
         result.base = architecture.base
+        result.usesThumb = architecture == .thumb2
         let sizes = architecture.textSizes
         let drawn = sizes.lowerBound + UInt64(RandomDraws.index(Int((sizes.upperBound - sizes.lowerBound) >> 12) + 1, using: &rng)) << 12
         guard let textIndex = index(of: ".text", in: result), let initIndex = index(of: ".init.text", in: result),

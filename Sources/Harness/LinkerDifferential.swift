@@ -76,20 +76,25 @@ public enum LinkerDifferential {
     /// on ARM, 256 MB on arm64, without file bytes), global functions in the code sections and
     /// calls from the code sections to them, so that both linkers add branch stubs
     /// (docs/linkers.md, "Branch stubs").
-    public static func drawWithCalls(seed: UInt64, target: TargetABI = .arm32) -> Case {
+    /// `thumb`: an ARM layout of Thumb-2 code (gaps of up to 32 MB).
+    public static func drawWithCalls(seed: UInt64, target: TargetABI = .arm32, thumb: Bool = false) -> Case {
         var testCase = draw(seed: seed, target: target)
         var rng = SeededRandom(seed: seed ^ 0x5eed_ca11_5eed_ca11)
         var layout = testCase.layout
         layout.name = "differential-calls-\(seed)"
+        layout.usesThumb = thumb && target == .arm32
+        // log2 of the branch range: 27 (AArch64), 25 (ARM), 24 (Thumb-2).
+        let range = target.pointerSize == 8 ? 27 : layout.usesThumb ? 24 : 25
         // Make sure there are two code sections at least, the second one far away.
         let far = Section(name: ".text.far", kind: .text, alignment: 4, size: 4 * UInt64(RandomDraws.value(in: 2...64, using: &rng)))
-        layout.items.append(.align(target.pointerSize == 8 ? 1 << 27 : 1 << 25))
+        layout.items.append(.align(UInt64(1) << UInt64(range)))
         layout.items.append(.section(far))
         var items: [Layout.Item] = []
         for item in layout.items {
             if case .section = item, !items.isEmpty, RandomDraws.chance(1, in: 3, using: &rng) {
-                // 2^23…2^26 on ARM, 2^25…2^28 on arm64: often just in or just out of range.
-                let exponent = RandomDraws.value(in: 23...26, using: &rng) + (target.pointerSize == 8 ? 2 : 0)
+                // 2^23…2^26 on ARM, 2^25…2^28 on arm64, 2^22…2^25 on Thumb-2: often just in or
+                // just out of range.
+                let exponent = RandomDraws.value(in: (range - 2)...(range + 1), using: &rng)
                 items.append(.align(UInt64(1) << UInt64(exponent)))
             }
             items.append(item)
@@ -106,7 +111,14 @@ public enum LinkerDifferential {
             }
             layout.items[index] = .section(section)
         }
-        let callable = Array(layout.callableSymbols).sorted { $0.lexicographicallyPrecedes($1) }
+        var callable = Array(layout.callableSymbols).sorted { $0.lexicographicallyPrecedes($1) }
+        if layout.usesThumb {
+            // Thumb functions: symbols of code sections (at word offsets here).
+            let code = Set(layout.sections.filter { $0.flags.contains(.code) && !$0.hostsKallsyms }.flatMap { section in
+                section.members.compactMap { member -> [UInt8]? in if case .symbol(let name, _, _) = member { return name } else { return nil } }
+            })
+            callable = callable.filter(code.contains)
+        }
         for index in layout.items.indices {
             guard case .section(var section) = layout.items[index], section.flags.contains(.code), section.size >= 4,
                   !callable.isEmpty else { continue }

@@ -13,10 +13,10 @@ enum CampaignOptions {
         OptionSpec("--symbols", value: "N", "Symbols per generated \(symbols) (default \(LayoutGenerator.armSized))."),
         OptionSpec("--shape", value: "SHAPE",
                    "Every layout in one shape, e.g. up-nm2012-pcpu4096-biased or smp-nm-pcpu32 (default: drawn per case)."),
-        OptionSpec("--arch", value: "A", "arm or arm64: today's kernel shape, a big .text and calls from .init.text (default: none)."),
+        OptionSpec("--arch", value: "A", "arm, thumb2 or arm64: today's kernel shape, a big .text and calls from .init.text (default: none)."),
     ] }
 
-    /// `--arch arm|arm64`, or nil.
+    /// `--arch arm|thumb2|arm64`, or nil.
     static func architecture(_ arguments: ParsedArguments) throws -> KernelArchitecture? {
         guard let text = arguments.value("--arch") else { return nil }
         guard let architecture = KernelArchitecture(rawValue: text) else {

@@ -33,11 +33,11 @@ enum FuzzCommand {
         the same case. --seconds (default 60) bounds when cases start; a running case finishes
         and a finding's shrink keeps its own budget (--shrink-steps, --shrink-seconds).
 
-        --arch arm|arm64 draws today's shape instead (a 24-40 MB or 100-200 MB .text, the
-        target and link address of the architecture, and calls from .init.text to .text across
-        the kallsyms tables; docs/linkers.md, "Branch stubs"): with --target stub-stability it
-        finds the branch stubs that multiply as the tables grow. The model follows GNU ld's stub
-        rules, or the --confirm linker's.
+        --arch arm|thumb2|arm64 draws today's shape instead (a .text of 24-40, 12-24 or 100-200
+        MB, the target and link address of the architecture, calls from .init.text to .text
+        across the kallsyms tables; docs/linkers.md, "Branch stubs"): with --target
+        stub-stability it finds the branch stubs that multiply as the tables grow. The model
+        follows GNU ld's stub rules, or the --confirm linker's.
 
         --confirm gnu|lld links each shrunk finding with that real linker (docs/linkers.md) and
         saves it, with the linker's version in its "confirmed:" line, only when it fails there the

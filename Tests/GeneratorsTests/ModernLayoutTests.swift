@@ -16,6 +16,7 @@ import Testing
     func shape(architecture: KernelArchitecture) throws {
         let layout = Self.layout(architecture)
         #expect(layout.target == architecture.target)
+        #expect(layout.usesThumb == (architecture == .thumb2))
         #expect(layout.base == architecture.base)
         let text = try #require(layout.sections.first { $0.name == ".text" })
         #expect(architecture.textSizes.contains(text.size) || text.size > architecture.textSizes.upperBound)

@@ -108,6 +108,10 @@ import Compressor
         ("target x86\nsection .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\n", 4, "arm and arm64"),
         ("section .t text align 4 size 8\n  global 0x0 f\n  kallsyms\n  call 0x4 f\n", 4, "holds the kallsyms tables"),
         ("section .t text align 4 size 8\n  call 0x0 f\n  global 0x2 f\n", 2, "lies inside the call"),
+        ("target arm\ninstructions thumb2\nsection .t text align 4 size 8\n  call 0x0 d\nsection .d data size 4\n  global 0x0 d\n",
+         4, "not a Thumb function"),
+        ("target arm64\ninstructions thumb2\nsection .t text align 4 size 8\n", 2, "need target arm"),
+        ("instructions mips\n", 1, "takes arm or thumb2"),
     ])
     func errorsNameTheLine(_ text: String, _ line: Int, _ message: String) {
         do {

@@ -47,11 +47,11 @@ struct ModelMatchesLinkerTests {
 
     /// The same with calls: the model's branch stubs (names, counts, addresses) must be the
     /// real linker's, and some cases must have stubs at all.
-    static func runWithCalls(_ kind: Toolchain.Kind, target: TargetABI) throws {
+    static func runWithCalls(_ kind: Toolchain.Kind, target: TargetABI, thumb: Bool = false) throws {
         let toolchain = try Toolchain(kind, target: target)
         var agreed = 0, refused = 0, stubs = 0, withStubs = 0
         for seed in 1...Self.callCases {
-            let testCase = LinkerDifferential.drawWithCalls(seed: seed, target: target)
+            let testCase = LinkerDifferential.drawWithCalls(seed: seed, target: target, thumb: thumb)
             switch try LinkerDifferential.check(testCase, toolchain: toolchain) {
             case .agrees(_, let count):
                 agreed += 1
@@ -62,7 +62,7 @@ struct ModelMatchesLinkerTests {
                 Issue.record("calls seed \(seed) (\(testCase.options.era), nm \(testCase.options.effectiveLetters)): \(why)\n\(testCase.layout)")
             }
         }
-        print("model-matches-linker with calls \(kind) \(target): \(agreed) of \(Self.callCases) agree, \(withStubs) of them with "
+        print("model-matches-linker with calls \(kind) \(thumb ? "thumb2" : target.name): \(agreed) of \(Self.callCases) agree, \(withStubs) of them with "
               + "stubs (\(stubs) stubs in vmlinux), \(refused) refused by the generator")
         #expect(agreed >= Int(Self.callCases) * 3 / 4, "only \(agreed) of \(Self.callCases) cases were built (\(refused) refused)")
         #expect(withStubs >= Int(Self.callCases) / 3, "only \(withStubs) of \(Self.callCases) cases had branch stubs")
@@ -73,6 +73,12 @@ struct ModelMatchesLinkerTests {
 
     @Test("with calls, LLD: arm64")
     func callsLldArm64() throws { try Self.runWithCalls(.lld, target: .arm64) }
+
+    @Test("with calls, LLD: Thumb-2")
+    func callsLldThumb() throws { try Self.runWithCalls(.lld, target: .arm32, thumb: true) }
+
+    @Test("with calls, GNU ld: Thumb-2", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing))
+    func callsGnuThumb() throws { try Self.runWithCalls(.gnu, target: .arm32, thumb: true) }
 
     @Test("with calls, GNU ld: ARM", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing))
     func callsGnuArm() throws { try Self.runWithCalls(.gnu, target: .arm32) }

@@ -26,7 +26,8 @@ import Compressor
 ///   weak 0x10 some_weak_data
 /// ```
 ///
-/// Lines: `layout NAME`, `target arm|arm64|x86|x86_64` and `base ADDRESS` come before the
+/// Lines: `layout NAME`, `target arm|arm64|x86|x86_64`, `instructions arm|thumb2` (an ARM
+/// layout's calls are Thumb-2 `bl`; default arm) and `base ADDRESS` come before the
 /// first item; then `section NAME KIND [align N] [size N] [flags LIST] [keep]` (KIND is
 /// `text`, `rodata`, `data` or `bss`; LIST is `alloc,load,readonly,code,tls` or `none`, the
 /// kind's flags when absent), the members of the last section: `start NAME`, `end NAME`,
@@ -71,6 +72,7 @@ extension Layout: CustomStringConvertible {
         var lines: [String] = []
         if let name { lines.append("layout \(LayoutName.escape(Array(name.utf8)))") }
         lines.append("target \(target.name)")
+        if usesThumb { lines.append("instructions thumb2") }
         lines.append("base 0x\(String(base, radix: 16))")
         for item in items {
             switch item {
@@ -160,6 +162,7 @@ struct LayoutParser {
     var sectionNames: [String: Int] = [:]
     /// Each call read so far with its line, checked against the whole layout by `finish`.
     var callLines: [(section: String, call: Section.Call, line: Int)] = []
+    var instructionsLine: Int?
 
     private static func error(_ message: String, _ line: Int) -> KallsymsError {
         KallsymsError(.malformedText, message, line: line)
@@ -184,6 +187,14 @@ struct LayoutParser {
         guard let keyword = tokens.first.map({ String(decoding: $0, as: UTF8.self) }) else { return }
         let arguments = Array(tokens.dropFirst())
         switch keyword {
+        case "instructions":
+            guard !sawItem else { throw Self.error("'instructions' must come before the first section", line) }
+            let set = arguments.count == 1 ? String(decoding: arguments[0], as: UTF8.self) : ""
+            guard set == "thumb2" || set == "arm" else {
+                throw Self.error("'instructions' takes arm or thumb2", line)
+            }
+            layout.usesThumb = set == "thumb2"
+            instructionsLine = line
         case "layout", "target", "base":
             guard !sawItem else { throw Self.error("'\(keyword)' must come before the first section", line) }
             guard arguments.count == 1 else { throw Self.error("'\(keyword)' takes one argument", line) }
@@ -309,6 +320,9 @@ struct LayoutParser {
 
     mutating func finish() throws -> Layout {
         try closeSection()
+        if let instructionsLine, layout.usesThumb, layout.target != .arm32 {
+            throw Self.error("thumb2 instructions need target arm, not \(layout.target.name)", instructionsLine)
+        }
         try checkCalls()
         return layout
     }
@@ -343,6 +357,8 @@ struct LayoutParser {
             throw Self.error("calls are modelled for arm and arm64 layouts, not \(layout.target.name)", first.line)
         }
         var definitions: [[UInt8]: (count: Int, binding: Binding?)] = [:]
+        // Thumb-2: where each symbol is (a Thumb function lives at an even offset of code).
+        var thumbFunctionSites: [[UInt8]: (section: String, isCode: Bool, offset: UInt64)] = [:]
         var host: String?
         var firstRodata: String?
         for item in layout.items {
@@ -355,9 +371,10 @@ struct LayoutParser {
                 for member in section.members {
                     switch member {
                     case .marker(let name, _): definitions[name, default: (0, nil)].count += 1
-                    case .symbol(let name, _, let binding):
+                    case .symbol(let name, let offset, let binding):
                         definitions[name, default: (0, nil)].count += 1
                         definitions[name]!.binding = binding
+                        if layout.usesThumb { thumbFunctionSites[name] = (section.name, section.flags.contains(.code), offset) }
                     case .kallsyms: break
                     }
                 }
@@ -378,6 +395,10 @@ struct LayoutParser {
             }
             if sectionName == host {
                 throw Self.error("a call in section \(sectionName), which holds the kallsyms tables (not modelled)", line)
+            }
+            if let site = thumbFunctionSites[call.target], !site.isCode || site.offset % 2 != 0 || site.section == host {
+                throw Self.error("call target \(target) is not a Thumb function: thumb2 targets are at even offsets of code "
+                                 + "sections other than the kallsyms host", line)
             }
             if let section = sections[sectionName] {
                 for case .symbol(let name, let offset, _) in section.members

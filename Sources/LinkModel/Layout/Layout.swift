@@ -16,6 +16,9 @@ public struct Layout: Hashable, Sendable {
     public var base: UInt64
     /// The linker script, in order.
     public var items: [Item]
+    /// ARM layouts: the code is Thumb-2 (`instructions thumb2`), so calls are Thumb `bl`
+    /// (±16 MB) to Thumb functions. False for every other layout.
+    public var usesThumb: Bool = false
 
     /// A layout; an empty one links to an empty map.
     public init(name: String? = nil, target: TargetABI = .arm32, base: UInt64 = 0, items: [Item] = []) {

@@ -18,15 +18,19 @@ public struct BranchStubs: Hashable, Sendable {
     public var linker: LinkerFlavour
     /// ARM (A32 `bl`, ±32 MB) or AArch64 (`bl`, ±128 MB).
     public var isAArch64: Bool
+    /// Thumb-2 callers (`bl`, ±16 MB) on ARM.
+    public var isThumb: Bool
 
-    /// The rules of `linker` for layouts of `target` (nil: calls are not modelled there).
-    public init?(linker: LinkerFlavour, target: TargetABI) {
+    /// The rules of `linker` for layouts of `target` (nil: calls are not modelled there);
+    /// `thumb`: an ARM layout's code is Thumb-2.
+    public init?(linker: LinkerFlavour, target: TargetABI, thumb: Bool = false) {
         switch target {
         case .arm32: isAArch64 = false
         case .arm64: isAArch64 = true
         default: return nil
         }
         self.linker = linker
+        isThumb = thumb && !isAArch64
     }
 
     /// Whether a `bl` at `call` reaches `target` without a stub.
@@ -37,6 +41,10 @@ public struct BranchStubs: Hashable, Sendable {
     public func reaches(from call: UInt64, to target: UInt64) -> Bool {
         let distance = Int64(bitPattern: target &- call)
         if isAArch64 { return distance >= -(1 << 27) && distance <= (1 << 27) - 4 }
+        if isThumb {
+            let offset = distance &- 4
+            return offset >= -(1 << 24) && offset <= (1 << 24) - 2
+        }
         let offset = distance &- 8
         return offset >= -(1 << 25) && offset <= (1 << 25) - 4
     }
@@ -45,6 +53,7 @@ public struct BranchStubs: Hashable, Sendable {
     public func name(for target: [UInt8]) -> [UInt8] {
         switch (linker, isAArch64) {
         case (.gnu, _): return Array("__".utf8) + target + Array("_veneer".utf8)
+        case (.lld, false) where isThumb: return Array("__Thumbv7ABSLongThunk_".utf8) + target
         case (.lld, false): return Array("__ARMv7ABSLongThunk_".utf8) + target
         case (.lld, true): return Array("__AArch64AbsLongThunk_".utf8) + target
         }
@@ -55,7 +64,10 @@ public struct BranchStubs: Hashable, Sendable {
     /// (`raisesSectionAlignment`); LLD's thunk sections are placed after the output section's
     /// alignment is fixed, aligned to their thunks': 4, or 8 for a long AArch64 thunk (its
     /// literal).
-    func areaAlignment(isLong: Bool) -> UInt64 { linker == .gnu || (isAArch64 && isLong) ? 8 : 4 }
+    func areaAlignment(isLong: Bool) -> UInt64 {
+        if linker == .gnu || (isAArch64 && isLong) { return 8 }
+        return isThumb ? 2 : 4
+    }
     var raisesSectionAlignment: Bool { linker == .gnu }
 
     /// A stub's own alignment inside its area.
@@ -75,6 +87,12 @@ public struct BranchStubs: Hashable, Sendable {
     /// case 42 with calls, a thunk 32 MB − 136 bytes from its target is 12 bytes).
     func allowsShortThunk(at thunk: UInt64, to target: UInt64) -> Bool {
         if isAArch64 { return reaches(from: thunk, to: target) }
+        if isThumb {
+            // `ThumbThunk::getMayUseShortThunk`: the target's address with its Thumb bit, sign-extended.
+            let signExtended = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: target | 1)))
+            let offset = Int64(bitPattern: signExtended &- (thunk & ~1) &- 4)
+            return offset >= -(1 << 24) && offset < (1 << 24)
+        }
         let signExtended = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: target)))
         let offset = Int64(bitPattern: signExtended &- thunk &- 8)
         return offset >= -(1 << 25) && offset < (1 << 25)
@@ -87,7 +105,7 @@ public struct BranchStubs: Hashable, Sendable {
         switch (linker, isAArch64) {
         case (.gnu, false): return 8
         case (.gnu, true): return 16
-        case (.lld, false): return isLong ? 12 : 4
+        case (.lld, false): return isLong ? (isThumb ? 10 : 12) : 4
         case (.lld, true): return isLong ? 16 : 4
         }
     }

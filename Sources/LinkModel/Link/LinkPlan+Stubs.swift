@@ -31,7 +31,7 @@ extension LinkPlan {
     /// a single `b` (4 bytes) while that reaches the target from the thunk, long for good once
     /// it does not (`getMayUseShortThunk`).
     func placeStubs(object: KallsymsObject?, linker: LinkerFlavour) -> StubAreas? {
-        guard !calls.isEmpty, let rules = BranchStubs(linker: linker, target: layout.target) else { return nil }
+        guard !calls.isEmpty, let rules = BranchStubs(linker: linker, target: layout.target, thumb: layout.usesThumb) else { return nil }
         var created: [PlacedStub] = []
         var groups = Set<StubGroupKey>()
         // LLD keys a thunk by where its target is (input section and offset), not by name:

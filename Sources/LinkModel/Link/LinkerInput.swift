@@ -50,6 +50,11 @@ public struct LinkerInput: Sendable {
         }
         var anchorFlags: String?
         let callsByItem = Dictionary(grouping: plan.calls, by: \.item)
+        // Thumb-2: Thumb code in code sections, and call targets are Thumb functions (so that a `bl`
+        // stays a Thumb-to-Thumb call and the linkers choose their Thumb stubs).
+        let thumb = plan.layout.usesThumb
+        let thumbFunctions = thumb ? Set(plan.calls.map(\.target)) : []
+        if thumb { objects[0] += ["  .arch armv7-a", "  .syntax unified"] }
         for (itemIndex, item) in plan.items.enumerated() {
             switch item {
             case .align(let alignment):
@@ -95,6 +100,7 @@ public struct LinkerInput: Sendable {
                             try emitCalls(before: offset)
                             if offset > position { main.append("  .space \(offset - position)") }
                             position = max(position, offset)
+                            if thumbFunctions.contains(entry.name) { main += ["  .type \(name), %function", "  .thumb_func"] }
                             main += binding + ["\(name):"]
                         } else {
                             extra[copy, default: []] += binding + ["  .set \(name), .Lks\(itemIndex)_\(partIndex) + \(offset)"]
@@ -103,7 +109,9 @@ public struct LinkerInput: Sendable {
                     try emitCalls(before: nil)
                     if part.size > position { main.append("  .space \(part.size - position)") }
                     if !main.isEmpty || part.size > 0 {
-                        objects[0] += ["  .section \(part.name),\(flags)", "  .balign 1"] + main
+                        // `.thumb` only in code: clang aligns a section that has it to 2.
+                        let mode = thumb && section.flags.contains(.code) ? ["  .thumb"] : []
+                        objects[0] += ["  .section \(part.name),\(flags)"] + mode + ["  .balign 1"] + main
                         contents.append(part.name)
                     }
                     for (copy, body) in extra.sorted(by: { $0.key < $1.key }) {
