@@ -21,10 +21,9 @@ import Randomness
 ///   the bias, small layouts almost never cross a boundary; ARM-sized ones (tables of several
 ///   hundred KiB) cross pages either way.
 ///
-/// What is *not* modelled: linker branch stubs (veneers, thunks) whose number depends on the
-/// image's size. A layout is linked by `LinkPlan`, which places symbols at fixed offsets; stubs
-/// that appear only when a branch goes out of range need the linker model to insert symbols as
-/// a function of addresses, which it does not do (see the campaign's report).
+/// What these shapes do not draw: calls. `LinkPlan` adds the linkers' branch stubs for a
+/// layout's `call` lines (docs/linkers.md, "Branch stubs"), but the layouts drawn here have
+/// none, so their builds never see a stub.
 public struct LayoutShape: Hashable, Sendable, CustomStringConvertible {
     /// An empty per-cpu output section (uniprocessor, before ARM 7428/1).
     public var isUniprocessor: Bool

@@ -124,6 +124,9 @@ struct LayoutShrinkRun {
 
     /// Tries a candidate, then (when `repairing`) its repairs; adopts the first that still fails.
     mutating func attempt(_ candidate: Layout, repairing: Bool = true) -> Bool {
+        // Calls follow their targets: a removed or renamed target takes its calls along, so
+        // that every layout the shrinker keeps reads back from its text form.
+        let candidate = candidate.removingUnresolvedCalls()
         if tries(candidate) { return true }
         guard repairing else { return false }
         for repaired in repairs(candidate) where !isOutOfBudget {
@@ -263,8 +266,17 @@ struct LayoutShrinkRun {
     private func replacing(_ member: Int, ofItem index: Int, with replacement: Section.Member) -> Layout {
         var copy = layout
         var changed = section(index)
+        let original = changed.members[member]
         changed.members[member] = replacement
         copy.items[index] = .section(changed)
+        // A renamed call target keeps its calls.
+        if case .symbol(let old, _, _) = original, case .symbol(let new, _, _) = replacement, old != new {
+            for item in copy.items.indices {
+                guard case .section(var calling) = copy.items[item], calling.calls.contains(where: { $0.target == old }) else { continue }
+                for call in calling.calls.indices where calling.calls[call].target == old { calling.calls[call].target = new }
+                copy.items[item] = .section(calling)
+            }
+        }
         return copy
     }
 }

@@ -45,6 +45,8 @@ public struct Campaign: Sendable {
         public var letters: SymbolLetters?
         /// A real linker that must confirm each finding (nil: the model's word is kept).
         public var confirmation: Toolchain.Kind?
+        /// Today's kernel shape with calls (`ModernLayout`), or nil for the 2012 ARM layouts.
+        public var architecture: KernelArchitecture?
 
         /// A configuration; defaults: ARM-sized cases, shapes drawn per case, one job, 1 000
         /// shrink steps or 90 s per finding.

@@ -26,8 +26,11 @@ struct CampaignCaseRunner: Sendable {
     /// The layout of a case seed (what `fuzz` generated for it).
     func layout(seed: UInt64) -> Layout {
         var rng = SeededRandom(seed: seed)
-        if let shape = configuration.shape { return layouts.generate(symbols: configuration.symbols, shape: shape, using: &rng) }
-        return layouts.generate(symbols: configuration.symbols, using: &rng)
+        let layout = configuration.shape.map { layouts.generate(symbols: configuration.symbols, shape: $0, using: &rng) }
+            ?? layouts.generate(symbols: configuration.symbols, using: &rng)
+        guard let architecture = configuration.architecture else { return layout }
+        var modern = SeededRandom(seed: seed ^ ModernLayout.streamSalt)
+        return ModernLayout.apply(layout, architecture: architecture, using: &modern)
     }
 
     private func runBuild(index: Int, seed: UInt64, cancellation: CampaignCancellation) -> CampaignCaseResult {

@@ -13,6 +13,11 @@ import LinkModel
 ///   included). Equivalently: every pass after the first with tables regenerates tables of the
 ///   size it was linked with. A build can pass `passConvergence` and fail this (v5.10+ rescue
 ///   a size change with their automatic third pass).
+/// - `stubStability`: every linked pass (pass 0 of v6.19+ excluded) keeps the same symbol names
+///   (as a multiset; addresses and letters may change). Linker branch stubs break it: a call
+///   pushed out of range by the tables adds a stub whose name the era's filters keep (issue 15,
+///   docs/linkers.md "Branch stubs"). A build can fail this and still end consistent (a third
+///   pass that happens to settle).
 /// - `roundTrip`: `FuzzChecks.roundTrip` on a generated `nm -n` map: both compression engines
 ///   agree and decoding the tables and the `.S` gives back exactly the kept symbols.
 ///
@@ -21,6 +26,7 @@ import LinkModel
 public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
     case passConvergence = "pass-convergence"
     case sizeStability = "size-stability"
+    case stubStability = "stub-stability"
     case roundTrip = "round-trip"
 
     public var description: String { rawValue }
@@ -43,6 +49,10 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
             let sizes = result.linkedPasses.map(\.output.object.size)
             guard let first = sizes.first, sizes.contains(where: { $0 != first }) else { return .holds }
             return .fails("kallsyms object sizes per pass: " + sizes.map(String.init).joined(separator: ", ")
+                          + " (" + Self.letterChanges(result) + ")")
+        case .stubStability:
+            guard fails(result) else { return .holds }
+            return .fails("kept symbols per pass: " + result.linkedPasses.map { String($0.output.kept.count) }.joined(separator: ", ")
                           + " (" + Self.letterChanges(result) + ")")
         case .roundTrip:
             preconditionFailure("unreachable")
@@ -71,6 +81,10 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
             if case .generatorFailed = result.outcome { return false }
             let sizes = result.linkedPasses.map(\.output.object.size)
             return sizes.contains { $0 != sizes[0] }
+        case .stubStability:
+            if case .generatorFailed = result.outcome { return false }
+            let passes = result.linkedPasses
+            return passes.indices.dropFirst().contains { !Self.keepSameNames(passes[$0 - 1].output.kept, passes[$0].output.kept) }
         case .roundTrip:
             return false
         }
@@ -94,6 +108,16 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
             for (name, letters) in balance where letters.values.contains(where: { $0 != 0 }) { names.insert(name) }
         }
         return names
+    }
+
+    /// Whether two passes keep the same names, each as often (order, letters and addresses aside).
+    static func keepSameNames(_ old: [KeptSymbol], _ new: [KeptSymbol]) -> Bool {
+        guard old.count == new.count else { return false }
+        if zip(old, new).allSatisfy({ $0.name == $1.name }) { return true }
+        var balance: [[UInt8]: Int] = [:]
+        for symbol in old { balance[symbol.name, default: 0] += 1 }
+        for symbol in new { balance[symbol.name, default: 0] -= 1 }
+        return balance.values.allSatisfy { $0 == 0 }
     }
 
     /// The letter changes between consecutive passes' kept symbols, e.g.

@@ -72,6 +72,71 @@ public enum LinkerDifferential {
         return Case(layout: Self.uniqueGlobals(layout), options: options)
     }
 
+    /// The case for `seed` with calls (deterministic): `draw(seed:target:)`'s layout, then,
+    /// from a separate random stream, big `align` items between sections (gaps of up to 64 MB
+    /// on ARM, 256 MB on arm64, without file bytes), global functions in the code sections and
+    /// calls from the code sections to them, so that both linkers add branch stubs
+    /// (docs/linkers.md, "Branch stubs").
+    /// `thumb`: an ARM layout of Thumb-2 code (gaps of up to 32 MB).
+    public static func drawWithCalls(seed: UInt64, target: TargetABI = .arm32, thumb: Bool = false) -> Case {
+        var testCase = draw(seed: seed, target: target)
+        var rng = SeededRandom(seed: seed ^ 0x5eed_ca11_5eed_ca11)
+        var layout = testCase.layout
+        layout.name = "differential-calls-\(seed)"
+        layout.usesThumb = thumb && target == .arm32
+        // log2 of the branch range: 27 (AArch64), 25 (ARM), 24 (Thumb-2).
+        let range = target.pointerSize == 8 ? 27 : layout.usesThumb ? 24 : 25
+        // Make sure there are two code sections at least, the second one far away.
+        let far = Section(name: ".text.far", kind: .text, alignment: 4, size: 4 * UInt64(RandomDraws.value(in: 2...64, using: &rng)))
+        layout.items.append(.align(UInt64(1) << UInt64(range)))
+        layout.items.append(.section(far))
+        var items: [Layout.Item] = []
+        for item in layout.items {
+            if case .section = item, !items.isEmpty, RandomDraws.chance(1, in: 3, using: &rng) {
+                // 2^23…2^26 on ARM, 2^25…2^28 on arm64, 2^22…2^25 on Thumb-2: often just in or
+                // just out of range.
+                let exponent = RandomDraws.value(in: (range - 2)...(range + 1), using: &rng)
+                items.append(.align(UInt64(1) << UInt64(exponent)))
+            }
+            items.append(item)
+        }
+        layout.items = items
+        // Functions: a few globals at word offsets of every code section.
+        var functionCount = 0
+        for index in layout.items.indices {
+            guard case .section(var section) = layout.items[index], section.flags.contains(.code), section.size >= 4 else { continue }
+            for _ in 0..<RandomDraws.value(in: 1...4, using: &rng) {
+                let offset = 4 * UInt64(RandomDraws.index(Int(section.size / 4), using: &rng))
+                section.members.append(.symbol(name: Array("fn_\(functionCount)".utf8), offset: offset, binding: .global))
+                functionCount += 1
+            }
+            layout.items[index] = .section(section)
+        }
+        var callable = Array(layout.callableSymbols).sorted { $0.lexicographicallyPrecedes($1) }
+        if layout.usesThumb {
+            // Thumb functions: symbols of code sections (at word offsets here).
+            let code = Set(layout.sections.filter { $0.flags.contains(.code) && !$0.hostsKallsyms }.flatMap { section in
+                section.members.compactMap { member -> [UInt8]? in if case .symbol(let name, _, _) = member { return name } else { return nil } }
+            })
+            callable = callable.filter(code.contains)
+        }
+        for index in layout.items.indices {
+            guard case .section(var section) = layout.items[index], section.flags.contains(.code), section.size >= 4,
+                  !callable.isEmpty else { continue }
+            var used = Set<UInt64>()
+            for _ in 0..<RandomDraws.value(in: 0...12, using: &rng) {
+                let offset = 4 * UInt64(RandomDraws.index(Int(section.size / 4), using: &rng))
+                guard used.insert(offset).inserted else { continue }
+                let target = callable[RandomDraws.index(callable.count, using: &rng)]
+                section.calls.append(Section.Call(offset: offset, target: target))
+            }
+            section.calls.sort { $0.offset < $1.offset }
+            layout.items[index] = .section(section)
+        }
+        testCase.layout = layout
+        return testCase
+    }
+
     /// A name may be defined once as a global or weak symbol (more is a link error); further
     /// global copies become locals.
     static func uniqueGlobals(_ layout: Layout) -> Layout {
@@ -96,7 +161,8 @@ public enum LinkerDifferential {
 
     /// What one case showed.
     public enum Verdict: Sendable {
-        case agrees(images: Int)
+        /// `stubs`: branch stubs in the real linker's last map.
+        case agrees(images: Int, stubs: Int)
         /// The maps or the outcome differ: why.
         case differs(String)
         /// The era's generator refused the layout's symbols (the same in both).
@@ -126,7 +192,14 @@ public enum LinkerDifferential {
                 + result.linkedPasses.map { String($0.output.object.size) }.joined(separator: "/")
         }
         guard summary(real) == summary(model) else { return .differs("outcome: real \(summary(real)), model \(summary(model))") }
-        return .agrees(images: linker.comparisons.count)
+        let stubs = real.vmlinux?.symbols.filter { Self.isStub($0.name) }.count ?? 0
+        return .agrees(images: linker.comparisons.count, stubs: stubs)
+    }
+
+    /// GNU ld's `__…_veneer` and LLD's `__…Thunk_…` names.
+    static func isStub(_ name: [UInt8]) -> Bool {
+        let text = String(decoding: name, as: UTF8.self)
+        return text.hasPrefix("__") && (text.hasSuffix("_veneer") || text.contains("Thunk_"))
     }
 
     static func line(_ record: SymbolRecord) -> String {

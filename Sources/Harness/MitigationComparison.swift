@@ -28,6 +28,8 @@ public struct MitigationComparison: Sendable {
         public var jobs: Int
         /// The `nm` letters (nil: the era's own time).
         public var letters: SymbolLetters?
+        /// Today's kernel shape with calls (`ModernLayout`), or nil for the 2012 ARM layouts.
+        public var architecture: KernelArchitecture?
         /// A real linker that links every build instead of the model (nil: the model). A row it
         /// cannot build (`pad=B`, a link error) counts as refused.
         public var linker: Toolchain.Kind?
@@ -122,9 +124,13 @@ public struct MitigationComparison: Sendable {
 
     /// The layout of case `index`.
     public func layout(_ index: Int) -> Layout {
-        var rng = SeededRandom(seed: Campaign.caseSeed(index, campaignSeed: configuration.seed))
-        if let shape = configuration.shape { return layouts.generate(symbols: configuration.symbols, shape: shape, using: &rng) }
-        return layouts.generate(symbols: configuration.symbols, using: &rng)
+        let seed = Campaign.caseSeed(index, campaignSeed: configuration.seed)
+        var rng = SeededRandom(seed: seed)
+        let layout = configuration.shape.map { layouts.generate(symbols: configuration.symbols, shape: $0, using: &rng) }
+            ?? layouts.generate(symbols: configuration.symbols, using: &rng)
+        guard let architecture = configuration.architecture else { return layout }
+        var modern = SeededRandom(seed: seed ^ ModernLayout.streamSalt)
+        return ModernLayout.apply(layout, architecture: architecture, using: &modern)
     }
 
     /// Runs every row on every case on `jobs` threads; `progress` gets the number of cases done

@@ -13,7 +13,17 @@ enum CampaignOptions {
         OptionSpec("--symbols", value: "N", "Symbols per generated \(symbols) (default \(LayoutGenerator.armSized))."),
         OptionSpec("--shape", value: "SHAPE",
                    "Every layout in one shape, e.g. up-nm2012-pcpu4096-biased or smp-nm-pcpu32 (default: drawn per case)."),
+        OptionSpec("--arch", value: "A", "arm, thumb2 or arm64: today's kernel shape, a big .text and calls from .init.text (default: none)."),
     ] }
+
+    /// `--arch arm|thumb2|arm64`, or nil.
+    static func architecture(_ arguments: ParsedArguments) throws -> KernelArchitecture? {
+        guard let text = arguments.value("--arch") else { return nil }
+        guard let architecture = KernelArchitecture(rawValue: text) else {
+            throw UsageError("unknown architecture \(text) (known: \(KernelArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return architecture
+    }
 
     static func target(_ arguments: ParsedArguments) throws -> CampaignTarget {
         guard let text = arguments.value("--target") else { return .passConvergence }

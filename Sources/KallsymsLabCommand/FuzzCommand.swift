@@ -8,8 +8,8 @@ enum FuzzCommand {
     static let command = Subcommand(
         name: "fuzz",
         summary: "Search generated ARM layouts for builds that break an invariant; shrink and save every failure.",
-        usage: "fuzz [--era E] [era flags] [--target pass-convergence|size-stability|round-trip] [--seconds T] "
-            + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--mitigation M]… [--corpus DIR] [--json]",
+        usage: "fuzz [--era E] [era flags] [--target pass-convergence|size-stability|stub-stability|round-trip] [--seconds T] "
+            + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--arch A] [--mitigation M]… [--corpus DIR] [--json]",
         discussion: """
         Each case generates a 32-bit ARM kernel layout (sections of the 3.3 linker script filled
         with symbols drawn from the built-in profile of a real armhf kernel; 107103 symbols by
@@ -18,6 +18,8 @@ enum FuzzCommand {
         --shape). It runs the era's multi-pass build and checks the target:
           pass-convergence  the build ends consistent (no "Inconsistent kallsyms data");
           size-stability    every pass's kallsyms object has the same size (pass 0 excluded);
+          stub-stability    every pass keeps the same symbol names (branch stubs the tables
+                            push out of range break it; pass 0 excluded);
           round-trip        a generated nm map compresses with both engines alike and its
                             tables and .S decode back to the kept symbols.
         Every failure is shrunk (fewer items and sections, fewer symbols, smaller sizes, shorter
@@ -30,6 +32,12 @@ enum FuzzCommand {
         flags replace it. --seed defaults to a random seed, printed; case i of seed S is always
         the same case. --seconds (default 60) bounds when cases start; a running case finishes
         and a finding's shrink keeps its own budget (--shrink-steps, --shrink-seconds).
+
+        --arch arm|thumb2|arm64 draws today's shape instead (a .text of 24-40, 12-24 or 100-200
+        MB, the target and link address of the architecture, calls from .init.text to .text
+        across the kallsyms tables; docs/linkers.md, "Branch stubs"): with --target
+        stub-stability it finds the branch stubs that multiply as the tables grow. The model
+        follows GNU ld's stub rules, or the --confirm linker's.
 
         --confirm gnu|lld links each shrunk finding with that real linker (docs/linkers.md) and
         saves it, with the linker's version in its "confirmed:" line, only when it fails there the
@@ -50,9 +58,10 @@ enum FuzzCommand {
           kallsyms-lab fuzz --seed 1 --print-layout 7 > case7.layout
           kallsyms-lab simulate case7.layout --era v3.3 --all-symbols --repeat 5
           kallsyms-lab fuzz --era v3.3 --symbols 2000 --cases 50 --confirm gnu
+          kallsyms-lab fuzz --era v3.3 --arch arm --target stub-stability --cases 4 --seed 1
         """,
         options: EraArguments.specs + [
-            OptionSpec("--target", value: "T", "pass-convergence (default), size-stability or round-trip."),
+            OptionSpec("--target", value: "T", "pass-convergence (default), size-stability, stub-stability or round-trip."),
             OptionSpec("--seconds", value: "T", "Start no case after T seconds (default 60)."),
             OptionSpec("--cases", value: "N", "Stop after N cases."),
         ] + CampaignOptions.layoutSpecs(symbols: "layout or map") + [
@@ -83,9 +92,10 @@ enum FuzzCommand {
         configuration.shrinkSteps = try CampaignOptions.count(arguments, "--shrink-steps") ?? configuration.shrinkSteps
         if let seconds = try CampaignOptions.seconds(arguments, "--shrink-seconds") { configuration.shrinkDuration = .seconds(seconds) }
         configuration.letters = try LinkerArguments.letters(arguments)
+        configuration.architecture = try CampaignOptions.architecture(arguments)
         if let kind = try LinkerArguments.toolchainKind(arguments, option: "--confirm") {
             // Fail now, not at the first finding, when the tools are missing.
-            _ = try LinkerArguments.toolchain(kind, target: .arm32)
+            _ = try LinkerArguments.toolchain(kind, target: configuration.architecture?.target ?? .arm32)
             configuration.confirmation = kind
         }
         if let text = arguments.value("--print-layout") {

@@ -8,7 +8,7 @@ enum MitigationsCommand {
     static let command = Subcommand(
         name: "mitigations",
         summary: "Build the same generated layouts under no mitigation and under each one; print a table.",
-        usage: "mitigations [--era E] [era flags] [--cases N] [--seed S] [--jobs N] [--symbols N] [--shape SHAPE] [--json]",
+        usage: "mitigations [--era E] [era flags] [--cases N] [--seed S] [--jobs N] [--symbols N] [--shape SHAPE] [--arch A] [--json]",
         discussion: """
         Generates N layouts (case i of seed S: the layouts fuzz generates with the same seed and
         --symbols) and builds each with the era's build under no mitigation, extra-pass,
@@ -46,8 +46,9 @@ enum MitigationsCommand {
             symbols: try CampaignOptions.count(arguments, "--symbols") ?? LayoutGenerator.armSized,
             shape: try CampaignOptions.shape(arguments), jobs: try CampaignOptions.jobs(arguments))
         configuration.letters = try LinkerArguments.letters(arguments)
+        configuration.architecture = try CampaignOptions.architecture(arguments)
         if let kind = try LinkerArguments.toolchainKind(arguments) {
-            _ = try LinkerArguments.toolchain(kind, target: .arm32)
+            _ = try LinkerArguments.toolchain(kind, target: configuration.architecture?.target ?? .arm32)
             configuration.linker = kind
             // pad=B has no real counterpart: its rows are left out rather than counted refused.
             configuration.rows = configuration.rows.filter { row in !row.contains { if case .pad = $0 { return true } else { return false } } }

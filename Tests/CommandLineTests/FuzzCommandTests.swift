@@ -121,6 +121,19 @@ import TestSupport
         }
     }
 
+    @Test("--arch arm64 prints today's shape: the arm64 target, a .text beyond 100 MB, calls from .init.text")
+    func modernShape() throws {
+        let result = Self.run(["fuzz", "--arch", "arm64", "--symbols", "400", "--seed", "1", "--print-layout", "1"])
+        #expect(result.status == 0, "\(result.errors)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.contains("target arm64"))
+        let text = try #require(lines.first { $0.hasPrefix("section .text text ") })
+        let size = try #require(text.split(separator: " ").last.flatMap { UInt64($0.dropFirst(2), radix: 16) })
+        #expect(size >= 100 << 20)
+        let initText = try #require(lines.firstIndex { $0.hasPrefix("section .init.text ") })
+        #expect(lines[(initText + 1)...].prefix { $0.hasPrefix("  ") }.contains { $0.hasPrefix("  call ") })
+    }
+
     @Test("--target round-trip checks generated maps and finds nothing")
     func roundTripTarget() throws {
         let corpus = temporaryFolder()
@@ -157,6 +170,7 @@ import TestSupport
     @Test("usage errors exit 2", arguments: [
         ["fuzz", "--target", "speed"], ["fuzz", "--shape", "round"], ["fuzz", "--seconds", "0"], ["fuzz", "--seed", "x"],
         ["fuzz", "--era", "v5.10", "--symbol-prefix", "_"], ["mitigations", "--cases", "-1"], ["fuzz", "extra"],
+        ["fuzz", "--arch", "vax"], ["mitigations", "--arch", "thumb"],
     ])
     func usageErrors(_ arguments: [String]) {
         #expect(Self.run(arguments).status == 2)

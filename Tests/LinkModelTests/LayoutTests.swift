@@ -93,6 +93,25 @@ import Compressor
         ("section .t text size 12z\n", 1, "is not a number"),
         ("section .t text flags alloc,shiny\n", 1, "unknown flags"),
         ("section .t text size 4\n  local 0x0 bad\\x4\n", 2, "malformed name"),
+        ("call 0x0 f\n", 1, "outside a section"),
+        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x0\n", 3, "takes an offset and a target"),
+        ("section .d data align 4 size 8\n  global 0x0 f\n  call 0x0 f\n", 3, "not code"),
+        ("section .t text align 2 size 8\n  global 0x0 f\n  call 0x0 f\n", 3, "alignment of at least 4"),
+        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x2 f\n", 3, "not a multiple of 4"),
+        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x8 f\n", 3, "does not fit"),
+        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\n  call 0x4 f\n", 4, "already has a call at 0x4"),
+        ("section .t text align 4 size 8\n  call 0x4 nowhere\n", 2, "not defined"),
+        ("section .t text align 4 size 8\n  local 0x0 f\n  call 0x4 f\n", 3, "not a global or weak"),
+        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\nsection .u text align 4 size 4\n  local 0x0 f\n",
+         3, "defined 2 times"),
+        ("section .t text align 4 size 8\n  start f\n  call 0x4 f\n", 3, "not a global or weak"),
+        ("target x86\nsection .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\n", 4, "arm and arm64"),
+        ("section .t text align 4 size 8\n  global 0x0 f\n  kallsyms\n  call 0x4 f\n", 4, "holds the kallsyms tables"),
+        ("section .t text align 4 size 8\n  call 0x0 f\n  global 0x2 f\n", 2, "lies inside the call"),
+        ("target arm\ninstructions thumb2\nsection .t text align 4 size 8\n  call 0x0 d\nsection .d data size 4\n  global 0x0 d\n",
+         4, "not a Thumb function"),
+        ("target arm64\ninstructions thumb2\nsection .t text align 4 size 8\n", 2, "need target arm"),
+        ("instructions mips\n", 1, "takes arm or thumb2"),
     ])
     func errorsNameTheLine(_ text: String, _ line: Int, _ message: String) {
         do {
@@ -104,6 +123,46 @@ import Compressor
             #expect(error.message.contains(message), "\(error.message)")
         } catch {
             Issue.record("unexpected \(error)")
+        }
+    }
+
+    static let withCalls = """
+        layout calls
+        target arm64
+        base 0xffff800008000000
+        section .text text align 4 size 0x10
+          start _text
+          global 0x0 caller
+          call 0x0 far
+          call 0x8 near
+          global 0xc near
+        align 0x10000000
+        section .far text align 4 size 0x4
+          weak 0x0 far
+
+        """
+
+    @Test("calls read back to the same text, after the members; a layout without them prints no call line")
+    func callsRoundTrip() throws {
+        let layout = try Layout(parsing: Self.withCalls)
+        let text = layout.sections[0]
+        #expect(text.calls == [Section.Call(offset: 0, target: Array("far".utf8)), Section.Call(offset: 8, target: Array("near".utf8))])
+        #expect(try Layout(parsing: layout.description) == layout)
+        #expect(layout.description.contains("  global 0xc near\n  call 0x0 far\n  call 0x8 near\n"))
+        #expect(try !Layout(parsing: Self.canonical).description.contains("\n  call "))
+    }
+
+    @Test("shrinking drops the calls whose target goes, and those beyond a section's new size")
+    func shrinkingKeepsCallsValid() throws {
+        let layout = try Layout(parsing: Self.withCalls)
+        let withoutFar = layout.removingItem(at: 2)
+        #expect(withoutFar.sections[0].calls.map(\.offset) == [8])
+        let withoutNear = layout.removingSymbols(named: [Array("near".utf8)])
+        #expect(withoutNear.sections[0].calls.map(\.offset) == [0])
+        let smaller = layout.resizingSection(at: 0, to: 0x8)
+        #expect(smaller.sections[0].calls.map(\.offset) == [0])
+        for candidate in [withoutFar, withoutNear, smaller] {
+            #expect(try Layout(parsing: candidate.description) == candidate)
         }
     }
 

@@ -42,6 +42,50 @@ struct ModelMatchesLinkerTests {
     @Test("GNU ld: arm64", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing))
     func gnuArm64() throws { try Self.run(.gnu, target: .arm64) }
 
+    /// Cases with calls per linker and target (`KALLSYMS_LAB_CASES=N` runs N instead).
+    static let callCases: UInt64 = ProcessInfo.processInfo.environment["KALLSYMS_LAB_CASES"].flatMap { UInt64($0) }.map { max($0, 1) } ?? 15
+
+    /// The same with calls: the model's branch stubs (names, counts, addresses) must be the
+    /// real linker's, and some cases must have stubs at all.
+    static func runWithCalls(_ kind: Toolchain.Kind, target: TargetABI, thumb: Bool = false) throws {
+        let toolchain = try Toolchain(kind, target: target)
+        var agreed = 0, refused = 0, stubs = 0, withStubs = 0
+        for seed in 1...Self.callCases {
+            let testCase = LinkerDifferential.drawWithCalls(seed: seed, target: target, thumb: thumb)
+            switch try LinkerDifferential.check(testCase, toolchain: toolchain) {
+            case .agrees(_, let count):
+                agreed += 1
+                stubs += count
+                if count > 0 { withStubs += 1 }
+            case .refused: refused += 1
+            case .differs(let why):
+                Issue.record("calls seed \(seed) (\(testCase.options.era), nm \(testCase.options.effectiveLetters)): \(why)\n\(testCase.layout)")
+            }
+        }
+        print("model-matches-linker with calls \(kind) \(thumb ? "thumb2" : target.name): \(agreed) of \(Self.callCases) agree, \(withStubs) of them with "
+              + "stubs (\(stubs) stubs in vmlinux), \(refused) refused by the generator")
+        #expect(agreed >= Int(Self.callCases) * 3 / 4, "only \(agreed) of \(Self.callCases) cases were built (\(refused) refused)")
+        #expect(withStubs >= Int(Self.callCases) / 3, "only \(withStubs) of \(Self.callCases) cases had branch stubs")
+    }
+
+    @Test("with calls, LLD: ARM")
+    func callsLldArm() throws { try Self.runWithCalls(.lld, target: .arm32) }
+
+    @Test("with calls, LLD: arm64")
+    func callsLldArm64() throws { try Self.runWithCalls(.lld, target: .arm64) }
+
+    @Test("with calls, LLD: Thumb-2")
+    func callsLldThumb() throws { try Self.runWithCalls(.lld, target: .arm32, thumb: true) }
+
+    @Test("with calls, GNU ld: Thumb-2", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing))
+    func callsGnuThumb() throws { try Self.runWithCalls(.gnu, target: .arm32, thumb: true) }
+
+    @Test("with calls, GNU ld: ARM", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing))
+    func callsGnuArm() throws { try Self.runWithCalls(.gnu, target: .arm32) }
+
+    @Test("with calls, GNU ld: arm64", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing))
+    func callsGnuArm64() throws { try Self.runWithCalls(.gnu, target: .arm64) }
+
     @Test("the cases cover every item kind, empty sections, equal addresses and repeated names")
     func casesCoverTheItemKinds() {
         var aligns = 0, absolutes = 0, empty = 0, repeated = 0, weak = 0, locals = 0

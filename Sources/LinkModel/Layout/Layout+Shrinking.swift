@@ -9,13 +9,13 @@ extension Layout {
     public func removingItem(at index: Int) -> Layout {
         var copy = self
         copy.items.remove(at: index)
-        return copy
+        return copy.removingUnresolvedCalls()
     }
 
     /// Without the members `range` of the section at item `index`.
     /// - Precondition: item `index` is a section.
     public func removingMembers(_ range: Range<Int>, ofItem index: Int) -> Layout {
-        modifyingSection(at: index) { $0.members.removeSubrange(range) }
+        modifyingSection(at: index) { $0.members.removeSubrange(range) }.removingUnresolvedCalls()
     }
 
     /// With the section at item `index` resized to `size`; symbols and the kallsyms placement
@@ -34,6 +34,7 @@ extension Layout {
                     return member
                 }
             }
+            section.calls.removeAll { $0.offset > size || size - $0.offset < Section.Call.size }
         }
     }
 
@@ -71,7 +72,47 @@ extension Layout {
                 return .section(section)
             }
         }
+        return copy.removingUnresolvedCalls()
+    }
+
+    /// Without the calls whose target is no longer a global or weak symbol defined exactly
+    /// once (what removing a symbol or a section leaves behind); every other call stays.
+    public func removingUnresolvedCalls() -> Layout {
+        guard items.contains(where: { if case .section(let s) = $0 { return !s.calls.isEmpty } else { return false } }) else {
+            return self
+        }
+        let callable = callableSymbols
+        var copy = self
+        for index in copy.items.indices {
+            guard case .section(var section) = copy.items[index], !section.calls.isEmpty else { continue }
+            section.calls.removeAll { !callable.contains($0.target) }
+            copy.items[index] = .section(section)
+        }
         return copy
+    }
+
+    /// The names a call may target: global or weak section symbols defined exactly once in the
+    /// layout (no other symbol, marker or absolute symbol of that name).
+    public var callableSymbols: Set<[UInt8]> {
+        var counts: [[UInt8]: Int] = [:]
+        var callable = Set<[UInt8]>()
+        for item in items {
+            switch item {
+            case .align: break
+            case .absolute(let name): counts[name, default: 0] += 1
+            case .section(let section):
+                for member in section.members {
+                    switch member {
+                    case .marker(let name, _): counts[name, default: 0] += 1
+                    case .symbol(let name, _, let binding):
+                        counts[name, default: 0] += 1
+                        if binding != .local { callable.insert(name) }
+                    case .kallsyms: break
+                    }
+                }
+            }
+        }
+        return callable.filter { counts[$0] == 1 }
     }
 
     /// The item indices of the sections.

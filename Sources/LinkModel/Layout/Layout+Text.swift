@@ -26,13 +26,18 @@ import Compressor
 ///   weak 0x10 some_weak_data
 /// ```
 ///
-/// Lines: `layout NAME`, `target arm|arm64|x86|x86_64` and `base ADDRESS` come before the
+/// Lines: `layout NAME`, `target arm|arm64|x86|x86_64`, `instructions arm|thumb2` (an ARM
+/// layout's calls are Thumb-2 `bl`; default arm) and `base ADDRESS` come before the
 /// first item; then `section NAME KIND [align N] [size N] [flags LIST] [keep]` (KIND is
 /// `text`, `rodata`, `data` or `bss`; LIST is `alloc,load,readonly,code,tls` or `none`, the
 /// kind's flags when absent), the members of the last section: `start NAME`, `end NAME`,
 /// `global|local|weak OFFSET NAME`, `kallsyms [OFFSET]` (at most one in a layout; without
 /// one the tables go at the end of the first rodata section), and between sections
-/// `align N` and `absolute NAME`. Numbers are decimal or `0x` hexadecimal. Names are bytes:
+/// `align N` and `absolute NAME`; and `call OFFSET TARGET` in a code section of an `arm` or
+/// `arm64` layout: a 4-byte branch-and-link at OFFSET (a multiple of 4, inside the section,
+/// not splitting a symbol's offset) to TARGET, a global or weak symbol the layout defines
+/// exactly once; not in the section that holds the kallsyms tables, and the section aligned
+/// to at least 4 (docs/linkers.md, "Branch stubs"). Numbers are decimal or `0x` hexadecimal. Names are bytes:
 /// a byte below `!`, above `~`, `#` or `\` is written `\xNN`. Indentation is free.
 ///
 /// `description` writes the canonical form (comments dropped, numbers in a fixed base), and
@@ -67,6 +72,7 @@ extension Layout: CustomStringConvertible {
         var lines: [String] = []
         if let name { lines.append("layout \(LayoutName.escape(Array(name.utf8)))") }
         lines.append("target \(target.name)")
+        if usesThumb { lines.append("instructions thumb2") }
         lines.append("base 0x\(String(base, radix: 16))")
         for item in items {
             switch item {
@@ -89,6 +95,9 @@ extension Layout: CustomStringConvertible {
                     case .kallsyms(let offset):
                         lines.append(offset.map { "  kallsyms 0x\(String($0, radix: 16))" } ?? "  kallsyms")
                     }
+                }
+                for call in section.calls {
+                    lines.append("  call 0x\(String(call.offset, radix: 16)) \(LayoutName.escape(call.target))")
                 }
             }
         }
@@ -151,6 +160,9 @@ struct LayoutParser {
     var sawItem = false
     var kallsymsLine: Int?
     var sectionNames: [String: Int] = [:]
+    /// Each call read so far with its line, checked against the whole layout by `finish`.
+    var callLines: [(section: String, call: Section.Call, line: Int)] = []
+    var instructionsLine: Int?
 
     private static func error(_ message: String, _ line: Int) -> KallsymsError {
         KallsymsError(.malformedText, message, line: line)
@@ -175,6 +187,14 @@ struct LayoutParser {
         guard let keyword = tokens.first.map({ String(decoding: $0, as: UTF8.self) }) else { return }
         let arguments = Array(tokens.dropFirst())
         switch keyword {
+        case "instructions":
+            guard !sawItem else { throw Self.error("'instructions' must come before the first section", line) }
+            let set = arguments.count == 1 ? String(decoding: arguments[0], as: UTF8.self) : ""
+            guard set == "thumb2" || set == "arm" else {
+                throw Self.error("'instructions' takes arm or thumb2", line)
+            }
+            layout.usesThumb = set == "thumb2"
+            instructionsLine = line
         case "layout", "target", "base":
             guard !sawItem else { throw Self.error("'\(keyword)' must come before the first section", line) }
             guard arguments.count == 1 else { throw Self.error("'\(keyword)' takes one argument", line) }
@@ -203,6 +223,13 @@ struct LayoutParser {
             } else {
                 layout.items.append(.absolute(try name(arguments[0], line)))
             }
+        case "call":
+            guard let section = open else {
+                throw Self.error("'call' outside a section (it belongs under a 'section' line)", line)
+            }
+            let call = try call(arguments, in: section, line: line)
+            open!.calls.append(call)
+            callLines.append((section.name, call, line))
         case "start", "end", "global", "local", "weak", "kallsyms":
             guard let sectionName = open?.name, let size = open?.size else {
                 throw Self.error("'\(keyword)' outside a section (it belongs under a 'section' line)", line)
@@ -212,7 +239,7 @@ struct LayoutParser {
             open!.members.append(member)
         default:
             throw Self.error("unknown line '\(Self.shown(tokens[0]))' (expected layout, target, base, section, align, absolute, "
-                             + "start, end, global, local, weak or kallsyms)", line)
+                             + "start, end, global, local, weak, kallsyms or call)", line)
         }
     }
 
@@ -293,7 +320,94 @@ struct LayoutParser {
 
     mutating func finish() throws -> Layout {
         try closeSection()
+        if let instructionsLine, layout.usesThumb, layout.target != .arm32 {
+            throw Self.error("thumb2 instructions need target arm, not \(layout.target.name)", instructionsLine)
+        }
+        try checkCalls()
         return layout
+    }
+
+    /// `call OFFSET TARGET`: what can be checked on the line itself.
+    private func call(_ arguments: [ArraySlice<UInt8>], in section: Section, line: Int) throws -> Section.Call {
+        guard arguments.count == 2 else { throw Self.error("'call' takes an offset and a target name", line) }
+        let offset = try number(arguments[0], what: "offset", line)
+        let target = try name(arguments[1], line)
+        guard section.flags.contains(.code) else {
+            throw Self.error("a call in section \(section.name), which is not code", line)
+        }
+        guard section.alignment >= 4 else {
+            throw Self.error("a call in section \(section.name), aligned to \(section.alignment): calls need an alignment of at least 4", line)
+        }
+        guard offset % 4 == 0 else { throw Self.error("call offset 0x\(String(offset, radix: 16)) is not a multiple of 4", line) }
+        guard offset <= section.size, section.size - offset >= Section.Call.size else {
+            throw Self.error("the call at 0x\(String(offset, radix: 16)) does not fit in the size 0x"
+                             + "\(String(section.size, radix: 16)) of section \(section.name)", line)
+        }
+        if section.calls.contains(where: { $0.offset == offset }) {
+            throw Self.error("section \(section.name) already has a call at 0x\(String(offset, radix: 16))", line)
+        }
+        return Section.Call(offset: offset, target: target)
+    }
+
+    /// What a call needs from the whole layout: an arm or arm64 target, a target symbol defined
+    /// once as global or weak, no symbol inside the instruction, and not the kallsyms host.
+    private func checkCalls() throws {
+        guard let first = callLines.first else { return }
+        guard layout.target == .arm32 || layout.target == .arm64 else {
+            throw Self.error("calls are modelled for arm and arm64 layouts, not \(layout.target.name)", first.line)
+        }
+        var definitions: [[UInt8]: (count: Int, binding: Binding?)] = [:]
+        // Thumb-2: where each symbol is (a Thumb function lives at an even offset of code).
+        var thumbFunctionSites: [[UInt8]: (section: String, isCode: Bool, offset: UInt64)] = [:]
+        var host: String?
+        var firstRodata: String?
+        for item in layout.items {
+            switch item {
+            case .align: break
+            case .absolute(let name): definitions[name, default: (0, nil)].count += 1
+            case .section(let section):
+                if section.hostsKallsyms { host = section.name }
+                if section.kind == .rodata && firstRodata == nil { firstRodata = section.name }
+                for member in section.members {
+                    switch member {
+                    case .marker(let name, _): definitions[name, default: (0, nil)].count += 1
+                    case .symbol(let name, let offset, let binding):
+                        definitions[name, default: (0, nil)].count += 1
+                        definitions[name]!.binding = binding
+                        if layout.usesThumb { thumbFunctionSites[name] = (section.name, section.flags.contains(.code), offset) }
+                    case .kallsyms: break
+                    }
+                }
+            }
+        }
+        host = host ?? firstRodata
+        let sections = Dictionary(layout.sections.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (sectionName, call, line) in callLines {
+            let target = LayoutName.escape(call.target)
+            guard let definition = definitions[call.target] else {
+                throw Self.error("call target \(target) is not defined in the layout", line)
+            }
+            guard definition.count == 1 else {
+                throw Self.error("call target \(target) is defined \(definition.count) times (a call needs exactly one)", line)
+            }
+            guard let binding = definition.binding, binding != .local else {
+                throw Self.error("call target \(target) is not a global or weak symbol of a section", line)
+            }
+            if sectionName == host {
+                throw Self.error("a call in section \(sectionName), which holds the kallsyms tables (not modelled)", line)
+            }
+            if let site = thumbFunctionSites[call.target], !site.isCode || site.offset % 2 != 0 || site.section == host {
+                throw Self.error("call target \(target) is not a Thumb function: thumb2 targets are at even offsets of code "
+                                 + "sections other than the kallsyms host", line)
+            }
+            if let section = sections[sectionName] {
+                for case .symbol(let name, let offset, _) in section.members
+                where offset > call.offset && offset < call.offset + Section.Call.size {
+                    throw Self.error("symbol \(LayoutName.escape(name)) at 0x\(String(offset, radix: 16)) lies inside the call at 0x"
+                                     + "\(String(call.offset, radix: 16))", line)
+                }
+            }
+        }
     }
 
     private func name(_ token: ArraySlice<UInt8>, _ line: Int) throws -> [UInt8] {

@@ -16,6 +16,9 @@ public struct Layout: Hashable, Sendable {
     public var base: UInt64
     /// The linker script, in order.
     public var items: [Item]
+    /// ARM layouts: the code is Thumb-2 (`instructions thumb2`), so calls are Thumb `bl`
+    /// (±16 MB) to Thumb functions. False for every other layout.
+    public var usesThumb: Bool = false
 
     /// A layout; an empty one links to an empty map.
     public init(name: String? = nil, target: TargetABI = .arm32, base: UInt64 = 0, items: [Item] = []) {
@@ -89,11 +92,14 @@ public struct Section: Hashable, Sendable {
     public var isKeptWhenEmpty: Bool
     /// Symbols, markers and the kallsyms placement, in the order of the text form.
     public var members: [Member]
+    /// Branch-and-link instructions in the section's content, by offset (docs/linkers.md,
+    /// "Branch stubs"). Empty for every layout written before calls existed.
+    public var calls: [Call]
 
     /// A section; `flags` default to the kind's (`SectionKind.defaultFlags`).
     /// - Precondition: `alignment` is a power of two; offsets of `members` are at most `size`.
     public init(name: String, kind: SectionKind, flags: SectionFlags? = nil, alignment: UInt64 = 1,
-                size: UInt64 = 0, isKeptWhenEmpty: Bool = false, members: [Member] = []) {
+                size: UInt64 = 0, isKeptWhenEmpty: Bool = false, members: [Member] = [], calls: [Call] = []) {
         self.name = name
         self.kind = kind
         self.flags = flags ?? kind.defaultFlags
@@ -101,6 +107,25 @@ public struct Section: Hashable, Sendable {
         self.size = size
         self.isKeptWhenEmpty = isKeptWhenEmpty
         self.members = members
+        self.calls = calls
+    }
+
+    /// A call: a branch-and-link instruction (`bl`, 4 bytes) at `offset` in the section's
+    /// content to the global or weak symbol `target`. A real linker adds a branch stub when
+    /// the target is out of the instruction's range; the model does the same (`BranchStubs`).
+    public struct Call: Hashable, Sendable {
+        /// Where the instruction sits, from the section's start; a multiple of 4.
+        public var offset: UInt64
+        /// The symbol called: defined once in the layout, global or weak.
+        public var target: [UInt8]
+
+        public init(offset: UInt64, target: [UInt8]) {
+            self.offset = offset
+            self.target = target
+        }
+
+        /// The instruction's size.
+        public static let size: UInt64 = 4
     }
 
     /// One line inside a section.

@@ -11,6 +11,14 @@ public struct LinkPlan: Sendable {
     public let layout: Layout
     let items: [PreparedItem]
     let symbolCount: Int
+    /// The layout's calls whose target resolves, in item then offset order (the order both
+    /// linkers read relocations in).
+    let calls: [PreparedCall]
+    /// For each item, the place (1: `.text`) of its first input section among the sections of
+    /// the main object `LinkerInput` writes (0: none); GNU ld's stub order depends on it.
+    let mainObjectOrdinals: [Int]
+    /// Where each call target is defined (empty without calls).
+    let callTargets: [[UInt8]: (item: Int, offset: UInt64, isAbove: Bool)]
 
     enum PreparedItem: Sendable {
         case align(UInt64)
@@ -77,6 +85,10 @@ public struct LinkPlan: Sendable {
             if case .section(let s) = $0 { return s.kind == .rodata } else { return false }
         }
         var count = 0
+        var preparedCalls: [PreparedCall] = []
+        let callable = layout.callableSymbols
+        var targets: [[UInt8]: (item: Int, offset: UInt64, isAbove: Bool)] = [:]
+        var calling: [(item: Int, section: Section)] = []
         for (index, item) in layout.items.enumerated() {
             switch item {
             case .align(let alignment): items.append(.align(alignment))
@@ -87,13 +99,66 @@ public struct LinkPlan: Sendable {
                 let prepared = Self.prepare(section, hosts: index == host)
                 count += prepared.below.count + prepared.above.count
                 items.append(.section(prepared))
+                if !callable.isEmpty {
+                    for case .symbol(let name, let offset, let binding) in section.members
+                    where binding != .local && callable.contains(name) {
+                        targets[name] = (index, offset, index == host && offset >= prepared.placement)
+                    }
+                }
+                if !section.calls.isEmpty && index != host { calling.append((index, section)) }
             }
         }
         if host == nil {
             items.append(.section(Self.prepare(Section(name: ".rodata", kind: .rodata), hosts: true)))
         }
+        for (index, section) in calling {
+            for call in section.calls.sorted(by: { $0.offset < $1.offset }) {
+                guard let target = targets[call.target] else { continue }
+                preparedCalls.append(PreparedCall(item: index, offset: call.offset, target: call.target, targetItem: target.item,
+                                                  targetOffset: target.offset, targetIsAbove: target.isAbove))
+            }
+        }
         self.items = items
         symbolCount = count
+        calls = preparedCalls
+        callTargets = preparedCalls.isEmpty ? [:] : targets
+        mainObjectOrdinals = preparedCalls.isEmpty ? [] : Self.mainObjectOrdinals(items)
+    }
+
+    /// A call whose target is a symbol of the layout.
+    struct PreparedCall: Sendable {
+        var item: Int
+        var offset: UInt64
+        var target: [UInt8]
+        var targetItem: Int
+        var targetOffset: UInt64
+        /// The target sits above the kallsyms tables in their host: it moves with them.
+        var targetIsAbove: Bool
+    }
+
+    /// `LinkerInput`'s main object holds `.text`, `.data`, `.bss` (the assembler's), then one
+    /// input section per section part that has bytes or a first copy of a label, in item order.
+    static func mainObjectOrdinals(_ items: [PreparedItem]) -> [Int] {
+        var ordinals = [Int](repeating: 0, count: items.count)
+        var seen = Set<[UInt8]>()
+        var next = 4
+        for (index, item) in items.enumerated() {
+            guard case .section(let section) = item else { continue }
+            var parts: [(size: UInt64, entries: [Entry])] = [(section.hostsKallsyms ? section.placement : section.size,
+                                                               section.below.filter { !$0.isMarker })]
+            if section.hostsKallsyms {
+                parts.append((section.size - section.placement, section.above.filter { !$0.isMarker }))
+            }
+            for (partIndex, part) in parts.enumerated() {
+                var hasFirstCopy = false
+                for entry in part.entries where seen.insert(entry.name).inserted { hasFirstCopy = true }
+                if hasFirstCopy || part.size > 0 {
+                    if partIndex == 0 { ordinals[index] = next }
+                    next += 1
+                }
+            }
+        }
+        return ordinals
     }
 
     private static func prepare(_ section: Section, hosts: Bool) -> PreparedSection {
@@ -137,7 +202,8 @@ public struct LinkPlan: Sendable {
     /// linker's rules for empty output sections apply.
     public func link(object: KallsymsObject?, weakReferences: [[UInt8]] = [],
                      conventions: Conventions = Conventions()) -> LinkedMap {
-        let addresses = assignAddresses(object: object, linker: conventions.linker)
+        let stubs = placeStubs(object: object, linker: conventions.linker)
+        let addresses = assignAddresses(object: object, linker: conventions.linker, stubs: stubs)
         let letters = sectionLetters(addresses, conventions: conventions)
         var records: [SymbolRecord] = []
         records.reserveCapacity(symbolCount + (object?.labels.count ?? 0))
@@ -158,7 +224,8 @@ public struct LinkPlan: Sendable {
                 records.append(SymbolRecord(address: start, type: UInt8(ascii: "A"), name: name))
             case .section(let section):
                 if addresses.isKept[index] {
-                    appendKept(section, start: start, letter: letters[index], object: object, into: &records)
+                    appendKept(section, index: index, start: start, letter: letters[index], object: object,
+                               stubs: stubs, addresses: addresses, into: &records)
                     previousKept = index
                 } else if section.hasSymbols {
                     // GNU ld: the removed section's globals move to a neighbour; its locals
@@ -197,6 +264,12 @@ public struct LinkPlan: Sendable {
         var isKept: [Bool]
         /// Whether the section receives input sections: bytes, the kallsyms object, or labels.
         var hasInputs: [Bool]
+        /// Where each section's stub area starts and the bytes from its content's end to the
+        /// area's end (empty when no section has stubs).
+        var stubAreaStarts: [UInt64] = []
+        var stubExtents: [UInt64] = []
+
+        func stubExtent(_ index: Int) -> UInt64 { stubExtents.isEmpty ? 0 : stubExtents[index] }
     }
 
     /// GNU ld places sections with one location counter and evaluates script symbols with
@@ -209,10 +282,15 @@ public struct LinkPlan: Sendable {
     ///   absolute symbols after it, see the evaluating counter aligned, sections do not
     ///   until the next `. = ALIGN(N);`, which sets both.
     /// LLD keeps every section with a symbol, so both counters stay one.
-    func assignAddresses(object: KallsymsObject?, linker: LinkerFlavour = .gnu) -> Addresses {
+    func assignAddresses(object: KallsymsObject?, linker: LinkerFlavour = .gnu, stubs: StubAreas? = nil) -> Addresses {
         var starts = [UInt64](repeating: 0, count: items.count)
         var isKept = [Bool](repeating: false, count: items.count)
         var hasInputs = [Bool](repeating: false, count: items.count)
+        var stubAreaStarts: [UInt64] = [], stubExtents: [UInt64] = []
+        if stubs != nil {
+            stubAreaStarts = [UInt64](repeating: 0, count: items.count)
+            stubExtents = [UInt64](repeating: 0, count: items.count)
+        }
         var dot = layout.base
         var assignmentDot = layout.base
         for (index, item) in items.enumerated() {
@@ -236,10 +314,21 @@ public struct LinkPlan: Sendable {
                 if let object, section.hostsKallsyms { alignment = max(alignment, UInt64(object.alignment)) }
                 isKept[index] = kept
                 hasInputs[index] = total > 0 || section.hasObjectSymbols
+                let area = stubs.map { $0.sizes[index] } ?? 0
+                let areaAlignment = stubs.map { $0.alignments[index] } ?? 1
+                if area > 0, let rules = stubs?.rules, rules.raisesSectionAlignment {
+                    alignment = max(alignment, areaAlignment)
+                }
                 if kept {
                     dot = Self.roundUp(dot, alignment)
                     starts[index] = dot
                     dot = dot &+ total
+                    if area > 0 {
+                        let areaStart = Self.roundUp(dot, areaAlignment)
+                        stubAreaStarts[index] = areaStart
+                        stubExtents[index] = areaStart &+ area &- dot
+                        dot = areaStart &+ area
+                    }
                     assignmentDot = dot
                 } else if hasInputs[index] {
                     starts[index] = Self.roundUp(dot, alignment)
@@ -255,7 +344,8 @@ public struct LinkPlan: Sendable {
                 }
             }
         }
-        return Addresses(starts: starts, isKept: isKept, hasInputs: hasInputs)
+        return Addresses(starts: starts, isKept: isKept, hasInputs: hasInputs, stubAreaStarts: stubAreaStarts,
+                         stubExtents: stubExtents)
     }
 
     /// The lowercase `nm` letter of each kept section (0 for other items).
@@ -290,8 +380,8 @@ public struct LinkPlan: Sendable {
         return Self.roundUp(section.placement, alignment) - section.placement + UInt64(object.size)
     }
 
-    private func appendKept(_ section: PreparedSection, start: UInt64, letter: UInt8, object: KallsymsObject?,
-                            into records: inout [SymbolRecord]) {
+    private func appendKept(_ section: PreparedSection, index: Int, start: UInt64, letter: UInt8, object: KallsymsObject?,
+                            stubs: StubAreas?, addresses: Addresses, into records: inout [SymbolRecord]) {
         for entry in section.below {
             records.append(SymbolRecord(address: start &+ entry.offset, type: SymbolLetters.letter(letter, binding: entry.binding),
                                         name: entry.name))
@@ -304,8 +394,15 @@ public struct LinkPlan: Sendable {
                 records.append(SymbolRecord(address: objectStart &+ UInt64(label.offset), type: global, name: label.name))
             }
         }
+        if let stubs, !stubs.symbols[index].isEmpty {
+            let areaStart = addresses.stubAreaStarts[index]
+            for stub in stubs.symbols[index] {
+                records.append(SymbolRecord(address: areaStart &+ stub.offset, type: letter, name: stub.name))
+            }
+        }
+        let extent = addresses.stubExtent(index)
         for entry in section.above {
-            records.append(SymbolRecord(address: start &+ entry.offset &+ shift,
+            records.append(SymbolRecord(address: start &+ entry.offset &+ shift &+ extent,
                                         type: SymbolLetters.letter(letter, binding: entry.binding), name: entry.name))
         }
     }

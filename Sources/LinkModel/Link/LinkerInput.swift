@@ -13,6 +13,8 @@ import Compressor
 /// - Markers are `NAME = .;` first or last inside the output section; `absolute NAME` is
 ///   `NAME = ABSOLUTE(.);`; `align N` is `. = ALIGN(N);`; `keep` adds `. = ALIGN(1);`.
 /// - The kallsyms object's `.rodata` goes into the host section at its placement.
+/// - A call is `bl TARGET` at its offset (ARM and AArch64 alike), so that the real linker
+///   adds its branch stubs (docs/linkers.md, "Branch stubs").
 public struct LinkerInput: Sendable {
     /// The main object's assembly, then one per repeated name.
     public var objects: [String]
@@ -47,6 +49,12 @@ public struct LinkerInput: Sendable {
             return false
         }
         var anchorFlags: String?
+        let callsByItem = Dictionary(grouping: plan.calls, by: \.item)
+        // Thumb-2: Thumb code in code sections, and call targets are Thumb functions (so that a `bl`
+        // stays a Thumb-to-Thumb call and the linkers choose their Thumb stubs).
+        let thumb = plan.layout.usesThumb
+        let thumbFunctions = thumb ? Set(plan.calls.map(\.target)) : []
+        if thumb { objects[0] += ["  .arch armv7-a", "  .syntax unified"] }
         for (itemIndex, item) in plan.items.enumerated() {
             switch item {
             case .align(let alignment):
@@ -72,6 +80,16 @@ public struct LinkerInput: Sendable {
                     var main: [String] = []
                     var position: UInt64 = 0
                     var extra: [Int: [String]] = [:]
+                    // Calls are never in the kallsyms host, so they all belong to the first part.
+                    var calls = partIndex == 0 ? callsByItem[itemIndex] ?? [] : []
+                    func emitCalls(before offset: UInt64?) throws {
+                        while let call = calls.first, offset.map({ call.offset < $0 }) ?? true {
+                            calls.removeFirst()
+                            if call.offset > position { main.append("  .space \(call.offset - position)") }
+                            main.append("  bl \(try Self.quoted(call.target))")
+                            position = call.offset + Section.Call.size
+                        }
+                    }
                     for entry in part.entries {
                         let name = try Self.quoted(entry.name)
                         let copy = seen[entry.name, default: 0]
@@ -79,16 +97,21 @@ public struct LinkerInput: Sendable {
                         let offset = entry.offset - part.base
                         let binding = Self.binding(entry.binding, name)
                         if copy == 0 {
+                            try emitCalls(before: offset)
                             if offset > position { main.append("  .space \(offset - position)") }
                             position = max(position, offset)
+                            if thumbFunctions.contains(entry.name) { main += ["  .type \(name), %function", "  .thumb_func"] }
                             main += binding + ["\(name):"]
                         } else {
                             extra[copy, default: []] += binding + ["  .set \(name), .Lks\(itemIndex)_\(partIndex) + \(offset)"]
                         }
                     }
+                    try emitCalls(before: nil)
                     if part.size > position { main.append("  .space \(part.size - position)") }
                     if !main.isEmpty || part.size > 0 {
-                        objects[0] += ["  .section \(part.name),\(flags)", "  .balign 1"] + main
+                        // `.thumb` only in code: clang aligns a section that has it to 2.
+                        let mode = thumb && section.flags.contains(.code) ? ["  .thumb"] : []
+                        objects[0] += ["  .section \(part.name),\(flags)"] + mode + ["  .balign 1"] + main
                         contents.append(part.name)
                     }
                     for (copy, body) in extra.sorted(by: { $0.key < $1.key }) {
