@@ -1,4 +1,5 @@
 import Compressor
+import Randomness
 import LinkModel
 
 /// The instruction set of a generated kernel's calls (`--arch`).
