@@ -8,15 +8,20 @@ public struct GeneratorRun: Sendable {
     public var tables: KallsymsTables
     /// How long each stage took.
     public var timings = StageTimings()
+    /// The compressor's input (`type ++ name` of every kept symbol, in address order), kept for
+    /// the comments of v6.19+'s `.S`: one buffer instead of a reference-counted array per name.
+    var storedStrings: ByteStrings
 
     /// The `.S` file, byte-identical to the era's `scripts/kallsyms`.
     public var assembly: [UInt8] {
-        AssemblyWriter.write(tables, symbols: selection.symbols, era: era, options: options)
+        AssemblyWriter.write(tables, symbols: selection.symbols, storedStrings: storedStrings,
+                             era: era, options: options)
     }
 
     /// Writes the `.S` file to `sink` in chunks (see `AssemblyWriter.write(_:symbols:era:options:to:)`).
     public func writeAssembly(to sink: (UnsafeBufferPointer<UInt8>) -> Void) {
-        AssemblyWriter.write(tables, symbols: selection.symbols, era: era, options: options, to: sink)
+        AssemblyWriter.write(tables, symbols: selection.symbols, storedStrings: storedStrings,
+                             era: era, options: options, to: sink)
     }
 
     /// The warnings the generator would print on stderr.
@@ -58,13 +63,33 @@ extension Era {
         }
         let selection = try select(parsed.symbols, options: options)
         timings.select = lap()
-        let compression = engine.compress(selection.storedStrings)
+        let storedStrings = selection.storedStrings
+        // v6.19+'s name order depends on the selection alone: on a large input it is sorted on a
+        // second thread while this one compresses (then `compress` times both).
+        let compression: Compression
+        var seqsOfNames: [Int]?
+        if rules.writesSeqsOfNames && storedStrings.count >= Self.seqsOfNamesOnSecondThreadFrom {
+            let symbols = selection.symbols
+            (compression, seqsOfNames) = Concurrently.run({ engine.compress(storedStrings) }, alongside: {
+                NameOrder.sequence(ofStored: storedStrings, symbols: symbols)
+            })
+        } else {
+            compression = engine.compress(storedStrings)
+        }
         timings.compress = lap()
-        let tables = try tables(for: selection, compression: compression, options: options)
+        let tables = try tables(for: selection, storedStrings: storedStrings, compression: compression,
+                                seqsOfNames: seqsOfNames, options: options)
         timings.tables = lap()
         return GeneratorRun(era: self, options: options, parsed: parsed, selection: selection,
-                            compression: compression, tables: tables, timings: timings)
+                            compression: compression, tables: tables, timings: timings,
+                            storedStrings: storedStrings)
     }
+}
+
+extension Era {
+    /// From this many symbols on, `kallsyms_seqs_of_names` is sorted on a second thread (below
+    /// it, starting a thread costs more than the sort).
+    static let seqsOfNamesOnSecondThreadFrom = 8_192
 }
 
 /// The wall-clock time of each stage of one generator run (`parse` is zero when the run

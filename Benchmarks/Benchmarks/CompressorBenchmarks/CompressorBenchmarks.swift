@@ -61,6 +61,24 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(try Era.v6_1.generate(armhf, options: Inputs.v61).assembly) }
     }
 
+    // v7.0 --all-symbols --pc-relative at 122 000 x86-64 symbols: the tables (the pc-relative
+    // offsets and kallsyms_seqs_of_names) and the .S (about 30 MB, streamed to a sink that
+    // discards it), from one generator run made once.
+    if let map = Inputs.amd64x122k, let run = try? Era.v7_0.generate(map, options: Inputs.pcRelative70) {
+        Benchmark("Tables.amd64-122k.v7_0-all-symbols-pc-relative") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try Era.v7_0.tables(for: run.selection, compression: run.compression, options: Inputs.pcRelative70))
+            }
+        }
+        Benchmark("Write.amd64-122k.v7_0-all-symbols-pc-relative") { benchmark in
+            for _ in benchmark.scaledIterations {
+                var bytes = 0
+                run.writeAssembly { bytes += $0.count }
+                blackHole(bytes)
+            }
+        }
+    }
+
     // Growth of the compression core with the input: 20 k, 107 k and 250 k symbols (--all-symbols).
     let growth: [(String, ByteStrings)] = [
         ("20k", Inputs.stored(Inputs.host20k, .v7_0, GeneratorOptions(allSymbols: true))),

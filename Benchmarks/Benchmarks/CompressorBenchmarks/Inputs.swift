@@ -38,10 +38,40 @@ enum Inputs {
         return MapWriter.write(all)
     }()
 
+    /// The first 122 000 lines of a real x86-64 `System.map` (Debian 6.12.117, amd64), the size
+    /// of a 122 000-symbol `/proc/kallsyms`: read from `../shared/corpus` (through `xz -dc`) when
+    /// it is there, nil otherwise (the benchmarks that need it are then not registered).
+    static let amd64x122k: [UInt8]? = {
+        var url = URL(fileURLWithPath: corpus)
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Corpus, Tests, root
+        let path = url.appendingPathComponent("shared/corpus/amd64-6.12.117/System.map.xz").path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["xz", "-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        var lines = 0
+        var end = 0
+        for (offset, byte) in data.enumerated() where byte == UInt8(ascii: "\n") {
+            lines += 1
+            if lines == 122_000 {
+                end = offset + 1
+                break
+            }
+        }
+        return lines == 122_000 ? [UInt8](data.prefix(end)) : nil
+    }()
+
     static func stored(_ input: [UInt8], _ era: Era, _ options: GeneratorOptions) -> ByteStrings {
         (try? era.select(era.parse(input).records, options: options).storedStrings) ?? ByteStrings()
     }
 
     static let v61 = GeneratorOptions(baseRelative: true)
     static let all61 = GeneratorOptions(allSymbols: true)
+    static let pcRelative70 = GeneratorOptions(allSymbols: true, pcRelative: true)
 }

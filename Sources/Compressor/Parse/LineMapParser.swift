@@ -5,29 +5,83 @@
 /// is the whole rest of the line (up to a NUL, where C strings end), `\r` included.
 enum LineMapParser {
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> ParsedMap {
-        var symbols = SymbolTable()
-        symbols.reserve(rows: bytes.count / 24, nameBytes: bytes.count)
-        do {
-            var lineStart = 0
-            var lineNumber = 0
-            while lineStart < bytes.count {
-                lineNumber += 1
-                var lineEnd = lineStart
-                while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
-                guard parseLine(bytes, lineStart, lineEnd, lineNumber, into: &symbols) else {
-                    throw KallsymsError(.lineFormat, "line format error (expected \"ADDRESS TYPE NAME\" "
-                                        + "with single spaces): \(preview(bytes, lineStart, lineEnd))",
-                                        line: lineNumber)
-                }
-                lineStart = lineEnd + 1
+        // Every name is a stretch of the input: rows keep where theirs starts, and the names are
+        // copied into one buffer at the end.
+        var records = SymbolTable.Builder(expectedRows: bytes.count / 24)
+        var lineStart = 0
+        var lineNumber = 0
+        while lineStart < bytes.count {
+            lineNumber &+= 1
+            if let next = parsePlainLine(bytes, lineStart, lineNumber, into: &records) {
+                lineStart = next
+                continue
             }
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            guard parseLine(bytes, lineStart, lineEnd, lineNumber, into: &records) else {
+                throw KallsymsError(.lineFormat, "line format error (expected \"ADDRESS TYPE NAME\" "
+                                    + "with single spaces): \(preview(bytes, lineStart, lineEnd))",
+                                    line: lineNumber)
+            }
+            lineStart = lineEnd + 1
         }
-        return ParsedMap(symbols: symbols)
+        return ParsedMap(symbols: records.build(names: bytes))
+    }
+
+    /// The line at `start` when it has the shape of nearly every line of `nm -n` output and
+    /// `/proc/kallsyms`: 1–16 hex digits at the start of the line, a space, a type byte below
+    /// 0x80 other than `\n`, a space, then name bytes above `\n` up to the `\n` that ends the line. Appends its
+    /// record and returns where the next line starts; nil, with nothing appended, for any other
+    /// line (blanks, a sign or `0x` before the address, a NUL, control bytes below `\v` in the
+    /// name, no final newline), which `parseLine` then reads. On a line of that shape both
+    /// readers take the same fields.
+    @inline(__always)
+    private static func parsePlainLine(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ lineNumber: Int,
+                                       into records: inout SymbolTable.Builder) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let count = bytes.count
+        var cursor = start
+        var address: UInt64 = 0
+        while cursor < count {
+            let byte = base[cursor]
+            var digit = byte &- 0x30
+            if digit > 9 {
+                digit = (byte | 0x20) &- 0x61
+                guard digit < 6 else { break }
+                digit &+= 10
+            }
+            address = address &<< 4 | UInt64(digit)
+            cursor &+= 1
+        }
+        let digits = cursor &- start
+        // 16 digits cannot overflow; a space, the type, a space and the newline must follow.
+        guard digits > 0, digits <= 16, count &- cursor >= 4, base[cursor] == 0x20 else { return nil }
+        let type = base[cursor &+ 1]
+        guard type < 0x80, type != 0x0A, base[cursor &+ 2] == 0x20 else { return nil }
+        let nameStart = cursor &+ 3
+        // The name runs to the first byte at or below `\n`: eight bytes at a time while a whole
+        // word is left, then byte by byte.
+        var nameEnd = nameStart
+        let raw = UnsafeRawPointer(base)
+        while nameEnd &+ 8 <= count {
+            let low = flagsOfBytes(below: 0x0B, in: raw.loadUnaligned(fromByteOffset: nameEnd, as: UInt64.self))
+            if low != 0 {
+                nameEnd &+= low.trailingZeroBitCount &>> 3
+                break
+            }
+            nameEnd &+= 8
+        }
+        if nameEnd &+ 8 > count {
+            while nameEnd < count && base[nameEnd] > 0x0A { nameEnd &+= 1 }
+        }
+        guard nameEnd < count, base[nameEnd] == 0x0A else { return nil }
+        records.append(address: address, type: type, nameAt: nameStart, length: nameEnd &- nameStart, line: lineNumber)
+        return nameEnd &+ 1
     }
 
     /// Appends the line's record; false when the line is malformed.
     private static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                                  _ lineNumber: Int, into symbols: inout SymbolTable) -> Bool {
+                                  _ lineNumber: Int, into records: inout SymbolTable.Builder) -> Bool {
         var p = start
         while p < end, isCSpace(bytes[p]) { p += 1 }
         var negative = false
@@ -51,8 +105,8 @@ enum LineMapParser {
         let type = bytes[p + 1]
         var nameEnd = p + 3
         while nameEnd < end, bytes[nameEnd] != 0 { nameEnd += 1 }
-        symbols.append(address: number.result(negative: negative), type: type,
-                       name: UnsafeBufferPointer(rebasing: bytes[(p + 3)..<nameEnd]), line: lineNumber)
+        records.append(address: number.result(negative: negative), type: type, nameAt: p + 3,
+                       length: nameEnd - (p + 3), line: lineNumber)
         return true
     }
 

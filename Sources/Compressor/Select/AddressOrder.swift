@@ -77,53 +77,79 @@ public enum NameOrder {
     /// The address-order indices of `symbols` (already in address order), sorted by name bytes
     /// (without the type, C `strcmp`), then address, then index.
     public static func sequence(of symbols: [KeptSymbol]) -> [Int] {
-        let names = ByteStrings(symbols.map(\.name))
+        sequence(ofStored: Selection(symbols: symbols, textAddress: 0, recordsRead: 0).storedStrings, symbols: symbols)
+    }
+
+    /// `sequence(of:)` from the symbols' stored strings (`type ++ name`, in the same order),
+    /// which hold every name in one buffer.
+    static func sequence(ofStored stored: ByteStrings, symbols: [KeptSymbol]) -> [Int] {
+        precondition(stored.count == symbols.count, "one stored string per symbol")
         let addresses = symbols.map(\.address)
-        return names.bytes.withUnsafeBufferPointer { bytes in
-            // Sorted by eight name bytes at a time as one big-endian number (zero-padded), which
-            // orders like `strcmp` up to ties; runs of equal numbers go eight bytes deeper, and
-            // after a few levels (or when every name in the run has ended) the full comparison
-            // settles them.
-            var entries = (0..<names.count).map { Entry(key: 0, index: Int32($0)) }
-            func name(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
-                UnsafeBufferPointer(rebasing: bytes[names.start(of: Int(index))..<names.ends[Int(index)]])
-            }
-            func refine(_ range: Range<Int>, depth: Int) {
-                let offset = depth * 8
-                var longest = 0
-                for position in range {
-                    let string = name(entries[position].index)
-                    var key: UInt64 = 0
-                    for k in offset..<(offset + 8) { key = key << 8 | (k < string.count ? UInt64(string[k]) : 0) }
-                    entries[position].key = key
-                    longest = max(longest, string.count)
+        var entries = (0..<stored.count).map { Entry(key: 0, index: Int32($0)) }
+        stored.bytes.withUnsafeBufferPointer { bytes in
+            stored.ends.withUnsafeBufferPointer { ends in
+                entries.withUnsafeMutableBufferPointer { entries in
+                    addresses.withUnsafeBufferPointer { addresses in
+                        sort(entries, bytes: bytes, ends: ends, addresses: addresses)
+                    }
                 }
-                entries[range].sort { $0.key < $1.key }
-                var start = range.lowerBound
-                while start < range.upperBound {
-                    var end = start + 1
-                    while end < range.upperBound && entries[end].key == entries[start].key { end += 1 }
-                    if end - start > 1 {
-                        if depth < 3 && longest > offset + 8 {
-                            refine(start..<end, depth: depth + 1)
-                        } else {
-                            entries[start..<end].sort { a, b in
-                                switch compareBytes(name(a.index), name(b.index)) {
-                                case .less: return true
-                                case .greater: return false
-                                case .equal:
-                                    let left = addresses[Int(a.index)], right = addresses[Int(b.index)]
-                                    return left != right ? left < right : a.index < b.index
-                                }
+            }
+        }
+        return entries.map { Int($0.index) }
+    }
+
+    /// Sorts `entries` by name (string `i` of `bytes`/`ends` without its first byte, the type),
+    /// then address, then index.
+    ///
+    /// Sorted by eight name bytes at a time as one big-endian number (zero-padded), which orders
+    /// like `strcmp` up to ties; runs of equal numbers go eight bytes deeper, and after a few
+    /// levels (or when every name in the run has ended) the full comparison settles them.
+    private static func sort(_ entries: UnsafeMutableBufferPointer<Entry>, bytes: UnsafeBufferPointer<UInt8>,
+                             ends: UnsafeBufferPointer<Int>, addresses: UnsafeBufferPointer<UInt64>) {
+        func name(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
+            let index = Int(index)
+            // Every stored string holds at least its type byte, so `start + 1 <= end`.
+            let start = index == 0 ? 0 : ends[index &- 1]
+            return UnsafeBufferPointer(rebasing: bytes[(start &+ 1)..<ends[index]])
+        }
+        func refine(_ range: Range<Int>, depth: Int) {
+            let offset = depth &* 8
+            var longest = 0
+            for position in range {
+                let string = name(entries[position].index)
+                var key: UInt64 = 0
+                if string.count >= offset &+ 8 {
+                    for k in offset..<(offset &+ 8) { key = key &<< 8 | UInt64(string[k]) }
+                } else {
+                    for k in offset..<(offset &+ 8) { key = key &<< 8 | (k < string.count ? UInt64(string[k]) : 0) }
+                }
+                entries[position].key = key
+                longest = max(longest, string.count)
+            }
+            entries[range].sort { $0.key < $1.key }
+            var start = range.lowerBound
+            while start < range.upperBound {
+                var end = start &+ 1
+                while end < range.upperBound && entries[end].key == entries[start].key { end &+= 1 }
+                if end &- start > 1 {
+                    if depth < 3 && longest > offset &+ 8 {
+                        refine(start..<end, depth: depth &+ 1)
+                    } else {
+                        entries[start..<end].sort { a, b in
+                            switch compareBytes(name(a.index), name(b.index)) {
+                            case .less: return true
+                            case .greater: return false
+                            case .equal:
+                                let left = addresses[Int(a.index)], right = addresses[Int(b.index)]
+                                return left != right ? left < right : a.index < b.index
                             }
                         }
                     }
-                    start = end
                 }
+                start = end
             }
-            refine(0..<entries.count, depth: 0)
-            return entries.map { Int($0.index) }
         }
+        refine(0..<entries.count, depth: 0)
     }
 
     private struct Entry {

@@ -6,6 +6,13 @@ extension Era {
     ///   (docs/behaviour.md §6.4).
     public func tables(for selection: Selection, compression: Compression,
                        options: GeneratorOptions) throws -> KallsymsTables {
+        try tables(for: selection, storedStrings: nil, compression: compression, seqsOfNames: nil, options: options)
+    }
+
+    /// `tables(for:compression:options:)` with pieces the caller may already hold: the
+    /// selection's stored strings, and v6.19+'s name order (sorted while the compression ran).
+    func tables(for selection: Selection, storedStrings: ByteStrings?, compression: Compression,
+                seqsOfNames: [Int]?, options: GeneratorOptions) throws -> KallsymsTables {
         let rules = self.rules
         let names = compression.names
         if rules.lengthPrefix == .base128 {
@@ -20,7 +27,11 @@ extension Era {
             }
         }
         let addresses = try addressTable(for: selection, compressedNames: names, options: options)
-        let seqs = rules.writesSeqsOfNames ? NameOrder.sequence(of: selection.symbols) : nil
+        var seqs: [Int]?
+        if rules.writesSeqsOfNames {
+            seqs = seqsOfNames ?? NameOrder.sequence(ofStored: storedStrings ?? selection.storedStrings,
+                                                     symbols: selection.symbols)
+        }
         return KallsymsTables(compressedNames: names, lengthPrefix: rules.lengthPrefix,
                               tokenExpansions: compression.tokens.expansions, addresses: addresses,
                               seqsOfNames: seqs)
