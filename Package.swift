@@ -51,6 +51,8 @@ let package = Package(
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         .executableTarget(name: "FuzzImage", dependencies: ["ImageReader"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        .executableTarget(name: "FuzzPassConvergence", dependencies: ["Harness"],
+                          swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
 
         .target(name: "TestSupport", dependencies: ["Compressor"], path: "Tests/TestSupport"),
         .testTarget(name: "CompressorTests", dependencies: ["Compressor", "TestSupport"]),
