@@ -7,10 +7,11 @@ import LinkModel
 /// Strategies, big steps first (as delta debugging and Hypothesis shrink), in this order,
 /// repeated until a whole round changes nothing or a budget runs out (each uses
 /// `Layout+Shrinking`'s operations):
-/// 0. **thin out**: keep a random one symbol in 1024 (then 256, 64, 16, 4, 2: halve every
-///    section; then drop one in 4, one in 8) of every section at once, markers kept, a few
-///    subsets per level: one candidate a fraction of the size, so an ARM-sized layout gets
-///    small after a few cheap builds instead of a long halving;
+/// 0. **thin out**: keep one symbol in 1024 (then 256, 64, 16, 4, 2: halve every section;
+///    then drop one in 4, one in 8) of every section at once, markers and each section's first
+///    and last symbol kept, a few subsets per level (every N-th, then random ones): one
+///    candidate a fraction of the size, so an ARM-sized layout gets small after a few cheap
+///    builds instead of a long halving;
 /// 1. **drop items**: remove each section (with all its symbols), `align` or `absolute`, last
 ///    first;
 /// 2. **drop symbols**: in each section, largest first, remove halves of its members, then
@@ -22,7 +23,9 @@ import LinkModel
 ///
 /// The result always fails: a candidate replaces the current layout only after `stillFails`
 /// returned true for it. With unlimited time the result depends only on the input and the
-/// predicate. A shrink that ends `exhausted` is **1-minimal**: its last round tried every
+/// predicate. The budget is what a shrink may still fail to reach: a minimum that only a
+/// repaired candidate leads to costs up to 16 builds per single step. A shrink that ends
+/// `exhausted` is **1-minimal**: its last round tried every
 /// single-step reduction of the result (`singleStepReductions`) and none failed; one that ends
 /// on a budget says so (`Result.isOneMinimal`), and shrinking its result again continues.
 public struct LayoutShrinker: Sendable {

@@ -3,6 +3,7 @@ import Generators
 import Harness
 import LinkModel
 import Testing
+import TestSupport
 
 /// `FuzzPassConvergence`'s input format and check (`PassConvergenceInput`,
 /// `FuzzChecks.passConvergence`), without the fuzzer.
@@ -69,5 +70,20 @@ import Testing
         }
         #expect(findings == 2, "300-symbol biased 2012 uniprocessor layouts fail v3.3 often (CampaignTests)")
         #expect(converging > 0)
+    }
+
+    @Test("every input the fuzzer stopped on still ends in Inconsistent kallsyms data")
+    func regressions() throws {
+        let files = try Corpus.requiredFiles(in: "fuzz-regressions/FuzzPassConvergence")
+        for name in files {
+            let bytes = Corpus.bytes("fuzz-regressions/FuzzPassConvergence/" + name)
+            guard case .finding(let file) = FuzzChecks.passConvergence(bytes) else {
+                Issue.record("\(name) no longer fails")
+                continue
+            }
+            #expect(file.reason.hasPrefix("Inconsistent kallsyms data"), "\(name)")
+            #expect(try CaseReplay.replay(text: file.description).matchesExpectation, "\(name)")
+        }
+        #expect(files.count >= 1)
     }
 }
