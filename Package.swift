@@ -70,6 +70,8 @@ let package = Package(
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         .executableTarget(name: "FuzzImage", dependencies: ["ImageReader"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        .executableTarget(name: "FuzzPassConvergence", dependencies: ["Harness"],
+                          swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
 
         .target(name: "TestSupport", dependencies: ["Compressor", "Randomness"], path: "Tests/TestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),

@@ -8,7 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ -f "$here/../Package.swift" ]; then root="$here/.."; else root="${SRC:-$here}/kallsyms-lab"; fi
 cd "$root"
 mkdir -p "$OUT"
-targets=(FuzzRoundTrip FuzzDecode)
+targets=(FuzzRoundTrip FuzzDecode FuzzPassConvergence)
 Fuzz/build.sh "${targets[@]}"   # fails when a target carries no coverage counters
 for target in "${targets[@]}"; do
   cp ".build-fuzz-$target/release/$target" "$OUT/$target"

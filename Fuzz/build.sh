@@ -6,7 +6,7 @@
 # "INFO: Loaded 1 modules (N inline 8-bit counters)" with N > 0 fails here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all_targets=(FuzzRoundTrip FuzzDecode FuzzImage)
+all_targets=(FuzzRoundTrip FuzzDecode FuzzImage FuzzPassConvergence)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 export SWIFT_BACKTRACE=enable=no  # Swift's crash handler otherwise produces false ASan reports

@@ -46,5 +46,8 @@ open(out, 'wb').write(image)
 PY
       done
     done ;;
+  FuzzPassConvergence)
+    # One input per era with the default layout decisions (Harness/PassConvergenceInput.swift).
+    for era in 0 1 2 3 4; do printf "\\$(printf '%03o' "$era")" > "$dir/era-$era"; done ;;
   *) echo "unknown fuzz target $target" >&2; exit 2 ;;
 esac

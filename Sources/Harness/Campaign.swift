@@ -282,6 +282,11 @@ public struct CampaignFinding: Hashable, Sendable {
     /// Whether a real linker confirmed it.
     public var confirmation: FindingConfirmation = .notAsked
 
+    /// Whether the shrink ended on a 1-minimal layout (`LayoutShrinker.Result.isOneMinimal`):
+    /// no single symbol, item, size step or name cut can go with the failure kept. Otherwise a
+    /// budget stopped it, and `fuzz --shrink FILE` continues from the saved case.
+    public var isOneMinimal: Bool { stopReason == .exhausted }
+
     /// A file name for the finding: `TARGET-ERA-SEED.case` (e.g. `pass-convergence-v3.3-0x1f2e.case`).
     public var fileName: String {
         "\(caseFile.target ?? caseFile.property ?? "case")-\(caseFile.era)-0x\(String(seed, radix: 16)).case"

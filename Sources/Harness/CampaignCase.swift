@@ -75,7 +75,8 @@ struct CampaignCaseRunner: Sendable {
             let signature = target.signature(of: result)
             return !signature.isEmpty && signature.isSubset(of: original)
         }
-        var shrunk = shrinker.shrink(layout, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs, stillFails: modelFails)
+        var shrunk = shrinker.shrink(layout, knownToFail: true, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs,
+                                     stillFails: modelFails)
         var minimal = shrunk?.layout ?? layout
         var confirmation = FindingConfirmation.notAsked
         if let kind = configuration.confirmation {
@@ -111,10 +112,13 @@ struct CampaignCaseRunner: Sendable {
     }
 
     /// Variants of a shrink candidate that put the first empty section with symbols (the
-    /// per-cpu section of a uniprocessor layout) at another place in its page: the kept
-    /// section before it grown by 512, 1024, … 3584 bytes. Removing symbols changes the size
-    /// of the kallsyms tables and so where that section lands; the variants look for a place
-    /// where its markers again change letter between passes. Only for layouts of at most
+    /// per-cpu section of a uniprocessor layout) at another place in its period: the kept
+    /// section before it grown by 512, 1024, … 7680 bytes, over the whole 8 KiB of the largest
+    /// alignment a generated layout has (`.data`'s THREAD_SIZE), so every place the section can
+    /// take relative to the next page and to `.data` is within 512 bytes of one variant.
+    /// Removing symbols changes the size of the kallsyms tables and so where that section lands
+    /// in the second pass (not in the first, which links no tables); the variants look for a
+    /// place where its markers again change letter between passes. Only for layouts of at most
     /// 20 000 symbols (beyond, each variant costs a full ARM-sized build).
     static func phaseRepairs(_ layout: Layout) -> [Layout] {
         guard layout.symbolCount <= 20_000 else { return [] }
@@ -126,7 +130,7 @@ struct CampaignCaseRunner: Sendable {
             guard case .section(let section) = layout.items[index] else { return false }
             return section.size > 0
         }), case .section(let section) = layout.items[knob] else { return [] }
-        return (1...7).map { layout.resizingSection(at: knob, to: section.size + UInt64($0) * 512) }
+        return (1...15).map { layout.resizingSection(at: knob, to: section.size + UInt64($0) * 512) }
     }
 
     // MARK: round-trip

@@ -25,11 +25,12 @@ struct CampaignReport {
         return text
     }
 
-    /// `107134 → 23 symbols, 14 → 5 sections, 412 shrink builds (exhausted)`
+    /// `107134 → 23 symbols, 14 → 5 sections, 412 shrink builds (exhausted: 1-minimal)`
     static func findingLine(_ finding: CampaignFinding) -> String {
         var text = "\(finding.originalSymbols) → \(finding.shrunkSymbols) symbols"
         if finding.originalSections > 0 { text += ", \(finding.originalSections) → \(finding.shrunkSections) sections" }
-        text += ", \(finding.shrinkSteps) shrink builds (\(finding.stopReason.rawValue))"
+        text += ", \(finding.shrinkSteps) shrink builds (\(finding.stopReason.rawValue)"
+            + (finding.isOneMinimal ? ": 1-minimal)" : "; fuzz --shrink FILE continues)")
         switch finding.confirmation {
         case .notAsked: return text
         case .confirmed(let version): return text + "; confirmed by \(version)"
@@ -91,6 +92,7 @@ struct CampaignReport {
                 + "\"originalSymbols\":\(finding.originalSymbols),\"shrunkSymbols\":\(finding.shrunkSymbols),"
                 + "\"originalSections\":\(finding.originalSections),\"shrunkSections\":\(finding.shrunkSections),"
                 + "\"shrinkSteps\":\(finding.shrinkSteps),\"shrinkStop\":\"\(finding.stopReason.rawValue)\","
+                + "\"oneMinimal\":\(finding.isOneMinimal),"
                 + "\"reason\":\(JSON.string(finding.caseFile.reason))}"
         }.joined(separator: ",")
         return out + "]}"

@@ -22,11 +22,14 @@ enum FuzzCommand {
                             push out of range break it; pass 0 excluded);
           round-trip        a generated nm map compresses with both engines alike and its
                             tables and .S decode back to the kept symbols.
-        Every failure is shrunk (fewer items and sections, fewer symbols, smaller sizes, shorter
-        names; the result is rebuilt and still fails) and saved atomically as a case file
+        Every failure is shrunk, big steps first (a fraction of every section's symbols, whole
+        sections, then single symbols and items, smaller sizes, shorter names; each candidate is
+        rebuilt and must fail the same way) until it is 1-minimal (no single symbol, item, size
+        step or name cut can go) or a shrink budget ends it, and saved atomically as a case file
         TARGET-ERA-SEED.case in the corpus folder as soon as it is found (replay it with
-        'kallsyms-lab replay FILE'). The default folder is Tests/Corpus/findings when run from
-        the repository root, else ./findings.
+        'kallsyms-lab replay FILE'; 'fuzz --shrink FILE' continues a shrink a budget ended).
+        The default folder is Tests/Corpus/findings when run from the repository root, else
+        ./findings.
 
         Era flags: --all-symbols when none is given (KALLSYMS_ALL, as the 2012 ARM builds); given
         flags replace it. --seed defaults to a random seed, printed; case i of seed S is always

@@ -167,6 +167,42 @@ import TestSupport
         #expect(passing.errors.contains("does not fail pass-convergence"))
     }
 
+    @Test("--shrink finishes what a budget left: the second run ends 1-minimal, and its case still fails")
+    func shrinkFinishesABudget() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let cut = Self.failingEarly.map { $0 == "100" ? "3" : $0 }
+        let first = Self.run(["fuzz"] + cut + ["--cases", "6", "--jobs", "1", "--corpus", corpus])
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.output.contains("(step budget; fuzz --shrink FILE continues)"))
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: corpus).sorted().first { $0.hasSuffix(".case") })
+        let before = try CaseFile(parsing: try #require(contents(of: corpus + "/" + name)).text)
+        let second = Self.run(["fuzz", "--shrink", corpus + "/" + name, "--shrink-steps", "100000", "--shrink-seconds", "600",
+                               "--corpus", corpus])
+        #expect(second.status == 0, "\(second.errors)")
+        #expect(second.output.hasPrefix("fuzz: saved \(corpus)/\(name): "))
+        #expect(second.output.contains("(exhausted: 1-minimal)"))
+        let after = try CaseFile(parsing: try #require(contents(of: corpus + "/" + name)).text)
+        #expect(try #require(after.layout).symbolCount <= before.layout!.symbolCount)
+        #expect(try CaseReplay.replay(after).matchesExpectation)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: corpus).allSatisfy { $0.hasSuffix(".case") },
+                "no temporary file is left")
+    }
+
+    @Test("--shrink names the file when it is missing or not a case file")
+    func shrinkBadFiles() throws {
+        let corpus = temporaryFolder()
+        defer { removeTemporaryFolder(corpus) }
+        let missing = Self.run(["fuzz", "--shrink", corpus + "/none.case", "--corpus", corpus])
+        #expect(missing.status == 1)
+        #expect(missing.errors.contains(corpus + "/none.case"))
+        write(Array("layout x\nsection .text text\n".utf8), to: corpus + "/bad.case")
+        let malformed = Self.run(["fuzz", "--shrink", corpus + "/bad.case", "--corpus", corpus])
+        #expect(malformed.status == 1)
+        #expect(malformed.errors.contains(corpus + "/bad.case") && malformed.errors.contains("not a kallsyms-lab case file"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: corpus) == ["bad.case"])
+    }
+
     @Test("usage errors exit 2", arguments: [
         ["fuzz", "--target", "speed"], ["fuzz", "--shape", "round"], ["fuzz", "--seconds", "0"], ["fuzz", "--seed", "x"],
         ["fuzz", "--era", "v5.10", "--symbol-prefix", "_"], ["mitigations", "--cases", "-1"], ["fuzz", "extra"],

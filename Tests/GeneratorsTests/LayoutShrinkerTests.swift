@@ -59,6 +59,74 @@ import Randomness
         #expect(result.stopReason == .stepBudget)
     }
 
+    /// Every layout one step smaller than `layout`, written out here apart from
+    /// `LayoutShrinker.singleStepReductions`: without one symbol or marker (other than `_text`),
+    /// without one item that does not hold `_text`, with one section 4 bytes smaller.
+    static func oneStepSmaller(_ layout: Layout) -> [Layout] {
+        let text = Array("_text".utf8)
+        var smaller: [Layout] = []
+        for (index, item) in layout.items.enumerated() {
+            var holdsText = false
+            if case .section(let section) = item {
+                for (member, content) in section.members.enumerated() {
+                    switch content {
+                    case .symbol(let name, _, _), .marker(let name, _):
+                        if name == text { holdsText = true; continue }
+                        smaller.append(layout.removingMembers(member..<member + 1, ofItem: index))
+                    case .kallsyms: continue
+                    }
+                }
+                if section.size >= 4 { smaller.append(layout.resizingSection(at: index, to: section.size - 4)) }
+            }
+            if case .absolute(let name) = item, name == text { holdsText = true }
+            if !holdsText { smaller.append(layout.removingItem(at: index)) }
+        }
+        return smaller
+    }
+
+    /// Fails while the layout has at least three symbols whose names start with `s` in sections
+    /// of 0x1000 bytes or more altogether: many symbols, items and bytes can go, not all.
+    static func needsThreeAndAPage(_ layout: Layout) -> Bool {
+        let sections = layout.sections
+        let named = sections.reduce(0) { total, section in
+            total + section.members.filter { member in
+                if case .symbol(let name, _, _) = member { return name.first == UInt8(ascii: "s") }
+                return false
+            }.count
+        }
+        return named >= 3 && sections.reduce(0) { $0 + $1.size } >= 0x1000
+    }
+
+    @Test("an exhausted shrink is 1-minimal: no single symbol, item or 4-byte size step can go and still fail")
+    func exhaustedShrinkIsOneMinimal() throws {
+        try #require(Self.needsThreeAndAPage(Self.layout))
+        let result = try #require(LayoutShrinker(maximumSteps: 20_000, maximumDuration: .seconds(600))
+            .shrink(Self.layout, stillFails: Self.needsThreeAndAPage))
+        #expect(result.stopReason == .exhausted && result.isOneMinimal)
+        #expect(Self.needsThreeAndAPage(result.layout))
+        let smaller = Self.oneStepSmaller(result.layout)
+        #expect(smaller.count >= 4, "the check must look at something")
+        for candidate in smaller { #expect(!Self.needsThreeAndAPage(candidate), "\(candidate)") }
+        #expect(LayoutShrinker.isOneMinimal(result.layout, stillFails: Self.needsThreeAndAPage))
+        // The original is not: one symbol fewer still fails.
+        #expect(!LayoutShrinker.isOneMinimal(Self.layout, stillFails: Self.needsThreeAndAPage))
+    }
+
+    @Test("a shrink cut short by its budget says it is not known to be 1-minimal")
+    func budgetIsNotMinimal() throws {
+        let result = try #require(LayoutShrinker(maximumSteps: 3).shrink(Self.layout, stillFails: Self.needsThreeAndAPage))
+        #expect(result.stopReason == .stepBudget && !result.isOneMinimal)
+    }
+
+    @Test("the single-step reductions include every removal the test's own list makes")
+    func reductionsCoverTheSingleSteps() {
+        let reductions = Set(LayoutShrinker.singleStepReductions(of: Self.layout))
+        let smaller = Self.oneStepSmaller(Self.layout)
+        #expect(smaller.count > 100)
+        #expect(smaller.allSatisfy(reductions.contains))
+        #expect(!reductions.contains(Self.layout))
+    }
+
     @Test("sizes shrink in 8 KiB steps first, so later addresses keep their place in a page")
     func smallerSizes() {
         #expect(Array(LayoutShrinkRun.smallerSizes(than: 0x5004).prefix(3)) == [0, 0x1004, 0x2800])

@@ -129,6 +129,53 @@ import TestSupport
         #expect(CampaignTarget.passConvergence.verdict(of: fixed) == .holds)
     }
 
+    @Test("a finding shrunk to the end is 1-minimal: no single symbol, item or 4-byte size step can go with the same failure")
+    func shrunkFindingIsOneMinimal() throws {
+        var configuration = Self.configuration(cases: 40)
+        configuration.shrinkSteps = 200_000
+        let campaign = Campaign(configuration)
+        let options = configuration.buildOptions
+        let index = try #require((0..<40).first { index in
+            CampaignTarget.passConvergence.fails(Build(layout: campaign.layout(ofCase: index), options: options).run())
+        })
+        let original = campaign.layout(ofCase: index)
+        let finding = try #require(campaign.shrink(original, seed: 1))
+        #expect(finding.stopReason == .exhausted && finding.isOneMinimal)
+        let shrunk = try #require(finding.caseFile.layout)
+        #expect(shrunk.symbolCount < original.symbolCount)
+        // The same failure: the build is inconsistent and the symbols changing letter are among
+        // the original's. Every layout one step smaller, listed here apart from the shrinker.
+        let signature = CampaignTarget.passConvergence.signature(of: Build(layout: original, options: options).run())
+        func failsTheSameWay(_ layout: Layout) -> Bool {
+            let result = Build(layout: layout, options: options).run()
+            let names = CampaignTarget.passConvergence.signature(of: result)
+            return CampaignTarget.passConvergence.fails(result) && !names.isEmpty && names.isSubset(of: signature)
+        }
+        #expect(failsTheSameWay(shrunk))
+        var checked = 0
+        for (item, content) in shrunk.items.enumerated() {
+            var holdsText = false
+            if case .section(let section) = content {
+                for (member, entry) in section.members.enumerated() {
+                    if case .symbol(let name, _, _) = entry, name == Array("_text".utf8) { holdsText = true; continue }
+                    if case .marker(let name, _) = entry, name == Array("_text".utf8) { holdsText = true; continue }
+                    if case .kallsyms = entry { continue }
+                    #expect(!failsTheSameWay(shrunk.removingMembers(member..<member + 1, ofItem: item)), "member \(member) of item \(item)")
+                    checked += 1
+                }
+                if section.size >= 4 {
+                    #expect(!failsTheSameWay(shrunk.resizingSection(at: item, to: section.size - 4)), "size of item \(item)")
+                    checked += 1
+                }
+            }
+            if !holdsText {
+                #expect(!failsTheSameWay(shrunk.removingItem(at: item)), "item \(item)")
+                checked += 1
+            }
+        }
+        #expect(checked >= shrunk.items.count)
+    }
+
     @Test("round-trip cases check generated maps with both engines and the decoder")
     func roundTrip() {
         var configuration = Self.configuration(cases: 3, target: .roundTrip, era: .v6_1)
