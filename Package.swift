@@ -70,7 +70,7 @@ let package = Package(
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         .executableTarget(name: "FuzzImage", dependencies: ["ImageReader"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
-        .executableTarget(name: "FuzzPassConvergence", dependencies: ["Harness"],
+        .executableTarget(name: "FuzzPassConvergence", dependencies: ["Harness", "FuzzLaws"],
                           swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
 
         .target(name: "TestSupport", dependencies: ["Compressor", "Randomness"], path: "Tests/TestSupport"),

@@ -9,6 +9,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FuzzLaws
 import Harness
 
 @_cdecl("LLVMFuzzerTestOneInput")

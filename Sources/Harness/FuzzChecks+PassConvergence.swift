@@ -1,3 +1,4 @@
+import FuzzLaws
 import Compressor
 import Generators
 import LinkModel

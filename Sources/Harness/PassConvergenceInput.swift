@@ -1,3 +1,4 @@
+import Randomness
 import Compressor
 import Generators
 import LinkModel

@@ -1,3 +1,5 @@
+import FuzzLaws
+import Randomness
 import Compressor
 import Generators
 import Harness
