@@ -3,6 +3,7 @@ import Foundation
 import Generators
 import Harness
 import LinkModel
+import Synchronization
 
 enum FuzzCommand {
     static let command = Subcommand(
@@ -196,15 +197,13 @@ enum FuzzCommand {
 }
 
 /// The findings saved so far (written from the campaign's event calls, read at the end).
-final class SavedFindings: @unchecked Sendable {
-    private let lock = NSLock()
-    private var list: [(path: String, finding: CampaignFinding)] = []
-    private var firstError: String?
+final class SavedFindings: Sendable {
+    private let state = Mutex((list: [(path: String, finding: CampaignFinding)](), firstError: String?.none))
 
-    func append(_ path: String, _ finding: CampaignFinding) { lock.withLock { list.append((path, finding)) } }
-    func fail(_ error: String) { lock.withLock { firstError = firstError ?? error } }
-    var paths: [(path: String, finding: CampaignFinding)] { lock.withLock { list } }
-    var error: String? { lock.withLock { firstError } }
+    func append(_ path: String, _ finding: CampaignFinding) { state.withLock { $0.list.append((path, finding)) } }
+    func fail(_ error: String) { state.withLock { $0.firstError = $0.firstError ?? error } }
+    var paths: [(path: String, finding: CampaignFinding)] { state.withLock { $0.list } }
+    var error: String? { state.withLock { $0.firstError } }
 }
 
 /// SIGINT and SIGTERM cancel a campaign instead of killing the process, until `restore()`.
