@@ -25,12 +25,8 @@ struct CampaignCaseRunner: Sendable {
 
     /// The layout of a case seed (what `fuzz` generated for it).
     func layout(seed: UInt64) -> Layout {
-        var rng = SeededRandom(seed: seed)
-        let layout = configuration.shape.map { layouts.generate(symbols: configuration.symbols, shape: $0, using: &rng) }
-            ?? layouts.generate(symbols: configuration.symbols, using: &rng)
-        guard let architecture = configuration.architecture else { return layout }
-        var modern = SeededRandom(seed: seed ^ ModernLayout.streamSalt)
-        return ModernLayout.apply(layout, architecture: architecture, using: &modern)
+        layouts.caseLayout(seed: seed, symbols: configuration.symbols, shape: configuration.shape,
+                           architecture: configuration.architecture)
     }
 
     private func runBuild(index: Int, seed: UInt64, cancellation: CampaignCancellation) -> CampaignCaseResult {

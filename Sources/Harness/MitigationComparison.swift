@@ -124,13 +124,8 @@ public struct MitigationComparison: Sendable {
 
     /// The layout of case `index`.
     public func layout(_ index: Int) -> Layout {
-        let seed = Campaign.caseSeed(index, campaignSeed: configuration.seed)
-        var rng = SeededRandom(seed: seed)
-        let layout = configuration.shape.map { layouts.generate(symbols: configuration.symbols, shape: $0, using: &rng) }
-            ?? layouts.generate(symbols: configuration.symbols, using: &rng)
-        guard let architecture = configuration.architecture else { return layout }
-        var modern = SeededRandom(seed: seed ^ ModernLayout.streamSalt)
-        return ModernLayout.apply(layout, architecture: architecture, using: &modern)
+        layouts.caseLayout(seed: Campaign.caseSeed(index, campaignSeed: configuration.seed), symbols: configuration.symbols,
+                           shape: configuration.shape, architecture: configuration.architecture)
     }
 
     /// Runs every row on every case on `jobs` threads; `progress` gets the number of cases done

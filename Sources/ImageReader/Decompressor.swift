@@ -169,8 +169,11 @@ public enum Decompressor {
         deinit { finish(stopping: true) }
     }
 
-    /// Starts `format`'s program on `file` from `offset`, its output in a pipe.
-    public static func start(_ format: PayloadFormat, file: String, offset: Int, searchPath: String? = nil) throws -> Running {
+    /// Runs `format`'s program (found on `searchPath` or `PATH`) with `file` from `offset` on its
+    /// standard input and its output in a pipe (of 1 MiB when `largePipe`: fewer switches
+    /// between the decompressor and the search). A missing program names its Debian package.
+    private static func launch(_ format: PayloadFormat, file: String, offset: Int, searchPath: String?,
+                               largePipe: Bool) throws -> (Process, Pipe) {
         let command = format.command
         guard let program = locate(command.program, searchPath: searchPath) else {
             throw ImageError("\(command.program) not found on PATH: it decompresses the \(format.rawValue) payload at "
@@ -187,40 +190,25 @@ public enum Decompressor {
         process.arguments = command.arguments
         process.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: true)
         let pipe = Pipe()
-        // A 1 MiB pipe: fewer switches between the decompressor and the search.
-        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+        if largePipe { _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, 1031 /* F_SETPIPE_SZ */, 1 << 20) }
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch {
             throw ImageError("cannot run \(program): \(error.localizedDescription)")
         }
+        return (process, pipe)
+    }
+
+    /// Starts `format`'s program on `file` from `offset`, its output in a pipe.
+    public static func start(_ format: PayloadFormat, file: String, offset: Int, searchPath: String? = nil) throws -> Running {
+        let (process, pipe) = try launch(format, file: file, offset: offset, searchPath: searchPath, largePipe: true)
         try? pipe.fileHandleForWriting.close()
         return Running(process: process, output: pipe.fileHandleForReading)
     }
 
     /// Decompresses `file` from `offset` with `format`'s program, reading at most `limit` bytes of output.
     public static func run(_ format: PayloadFormat, file: String, offset: Int, limit: Int, searchPath: String? = nil) throws -> Output {
-        let command = format.command
-        guard let program = locate(command.program, searchPath: searchPath) else {
-            throw ImageError("\(command.program) not found on PATH: it decompresses the \(format.rawValue) payload at "
-                             + "\(hex(offset)) (Debian package \(format.debianPackage))")
-        }
-        let input = open(file, O_RDONLY)
-        guard input >= 0 else { throw ImageError("\(file): \(String(cString: strerror(errno)))") }
-        guard lseek(input, off_t(offset), SEEK_SET) == off_t(offset) else {
-            close(input)
-            throw ImageError("\(file): cannot seek to \(hex(offset))")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = command.arguments
-        process.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: true)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw ImageError("cannot run \(program): \(error.localizedDescription)")
-        }
+        let (process, pipe) = try launch(format, file: file, offset: offset, searchPath: searchPath, largePipe: false)
         let reader = pipe.fileHandleForReading.fileDescriptor
         let storage = Storage()
         var reachedLimit = false

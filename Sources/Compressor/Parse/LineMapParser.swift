@@ -40,19 +40,8 @@ enum LineMapParser {
                                        into records: inout SymbolTable.Builder) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count
-        var cursor = start
-        var address: UInt64 = 0
-        while cursor < count {
-            let byte = base[cursor]
-            var digit = byte &- 0x30
-            if digit > 9 {
-                digit = (byte | 0x20) &- 0x61
-                guard digit < 6 else { break }
-                digit &+= 10
-            }
-            address = address &<< 4 | UInt64(digit)
-            cursor &+= 1
-        }
+        let (address, end) = PlainHexAddress.read(base, from: start, count: count)
+        let cursor = end
         let digits = cursor &- start
         // 16 digits cannot overflow; a space, the type, a space and the newline must follow.
         guard digits > 0, digits <= 16, count &- cursor >= 4, base[cursor] == 0x20 else { return nil }

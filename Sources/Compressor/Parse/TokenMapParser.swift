@@ -82,19 +82,8 @@ enum TokenMapParser {
         mutating func scanPlainRecord(nameBuffer: Int) -> (address: UInt64, type: UInt8, name: UnsafeBufferPointer<UInt8>, line: Int)? {
             guard let base = bytes.baseAddress else { return nil }
             let count = bytes.count
-            var cursor = offset
-            var address: UInt64 = 0
-            while cursor < count {
-                let byte = base[cursor]
-                var digit = byte &- 0x30
-                if digit > 9 {
-                    digit = (byte | 0x20) &- 0x61
-                    guard digit < 6 else { break }
-                    digit &+= 10
-                }
-                address = address &<< 4 | UInt64(digit)
-                cursor &+= 1
-            }
+            let (address, end) = PlainHexAddress.read(base, from: offset, count: count)
+            let cursor = end
             let digits = cursor &- offset
             // Digits, a space, the type, a space, at least one name byte and the newline.
             guard digits > 0, digits <= 16, count &- cursor >= 5, base[cursor] == 0x20 else { return nil }
