@@ -2,14 +2,20 @@
 import Glibc
 #endif
 
-/// Two independent pieces of work at once: one on a second thread, one on the caller's.
+/// The project's one way of using more than one core: dedicated POSIX threads, joined before
+/// returning. `run(_:alongside:)` runs two independent pieces of one generator run at once;
+/// `workers(count:_:)` runs the workers of a campaign, a mitigation table or a sensitivity
+/// analysis. Dedicated threads rather than `DispatchQueue.concurrentPerform`: a campaign's
+/// workers run for minutes, and holding the global queue's threads that long starves the
+/// signal sources, timers and delayed work a command schedules there (a Ctrl-C would wait for
+/// the campaign to end). Shared state between the pieces goes through `Mutex` or `Atomic`.
 ///
 /// The generator's stages are sequential, but a few pieces of them depend on the selection
 /// alone, not on the compression (v6.19+'s `kallsyms_seqs_of_names`, the comments the writer
 /// prints): on a machine with two cores they run while the compression does. Where no thread
 /// can be started (or on a system without POSIX threads) both run on the caller's thread, one
 /// after the other; the results are the same either way.
-enum Concurrently {
+public enum Concurrently {
     /// Runs `background` on a second thread while `foreground` runs on this one; returns both
     /// results once both are done.
     ///
@@ -41,6 +47,38 @@ enum Concurrently {
         return (first, result.value!)
         #else
         return (try foreground(), background())
+        #endif
+    }
+
+    /// Runs `body(worker)` for each worker in `0..<count` (at least one), each on a thread of
+    /// its own with a 16 MiB stack, and returns when all have ended. Where a thread cannot be
+    /// started, that worker runs on the caller's thread after the others were started.
+    public static func workers(count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        #if canImport(Glibc)
+        var threads: [pthread_t] = []
+        var inline: [Int] = []
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, 16 << 20)
+        defer { pthread_attr_destroy(&attributes) }
+        for worker in 0..<max(1, count) {
+            let work = Work { body(worker) }
+            var thread = pthread_t()
+            let started = pthread_create(&thread, &attributes, { context in
+                Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().body()
+                return nil
+            }, Unmanaged.passRetained(work).toOpaque())
+            if started == 0 {
+                threads.append(thread)
+            } else {
+                Unmanaged.passUnretained(work).release()
+                inline.append(worker)
+            }
+        }
+        for worker in inline { body(worker) }
+        for thread in threads { pthread_join(thread, nil) }
+        #else
+        for worker in 0..<max(1, count) { body(worker) }
         #endif
     }
 

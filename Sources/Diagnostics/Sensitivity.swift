@@ -229,7 +229,7 @@ public struct SensitivityAnalysis: Sendable {
         // Each worker evaluates its own chunks into a local array and hands them over once.
         let results = Mutex([[Result]](repeating: [], count: chunks))
         let done = Atomic(0)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        Concurrently.workers(count: workers) { worker in
             for next in stride(from: worker, to: chunks, by: workers) {
                 let range = (next * chunk)..<min(work.count, (next + 1) * chunk)
                 let evaluated = range.map { evaluate(work[$0].1, on: work[$0].0) }

@@ -171,7 +171,7 @@ public struct Campaign: Sendable {
         let state = Mutex(Summary())
         let reason = Mutex<StopReason?>(nil)
         let jobs = configuration.jobs
-        CampaignWorkers.run(count: jobs) { _ in
+        Concurrently.workers(count: jobs) { _ in
             while true {
                 if cancellation.isCancelled {
                     reason.withLock { $0 = $0 ?? .cancelled }

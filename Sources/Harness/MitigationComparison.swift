@@ -137,7 +137,7 @@ public struct MitigationComparison: Sendable {
         let start = clock.now
         let next = Atomic<Int>(0)
         let state = Mutex((rows: configuration.rows.map { Row(mitigations: $0) }, cases: 0, builds: 0, compressions: 0, reused: 0))
-        CampaignWorkers.run(count: configuration.jobs) { _ in
+        Concurrently.workers(count: configuration.jobs) { _ in
             while !cancellation.isCancelled {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < configuration.cases else { return }
