@@ -214,58 +214,84 @@ enum SimulateReport {
 
     // MARK: JSON
 
-    static func json(_ result: BuildResult, layout: Layout, source: String) -> String {
+    /// The `--json` form (keys sorted; `image`, `linkedWithPass`, `changes`, `vmlinux` and
+    /// `cycle` absent when they do not apply).
+    struct JSONForm: Encodable {
+        struct Table: Encodable { var name: String, offset: Int, size: Int }
+        struct LetterChange: Encodable { var name: String, old: String, new: String, oldAddress: String, newAddress: String }
+        struct Changes: Encodable {
+            var letters: [LetterChange], reordered: [String], moved: Int, appeared: Int, disappeared: Int
+        }
+        struct Pass: Encodable {
+            var number: Int, image: String?, linkedWithPass: Int?
+            var symbolsRead: Int, symbolsKept: Int, work: String, objectSize: Int, tables: [Table]
+            var changes: Changes?
+        }
+        struct Sample: Encodable { var line: Int, reference: String?, systemMap: String? }
+        struct Outcome: Encodable {
+            var status: String
+            var passes: Int? = nil
+            var reference: String? = nil
+            var differingLines: Int? = nil
+            var samples: [Sample]? = nil
+            var pass: Int? = nil
+            var message: String? = nil
+        }
+        struct Vmlinux: Encodable { var changes: Changes }
+        struct Cycle: Encodable { var firstPass: Int, period: Int }
+        var source: String, era: String, flags: String, target: String, mitigations: [String], symbols: Int
+        var passes: [Pass], vmlinux: Vmlinux?, cycle: Cycle?, outcome: Outcome
+    }
+
+    static func json(_ result: BuildResult, layout: Layout, source: String) throws -> String {
         let options = result.options
         let width = layout.target.pointerSize * 2
         var previous: BuildPass?
-        var passes: [String] = []
+        var passes: [JSONForm.Pass] = []
         for pass in result.passes {
-            var fields = ["\"number\":\(pass.number)", "\"image\":\(pass.image.map(JSON.string) ?? "null")",
-                          "\"linkedWithPass\":\(pass.linkedWithPass.map(String.init) ?? "null")",
-                          "\"symbolsRead\":\(pass.input.count)", "\"symbolsKept\":\(pass.output.symbolsKept)",
-                          "\"work\":\"\(pass.output.work.rawValue)\"", "\"objectSize\":\(pass.output.object.size)",
-                          "\"tables\":[" + pass.output.tables.entries.map {
-                              "{\"name\":\"\($0.name)\",\"offset\":\($0.offset),\"size\":\($0.size)}"
-                          }.joined(separator: ",") + "]"]
+            var changes: JSONForm.Changes?
             if let before = previous, before.number > 0, pass.number > 0 {
-                fields.append("\"changes\":" + changes(MapChanges(from: before.map.symbols, to: pass.map.symbols), width))
+                changes = Self.changes(MapChanges(from: before.map.symbols, to: pass.map.symbols), width)
             }
-            passes.append("{" + fields.joined(separator: ",") + "}")
+            passes.append(JSONForm.Pass(
+                number: pass.number, image: pass.image, linkedWithPass: pass.linkedWithPass, symbolsRead: pass.input.count,
+                symbolsKept: pass.output.symbolsKept, work: pass.output.work.rawValue, objectSize: pass.output.object.size,
+                tables: pass.output.tables.entries.map { JSONForm.Table(name: $0.name, offset: $0.offset, size: $0.size) },
+                changes: changes))
             previous = pass
         }
-        var outcome: String
+        let outcome: JSONForm.Outcome
         switch result.outcome {
         case .consistent(let count):
-            outcome = "{\"status\":\"consistent\",\"passes\":\(count)}"
+            outcome = JSONForm.Outcome(status: "consistent", passes: count)
         case .inconsistent(let mismatch):
-            let samples = mismatch.samples.map { sample in
-                "{\"line\":\(sample.line),\"reference\":\(sample.reference.map { JSON.string(line($0, width)) } ?? "null"),"
-                    + "\"systemMap\":\(sample.systemMap.map { JSON.string(line($0, width)) } ?? "null")}"
-            }
-            outcome = "{\"status\":\"inconsistent\",\"passes\":\(result.linkedPasses.count),"
-                + "\"reference\":\(JSON.string(mismatch.referenceName)),\"differingLines\":\(mismatch.differingLines),"
-                + "\"samples\":[\(samples.joined(separator: ","))]}"
+            outcome = JSONForm.Outcome(
+                status: "inconsistent", passes: result.linkedPasses.count, reference: mismatch.referenceName,
+                differingLines: mismatch.differingLines,
+                samples: mismatch.samples.map { sample in
+                    JSONForm.Sample(line: sample.line, reference: sample.reference.map { line($0, width) },
+                                    systemMap: sample.systemMap.map { line($0, width) })
+                })
         case .generatorFailed(let pass, let error):
-            outcome = "{\"status\":\"error\",\"pass\":\(pass),\"message\":\(JSON.string(error.description))}"
+            outcome = JSONForm.Outcome(status: "error", pass: pass, message: error.description)
         }
-        var vmlinux = "null"
+        var vmlinux: JSONForm.Vmlinux?
         if let map = result.vmlinux, let last = result.passes.last {
-            vmlinux = "{\"changes\":" + changes(MapChanges(from: last.map.symbols, to: map.symbols), width) + "}"
+            vmlinux = JSONForm.Vmlinux(changes: changes(MapChanges(from: last.map.symbols, to: map.symbols), width))
         }
-        let cycle = result.cycle.map { "{\"firstPass\":\($0.firstPass),\"period\":\($0.period)}" } ?? "null"
-        return "{\"source\":\(JSON.string(source)),\"era\":\"\(options.era)\",\"flags\":\(JSON.string(options.generator.description)),"
-            + "\"target\":\"\(layout.target)\",\"mitigations\":[\(options.mitigations.map { JSON.string($0.description) }.joined(separator: ","))],"
-            + "\"symbols\":\(layout.symbolCount),\"passes\":[\(passes.joined(separator: ","))],\"vmlinux\":\(vmlinux),"
-            + "\"cycle\":\(cycle),\"outcome\":\(outcome)}"
+        return try JSONOutput.encode(JSONForm(
+            source: source, era: "\(options.era)", flags: options.generator.description, target: "\(layout.target)",
+            mitigations: options.mitigations.map(\.description), symbols: layout.symbolCount, passes: passes, vmlinux: vmlinux,
+            cycle: result.cycle.map { JSONForm.Cycle(firstPass: $0.firstPass, period: $0.period) }, outcome: outcome))
     }
 
-    static func changes(_ changes: MapChanges, _ width: Int) -> String {
-        let letters = changes.letters.map {
-            "{\"name\":\(JSON.string(printable($0.name))),\"old\":\"\(letter($0.oldLetter))\",\"new\":\"\(letter($0.newLetter))\","
-                + "\"oldAddress\":\"\(hex($0.oldAddress, width))\",\"newAddress\":\"\(hex($0.newAddress, width))\"}"
-        }
-        let reordered = changes.reordered.map { JSON.string(printable($0.name)) }
-        return "{\"letters\":[\(letters.joined(separator: ","))],\"reordered\":[\(reordered.joined(separator: ","))],"
-            + "\"moved\":\(changes.movedCount),\"appeared\":\(changes.added.count),\"disappeared\":\(changes.removed.count)}"
+    static func changes(_ changes: MapChanges, _ width: Int) -> JSONForm.Changes {
+        JSONForm.Changes(
+            letters: changes.letters.map {
+                JSONForm.LetterChange(name: printable($0.name), old: letter($0.oldLetter), new: letter($0.newLetter),
+                                      oldAddress: hex($0.oldAddress, width), newAddress: hex($0.newAddress, width))
+            },
+            reordered: changes.reordered.map { printable($0.name) }, moved: changes.movedCount,
+            appeared: changes.added.count, disappeared: changes.removed.count)
     }
 }

@@ -69,7 +69,8 @@ import Testing
         let small = "section .text text size 0x10\n  global 0x0 _stext\n  end _etext\nsection .rodata rodata size 4\n"
         let json = Self.run(["simulate", "-", "--era", "v7.0", "--json", "--mitigation", "pad=64"], stdin: small)
         #expect(json.status == 0)
-        #expect(json.output.hasPrefix("{\"source\":\"<stdin>\",\"era\":\"v7.0\""))
+        #expect(json.output.hasPrefix("{\"era\":\"v7.0\""))
+        #expect(json.output.contains("\"source\":\"<stdin>\""))
         #expect(json.output.contains("\"mitigations\":[\"pad=64\"]"))
         #expect(json.output.contains("\"status\":\"consistent\""))
         #expect((try? JSONSerialization.jsonObject(with: Data(json.output.utf8))) != nil)
