@@ -71,30 +71,40 @@ struct CampaignReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func json() -> String {
-        func number(_ value: Double) -> String { value.isFinite ? String(format: "%.6g", value) : "0" }
-        var out = "{\"target\":\"\(configuration.target)\",\"era\":\"\(configuration.era)\","
-        out += "\"flags\":\(JSON.string(configuration.generator.description)),"
-        out += "\"mitigations\":[" + configuration.mitigations.map { JSON.string($0.description) }.joined(separator: ",") + "],"
-        out += "\"seed\":\"0x\(String(configuration.seed, radix: 16))\",\"symbols\":\(configuration.symbols),"
-        out += "\"shape\":" + (configuration.shape.map { JSON.string($0.description) } ?? "null") + ","
-        out += "\"jobs\":\(configuration.jobs),\"cases\":\(summary.cases),\"failures\":\(summary.failures),"
-        out += "\"refused\":\(summary.refused),\"elapsedSeconds\":\(number(summary.elapsedSeconds)),"
-        out += "\"stopReason\":\"\(summary.stopReason.rawValue)\",\"casesPerSecond\":\(number(summary.casesPerSecond)),"
-        out += "\"buildsPerSecond\":\(number(summary.buildsPerSecond)),"
-        out += "\"buildsPerThreadSecond\":\(number(summary.buildsPerThreadSecond)),"
-        out += "\"generateSeconds\":\(number(summary.generateSeconds)),\"buildSeconds\":\(number(summary.buildSeconds)),"
-        out += "\"passes\":\(summary.passes),\"compressions\":\(summary.compressions),"
-        out += "\"shrinkBuilds\":\(summary.shrinkBuilds),\"shrinkSeconds\":\(number(summary.shrinkSeconds)),"
-        out += "\"corpus\":\(JSON.string(corpus)),\"findings\":["
-        out += saved.map { path, finding in
-            "{\"file\":\(JSON.string(path)),\"case\":\(finding.index),\"seed\":\"0x\(String(finding.seed, radix: 16))\","
-                + "\"originalSymbols\":\(finding.originalSymbols),\"shrunkSymbols\":\(finding.shrunkSymbols),"
-                + "\"originalSections\":\(finding.originalSections),\"shrunkSections\":\(finding.shrunkSections),"
-                + "\"shrinkSteps\":\(finding.shrinkSteps),\"shrinkStop\":\"\(finding.stopReason.rawValue)\","
-                + "\"oneMinimal\":\(finding.isOneMinimal),"
-                + "\"reason\":\(JSON.string(finding.caseFile.reason))}"
-        }.joined(separator: ",")
-        return out + "]}"
+    /// The `--json` form (keys sorted; `shape` absent when drawn per case; rates of a run too
+    /// short to measure are 0).
+    struct JSONForm: Encodable {
+        struct Finding: Encodable {
+            var file: String, `case`: Int, seed: String, originalSymbols: Int, shrunkSymbols: Int
+            var originalSections: Int, shrunkSections: Int, shrinkSteps: Int, shrinkStop: String, oneMinimal: Bool
+            var reason: String
+        }
+        var target: String, era: String, flags: String, mitigations: [String], seed: String, symbols: Int
+        var shape: String?
+        var jobs: Int, cases: Int, failures: Int, refused: Int, elapsedSeconds: Double, stopReason: String
+        var casesPerSecond: Double, buildsPerSecond: Double, buildsPerThreadSecond: Double
+        var generateSeconds: Double, buildSeconds: Double, passes: Int, compressions: Int
+        var shrinkBuilds: Int, shrinkSeconds: Double, corpus: String, findings: [Finding]
+    }
+
+    func json() throws -> String {
+        func number(_ value: Double) -> Double { value.isFinite ? value : 0 }
+        return try JSONOutput.encode(JSONForm(
+            target: "\(configuration.target)", era: "\(configuration.era)", flags: configuration.generator.description,
+            mitigations: configuration.mitigations.map(\.description), seed: "0x" + String(configuration.seed, radix: 16),
+            symbols: configuration.symbols, shape: configuration.shape?.description, jobs: configuration.jobs,
+            cases: summary.cases, failures: summary.failures, refused: summary.refused,
+            elapsedSeconds: number(summary.elapsedSeconds), stopReason: summary.stopReason.rawValue,
+            casesPerSecond: number(summary.casesPerSecond), buildsPerSecond: number(summary.buildsPerSecond),
+            buildsPerThreadSecond: number(summary.buildsPerThreadSecond), generateSeconds: number(summary.generateSeconds),
+            buildSeconds: number(summary.buildSeconds), passes: summary.passes, compressions: summary.compressions,
+            shrinkBuilds: summary.shrinkBuilds, shrinkSeconds: number(summary.shrinkSeconds), corpus: corpus,
+            findings: saved.map { path, finding in
+                JSONForm.Finding(file: path, case: finding.index, seed: "0x" + String(finding.seed, radix: 16),
+                                 originalSymbols: finding.originalSymbols, shrunkSymbols: finding.shrunkSymbols,
+                                 originalSections: finding.originalSections, shrunkSections: finding.shrunkSections,
+                                 shrinkSteps: finding.shrinkSteps, shrinkStop: finding.stopReason.rawValue,
+                                 oneMinimal: finding.isOneMinimal, reason: finding.caseFile.reason)
+            }))
     }
 }

@@ -149,7 +149,7 @@ enum FuzzCommand {
         if let error = saved.error { throw CommandError(error) }
         if summary.stopReason == .cancelled { io.err("fuzz: stopped; every finding is saved\n") }
         let report = CampaignReport(configuration: configuration, summary: summary, corpus: corpus, saved: saved.paths)
-        try io.out(arguments.has("--json") ? report.json() + "\n" : report.text())
+        try io.out(arguments.has("--json") ? try report.json() + "\n" : report.text())
         return 0
     }
 

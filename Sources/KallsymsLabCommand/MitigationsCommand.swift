@@ -63,7 +63,7 @@ enum MitigationsCommand {
             progress.update(done, total)
         }
         progress.finish()
-        try io.out(arguments.has("--json") ? json(table, configuration) + "\n" : text(table, configuration))
+        try io.out(arguments.has("--json") ? try json(table, configuration) + "\n" : text(table, configuration))
         return 0
     }
 
@@ -104,21 +104,31 @@ enum MitigationsCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ table: MitigationComparison.Table, _ configuration: MitigationComparison.Configuration) -> String {
-        func number(_ value: Double) -> String { value.isFinite ? String(format: "%.6g", value) : "0" }
-        var out = "{\"era\":\"\(configuration.era)\",\"flags\":\(JSON.string(configuration.generator.description)),"
-        out += "\"seed\":\"0x\(String(configuration.seed, radix: 16))\",\"symbols\":\(configuration.symbols),"
-        out += "\"shape\":" + (configuration.shape.map { JSON.string($0.description) } ?? "null") + ","
-        out += "\"cases\":\(table.cases),\"builds\":\(table.builds),\"compressions\":\(table.compressions),"
-        out += "\"reusedCompressions\":\(table.reusedCompressions),\"elapsedSeconds\":\(number(table.elapsedSeconds)),"
-        out += "\"cancelled\":\(table.cancelled),\"rows\":["
-        out += table.rows.map { row in
-            "{\"mitigation\":\(JSON.string(row.label)),\"cases\":\(row.cases),\"failures\":\(row.failures),"
-                + "\"failureRate\":\(number(row.failureRate)),\"refused\":\(row.refused),\"sizeChanges\":\(row.sizeChanges),"
-                + "\"meanPasses\":\(number(row.meanPasses)),\"worstPasses\":\(row.worstPasses),"
-                + "\"meanExtraBytes\":\(number(row.meanExtraBytes)),\"worstExtraBytes\":\(row.worstExtraBytes),"
-                + "\"cycles\":\(row.cycles),\"failedCases\":[" + row.failedCases.map(String.init).joined(separator: ",") + "]}"
-        }.joined(separator: ",")
-        return out + "]}"
+    /// The `--json` form (keys sorted; `shape` absent when drawn per case).
+    struct JSONForm: Encodable {
+        struct Row: Encodable {
+            var mitigation: String, cases: Int, failures: Int, failureRate: Double, refused: Int, sizeChanges: Int
+            var meanPasses: Double, worstPasses: Int, meanExtraBytes: Double, worstExtraBytes: Int, cycles: Int
+            var failedCases: [Int]
+        }
+        var era: String, flags: String, seed: String, symbols: Int, shape: String?
+        var cases: Int, builds: Int, compressions: Int, reusedCompressions: Int, elapsedSeconds: Double, cancelled: Bool
+        var rows: [Row]
+    }
+
+    static func json(_ table: MitigationComparison.Table, _ configuration: MitigationComparison.Configuration) throws -> String {
+        func number(_ value: Double) -> Double { value.isFinite ? value : 0 }
+        return try JSONOutput.encode(JSONForm(
+            era: "\(configuration.era)", flags: configuration.generator.description,
+            seed: "0x" + String(configuration.seed, radix: 16), symbols: configuration.symbols,
+            shape: configuration.shape?.description, cases: table.cases, builds: table.builds,
+            compressions: table.compressions, reusedCompressions: table.reusedCompressions,
+            elapsedSeconds: number(table.elapsedSeconds), cancelled: table.cancelled,
+            rows: table.rows.map { row in
+                JSONForm.Row(mitigation: row.label, cases: row.cases, failures: row.failures, failureRate: number(row.failureRate),
+                             refused: row.refused, sizeChanges: row.sizeChanges, meanPasses: number(row.meanPasses),
+                             worstPasses: row.worstPasses, meanExtraBytes: number(row.meanExtraBytes),
+                             worstExtraBytes: row.worstExtraBytes, cycles: row.cycles, failedCases: row.failedCases)
+            }))
     }
 }
