@@ -24,7 +24,8 @@ let staticLinkInRelease: [LinkerSetting] = [.unsafeFlags(["-static-stdlib", "-Xc
 /// compresses and links thousands of symbol sets, and `swift test` takes about 3 minutes of
 /// testing instead of about 20 unoptimized. `-assert-config Debug` keeps assertions and
 /// preconditions checked as in a debug build. Elsewhere the libraries have no unsafe flags.
-let optimizedEvenInDebug: [SwiftSetting] = isDevelopmentCheckout
+let optimizedEvenInDebug: [SwiftSetting] =
+    isDevelopmentCheckout
     ? [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))] + staticInRelease
     : []
 
@@ -50,7 +51,8 @@ let package = Package(
         .target(name: "Randomness", swiftSettings: optimizedEvenInDebug),
         .target(name: "LinkModel", dependencies: ["Compressor", "Randomness"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Generators", dependencies: ["Compressor", "LinkModel", "Randomness"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators", "RealLink", "Randomness", "FuzzLaws"], swiftSettings: optimizedEvenInDebug),
+        .target(
+            name: "Harness", dependencies: ["Compressor", "LinkModel", "Generators", "RealLink", "Randomness", "FuzzLaws"], swiftSettings: optimizedEvenInDebug),
         // The laws the libFuzzer targets check: the compressor alone, so the targets link nothing else.
         .target(name: "FuzzLaws", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         // Real toolchains behind the link model (GNU binutils, LLD), run as processes.
@@ -59,19 +61,24 @@ let package = Package(
         .target(name: "Diagnostics", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         // decode IMAGE and verify: kallsyms tables found in kernel images (issue 18).
         .target(name: "ImageReader", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "KallsymsLabCommand",
-                dependencies: ["Compressor", "Randomness", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader"],
-                swiftSettings: staticInRelease),
+        .target(
+            name: "KallsymsLabCommand",
+            dependencies: ["Compressor", "Randomness", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader"],
+            swiftSettings: staticInRelease),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
-        .executableTarget(name: "FuzzRoundTrip", dependencies: ["FuzzLaws"],
-                          swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
-        .executableTarget(name: "FuzzDecode", dependencies: ["FuzzLaws"],
-                          swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
-        .executableTarget(name: "FuzzImage", dependencies: ["ImageReader"],
-                          swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
-        .executableTarget(name: "FuzzPassConvergence", dependencies: ["Harness", "FuzzLaws"],
-                          swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        .executableTarget(
+            name: "FuzzRoundTrip", dependencies: ["FuzzLaws"],
+            swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        .executableTarget(
+            name: "FuzzDecode", dependencies: ["FuzzLaws"],
+            swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        .executableTarget(
+            name: "FuzzImage", dependencies: ["ImageReader"],
+            swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        .executableTarget(
+            name: "FuzzPassConvergence", dependencies: ["Harness", "FuzzLaws"],
+            swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
 
         .target(name: "TestSupport", dependencies: ["Compressor", "Randomness"], path: "Tests/TestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),

@@ -20,6 +20,6 @@ let package = Package(
             ],
             path: "Benchmarks/CompressorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        )
     ]
 )

@@ -21,8 +21,10 @@ public struct CompressionStatistics: Hashable, Sendable {
     /// `kallsyms_names` + `kallsyms_token_table` over the raw name bytes: what the kernel's
     /// self-test prints as the compression ratio.
     public var ratio: Double {
-        rawNameBytes == 0 ? 0 : Double(namesTableBytes + (layout.size(of: "kallsyms_token_table") ?? 0))
-            / Double(rawNameBytes)
+        rawNameBytes == 0
+            ? 0
+            : Double(namesTableBytes + (layout.size(of: "kallsyms_token_table") ?? 0))
+                / Double(rawNameBytes)
     }
 
     public static func == (a: Self, b: Self) -> Bool {

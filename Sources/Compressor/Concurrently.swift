@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The project's one way of using more than one core: dedicated POSIX threads, joined before
@@ -20,33 +20,37 @@ public enum Concurrently {
     /// results once both are done.
     ///
     /// `background` must not touch anything `foreground` mutates (both only read shared values here).
-    static func run<Foreground, Background>(_ foreground: () throws -> Foreground,
-                                            alongside background: @escaping () -> Background) rethrows
+    static func run<Foreground, Background>(
+        _ foreground: () throws -> Foreground,
+        alongside background: @escaping () -> Background
+    ) rethrows
         -> (Foreground, Background)
     {
         #if canImport(Glibc)
-        let result = ResultSlot<Background>()
-        let work = Work { result.value = background() }
-        var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { context in
-            Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, Unmanaged.passRetained(work).toOpaque())
-        guard started == 0 else {
-            Unmanaged.passUnretained(work).release()
-            return (try foreground(), background())
-        }
-        let first: Foreground
-        do {
-            first = try foreground()
-        } catch {
+            let result = ResultSlot<Background>()
+            let work = Work { result.value = background() }
+            var thread = pthread_t()
+            let started = pthread_create(
+                &thread, nil,
+                { context in
+                    Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().body()
+                    return nil
+                }, Unmanaged.passRetained(work).toOpaque())
+            guard started == 0 else {
+                Unmanaged.passUnretained(work).release()
+                return (try foreground(), background())
+            }
+            let first: Foreground
+            do {
+                first = try foreground()
+            } catch {
+                pthread_join(thread, nil)
+                throw error
+            }
             pthread_join(thread, nil)
-            throw error
-        }
-        pthread_join(thread, nil)
-        return (first, result.value!)
+            return (first, result.value!)
         #else
-        return (try foreground(), background())
+            return (try foreground(), background())
         #endif
     }
 
@@ -55,30 +59,32 @@ public enum Concurrently {
     /// started, that worker runs on the caller's thread after the others were started.
     public static func workers(count: Int, _ body: @escaping @Sendable (Int) -> Void) {
         #if canImport(Glibc)
-        var threads: [pthread_t] = []
-        var inline: [Int] = []
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setstacksize(&attributes, 16 << 20)
-        defer { pthread_attr_destroy(&attributes) }
-        for worker in 0..<max(1, count) {
-            let work = Work { body(worker) }
-            var thread = pthread_t()
-            let started = pthread_create(&thread, &attributes, { context in
-                Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().body()
-                return nil
-            }, Unmanaged.passRetained(work).toOpaque())
-            if started == 0 {
-                threads.append(thread)
-            } else {
-                Unmanaged.passUnretained(work).release()
-                inline.append(worker)
+            var threads: [pthread_t] = []
+            var inline: [Int] = []
+            var attributes = pthread_attr_t()
+            pthread_attr_init(&attributes)
+            pthread_attr_setstacksize(&attributes, 16 << 20)
+            defer { pthread_attr_destroy(&attributes) }
+            for worker in 0..<max(1, count) {
+                let work = Work { body(worker) }
+                var thread = pthread_t()
+                let started = pthread_create(
+                    &thread, &attributes,
+                    { context in
+                        Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().body()
+                        return nil
+                    }, Unmanaged.passRetained(work).toOpaque())
+                if started == 0 {
+                    threads.append(thread)
+                } else {
+                    Unmanaged.passUnretained(work).release()
+                    inline.append(worker)
+                }
             }
-        }
-        for worker in inline { body(worker) }
-        for thread in threads { pthread_join(thread, nil) }
+            for worker in inline { body(worker) }
+            for thread in threads { pthread_join(thread, nil) }
         #else
-        for worker in 0..<max(1, count) { body(worker) }
+            for worker in 0..<max(1, count) { body(worker) }
         #endif
     }
 

@@ -62,8 +62,10 @@ public struct GeneratorOptions: Hashable, Sendable, CustomStringConvertible {
     /// v3.3's `--symbol-prefix=C`: one character stripped from names before the rules compare them.
     public var symbolPrefix: UInt8?
 
-    public init(allSymbols: Bool = false, absolutePercpu: Bool = false, baseRelative: Bool = false,
-                pcRelative: Bool = false, symbolPrefix: UInt8? = nil) {
+    public init(
+        allSymbols: Bool = false, absolutePercpu: Bool = false, baseRelative: Bool = false,
+        pcRelative: Bool = false, symbolPrefix: UInt8? = nil
+    ) {
         self.allSymbols = allSymbols
         self.absolutePercpu = absolutePercpu
         self.baseRelative = baseRelative
@@ -98,9 +100,10 @@ extension Era {
     /// Throws `unsupportedOption` when `options` sets a flag this era's generator does not have.
     public func validate(_ options: GeneratorOptions) throws {
         for flag in GeneratorFlag.allCases where options.flags.contains(flag) && !rules.flags.contains(flag) {
-            throw KallsymsError(.unsupportedOption,
-                                "\(flag.rawValue) is not an option of the \(self) generator "
-                                + "(it takes: \(rules.flags.map(\.rawValue).sorted().joined(separator: ", ")))")
+            throw KallsymsError(
+                .unsupportedOption,
+                "\(flag.rawValue) is not an option of the \(self) generator "
+                    + "(it takes: \(rules.flags.map(\.rawValue).sorted().joined(separator: ", ")))")
         }
     }
 }

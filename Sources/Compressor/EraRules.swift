@@ -92,9 +92,10 @@ public struct EraRules: Sendable {
 }
 
 extension EraRules {
-    static let absoluteWhitelist: Set<[UInt8]> = Set([
-        "__kernel_syscall_via_break", "__kernel_syscall_via_epc", "__kernel_sigtramp", "__gp",
-    ].map { Array($0.utf8) })
+    static let absoluteWhitelist: Set<[UInt8]> = Set(
+        [
+            "__kernel_syscall_via_break", "__kernel_syscall_via_epc", "__kernel_sigtramp", "__gp",
+        ].map { Array($0.utf8) })
 
     private static func bytes(_ list: [String]) -> [[UInt8]] { list.map { Array($0.utf8) } }
 
@@ -103,17 +104,22 @@ extension EraRules {
         parsing: .whitespaceTokens(nameBuffer: 499),
         nameLengthLimit: nil,
         markersBypassReadTimeRules: true,
-        textRanges: [("_stext", "_etext"), ("_sinittext", "_einittext"),
-                     ("_stext_l1", "_etext_l1"), ("_stext_l2", "_etext_l2")],
+        textRanges: [
+            ("_stext", "_etext"), ("_sinittext", "_einittext"),
+            ("_stext_l1", "_etext_l1"), ("_stext_l2", "_etext_l2"),
+        ],
         ignoredNames: [],
         ignoredPrefixes: [], ignoredSuffixes: [], ignoredSubstrings: [],
         ignoredTypes: [UInt8(ascii: "U"), UInt8(ascii: "u"), UInt8(ascii: "N")],
         dropsMappingAndDollarSymbols: true,
         recordsPercpuMarkers: false,
         alwaysKeepsStartStopSymbols: false,
-        passVaryingNames: Set(bytes(["kallsyms_addresses", "kallsyms_num_syms", "kallsyms_names",
-                                     "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
-                                     "_SDA_BASE_", "_SDA2_BASE_"])),
+        passVaryingNames: Set(
+            bytes([
+                "kallsyms_addresses", "kallsyms_num_syms", "kallsyms_names",
+                "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+                "_SDA_BASE_", "_SDA2_BASE_",
+            ])),
         passVaryingSubstrings: bytes(["_compiled."]),
         refusesEmptySelection: true,
         absoluteTest: .compressedFirstByte,
@@ -126,11 +132,12 @@ extension EraRules {
         writesSeqsOfNames: false,
         addressTablesFirst: true)
 
-    private static let v5_10IgnoredNames = Set(bytes([
-        "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
-        "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
-        "_SDA_BASE_", "_SDA2_BASE_",
-    ]))
+    private static let v5_10IgnoredNames = Set(
+        bytes([
+            "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
+            "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+            "_SDA_BASE_", "_SDA2_BASE_",
+        ]))
 
     static let v5_10 = EraRules(
         flags: [.allSymbols, .absolutePercpu, .baseRelative],

@@ -14,14 +14,16 @@ public struct GeneratorRun: Sendable {
 
     /// The `.S` file, byte-identical to the era's `scripts/kallsyms`.
     public var assembly: [UInt8] {
-        AssemblyWriter.write(tables, symbols: selection.symbols, storedStrings: storedStrings,
-                             era: era, options: options)
+        AssemblyWriter.write(
+            tables, symbols: selection.symbols, storedStrings: storedStrings,
+            era: era, options: options)
     }
 
     /// Writes the `.S` file to `sink` in chunks (see `AssemblyWriter.write(_:symbols:era:options:to:)`).
     public func writeAssembly(to sink: (UnsafeBufferPointer<UInt8>) -> Void) {
-        AssemblyWriter.write(tables, symbols: selection.symbols, storedStrings: storedStrings,
-                             era: era, options: options, to: sink)
+        AssemblyWriter.write(
+            tables, symbols: selection.symbols, storedStrings: storedStrings,
+            era: era, options: options, to: sink)
     }
 
     /// The warnings the generator would print on stderr.
@@ -32,14 +34,18 @@ extension Era {
     /// Runs this era's generator over `nm -n` text: parse, select and order, compress, lay out.
     ///
     /// - Throws: `KallsymsError` where the era's generator exits non-zero.
-    public func generate(_ input: [UInt8], options: GeneratorOptions = .init(),
-                         engine: CompressionEngine = .default) throws -> GeneratorRun {
+    public func generate(
+        _ input: [UInt8], options: GeneratorOptions = .init(),
+        engine: CompressionEngine = .default
+    ) throws -> GeneratorRun {
         try input.withUnsafeBufferPointer { try generate($0, options: options, engine: engine) }
     }
 
     /// `generate(_:options:engine:)` over bytes the caller holds (e.g. a mapped file).
-    public func generate(_ input: UnsafeBufferPointer<UInt8>, options: GeneratorOptions = .init(),
-                         engine: CompressionEngine = .default) throws -> GeneratorRun {
+    public func generate(
+        _ input: UnsafeBufferPointer<UInt8>, options: GeneratorOptions = .init(),
+        engine: CompressionEngine = .default
+    ) throws -> GeneratorRun {
         try validate(options)
         let clock = ContinuousClock()
         let start = clock.now
@@ -51,8 +57,10 @@ extension Era {
     }
 
     /// Runs the generator on already parsed records.
-    public func generate(_ parsed: ParsedMap, options: GeneratorOptions = .init(),
-                         engine: CompressionEngine = .default) throws -> GeneratorRun {
+    public func generate(
+        _ parsed: ParsedMap, options: GeneratorOptions = .init(),
+        engine: CompressionEngine = .default
+    ) throws -> GeneratorRun {
         var timings = StageTimings()
         let clock = ContinuousClock()
         var start = clock.now
@@ -70,19 +78,23 @@ extension Era {
         var seqsOfNames: [Int]?
         if rules.writesSeqsOfNames && storedStrings.count >= Self.seqsOfNamesOnSecondThreadFrom {
             let symbols = selection.symbols
-            (compression, seqsOfNames) = Concurrently.run({ engine.compress(storedStrings) }, alongside: {
-                NameOrder.sequence(ofStored: storedStrings, symbols: symbols)
-            })
+            (compression, seqsOfNames) = Concurrently.run(
+                { engine.compress(storedStrings) },
+                alongside: {
+                    NameOrder.sequence(ofStored: storedStrings, symbols: symbols)
+                })
         } else {
             compression = engine.compress(storedStrings)
         }
         timings.compress = lap()
-        let tables = try tables(for: selection, storedStrings: storedStrings, compression: compression,
-                                seqsOfNames: seqsOfNames, options: options)
+        let tables = try tables(
+            for: selection, storedStrings: storedStrings, compression: compression,
+            seqsOfNames: seqsOfNames, options: options)
         timings.tables = lap()
-        return GeneratorRun(era: self, options: options, parsed: parsed, selection: selection,
-                            compression: compression, tables: tables, timings: timings,
-                            storedStrings: storedStrings)
+        return GeneratorRun(
+            era: self, options: options, parsed: parsed, selection: selection,
+            compression: compression, tables: tables, timings: timings,
+            storedStrings: storedStrings)
     }
 }
 

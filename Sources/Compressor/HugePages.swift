@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Advice to the kernel that a big buffer be backed by transparent huge pages.
@@ -15,10 +15,10 @@ public enum HugePages {
     /// Advises the 2 MiB-aligned part of `byteCount` bytes at `base`, when there is one.
     public static func advise(_ base: UnsafeMutableRawPointer, byteCount: Int) {
         #if canImport(Glibc)
-        let start = (UInt(bitPattern: base) + UInt(size - 1)) & ~UInt(size - 1)
-        let end = (UInt(bitPattern: base) + UInt(byteCount)) & ~UInt(size - 1)
-        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        _ = madvise(aligned, Int(end - start), 14)  // MADV_HUGEPAGE
+            let start = (UInt(bitPattern: base) + UInt(size - 1)) & ~UInt(size - 1)
+            let end = (UInt(bitPattern: base) + UInt(byteCount)) & ~UInt(size - 1)
+            guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+            _ = madvise(aligned, Int(end - start), 14)  // MADV_HUGEPAGE
         #endif
     }
 }

@@ -21,8 +21,9 @@ public struct SymbolRecord: Hashable, Sendable {
 
     /// Convenience for tests and generators: `SymbolRecord(0xc0008000, "T", "_text")`.
     public init(_ address: UInt64, _ type: Character, _ name: String, line: Int = 0) {
-        self.init(address: address, type: type.asciiValue ?? UInt8(ascii: "?"),
-                  name: Array(name.utf8), line: line)
+        self.init(
+            address: address, type: type.asciiValue ?? UInt8(ascii: "?"),
+            name: Array(name.utf8), line: line)
     }
 
     /// The string the kernel stores and compresses: the type byte, then the name
@@ -59,8 +60,10 @@ public struct KeptSymbol: Hashable, Sendable {
     /// Set by `--absolute-percpu` (v5.10, v6.1): the address is emitted as an absolute value.
     public var isPercpuAbsolute: Bool
 
-    public init(address: UInt64, type: UInt8, name: [UInt8], isPercpuAbsolute: Bool = false,
-                position: Int, line: Int = 0) {
+    public init(
+        address: UInt64, type: UInt8, name: [UInt8], isPercpuAbsolute: Bool = false,
+        position: Int, line: Int = 0
+    ) {
         self.address = address
         self.type = type
         self.name = name

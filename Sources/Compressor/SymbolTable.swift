@@ -95,9 +95,10 @@ public struct SymbolTable: Hashable, Sendable, RandomAccessCollection {
         result.reserve(rows: count, nameBytes: names.totalLength)
         names.bytes.withUnsafeBufferPointer { bytes in
             for row in indices where isIncluded(row) {
-                result.append(address: addresses[row], type: types[row],
-                              name: UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]]),
-                              line: Int(lines[row]))
+                result.append(
+                    address: addresses[row], type: types[row],
+                    name: UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]]),
+                    line: Int(lines[row]))
             }
         }
         return result

@@ -43,16 +43,20 @@ public struct Explanation: Sendable {
     public var totalDelta: Int { layoutB.totalSize - layoutA.totalSize }
 
     /// Explains the difference between two `nm -n` maps under `era`'s rules.
-    public static func explain(_ a: [UInt8], _ b: [UInt8], era: Era, options: GeneratorOptions,
-                               target: TargetABI, engine: CompressionEngine = .default) throws -> Explanation {
+    public static func explain(
+        _ a: [UInt8], _ b: [UInt8], era: Era, options: GeneratorOptions,
+        target: TargetABI, engine: CompressionEngine = .default
+    ) throws -> Explanation {
         let runA = try era.generate(a, options: options, engine: engine)
         let runB = try era.generate(b, options: options, engine: engine)
         return explain(runA, runB, target: target, engine: engine)
     }
 
     /// Explains the difference between two generator runs of the same era and options.
-    public static func explain(_ runA: GeneratorRun, _ runB: GeneratorRun, target: TargetABI,
-                               engine: CompressionEngine = .default) -> Explanation {
+    public static func explain(
+        _ runA: GeneratorRun, _ runB: GeneratorRun, target: TargetABI,
+        engine: CompressionEngine = .default
+    ) -> Explanation {
         let difference = MapDifference.between(runA.selection, runB.selection)
         let layoutA = runA.tables.layout(era: runA.era, target: target)
         let layoutB = runB.tables.layout(era: runB.era, target: target)
@@ -65,16 +69,19 @@ public struct Explanation: Sendable {
         let divergence = Self.divergence(runA, runB, difference, stringsA, stringsB)
         let mitigations = Self.mitigations(runA, runB, layoutA, layoutB, target: target, engine: engine)
         let encodingDeltas = divergence == nil ? Self.encodingDeltas(difference, runA) : []
-        var explanation = Explanation(era: runA.era, options: runA.options, target: target, difference: difference,
-                                      layoutA: layoutA, layoutB: layoutB, changedPairCount: changedPairs,
-                                      literalChanges: literalChanges, divergence: divergence,
-                                      encodingDeltas: encodingDeltas, mitigations: mitigations, verdict: "")
+        var explanation = Explanation(
+            era: runA.era, options: runA.options, target: target, difference: difference,
+            layoutA: layoutA, layoutB: layoutB, changedPairCount: changedPairs,
+            literalChanges: literalChanges, divergence: divergence,
+            encodingDeltas: encodingDeltas, mitigations: mitigations, verdict: "")
         explanation.verdict = VerdictWriter.verdict(for: explanation, runA: runA, runB: runB)
         return explanation
     }
 
-    private static func divergence(_ runA: GeneratorRun, _ runB: GeneratorRun, _ difference: MapDifference,
-                                   _ stringsA: ByteStrings, _ stringsB: ByteStrings) -> Divergence? {
+    private static func divergence(
+        _ runA: GeneratorRun, _ runB: GeneratorRun, _ difference: MapDifference,
+        _ stringsA: ByteStrings, _ stringsB: ByteStrings
+    ) -> Divergence? {
         let roundsA = runA.compression.rounds, roundsB = runB.compression.rounds
         let shorter = min(roundsA.count, roundsB.count)
         var firstDifferent: Int?
@@ -108,11 +115,12 @@ public struct Explanation: Sendable {
             let before = contribution(change.before), after = contribution(change.after)
             if before != after { culprits.append((change.name, after.0 - before.0, after.1 - before.1)) }
         }
-        return Divergence(round: index + 1, code: index < roundsA.count ? roundsA[index].code : roundsB[index].code,
-                          choiceInA: expansion(pairA, runA), countInA: index < roundsA.count ? roundsA[index].count : 0,
-                          countOfChoiceBInA: count(pairB, in: stringsA),
-                          choiceInB: expansion(pairB, runB), countInB: index < roundsB.count ? roundsB[index].count : 0,
-                          countOfChoiceAInB: count(pairA, in: stringsB), culprits: culprits)
+        return Divergence(
+            round: index + 1, code: index < roundsA.count ? roundsA[index].code : roundsB[index].code,
+            choiceInA: expansion(pairA, runA), countInA: index < roundsA.count ? roundsA[index].count : 0,
+            countOfChoiceBInA: count(pairB, in: stringsA),
+            choiceInB: expansion(pairB, runB), countInB: index < roundsB.count ? roundsB[index].count : 0,
+            countOfChoiceAInB: count(pairA, in: stringsB), culprits: culprits)
     }
 
     /// With identical rounds, each symbol's encoding is fixed by the rounds alone: the names
@@ -133,28 +141,34 @@ public struct Explanation: Sendable {
     }
 
     /// Which mitigations would have made the two tables the same size (each one computed).
-    private static func mitigations(_ runA: GeneratorRun, _ runB: GeneratorRun, _ layoutA: TableLayout,
-                                    _ layoutB: TableLayout, target: TargetABI, engine: CompressionEngine) -> [String] {
+    private static func mitigations(
+        _ runA: GeneratorRun, _ runB: GeneratorRun, _ layoutA: TableLayout,
+        _ layoutB: TableLayout, target: TargetABI, engine: CompressionEngine
+    ) -> [String] {
         guard layoutA.totalSize != layoutB.totalSize else { return [] }
         var result: [String] = []
         let era = runA.era
         let untypedA = CompressionVariants.uncompressedType(runA, engine: engine).layout(era: era, target: target)
         let untypedB = CompressionVariants.uncompressedType(runB, engine: engine).layout(era: era, target: target)
         if untypedA.totalSize == untypedB.totalSize {
-            result.append("uncompressed-type (keeping the type letter out of the compression) would have kept the "
-                          + "tables at \(untypedA.totalSize) bytes for both maps")
+            result.append(
+                "uncompressed-type (keeping the type letter out of the compression) would have kept the "
+                    + "tables at \(untypedA.totalSize) bytes for both maps")
         }
         if let reused = CompressionVariants.reusingTokens(of: runA.compression, for: runB),
-           reused.layout(era: era, target: target).totalSize == layoutA.totalSize {
-            result.append("reuse-tokens (encoding the second map with the first map's token table) would have kept "
-                          + "the tables at \(layoutA.totalSize) bytes")
+            reused.layout(era: era, target: target).totalSize == layoutA.totalSize
+        {
+            result.append(
+                "reuse-tokens (encoding the second map with the first map's token table) would have kept "
+                    + "the tables at \(layoutA.totalSize) bytes")
         }
         var padding = 16
         while padding <= 65_536 {
             let roundedA = (layoutA.totalSize + padding - 1) / padding, roundedB = (layoutB.totalSize + padding - 1) / padding
             if roundedA == roundedB {
-                result.append("pad=\(padding) (rounding the tables up to a multiple of \(padding) bytes) would have "
-                              + "absorbed the \(abs(layoutB.totalSize - layoutA.totalSize))-byte difference here")
+                result.append(
+                    "pad=\(padding) (rounding the tables up to a multiple of \(padding) bytes) would have "
+                        + "absorbed the \(abs(layoutB.totalSize - layoutA.totalSize))-byte difference here")
                 break
             }
             padding *= 2

@@ -101,8 +101,10 @@ public struct MapDifference: Hashable, Sendable {
             let orderInA = members.sorted { $0.0 < $1.0 }
             let orderInB = members.sorted { $0.1 < $1.1 }
             for (position, pair) in orderInA.enumerated() where orderInB[position] != pair {
-                changes.append(SymbolChange(kind: .moved, name: a.symbols[pair.0].name,
-                                            before: a.symbols[pair.0], after: b.symbols[pair.1]))
+                changes.append(
+                    SymbolChange(
+                        kind: .moved, name: a.symbols[pair.0].name,
+                        before: a.symbols[pair.0], after: b.symbols[pair.1]))
             }
         }
         return changes

@@ -53,9 +53,12 @@ public struct SensitivityAnalysis: Sendable {
     /// The baseline size of `kallsyms_names`.
     public let namesSize: Int
     /// Names whose removal changes which symbols are selected: a full run decides those.
-    static let selectionMarkers: Set<[UInt8]> = Set(["_text", "_stext", "_etext", "_sinittext", "_einittext",
-                                                   "_stext_l1", "_etext_l1", "_stext_l2", "_etext_l2",
-                                                   "__per_cpu_start", "__per_cpu_end"].map { Array($0.utf8) })
+    static let selectionMarkers: Set<[UInt8]> = Set(
+        [
+            "_text", "_stext", "_etext", "_sinittext", "_einittext",
+            "_stext_l1", "_etext_l1", "_stext_l2", "_etext_l2",
+            "__per_cpu_start", "__per_cpu_end",
+        ].map { Array($0.utf8) })
 
     /// Records the baseline compression of `run` (cost: about one compression plus one
     /// replay of every symbol; memory: 256 KiB of counts per round).

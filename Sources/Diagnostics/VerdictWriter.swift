@@ -15,8 +15,9 @@ enum VerdictWriter {
             var groupOfShape: [ChangeShape: Int] = [:]
             for change in changes where change.kind.changesContent {
                 let shape = ChangeShape(change)
-                if let index = groupOfShape[shape] { groups[index].append(change) }
-                else {
+                if let index = groupOfShape[shape] {
+                    groups[index].append(change)
+                } else {
                     groupOfShape[shape] = groups.count
                     groups.append([change])
                 }
@@ -26,13 +27,17 @@ enum VerdictWriter {
             if remaining > 0 { parts.append("\(remaining) more symbol\(remaining == 1 ? "" : "s") changed letter, appeared or disappeared") }
             let moved = changes.filter { $0.kind == .moved }
             if let first = moved.first {
-                parts.append(moved.count == 1 ? describe([first], runA: runA, runB: runB)
-                             : "\(moved.count) symbols changed place among equal addresses (e.g. `\(printable(first.name))`)")
+                parts.append(
+                    moved.count == 1
+                        ? describe([first], runA: runA, runB: runB)
+                        : "\(moved.count) symbols changed place among equal addresses (e.g. `\(printable(first.name))`)")
             }
             let shifted = changes.filter { $0.kind == .addressChanged }
             if !shifted.isEmpty {
-                parts.append(shifted.count == 1 ? describe([shifted[0]], runA: runA, runB: runB)
-                             : "\(shifted.count) symbols only changed address\(commonShift(shifted))")
+                parts.append(
+                    shifted.count == 1
+                        ? describe([shifted[0]], runA: runA, runB: runB)
+                        : "\(shifted.count) symbols only changed address\(commonShift(shifted))")
             }
             sentences.append(parts.joined(separator: "; "))
         }
@@ -42,11 +47,13 @@ enum VerdictWriter {
             sentences.append("no pair count changed (pair counts do not depend on order or addresses)")
         }
         if !e.literalChanges.isEmpty {
-            sentences.append("the set of literal bytes changed (\(e.literalChanges.map { quote([$0]) }.joined(separator: ", "))), "
-                             + "which shifts every later token code")
+            sentences.append(
+                "the set of literal bytes changed (\(e.literalChanges.map { quote([$0]) }.joined(separator: ", "))), "
+                    + "which shifts every later token code")
         }
         if let d = e.divergence {
-            var sentence = "round \(d.round) chose \(quote(d.choiceInB)) (count \(d.countInB)) instead of "
+            var sentence =
+                "round \(d.round) chose \(quote(d.choiceInB)) (count \(d.countInB)) instead of "
                 + "\(quote(d.choiceInA)) (count \(d.countInA) in the first map, \(d.countOfChoiceAInB) in the second)"
             if !d.culprits.isEmpty {
                 let names = d.culprits.prefix(4).map { "`\(printable($0.name))`" }.joined(separator: ", ")
@@ -59,17 +66,21 @@ enum VerdictWriter {
                 let shown = e.encodingDeltas.prefix(4).map { item in
                     "`\(printable(item.name))` \(abs(item.delta)) byte\(abs(item.delta) == 1 ? "" : "s") \(item.delta > 0 ? "longer" : "shorter")"
                 }
-                sentence += "; the changed symbols' own encodings account for the difference ("
+                sentence +=
+                    "; the changed symbols' own encodings account for the difference ("
                     + shown.joined(separator: ", ") + (e.encodingDeltas.count > 4 ? ", …" : "") + ")"
             }
             sentences.append(sentence)
         }
         let names = e.namesDelta
         let total = e.totalDelta
-        var sizes = names == 0 ? "kallsyms_names kept its size (\(e.layoutA.size(of: "kallsyms_names") ?? 0) bytes)"
+        var sizes =
+            names == 0
+            ? "kallsyms_names kept its size (\(e.layoutA.size(of: "kallsyms_names") ?? 0) bytes)"
             : "kallsyms_names \(names > 0 ? "grew" : "shrank") by \(abs(names)) byte\(abs(names) == 1 ? "" : "s")"
         if total != 0 {
-            sizes += " and the tables' object \(total > 0 ? "grew" : "shrank") by \(abs(total)) bytes, "
+            sizes +=
+                " and the tables' object \(total > 0 ? "grew" : "shrank") by \(abs(total)) bytes, "
                 + "which moves every later address"
         } else if names != 0 {
             sizes += ", but alignment kept the object at \(e.layoutA.totalSize) bytes, so no later address moved"
@@ -78,7 +89,8 @@ enum VerdictWriter {
         var text = sentences.joined(separator: "; ") + "."
         if total != 0 {
             if e.mitigations.isEmpty {
-                text += " None of uncompressed-type, reuse-tokens or pad=16…65536 would have kept the size; "
+                text +=
+                    " None of uncompressed-type, reuse-tokens or pad=16…65536 would have kept the size; "
                     + "an extra link pass (KALLSYMS_EXTRA_PASS=1) or a fixed-point link may still converge."
             } else {
                 text += " Would have prevented it: " + e.mitigations.joined(separator: "; ") + "."
@@ -118,7 +130,8 @@ enum VerdictWriter {
         case .retyped:
             var text = "\(name) changed from \(letter(change.before!.type)) to \(letter(change.after!.type))"
             if change.before!.address != change.after!.address {
-                text += " and moved from \(hex(change.before!.address))"
+                text +=
+                    " and moved from \(hex(change.before!.address))"
                     + sharing(change.before!, runA, excluding: members, verb: "shared with") + " to \(hex(change.after!.address))"
             }
             return text + sharing(change.after!, runB, excluding: members)
@@ -132,8 +145,10 @@ enum VerdictWriter {
     }
 
     /// ` and now shares ADDR with `x`, `y`` when other kept symbols sit at the same address in B.
-    static func sharing(_ symbol: KeptSymbol, _ run: GeneratorRun, excluding members: Set<[UInt8]> = [],
-                        verb: String? = nil) -> String {
+    static func sharing(
+        _ symbol: KeptSymbol, _ run: GeneratorRun, excluding members: Set<[UInt8]> = [],
+        verb: String? = nil
+    ) -> String {
         let others = run.selection.symbols.filter {
             $0.address == symbol.address && $0.name != symbol.name && !members.contains($0.name)
         }

@@ -20,12 +20,13 @@ public func fuzzImage(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // The stream: 4099 bytes at a time (not a divisor of the window), a 64 KiB window.
     var delivered = 0
     let search = StreamSearch(windowSize: StreamSearch.headerSize, limit: Int.max, readSize: 4099)
-    let outcome = try? search.run(read: { buffer, count in
-        let n = min(count, size - delivered)
-        if n > 0 { buffer.update(from: data + delivered, count: n) }
-        delivered += n
-        return n
-    }, context: { _ in context })
+    let outcome = try? search.run(
+        read: { buffer, count in
+            let n = min(count, size - delivered)
+            if n > 0 { buffer.update(from: data + delivered, count: n) }
+            delivered += n
+            return n
+        }, context: { _ in context })
     if case .found(let streamed, _, _)? = outcome {
         checkSorted(streamed)
         if let whole, whole.symbols != streamed.symbols {

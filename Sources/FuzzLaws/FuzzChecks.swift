@@ -59,9 +59,13 @@ public enum FuzzChecks {
     /// tables the kernel itself could not decode, a v3.3 length above 255 (one unchecked
     /// length byte) and a type byte 0 (an empty token string).
     public static func roundTripExemption(_ run: GeneratorRun) -> String? {
-        if run.era.rules.lengthPrefix == .oneByte && run.tables.compressedNames.indices.contains(where: {
-            run.tables.compressedNames.length(of: $0) > 255
-        }) { return "a compressed name is longer than the 255 bytes \(run.era)'s one-byte length can hold" }
+        if run.era.rules.lengthPrefix == .oneByte
+            && run.tables.compressedNames.indices.contains(where: {
+                run.tables.compressedNames.length(of: $0) > 255
+            })
+        {
+            return "a compressed name is longer than the 255 bytes \(run.era)'s one-byte length can hold"
+        }
         if run.selection.symbols.contains(where: { $0.type == 0 }) { return "a kept symbol has type byte 0" }
         return nil
     }
@@ -113,8 +117,10 @@ public enum FuzzChecks {
         let offsets = words(piece(4), size: 4).map { UInt32(truncatingIfNeeded: $0) }
         let addresses: AddressTable
         switch control >> 1 & 3 {
-        case 0: addresses = .baseRelative(offsets: offsets, base: .absolute(words(piece(5), size: 8).first ?? 0),
-                                          absolutePercpu: control & 8 != 0)
+        case 0:
+            addresses = .baseRelative(
+                offsets: offsets, base: .absolute(words(piece(5), size: 8).first ?? 0),
+                absolutePercpu: control & 8 != 0)
         case 1: addresses = .textRelative(offsets.map { Int32(bitPattern: $0) })
         case 2: addresses = .absolute32(offsets)
         default: addresses = .addresses(words(piece(5), size: 8).map { .absolute($0) })

@@ -1,3 +1,6 @@
+import FuzzLaws
+import Harness
+
 // libFuzzer target: the fuzzer's bytes choose a generated ARM layout's decisions and the era
 // (Harness.PassConvergenceInput); the era's multi-pass build runs on it. A build that ends in
 // "Inconsistent kallsyms data" is a finding: its case file (the format `kallsyms-lab replay`
@@ -5,12 +8,10 @@
 // stderr, and the run stops as a crash so that libFuzzer (or ClusterFuzzLite) keeps the input.
 // Built by Fuzz/build.sh with -parse-as-library, so this file has no top-level code.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
-import FuzzLaws
-import Harness
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPassConvergence(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -31,6 +32,7 @@ public func fuzzPassConvergence(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
     }
     let printed = Array(text.utf8)
     _ = printed.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    fatalError("FuzzPassConvergence: \(file.era) build does not converge: \(file.reason)\n"
-               + (written ? "case file: \(path)\nreplay: kallsyms-lab replay \(path)" : "could not write \(path)"))
+    fatalError(
+        "FuzzPassConvergence: \(file.era) build does not converge: \(file.reason)\n"
+            + (written ? "case file: \(path)\nreplay: kallsyms-lab replay \(path)" : "could not write \(path)"))
 }

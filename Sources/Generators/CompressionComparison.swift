@@ -14,8 +14,10 @@ public struct CompressionComparison: Sendable {
 
     /// Compresses both maps.
     /// - Throws: `KallsymsError` when the era's generator refuses either map.
-    public init(reference: [SymbolRecord], candidate: [SymbolRecord], era: Era = .v6_1,
-                options: GeneratorOptions = GeneratorOptions(allSymbols: true), target: TargetABI = .arm32) throws {
+    public init(
+        reference: [SymbolRecord], candidate: [SymbolRecord], era: Era = .v6_1,
+        options: GeneratorOptions = GeneratorOptions(allSymbols: true), target: TargetABI = .arm32
+    ) throws {
         self.reference = try Self.statistics(reference, era: era, options: options, target: target)
         self.candidate = try Self.statistics(candidate, era: era, options: options, target: target)
     }
@@ -27,9 +29,11 @@ public struct CompressionComparison: Sendable {
     }
 
     /// The statistics of one map through the pipeline described above.
-    public static func statistics(_ records: [SymbolRecord], era: Era = .v6_1,
-                                  options: GeneratorOptions = GeneratorOptions(allSymbols: true),
-                                  target: TargetABI = .arm32) throws -> CompressionStatistics {
+    public static func statistics(
+        _ records: [SymbolRecord], era: Era = .v6_1,
+        options: GeneratorOptions = GeneratorOptions(allSymbols: true),
+        target: TargetABI = .arm32
+    ) throws -> CompressionStatistics {
         CompressionStatistics(run: try era.generate(MapWriter.write(records), options: options), target: target)
     }
 

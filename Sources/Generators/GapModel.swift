@@ -1,4 +1,5 @@
 import Randomness
+
 /// How far apart consecutive distinct addresses lie in a region: the most common distances
 /// exactly, the rest as power-of-two ranges with the alignment their members shared.
 public struct GapModel: Hashable, Sendable, Codable {

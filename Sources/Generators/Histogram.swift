@@ -68,8 +68,10 @@ public struct Histogram: Hashable, Sendable, Codable {
         var counts: [Int: Int] = [:]
         for (key, count) in object {
             guard let value = Int(key) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                        debugDescription: "histogram key \"\(key)\" is not an integer"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "histogram key \"\(key)\" is not an integer"))
             }
             counts[value] = count
         }

@@ -70,11 +70,14 @@ struct LayoutParts {
         .marker(name: Array(name.utf8), edge: edge)
     }
 
-    private static func section(_ name: String, _ kind: SectionKind, flags: SectionFlags? = nil, alignment: UInt64,
-                                _ part: Part, start: [String] = [], end: [String] = [],
-                                extra: [Section.Member] = []) -> Section {
-        Section(name: name, kind: kind, flags: flags, alignment: alignment, size: part.size,
-                members: start.map { marker($0, .start) } + part.members + extra + end.map { marker($0, .end) })
+    private static func section(
+        _ name: String, _ kind: SectionKind, flags: SectionFlags? = nil, alignment: UInt64,
+        _ part: Part, start: [String] = [], end: [String] = [],
+        extra: [Section.Member] = []
+    ) -> Section {
+        Section(
+            name: name, kind: kind, flags: flags, alignment: alignment, size: part.size,
+            members: start.map { marker($0, .start) } + part.members + extra + end.map { marker($0, .end) })
     }
 
     /// The linker script of `LayoutGenerator` around the filled sections.
@@ -83,23 +86,32 @@ struct LayoutParts {
         items.append(.section(Self.section(".head.text", .text, alignment: 4, head, start: ["_text"])))
         items.append(.section(Self.section(".text", .text, alignment: 32, text, start: ["_stext"])))
         items.append(.align(Self.pageSize))
-        items.append(.section(Self.section(".rodata", .rodata, alignment: Self.pageSize, rodata, start: ["__start_rodata"],
-                                           extra: [.kallsyms(offset: nil)])))
+        items.append(
+            .section(
+                Self.section(
+                    ".rodata", .rodata, alignment: Self.pageSize, rodata, start: ["__start_rodata"],
+                    extra: [.kallsyms(offset: nil)])))
         if roAfterInit.hasSymbols {
             items.append(.section(Self.section(".data..ro_after_init", .data, alignment: 32, roAfterInit)))
         }
         items.append(.absolute(Array("_etext".utf8)))
         items.append(.align(Self.pageSize))
         items.append(.absolute(Array("__init_begin".utf8)))
-        items.append(.section(Self.section(".init.text", .text, alignment: 32, initText, start: ["_sinittext"],
-                                           end: ["_einittext"])))
+        items.append(
+            .section(
+                Self.section(
+                    ".init.text", .text, alignment: 32, initText, start: ["_sinittext"],
+                    end: ["_einittext"])))
         // 2012 nm printed every `.init*` section's symbols as text; its flags stay those of data.
         let initKind: SectionKind = shape.letters == .byName2012 ? .text : .data
         items.append(.section(Self.section(".init.data", initKind, flags: [.alloc, .load], alignment: 16, initData)))
         items.append(.align(shape.percpuAlignment))
         let percpuPart = shape.isUniprocessor ? Part() : percpu
-        items.append(.section(Self.section(".data..percpu", .data, alignment: 32, percpuPart,
-                                           start: ["__per_cpu_load", "__per_cpu_start"], end: ["__per_cpu_end"])))
+        items.append(
+            .section(
+                Self.section(
+                    ".data..percpu", .data, alignment: 32, percpuPart,
+                    start: ["__per_cpu_load", "__per_cpu_start"], end: ["__per_cpu_end"])))
         items.append(.absolute(Array("__init_end".utf8)))
         items.append(.align(Self.threadSize))
         items.append(.absolute(Array("__data_loc".utf8)))
@@ -109,9 +121,12 @@ struct LayoutParts {
             return .symbol(name: name, offset: offset + Self.threadSize, binding: binding)
         }
         dataPart.size += Self.threadSize
-        items.append(.section(Self.section(".data", .data, alignment: Self.threadSize, dataPart, start: ["_data", "_sdata"],
-                                           end: ["_edata"],
-                                           extra: [.symbol(name: Array("init_thread_union".utf8), offset: 0, binding: .global)])))
+        items.append(
+            .section(
+                Self.section(
+                    ".data", .data, alignment: Self.threadSize, dataPart, start: ["_data", "_sdata"],
+                    end: ["_edata"],
+                    extra: [.symbol(name: Array("init_thread_union".utf8), offset: 0, binding: .global)])))
         items.append(.section(Self.section(".bss", .bss, alignment: 32, bss, start: ["__bss_start"], end: ["__bss_stop"])))
         items.append(.absolute(Array("_end".utf8)))
         return Self.scriptSymbolsWin(Layout(name: "arm-" + shape.description, target: .arm32, base: Self.base, items: items))
@@ -122,9 +137,12 @@ struct LayoutParts {
     /// lets the script's definition replace it and refuses a second table label, so the object's
     /// copy is made local, as a kernel's would have to be.
     static func scriptSymbolsWin(_ layout: Layout) -> Layout {
-        var scriptNames = Set(["kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
-                               "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
-                               "kallsyms_seqs_of_names"].map { Array($0.utf8) })
+        var scriptNames = Set(
+            [
+                "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
+                "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+                "kallsyms_seqs_of_names",
+            ].map { Array($0.utf8) })
         for item in layout.items {
             switch item {
             case .absolute(let name): scriptNames.insert(name)
@@ -139,7 +157,8 @@ struct LayoutParts {
             var changed = false
             for member in section.members.indices {
                 if case .symbol(let name, let offset, let binding) = section.members[member], binding != .local,
-                   scriptNames.contains(name) {
+                    scriptNames.contains(name)
+                {
                     section.members[member] = .symbol(name: name, offset: offset, binding: .local)
                     changed = true
                 }
@@ -152,9 +171,11 @@ struct LayoutParts {
     /// Pads `.init.data` so that, linked without kallsyms tables, it ends 1…`span` bytes below
     /// a page boundary, `span` about twice `expectedTables` (at most 16 KiB).
     static func bias(_ layout: inout Layout, expectedTables: UInt64, using rng: inout SeededRandom) {
-        guard let index = layout.items.firstIndex(where: {
-            if case .section(let section) = $0 { return section.name == ".init.data" } else { return false }
-        }), case .section(var section) = layout.items[index] else { return }
+        guard
+            let index = layout.items.firstIndex(where: {
+                if case .section(let section) = $0 { return section.name == ".init.data" } else { return false }
+            }), case .section(var section) = layout.items[index]
+        else { return }
         let end = endAddress(ofItem: index, in: layout)
         let span = min(16384, 2 * expectedTables)
         let below = UInt64(RandomDraws.value(in: 1...Int(span), using: &rng))

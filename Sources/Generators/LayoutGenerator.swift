@@ -68,10 +68,12 @@ public struct LayoutGenerator: Sendable {
         self.profile = profile
         regions = profile.regions.compactMap { region in
             guard let role = Role(rawValue: region.name) else { return nil }
-            let alone = Profile(symbolCount: region.symbolCount, addressWidth: profile.addressWidth,
-                                regions: [region], names: profile.names)
-            return Region(role: role, generator: SymbolSetGenerator(profile: alone), weight: max(1, region.symbolCount),
-                          boundaries: region.markers.filter { MarkerRules.isBoundary($0.symbol.name) }.count)
+            let alone = Profile(
+                symbolCount: region.symbolCount, addressWidth: profile.addressWidth,
+                regions: [region], names: profile.names)
+            return Region(
+                role: role, generator: SymbolSetGenerator(profile: alone), weight: max(1, region.symbolCount),
+                boundaries: region.markers.filter { MarkerRules.isBoundary($0.symbol.name) }.count)
         }
     }
 

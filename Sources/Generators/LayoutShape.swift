@@ -52,16 +52,18 @@ public struct LayoutShape: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The 2012 uniprocessor ARM kernel of the seed report, with the boundary bias.
-    public static let arm2012Uniprocessor = LayoutShape(isUniprocessor: true, letters: .byName2012,
-                                                        percpuAlignment: 4096, isBoundaryBiased: true)
+    public static let arm2012Uniprocessor = LayoutShape(
+        isUniprocessor: true, letters: .byName2012,
+        percpuAlignment: 4096, isBoundaryBiased: true)
 
     /// A shape drawn uniformly: uniprocessor or SMP, 2012 or current letters, per-cpu
     /// alignment 4096 (3 in 4) or 32, boundary bias or not (each 1 in 2).
     public static func random(using rng: inout some RandomNumberGenerator) -> LayoutShape {
-        LayoutShape(isUniprocessor: RandomDraws.chance(1, in: 2, using: &rng),
-                    letters: RandomDraws.chance(1, in: 2, using: &rng) ? .byName2012 : .byFlags,
-                    percpuAlignment: RandomDraws.chance(3, in: 4, using: &rng) ? 4096 : 32,
-                    isBoundaryBiased: RandomDraws.chance(1, in: 2, using: &rng))
+        LayoutShape(
+            isUniprocessor: RandomDraws.chance(1, in: 2, using: &rng),
+            letters: RandomDraws.chance(1, in: 2, using: &rng) ? .byName2012 : .byFlags,
+            percpuAlignment: RandomDraws.chance(3, in: 4, using: &rng) ? 4096 : 32,
+            isBoundaryBiased: RandomDraws.chance(1, in: 2, using: &rng))
     }
 
     /// `up-nm2012-pcpu4096-biased`: the layout's name in its text form.
@@ -74,10 +76,12 @@ public struct LayoutShape: Hashable, Sendable, CustomStringConvertible {
     public init?(parsing text: String) {
         let parts = text.split(separator: "-").map(String.init)
         guard parts.count == 3 || (parts.count == 4 && parts[3] == "biased"),
-              parts[0] == "up" || parts[0] == "smp", let letters = Letters(rawValue: parts[1]),
-              parts[2].hasPrefix("pcpu"), let alignment = UInt64(parts[2].dropFirst(4)),
-              alignment > 0, alignment & (alignment - 1) == 0 else { return nil }
-        self.init(isUniprocessor: parts[0] == "up", letters: letters, percpuAlignment: alignment,
-                  isBoundaryBiased: parts.count == 4)
+            parts[0] == "up" || parts[0] == "smp", let letters = Letters(rawValue: parts[1]),
+            parts[2].hasPrefix("pcpu"), let alignment = UInt64(parts[2].dropFirst(4)),
+            alignment > 0, alignment & (alignment - 1) == 0
+        else { return nil }
+        self.init(
+            isUniprocessor: parts[0] == "up", letters: letters, percpuAlignment: alignment,
+            isBoundaryBiased: parts.count == 4)
     }
 }

@@ -1,6 +1,6 @@
-import Randomness
 import Compressor
 import LinkModel
+import Randomness
 
 /// Reduces a failing layout while it keeps failing: greedy, deterministic, bounded by a number
 /// of predicate calls, a duration and a stop request. The layout counterpart of `Shrinker`.
@@ -76,15 +76,18 @@ public struct LayoutShrinker: Sendable {
     ///     of symbols nor for size reductions (so shrinking terminates).
     ///   - stillFails: true when the layout still shows the failure. Called first on `layout`.
     /// - Returns: nil when `layout` itself does not fail.
-    public func shrink(_ layout: Layout, knownToFail: Bool = false, shouldStop: () -> Bool = { false },
-                       repairs: (Layout) -> [Layout] = { _ in [] },
-                       stillFails: (Layout) -> Bool) -> Result? {
+    public func shrink(
+        _ layout: Layout, knownToFail: Bool = false, shouldStop: () -> Bool = { false },
+        repairs: (Layout) -> [Layout] = { _ in [] },
+        stillFails: (Layout) -> Bool
+    ) -> Result? {
         withoutActuallyEscaping(stillFails) { predicate in
             withoutActuallyEscaping(shouldStop) { stop in
                 withoutActuallyEscaping(repairs) { repairs in
-                    var run = LayoutShrinkRun(layout: layout, stillFails: predicate, shouldStop: stop, repairs: repairs,
-                                              maximumSteps: max(1, maximumSteps),
-                                              deadline: ContinuousClock.now + maximumDuration)
+                    var run = LayoutShrinkRun(
+                        layout: layout, stillFails: predicate, shouldStop: stop, repairs: repairs,
+                        maximumSteps: max(1, maximumSteps),
+                        deadline: ContinuousClock.now + maximumDuration)
                     guard run.initialLayoutFails(known: knownToFail) else { return nil }
                     while !run.isOutOfBudget {
                         var changed = false
@@ -102,8 +105,9 @@ public struct LayoutShrinker: Sendable {
                             break
                         }
                     }
-                    return Result(layout: run.layout, steps: run.steps, improvements: run.improvements,
-                                  stopReason: run.stopReason ?? .exhausted)
+                    return Result(
+                        layout: run.layout, steps: run.steps, improvements: run.improvements,
+                        stopReason: run.stopReason ?? .exhausted)
                 }
             }
         }
@@ -128,8 +132,10 @@ struct LayoutShrinkRun {
     /// The largest alignment a generated layout uses (THREAD_SIZE).
     static let phase: UInt64 = 8192
 
-    init(layout: Layout, stillFails: @escaping (Layout) -> Bool, shouldStop: @escaping () -> Bool,
-         repairs: @escaping (Layout) -> [Layout] = { _ in [] }, maximumSteps: Int, deadline: ContinuousClock.Instant) {
+    init(
+        layout: Layout, stillFails: @escaping (Layout) -> Bool, shouldStop: @escaping () -> Bool,
+        repairs: @escaping (Layout) -> [Layout] = { _ in [] }, maximumSteps: Int, deadline: ContinuousClock.Instant
+    ) {
         self.layout = layout
         requiredNames = LayoutShrinker.keptNames.filter(layout.defines)
         self.stillFails = stillFails
@@ -217,7 +223,8 @@ struct LayoutShrinkRun {
                         }
                         var kept = Set([symbols.first, symbols.last].compactMap { $0 })
                         for (position, member) in symbols.enumerated() {
-                            let keeps = tryNumber == 0
+                            let keeps =
+                                tryNumber == 0
                                 ? UInt64(position) % fraction.of < fraction.kept
                                 : RandomDraws.below(fraction.of, using: &rng) < fraction.kept
                             if keeps { kept.insert(member) }
@@ -298,9 +305,12 @@ struct LayoutShrinkRun {
             while member < members(index) && !isOutOfBudget {
                 if case .symbol(let name, let offset, let binding) = section(index).members[member] {
                     for length in [1, name.count / 2] where length >= 1 && length < name.count {
-                        if attempt(replacing(member, ofItem: index,
-                                             with: .symbol(name: Array(name.prefix(length)), offset: offset, binding: binding)),
-                                   repairing: repairsSingleSteps) {
+                        if attempt(
+                            replacing(
+                                member, ofItem: index,
+                                with: .symbol(name: Array(name.prefix(length)), offset: offset, binding: binding)),
+                            repairing: repairsSingleSteps)
+                        {
                             changed = true
                             break
                         }

@@ -1,6 +1,6 @@
 import Compressor
-import Randomness
 import LinkModel
+import Randomness
 
 /// The instruction set of a generated kernel's calls (`--arch`).
 public enum KernelArchitecture: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
@@ -21,9 +21,9 @@ public enum KernelArchitecture: String, CaseIterable, Hashable, Sendable, Custom
     /// allyesconfig-sized images are (24–40 MB on ARM; 12–24 MB for Thumb-2; 100–200 MB on arm64).
     public var textSizes: ClosedRange<UInt64> {
         switch self {
-        case .arm: return 24 << 20 ... 40 << 20
-        case .thumb2: return 12 << 20 ... 24 << 20
-        case .arm64: return 100 << 20 ... 200 << 20
+        case .arm: return 24 << 20...40 << 20
+        case .thumb2: return 12 << 20...24 << 20
+        case .arm64: return 100 << 20...200 << 20
         }
     }
 }
@@ -47,8 +47,10 @@ public enum ModernLayout {
     public static let streamSalt: UInt64 = 0x6d6f_6465_726e_0015
     /// `layout` (from `LayoutGenerator`) made into today's shape for `architecture`.
     /// Deterministic for a given random stream.
-    public static func apply(_ layout: Layout, architecture: KernelArchitecture,
-                             using rng: inout some RandomNumberGenerator) -> Layout {
+    public static func apply(
+        _ layout: Layout, architecture: KernelArchitecture,
+        using rng: inout some RandomNumberGenerator
+    ) -> Layout {
         var result = layout
         result.target = architecture.target
         result.base = architecture.base
@@ -56,7 +58,7 @@ public enum ModernLayout {
         let sizes = architecture.textSizes
         let drawn = sizes.lowerBound + UInt64(RandomDraws.index(Int((sizes.upperBound - sizes.lowerBound) >> 12) + 1, using: &rng)) << 12
         guard let textIndex = index(of: ".text", in: result), let initIndex = index(of: ".init.text", in: result),
-              case .section(var text) = result.items[textIndex], case .section(var initText) = result.items[initIndex]
+            case .section(var text) = result.items[textIndex], case .section(var initText) = result.items[initIndex]
         else { return result }
         let factor = max(4, (drawn / max(1, text.size)) & ~3)
         text.size *= factor

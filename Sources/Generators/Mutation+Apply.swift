@@ -25,8 +25,10 @@ extension Mutation {
                 throw MutationError(.noSuchAddress, "no symbol at \(MutationText.address(address)) to reorder")
             }
             guard order.count == members.count, Set(order) == Set(0..<members.count) else {
-                throw MutationError(.badPermutation, "reorder \(MutationText.address(address)) needs a permutation of "
-                                    + "0…\(members.count - 1) (\(members.count) symbols there), not \(order.map(String.init).joined(separator: ","))")
+                throw MutationError(
+                    .badPermutation,
+                    "reorder \(MutationText.address(address)) needs a permutation of "
+                        + "0…\(members.count - 1) (\(members.count) symbols there), not \(order.map(String.init).joined(separator: ","))")
             }
             var result = map
             for (slot, source) in order.enumerated() { result[members[slot]] = map[members[source]] }
@@ -55,8 +57,9 @@ extension Mutation {
             return Self.restoringOrder(records, origins: origins)
 
         case .insert(let address, let type, let name):
-            return Self.restoringOrder(map + [SymbolRecord(address: address, type: type, name: name)],
-                                       origins: Self.groupOrigins(map) + [nil])
+            return Self.restoringOrder(
+                map + [SymbolRecord(address: address, type: type, name: name)],
+                origins: Self.groupOrigins(map) + [nil])
 
         case .insertStub(let kind, let target, let address):
             let stub = SymbolRecord(address: address, type: StubKind.type, name: kind.name(for: map[try target.resolve(in: map)].name))
@@ -67,12 +70,15 @@ extension Mutation {
             var records = map
             for index in first..<records.count {
                 let address = records[index].address
-                let (moved, overflow) = delta < 0
+                let (moved, overflow) =
+                    delta < 0
                     ? address.subtractingReportingOverflow(delta.magnitude)
                     : address.addingReportingOverflow(delta.magnitude)
                 guard !overflow else {
-                    throw MutationError(.addressOutOfRange, "realign \(symbol) \(MutationText.delta(delta)) moves "
-                                        + "\(NameEscaping.escape(records[index].name))@\(MutationText.address(address)) out of range")
+                    throw MutationError(
+                        .addressOutOfRange,
+                        "realign \(symbol) \(MutationText.delta(delta)) moves "
+                            + "\(NameEscaping.escape(records[index].name))@\(MutationText.address(address)) out of range")
                 }
                 records[index].address = moved
             }

@@ -8,8 +8,10 @@ extension Mutation {
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard let keyword = fields.first else { throw KallsymsError(.malformedText, "empty mutation") }
         guard let kind = Kind(rawValue: String(keyword)) else {
-            throw KallsymsError(.malformedText, "unknown mutation \"\(keyword)\" (known: "
-                                + Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+            throw KallsymsError(
+                .malformedText,
+                "unknown mutation \"\(keyword)\" (known: "
+                    + Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
         let arguments = Array(fields.dropFirst())
         func expect(_ count: Int, _ usage: String) throws {
@@ -36,11 +38,14 @@ extension Mutation {
         case .insertStub:
             try expect(3, "KIND TARGET ADDRESS")
             guard let stub = StubKind(rawValue: String(arguments[0])) else {
-                throw KallsymsError(.malformedText, "unknown stub kind \"\(arguments[0])\" (known: "
-                                    + StubKind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                throw KallsymsError(
+                    .malformedText,
+                    "unknown stub kind \"\(arguments[0])\" (known: "
+                        + StubKind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
             }
-            self = .insertStub(stub, target: try SymbolReference(parsing: arguments[1]),
-                               at: try MutationText.parseAddress(arguments[2], what: "address"))
+            self = .insertStub(
+                stub, target: try SymbolReference(parsing: arguments[1]),
+                at: try MutationText.parseAddress(arguments[2], what: "address"))
         case .removeStub:
             try expect(1, "SYMBOL")
             self = .removeStub(try SymbolReference(parsing: arguments[0]))
@@ -49,8 +54,9 @@ extension Mutation {
             self = .rename(try SymbolReference(parsing: arguments[0]), to: try NameEscaping.unescape(arguments[1]))
         case .insert:
             try expect(3, "ADDRESS TYPE NAME")
-            self = .insert(address: try MutationText.parseAddress(arguments[0], what: "address"),
-                           type: try NameEscaping.unescapeType(arguments[1]), name: try NameEscaping.unescape(arguments[2]))
+            self = .insert(
+                address: try MutationText.parseAddress(arguments[0], what: "address"),
+                type: try NameEscaping.unescapeType(arguments[1]), name: try NameEscaping.unescape(arguments[2]))
         case .delete:
             try expect(1, "SYMBOL")
             self = .delete(try SymbolReference(parsing: arguments[0]))

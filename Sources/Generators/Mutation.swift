@@ -86,7 +86,7 @@ public enum Mutation: Hashable, Sendable, CustomStringConvertible {
     public var references: [SymbolReference] {
         switch self {
         case .retype(let symbol, _), .realign(let symbol, _), .removeStub(let symbol),
-             .rename(let symbol, _), .delete(let symbol), .insertStub(_, let symbol, _):
+            .rename(let symbol, _), .delete(let symbol), .insertStub(_, let symbol, _):
             return [symbol]
         case .reorder, .insert:
             return []

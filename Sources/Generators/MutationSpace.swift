@@ -120,7 +120,8 @@ public struct MutationSpace: Sendable {
         case .retype:
             let index = RandomDraws.index(map.count, using: &rng)
             let letters = Array("TtDdRrBbW".utf8).filter { $0 != map[index].type }
-            let type = Self.sectionCounterpart(of: map[index].type).flatMap { RandomDraws.chance(1, in: 2, using: &rng) ? $0 : nil }
+            let type =
+                Self.sectionCounterpart(of: map[index].type).flatMap { RandomDraws.chance(1, in: 2, using: &rng) ? $0 : nil }
                 ?? letters[RandomDraws.index(letters.count, using: &rng)]
             return .retype(references[index], to: type)
         case .reorder:
@@ -147,8 +148,9 @@ public struct MutationSpace: Sendable {
             let place = map[texts[RandomDraws.index(texts.count, using: &rng)]].address
             let offset = UInt64(RandomDraws.index(4, using: &rng) * 4)
             let kinds = StubKind.allCases
-            return .insertStub(kinds[RandomDraws.index(kinds.count, using: &rng)], target: references[target],
-                               at: place <= UInt64.max - offset ? place + offset : place)
+            return .insertStub(
+                kinds[RandomDraws.index(kinds.count, using: &rng)], target: references[target],
+                at: place <= UInt64.max - offset ? place + offset : place)
         case .removeStub:
             let stubs = map.indices.filter { StubKind.parse(map[$0].name) != nil }
             return .removeStub(references[stubs[RandomDraws.index(stubs.count, using: &rng)]])

@@ -46,7 +46,7 @@ public enum NameEscaping {
                 continue
             }
             guard index + 3 < utf8.count, utf8[index + 1] == UInt8(ascii: "x"),
-                  let high = hexDigit(utf8[index + 2]), let low = hexDigit(utf8[index + 3])
+                let high = hexDigit(utf8[index + 2]), let low = hexDigit(utf8[index + 3])
             else {
                 throw KallsymsError(.malformedText, "bad escape in \"\(text)\" (use \\xHH, or \\e for an empty name)")
             }

@@ -44,9 +44,11 @@ public struct NameModel: Hashable, Sendable, Codable {
     /// Two previous characters → row of next characters.
     public var rareWordCharacters: [String: String]
 
-    public init(maximumLength: Int, lengths: Histogram, learnedNames: Int, skippedNames: Int,
-                chain: [String: String], firstUnitFallback: String, nextUnitFallback: String,
-                rareWordLengths: Histogram, rareWordCharacters: [String: String]) {
+    public init(
+        maximumLength: Int, lengths: Histogram, learnedNames: Int, skippedNames: Int,
+        chain: [String: String], firstUnitFallback: String, nextUnitFallback: String,
+        rareWordLengths: Histogram, rareWordCharacters: [String: String]
+    ) {
         self.maximumLength = maximumLength
         self.lengths = lengths
         self.learnedNames = learnedNames

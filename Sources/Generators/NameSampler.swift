@@ -1,4 +1,5 @@
 import Randomness
+
 /// A `NameModel` compiled for drawing: rows become weighted tables over interned tokens.
 struct NameSampler: Sendable {
     private enum Token: Sendable {

@@ -39,10 +39,11 @@ extension Profile {
             while region + 1 < starts.count && record.address >= starts[region + 1].address { region += 1 }
             let symbol = ProfileSymbol(type: record.type, name: record.name)
             if isMarker[index] {
-                accumulators[region].markers.append(Marker(
-                    symbol: symbol, ordinaryBefore: accumulators[region].ordinary,
-                    sharesAddressWithPrevious: index > 0 && map[index - 1].address == record.address,
-                    sharesAddressWithNext: index + 1 < map.count && map[index + 1].address == record.address))
+                accumulators[region].markers.append(
+                    Marker(
+                        symbol: symbol, ordinaryBefore: accumulators[region].ordinary,
+                        sharesAddressWithPrevious: index > 0 && map[index - 1].address == record.address,
+                        sharesAddressWithNext: index + 1 < map.count && map[index + 1].address == record.address))
             } else if let block = blockOfRecord[index] {
                 if openBlock != block {
                     openBlock = block
@@ -62,8 +63,9 @@ extension Profile {
         let ordinary = map.indices.lazy
             .filter { !isMarker[$0] && blockOfRecord[$0] == nil }
             .map { (type: map[$0].type, name: map[$0].name) }
-        return Profile(symbolCount: map.count, addressWidth: addressWidth, regions: regions,
-                       names: NameModel.learn(from: ordinary, limits: limits))
+        return Profile(
+            symbolCount: map.count, addressWidth: addressWidth, regions: regions,
+            names: NameModel.learn(from: ordinary, limits: limits))
     }
 
     /// The regions' names and start addresses, ascending (see `MarkerRules.regionBoundaries`).
@@ -89,7 +91,8 @@ extension Profile {
         guard let opening = starts.first else { return [("all", first.address)] }
         if first.address < opening.address { starts.insert(("low", first.address), at: 0) }
         if let end = firstAddress[Array("_end".utf8)], let beyond = map.first(where: { $0.address > end }),
-           beyond.address > starts[starts.count - 1].address {
+            beyond.address > starts[starts.count - 1].address
+        {
             starts.append(("high", beyond.address))
         }
         return starts
@@ -131,8 +134,9 @@ private struct RegionAccumulator {
         var groupSizes = self.groupSizes
         if currentGroup > 0 { groupSizes.add(currentGroup) }
         let alignment: UInt64 = start == 0 ? 1 << 22 : min(1 << 22, 1 << UInt64(start.trailingZeroBitCount))
-        return RegionProfile(name: name, start: start, alignment: alignment, room: room, symbolCount: ordinary,
-                             typeLetters: letters, groupSizes: groupSizes, gaps: GapModel.learn(gaps),
-                             markers: markers, aliasBlocks: blocks)
+        return RegionProfile(
+            name: name, start: start, alignment: alignment, room: room, symbolCount: ordinary,
+            typeLetters: letters, groupSizes: groupSizes, gaps: GapModel.learn(gaps),
+            markers: markers, aliasBlocks: blocks)
     }
 }

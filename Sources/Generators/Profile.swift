@@ -22,8 +22,10 @@ public struct Profile: Hashable, Sendable, Codable {
     /// How names are built.
     public var names: NameModel
 
-    public init(format: Int = Profile.currentFormat, symbolCount: Int, addressWidth: Int,
-                regions: [RegionProfile], names: NameModel) {
+    public init(
+        format: Int = Profile.currentFormat, symbolCount: Int, addressWidth: Int,
+        regions: [RegionProfile], names: NameModel
+    ) {
         self.format = format
         self.symbolCount = symbolCount
         self.addressWidth = addressWidth

@@ -27,9 +27,11 @@ public struct RegionProfile: Hashable, Sendable, Codable {
     /// Large groups of symbols at one address, mostly weak aliases.
     public var aliasBlocks: [AliasBlock]
 
-    public init(name: String, start: UInt64, alignment: UInt64, room: UInt64, symbolCount: Int,
-                typeLetters: [String: Int], groupSizes: Histogram, gaps: GapModel,
-                markers: [Marker], aliasBlocks: [AliasBlock]) {
+    public init(
+        name: String, start: UInt64, alignment: UInt64, room: UInt64, symbolCount: Int,
+        typeLetters: [String: Int], groupSizes: Histogram, gaps: GapModel,
+        markers: [Marker], aliasBlocks: [AliasBlock]
+    ) {
         self.name = name
         self.start = start
         self.alignment = alignment
@@ -102,8 +104,10 @@ public struct ProfileSymbol: Hashable, Sendable, Codable, CustomStringConvertibl
             type = try NameEscaping.unescapeType(parts[0])
             name = try NameEscaping.unescape(parts[1])
         } catch let error as KallsymsError {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "\"\(text)\": \(error.message)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "\"\(text)\": \(error.message)"))
         }
     }
 
@@ -125,8 +129,10 @@ public struct Marker: Hashable, Sendable, Codable {
     /// Whether the symbol just after it in the learned map had the same address.
     public var sharesAddressWithNext: Bool
 
-    public init(symbol: ProfileSymbol, ordinaryBefore: Int, sharesAddressWithPrevious: Bool,
-                sharesAddressWithNext: Bool) {
+    public init(
+        symbol: ProfileSymbol, ordinaryBefore: Int, sharesAddressWithPrevious: Bool,
+        sharesAddressWithNext: Bool
+    ) {
         self.symbol = symbol
         self.ordinaryBefore = ordinaryBefore
         self.sharesAddressWithPrevious = sharesAddressWithPrevious
@@ -172,8 +178,9 @@ enum HexNumber {
     static func decode<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key) throws -> UInt64 {
         let text = try container.decode(String.self, forKey: key)
         guard let value = parse(text) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: container,
-                                                   debugDescription: "\"\(text)\" is not a hexadecimal address")
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: container,
+                debugDescription: "\"\(text)\" is not a hexadecimal address")
         }
         return value
     }

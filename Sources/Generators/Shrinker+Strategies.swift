@@ -103,7 +103,7 @@ extension ShrinkRun {
     private mutating func rename(_ index: Int, to name: [UInt8]) -> Bool {
         let old = map[index]
         guard name != old.name, !name.isEmpty,
-              let renamed = try? Mutation.rename(SymbolReference.canonical(index, in: map), to: name).apply(to: map)
+            let renamed = try? Mutation.rename(SymbolReference.canonical(index, in: map), to: name).apply(to: map)
         else { return false }
         let rewritten = mutations.map { mutation in
             mutation.mappingReferences { reference in

@@ -58,11 +58,14 @@ public struct Shrinker: Sendable {
     /// - Parameter stillFails: true when the case still shows the failure being shrunk. It is
     ///   called first on the initial case; a predicate that throws counts as "does not fail".
     /// - Returns: the smallest failing case found, or nil when the initial case does not fail.
-    public func shrink(map: [SymbolRecord], mutations: [Mutation],
-                       stillFails: ([SymbolRecord], [Mutation]) throws -> Bool) -> Result? {
+    public func shrink(
+        map: [SymbolRecord], mutations: [Mutation],
+        stillFails: ([SymbolRecord], [Mutation]) throws -> Bool
+    ) -> Result? {
         withoutActuallyEscaping(stillFails) { predicate in
-            var run = ShrinkRun(map: map, mutations: mutations, stillFails: predicate,
-                                maximumSteps: max(1, maximumSteps), deadline: ContinuousClock.now + maximumDuration)
+            var run = ShrinkRun(
+                map: map, mutations: mutations, stillFails: predicate,
+                maximumSteps: max(1, maximumSteps), deadline: ContinuousClock.now + maximumDuration)
             guard run.initialCaseFails() else { return nil }
             while !run.isOutOfBudget {
                 var changed = false
@@ -72,8 +75,9 @@ public struct Shrinker: Sendable {
                 changed = run.dropOrSimplifyMutations() || changed
                 if !changed { break }
             }
-            return Result(map: run.map, mutations: run.mutations, steps: run.steps, improvements: run.improvements,
-                          stopReason: run.stopReason ?? .exhausted)
+            return Result(
+                map: run.map, mutations: run.mutations, steps: run.steps, improvements: run.improvements,
+                stopReason: run.stopReason ?? .exhausted)
         }
     }
 }
@@ -89,8 +93,10 @@ struct ShrinkRun {
     private(set) var improvements = 0
     private(set) var stopReason: Shrinker.StopReason?
 
-    init(map: [SymbolRecord], mutations: [Mutation], stillFails: @escaping ([SymbolRecord], [Mutation]) throws -> Bool,
-         maximumSteps: Int, deadline: ContinuousClock.Instant) {
+    init(
+        map: [SymbolRecord], mutations: [Mutation], stillFails: @escaping ([SymbolRecord], [Mutation]) throws -> Bool,
+        maximumSteps: Int, deadline: ContinuousClock.Instant
+    ) {
         self.map = map
         self.mutations = mutations
         self.stillFails = stillFails

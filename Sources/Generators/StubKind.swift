@@ -37,7 +37,8 @@ public enum StubKind: String, CaseIterable, Hashable, Sendable {
             let prefix = Array(kind.affixes.prefix.utf8)
             let suffix = Array(kind.affixes.suffix.utf8)
             guard name.count > prefix.count + suffix.count, name.starts(with: prefix),
-                  name.reversed().starts(with: suffix.reversed()) else { continue }
+                name.reversed().starts(with: suffix.reversed())
+            else { continue }
             return (kind, Array(name[prefix.count..<(name.count - suffix.count)]))
         }
         return nil

@@ -48,8 +48,10 @@ public struct SymbolReference: Hashable, Sendable, CustomStringConvertible {
             if seen == occurrence { return index }
             seen += 1
         }
-        throw MutationError(.noSuchSymbol, "no symbol \(self)"
-                            + (seen > 0 ? " (\(seen) symbol\(seen == 1 ? "" : "s") match; occurrences count from 0)" : ""))
+        throw MutationError(
+            .noSuchSymbol,
+            "no symbol \(self)"
+                + (seen > 0 ? " (\(seen) symbol\(seen == 1 ? "" : "s") match; occurrences count from 0)" : ""))
     }
 
     /// `NAME[@ADDRESS][#N]`, the name escaped.

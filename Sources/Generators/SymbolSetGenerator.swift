@@ -52,8 +52,10 @@ public struct SymbolSetGenerator: Sendable {
         var previousEnd: UInt64?
         for (index, region) in regions.enumerated() {
             let stream = seed.derived("region").derived(UInt64(index))
-            previousEnd = region.generate(plan.regions[index], after: previousEnd, highest: profile.highestAddress,
-                                          names: names, stream: stream, into: &records) ?? previousEnd
+            previousEnd =
+                region.generate(
+                    plan.regions[index], after: previousEnd, highest: profile.highestAddress,
+                    names: names, stream: stream, into: &records) ?? previousEnd
         }
         MapOrder.sort(&records)
         return records
@@ -156,8 +158,10 @@ private struct CompiledRegion: Sendable {
     }
 
     /// Appends the region's symbols; returns the last address used (nil when it has none).
-    func generate(_ plan: Composition.RegionPlan, after previousEnd: UInt64?, highest: UInt64,
-                  names: NameSampler, stream: SeededRandom, into records: inout [SymbolRecord]) -> UInt64? {
+    func generate(
+        _ plan: Composition.RegionPlan, after previousEnd: UInt64?, highest: UInt64,
+        names: NameSampler, stream: SeededRandom, into records: inout [SymbolRecord]
+    ) -> UInt64? {
         let items = self.items(plan)
         guard !items.isEmpty else { return nil }
         var addressStream = stream.derived("addresses")

@@ -2,9 +2,9 @@ import Compressor
 import Dispatch
 import Generators
 import LinkModel
+import Randomness
 import RealLink
 import Synchronization
-import Randomness
 
 /// A search campaign: generates cases from a seed, runs the target on each, shrinks every
 /// failure and reports each case and each finding as an event (issue 6, part 4).
@@ -50,10 +50,12 @@ public struct Campaign: Sendable {
 
         /// A configuration; defaults: ARM-sized cases, shapes drawn per case, one job, 1 000
         /// shrink steps or 90 s per finding.
-        public init(target: CampaignTarget = .passConvergence, era: Era, generator: GeneratorOptions = .init(allSymbols: true),
-                    mitigations: [Mitigation] = [], seed: UInt64, symbols: Int = LayoutGenerator.armSized,
-                    shape: LayoutShape? = nil, jobs: Int = 1, maximumCases: Int? = nil, duration: Duration? = nil,
-                    shrinkSteps: Int = 1000, shrinkDuration: Duration = .seconds(90)) {
+        public init(
+            target: CampaignTarget = .passConvergence, era: Era, generator: GeneratorOptions = .init(allSymbols: true),
+            mitigations: [Mitigation] = [], seed: UInt64, symbols: Int = LayoutGenerator.armSized,
+            shape: LayoutShape? = nil, jobs: Int = 1, maximumCases: Int? = nil, duration: Duration? = nil,
+            shrinkSteps: Int = 1000, shrinkDuration: Duration = .seconds(90)
+        ) {
             self.target = target
             self.era = era
             self.generator = generator
@@ -70,8 +72,9 @@ public struct Campaign: Sendable {
 
         /// The build options of every case (the model follows the confirming linker's rules).
         public var buildOptions: BuildOptions {
-            BuildOptions(era: era, generator: generator, mitigations: mitigations, letters: letters,
-                         linker: confirmation?.flavour ?? .gnu)
+            BuildOptions(
+                era: era, generator: generator, mitigations: mitigations, letters: letters,
+                linker: confirmation?.flavour ?? .gnu)
         }
     }
 
@@ -143,8 +146,11 @@ public struct Campaign: Sendable {
 
     /// Shrinks a failing layout (a saved finding, say) with the configuration's target, options
     /// and budgets; nil when the layout does not fail the target.
-    public func shrink(_ layout: Layout, seed: UInt64, cancellation: CampaignCancellation = CampaignCancellation())
-        -> CampaignFinding? {
+    public func shrink(
+        _ layout: Layout, seed: UInt64, cancellation: CampaignCancellation = CampaignCancellation()
+    )
+        -> CampaignFinding?
+    {
         let result = Build(layout: layout, options: configuration.buildOptions).run()
         guard configuration.target.isBuildTarget, configuration.target.verdict(of: result).isFailure else { return nil }
         return runner.shrink(layout, failing: result, index: 0, seed: seed, cancellation: cancellation)
@@ -162,8 +168,10 @@ public struct Campaign: Sendable {
     /// A case already running when the campaign stops completes (a shrink in progress stops
     /// early at cancellation and reports the smallest failing layout it has).
     /// - Precondition: a case limit, a duration or a cancellation that will come.
-    public func run(cancellation: CampaignCancellation = CampaignCancellation(),
-                    events: @escaping @Sendable (CampaignEvent) -> Void = { _ in }) -> Summary {
+    public func run(
+        cancellation: CampaignCancellation = CampaignCancellation(),
+        events: @escaping @Sendable (CampaignEvent) -> Void = { _ in }
+    ) -> Summary {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = configuration.duration.map { start + $0 }

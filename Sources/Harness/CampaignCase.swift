@@ -1,9 +1,9 @@
-import FuzzLaws
 import Compressor
+import FuzzLaws
 import Generators
 import LinkModel
-import RealLink
 import Randomness
+import RealLink
 
 /// Runs one campaign case: generate from the case seed, run the target, shrink a failure.
 struct CampaignCaseRunner: Sendable {
@@ -25,8 +25,9 @@ struct CampaignCaseRunner: Sendable {
 
     /// The layout of a case seed (what `fuzz` generated for it).
     func layout(seed: UInt64) -> Layout {
-        layouts.caseLayout(seed: seed, symbols: configuration.symbols, shape: configuration.shape,
-                           architecture: configuration.architecture)
+        layouts.caseLayout(
+            seed: seed, symbols: configuration.symbols, shape: configuration.shape,
+            architecture: configuration.architecture)
     }
 
     private func runBuild(index: Int, seed: UInt64, cancellation: CampaignCancellation) -> CampaignCaseResult {
@@ -59,8 +60,10 @@ struct CampaignCaseRunner: Sendable {
     /// does not fail the same way, the original layout is: if it fails for real, it is shrunk
     /// again keeping only candidates that fail both ways; if not, the finding is a model
     /// disagreement.
-    func shrink(_ layout: Layout, failing result: BuildResult, index: Int, seed: UInt64,
-                cancellation: CampaignCancellation) -> CampaignFinding {
+    func shrink(
+        _ layout: Layout, failing result: BuildResult, index: Int, seed: UInt64,
+        cancellation: CampaignCancellation
+    ) -> CampaignFinding {
         let options = configuration.buildOptions
         let target = configuration.target
         let shrinker = LayoutShrinker(maximumSteps: configuration.shrinkSteps, maximumDuration: configuration.shrinkDuration)
@@ -71,8 +74,9 @@ struct CampaignCaseRunner: Sendable {
             let signature = target.signature(of: result)
             return !signature.isEmpty && signature.isSubset(of: original)
         }
-        var shrunk = shrinker.shrink(layout, knownToFail: true, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs,
-                                     stillFails: modelFails)
+        var shrunk = shrinker.shrink(
+            layout, knownToFail: true, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs,
+            stillFails: modelFails)
         var minimal = shrunk?.layout ?? layout
         var confirmation = FindingConfirmation.notAsked
         if let kind = configuration.confirmation {
@@ -80,9 +84,9 @@ struct CampaignCaseRunner: Sendable {
             if real.fails(minimal) {
                 confirmation = .confirmed(real.version)
             } else if real.fails(layout) {
-                shrunk = shrinker.shrink(layout, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs) {
-                    modelFails($0) && real.fails($0)
-                }
+                shrunk = shrinker.shrink(
+                    layout, shouldStop: { cancellation.isCancelled }, repairs: Self.phaseRepairs,
+                    stillFails: { modelFails($0) && real.fails($0) })
                 minimal = shrunk?.layout ?? layout
                 confirmation = .confirmed(real.version)
             } else {
@@ -94,15 +98,17 @@ struct CampaignCaseRunner: Sendable {
         guard case .fails(let reason) = verdict else {
             preconditionFailure("the shrunk layout of case \(index) no longer fails \(target): \(verdict)")
         }
-        var file = CaseFile(kind: .build, target: target.rawValue, era: configuration.era, options: configuration.generator,
-                            mitigations: configuration.mitigations.map(\.description), seed: seed, expectation: .fails,
-                            reason: reason, layout: minimal)
+        var file = CaseFile(
+            kind: .build, target: target.rawValue, era: configuration.era, options: configuration.generator,
+            mitigations: configuration.mitigations.map(\.description), seed: seed, expectation: .fails,
+            reason: reason, layout: minimal)
         file.letters = configuration.letters
         if case .confirmed(let version) = confirmation { file.confirmedBy = [version] }
-        var finding = CampaignFinding(index: index, seed: seed, caseFile: file, originalSymbols: layout.symbolCount,
-                                      shrunkSymbols: minimal.symbolCount, originalSections: layout.sections.count,
-                                      shrunkSections: minimal.sections.count, shrinkSteps: shrunk?.steps ?? 1,
-                                      stopReason: shrunk?.stopReason ?? .exhausted)
+        var finding = CampaignFinding(
+            index: index, seed: seed, caseFile: file, originalSymbols: layout.symbolCount,
+            shrunkSymbols: minimal.symbolCount, originalSections: layout.sections.count,
+            shrunkSections: minimal.sections.count, shrinkSteps: shrunk?.steps ?? 1,
+            stopReason: shrunk?.stopReason ?? .exhausted)
         finding.confirmation = confirmation
         return finding
     }
@@ -119,13 +125,16 @@ struct CampaignCaseRunner: Sendable {
     static func phaseRepairs(_ layout: Layout) -> [Layout] {
         guard layout.symbolCount <= 20_000 else { return [] }
         let sections = layout.sectionIndices
-        guard let empty = sections.firstIndex(where: { index in
-            guard case .section(let section) = layout.items[index] else { return false }
-            return section.size == 0 && !section.isKeptWhenEmpty && section.symbolCount > 0
-        }), let knob = sections[..<empty].last(where: { index in
-            guard case .section(let section) = layout.items[index] else { return false }
-            return section.size > 0
-        }), case .section(let section) = layout.items[knob] else { return [] }
+        guard
+            let empty = sections.firstIndex(where: { index in
+                guard case .section(let section) = layout.items[index] else { return false }
+                return section.size == 0 && !section.isKeptWhenEmpty && section.symbolCount > 0
+            }),
+            let knob = sections[..<empty].last(where: { index in
+                guard case .section(let section) = layout.items[index] else { return false }
+                return section.size > 0
+            }), case .section(let section) = layout.items[knob]
+        else { return [] }
         return (1...15).map { layout.resizingSection(at: knob, to: section.size + UInt64($0) * 512) }
     }
 
@@ -164,15 +173,18 @@ struct CampaignCaseRunner: Sendable {
         let shrinker = Shrinker(maximumSteps: configuration.shrinkSteps, maximumDuration: configuration.shrinkDuration)
         let shrunk = shrinker.shrink(map: map, mutations: []) { candidate, _ in
             guard !cancellation.isCancelled,
-                  case .violated = FuzzChecks.roundTrip([selector] + MapWriter.write(candidate)) else { return false }
+                case .violated = FuzzChecks.roundTrip([selector] + MapWriter.write(candidate))
+            else { return false }
             return true
         }
         let minimal = shrunk?.map ?? map
-        let file = CaseFile(kind: .property, property: CampaignTarget.roundTrip.rawValue, era: configuration.era,
-                            options: configuration.generator, seed: seed, expectation: .fails, reason: reason, map: minimal)
-        result.finding = CampaignFinding(index: index, seed: seed, caseFile: file, originalSymbols: map.count,
-                                        shrunkSymbols: minimal.count, originalSections: 0, shrunkSections: 0,
-                                        shrinkSteps: shrunk?.steps ?? 1, stopReason: shrunk?.stopReason ?? .exhausted)
+        let file = CaseFile(
+            kind: .property, property: CampaignTarget.roundTrip.rawValue, era: configuration.era,
+            options: configuration.generator, seed: seed, expectation: .fails, reason: reason, map: minimal)
+        result.finding = CampaignFinding(
+            index: index, seed: seed, caseFile: file, originalSymbols: map.count,
+            shrunkSymbols: minimal.count, originalSections: 0, shrunkSections: 0,
+            shrinkSteps: shrunk?.steps ?? 1, stopReason: shrunk?.stopReason ?? .exhausted)
         result.shrinkSeconds = (clock.now - start).inSeconds
         return result
     }

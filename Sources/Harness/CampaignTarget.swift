@@ -48,23 +48,27 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
         case .sizeStability:
             let sizes = result.linkedPasses.map(\.output.object.size)
             guard let first = sizes.first, sizes.contains(where: { $0 != first }) else { return .holds }
-            return .fails("kallsyms object sizes per pass: " + sizes.map(String.init).joined(separator: ", ")
-                          + " (" + Self.letterChanges(result) + ")")
+            return .fails(
+                "kallsyms object sizes per pass: " + sizes.map(String.init).joined(separator: ", ")
+                    + " (" + Self.letterChanges(result) + ")")
         case .stubStability:
             guard fails(result) else { return .holds }
-            return .fails("kept symbols per pass: " + result.linkedPasses.map { String($0.output.kept.count) }.joined(separator: ", ")
-                          + " (" + Self.letterChanges(result) + ")")
+            return .fails(
+                "kept symbols per pass: " + result.linkedPasses.map { String($0.output.kept.count) }.joined(separator: ", ")
+                    + " (" + Self.letterChanges(result) + ")")
         case .roundTrip:
             preconditionFailure("unreachable")
         }
     }
 
     static func inconsistencyReason(_ result: BuildResult, _ mismatch: BuildResult.Mismatch) -> String {
-        var text = "Inconsistent kallsyms data after \(result.linkedPasses.count) passes: "
+        var text =
+            "Inconsistent kallsyms data after \(result.linkedPasses.count) passes: "
             + "\(mismatch.differingLines) line\(mismatch.differingLines == 1 ? " of System.map differs" : "s of System.map differ")"
             + " from \(mismatch.referenceName)"
         if let explanation = result.explanation() {
-            text += "; pass \(explanation.lastPass)'s object is \(explanation.newObjectSize) bytes, pass "
+            text +=
+                "; pass \(explanation.lastPass)'s object is \(explanation.newObjectSize) bytes, pass "
                 + "\(explanation.previousPass)'s \(explanation.oldObjectSize)"
         }
         return text + " (" + letterChanges(result) + ")"
@@ -126,8 +130,9 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
         let passes = result.linkedPasses
         var parts: [String] = []
         for index in passes.indices.dropFirst() {
-            let changes = MapChanges(from: passes[index - 1].output.kept.map(Self.record),
-                                     to: passes[index].output.kept.map(Self.record))
+            let changes = MapChanges(
+                from: passes[index - 1].output.kept.map(Self.record),
+                to: passes[index].output.kept.map(Self.record))
             guard !changes.letters.isEmpty || !changes.added.isEmpty || !changes.removed.isEmpty else { continue }
             var list = changes.letters.prefix(4).map { change in
                 String(decoding: change.name, as: UTF8.self) + " " + Self.letter(change.oldLetter) + "→"

@@ -48,9 +48,11 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
     /// `confirmed:` the real linkers (and versions) that reproduced the verdict, `; `-separated.
     public var confirmedBy: [String] = []
 
-    public init(kind: Kind, property: String? = nil, target: String? = nil, era: Era, options: GeneratorOptions = .init(),
-                mitigations: [String] = [], seed: UInt64? = nil, expectation: Expectation, reason: String,
-                mutations: [Mutation] = [], map: [SymbolRecord] = [], layout: Layout? = nil) {
+    public init(
+        kind: Kind, property: String? = nil, target: String? = nil, era: Era, options: GeneratorOptions = .init(),
+        mitigations: [String] = [], seed: UInt64? = nil, expectation: Expectation, reason: String,
+        mutations: [Mutation] = [], map: [SymbolRecord] = [], layout: Layout? = nil
+    ) {
         self.kind = kind
         self.property = property
         self.target = target
@@ -199,10 +201,11 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
                 throw KallsymsError(.malformedText, "layout: \(error.message)", line: (error.line ?? 1) + section.firstLine - 1)
             }
         }
-        self.init(kind: kind, property: headers["property"]?.value, target: headers["target"]?.value, era: era,
-                  options: options, mitigations: headers["mitigations"].map { $0.value.split(separator: " ").map(String.init) } ?? [],
-                  seed: seed, expectation: expectation, reason: headers["reason"]?.value ?? "", mutations: mutations,
-                  map: map, layout: layout)
+        self.init(
+            kind: kind, property: headers["property"]?.value, target: headers["target"]?.value, era: era,
+            options: options, mitigations: headers["mitigations"].map { $0.value.split(separator: " ").map(String.init) } ?? [],
+            seed: seed, expectation: expectation, reason: headers["reason"]?.value ?? "", mutations: mutations,
+            map: map, layout: layout)
         if let header = headers["nm"] {
             guard let letters = SymbolLetters(rawValue: header.value) else {
                 throw KallsymsError(.malformedText, "nm must be 2012 or modern", line: header.line)
@@ -212,8 +215,10 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
         confirmedBy = headers["confirmed"].map { $0.value.components(separatedBy: "; ").filter { !$0.isEmpty } } ?? []
     }
 
-    static let headerKeys: Set<String> = ["kind", "property", "target", "era", "flags", "mitigations", "seed", "nm",
-                                          "confirmed", "expect", "reason"]
+    static let headerKeys: Set<String> = [
+        "kind", "property", "target", "era", "flags", "mitigations", "seed", "nm",
+        "confirmed", "expect", "reason",
+    ]
 }
 
 extension String {

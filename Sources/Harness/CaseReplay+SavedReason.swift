@@ -29,11 +29,19 @@ extension CaseReplay {
             }
         case .build:
             guard let name = file.target, let target = CampaignTarget(rawValue: name), target.isBuildTarget,
-                  let layout = file.layout else { return .notCompared }
+                let layout = file.layout
+            else { return .notCompared }
             let mitigations = file.mitigations.compactMap(Mitigation.init(parsing:))
-            guard mitigations.count == file.mitigations.count else { _ = try replay(file); return .notCompared }
-            let result = Build(layout: layout, options: BuildOptions(era: file.era, generator: file.options,
-                                                                     mitigations: mitigations)).run()
+            guard mitigations.count == file.mitigations.count else {
+                _ = try replay(file)
+                return .notCompared
+            }
+            let result = Build(
+                layout: layout,
+                options: BuildOptions(
+                    era: file.era, generator: file.options,
+                    mitigations: mitigations)
+            ).run()
             switch target.verdict(of: result) {
             case .fails(let reason): observed = reason
             case .holds: return .differs(observed: "\(target) holds")

@@ -135,8 +135,9 @@ public enum CaseReplay {
         case .consistent(let passes):
             return .passes("the \(file.era) build is consistent after \(passes) pass\(passes == 1 ? "" : "es")")
         case .inconsistent(let mismatch):
-            return .fails("Inconsistent kallsyms data: System.map differs from \(mismatch.referenceName) in "
-                          + "\(mismatch.differingLines) line\(mismatch.differingLines == 1 ? "" : "s") after \(result.linkedPasses.count) passes")
+            return .fails(
+                "Inconsistent kallsyms data: System.map differs from \(mismatch.referenceName) in "
+                    + "\(mismatch.differingLines) line\(mismatch.differingLines == 1 ? "" : "s") after \(result.linkedPasses.count) passes")
         case .generatorFailed(let pass, let error):
             return .fails("the \(file.era) generator refused pass \(pass)'s input: \(error.description)")
         }

@@ -1,5 +1,5 @@
-import FuzzLaws
 import Compressor
+import FuzzLaws
 import Generators
 import LinkModel
 
@@ -32,9 +32,10 @@ extension FuzzChecks {
         case .refused(let reason):
             return .refused(reason)
         case .fails(let reason):
-            var file = CaseFile(kind: .build, target: CampaignTarget.passConvergence.rawValue, era: input.era,
-                                options: options.generator, seed: input.seed, expectation: .fails, reason: reason,
-                                layout: layout)
+            var file = CaseFile(
+                kind: .build, target: CampaignTarget.passConvergence.rawValue, era: input.era,
+                options: options.generator, seed: input.seed, expectation: .fails, reason: reason,
+                layout: layout)
             file.letters = input.letters
             return .finding(file)
         }

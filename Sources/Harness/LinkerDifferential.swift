@@ -1,8 +1,8 @@
 import Compressor
 import Generators
 import LinkModel
-import RealLink
 import Randomness
+import RealLink
 
 /// `model-matches-linker`: a small random layout builds to the same `nm -n` maps and the same
 /// outcome with the model as with a real linker (docs/linkers.md, "The differential property").
@@ -52,7 +52,8 @@ public enum LinkerDifferential {
             // Code is at least word aligned, as in every kernel (clang's assembler aligns AArch64
             // code sections to 4 whatever the source asks).
             let alignment = max(kind == .text ? 4 : 1, UInt64(1) << UInt64([0, 2, 4, 5, 8, 12][RandomDraws.index(6, using: &rng)]))
-            let size: UInt64 = first || RandomDraws.chance(2, in: 3, using: &rng)
+            let size: UInt64 =
+                first || RandomDraws.chance(2, in: 3, using: &rng)
                 ? 4 * UInt64(RandomDraws.value(in: 1...300, using: &rng)) : 0
             var members: [Section.Member] = []
             if first { members.append(.marker(name: Array("_text".utf8), edge: .start)) }
@@ -67,8 +68,9 @@ public enum LinkerDifferential {
             if RandomDraws.chance(1, in: 2, using: &rng) { members.append(.marker(name: Array("\(name.dropFirst())_end".utf8), edge: .end)) }
             items.append(.section(Section(name: name, kind: kind, flags: flags, alignment: alignment, size: size, members: members)))
         }
-        let layout = Layout(name: "differential-\(seed)", target: target, base: target.pointerSize == 8 ? 0xffff_8000_0800_0000 : 0xc000_8000,
-                            items: items)
+        let layout = Layout(
+            name: "differential-\(seed)", target: target, base: target.pointerSize == 8 ? 0xffff_8000_0800_0000 : 0xc000_8000,
+            items: items)
         return Case(layout: Self.uniqueGlobals(layout), options: options)
     }
 
@@ -115,14 +117,16 @@ public enum LinkerDifferential {
         var callable = Array(layout.callableSymbols).sorted { $0.lexicographicallyPrecedes($1) }
         if layout.usesThumb {
             // Thumb functions: symbols of code sections (at word offsets here).
-            let code = Set(layout.sections.filter { $0.flags.contains(.code) && !$0.hostsKallsyms }.flatMap { section in
-                section.members.compactMap { member -> [UInt8]? in if case .symbol(let name, _, _) = member { return name } else { return nil } }
-            })
+            let code = Set(
+                layout.sections.filter { $0.flags.contains(.code) && !$0.hostsKallsyms }.flatMap { section in
+                    section.members.compactMap { member -> [UInt8]? in if case .symbol(let name, _, _) = member { return name } else { return nil } }
+                })
             callable = callable.filter(code.contains)
         }
         for index in layout.items.indices {
             guard case .section(var section) = layout.items[index], section.flags.contains(.code), section.size >= 4,
-                  !callable.isEmpty else { continue }
+                !callable.isEmpty
+            else { continue }
             var used = Set<UInt64>()
             for _ in 0..<RandomDraws.value(in: 0...12, using: &rng) {
                 let offset = 4 * UInt64(RandomDraws.index(Int(section.size / 4), using: &rng))
@@ -177,15 +181,17 @@ public enum LinkerDifferential {
         let plan = LinkPlan(testCase.layout)
         var linker = try RealLinker(plan: plan, toolchain: toolchain, options: options, comparesModel: true)
         var cache = CompressionCache()
-        let real = try Build(layout: testCase.layout, options: options).run(target: testCase.layout.target, cache: &cache,
-                                                                               linker: &linker)
+        let real = try Build(layout: testCase.layout, options: options).run(
+            target: testCase.layout.target, cache: &cache,
+            linker: &linker)
         let model = Build(layout: testCase.layout, options: options).run(plan: plan)
         if case .generatorFailed(_, let error) = model.outcome { return .refused(error.message) }
         for (index, comparison) in linker.comparisons.enumerated() where !comparison.agrees {
             let model = comparison.onlyInModel.prefix(3).map(Self.line).joined(separator: ", ")
             let real = comparison.onlyInReal.prefix(3).map(Self.line).joined(separator: ", ")
-            return .differs("image \(index + 1): model only [\(model)], real only [\(real)]"
-                            + (comparison.firstOrderDifference.map { ", order differs at line \($0)" } ?? ""))
+            return .differs(
+                "image \(index + 1): model only [\(model)], real only [\(real)]"
+                    + (comparison.firstOrderDifference.map { ", order differs at line \($0)" } ?? ""))
         }
         let summary: (BuildResult) -> String = { result in
             "\(result.isConsistent ? "consistent" : "not consistent") after \(result.linkedPasses.count) passes, objects "

@@ -2,9 +2,9 @@ import Compressor
 import Dispatch
 import Generators
 import LinkModel
+import Randomness
 import RealLink
 import Synchronization
-import Randomness
 
 /// The same generated layouts built without mitigation and under each mitigation, summed up
 /// per mitigation (issue 6, part 5).
@@ -35,9 +35,11 @@ public struct MitigationComparison: Sendable {
         public var linker: Toolchain.Kind?
 
         /// A configuration; default rows `MitigationComparison.standardRows`.
-        public init(era: Era, generator: GeneratorOptions = .init(allSymbols: true),
-                    rows: [[Mitigation]] = MitigationComparison.standardRows, cases: Int, seed: UInt64,
-                    symbols: Int = LayoutGenerator.armSized, shape: LayoutShape? = nil, jobs: Int = 1) {
+        public init(
+            era: Era, generator: GeneratorOptions = .init(allSymbols: true),
+            rows: [[Mitigation]] = MitigationComparison.standardRows, cases: Int, seed: UInt64,
+            symbols: Int = LayoutGenerator.armSized, shape: LayoutShape? = nil, jobs: Int = 1
+        ) {
             self.era = era
             self.generator = generator
             self.rows = rows.first == [] ? rows : [[]] + rows.filter { !$0.isEmpty }
@@ -124,15 +126,18 @@ public struct MitigationComparison: Sendable {
 
     /// The layout of case `index`.
     public func layout(_ index: Int) -> Layout {
-        layouts.caseLayout(seed: Campaign.caseSeed(index, campaignSeed: configuration.seed), symbols: configuration.symbols,
-                           shape: configuration.shape, architecture: configuration.architecture)
+        layouts.caseLayout(
+            seed: Campaign.caseSeed(index, campaignSeed: configuration.seed), symbols: configuration.symbols,
+            shape: configuration.shape, architecture: configuration.architecture)
     }
 
     /// Runs every row on every case on `jobs` threads; `progress` gets the number of cases done
     /// (one call at a time). Cancellation stops before the next case; the table then holds the
     /// cases done (every row on each).
-    public func run(cancellation: CampaignCancellation = CampaignCancellation(),
-                    progress: @escaping @Sendable (Int) -> Void = { _ in }) -> Table {
+    public func run(
+        cancellation: CampaignCancellation = CampaignCancellation(),
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> Table {
         let clock = ContinuousClock()
         let start = clock.now
         let next = Atomic<Int>(0)
@@ -157,9 +162,10 @@ public struct MitigationComparison: Sendable {
         }
         var done = state.withLock { $0 }
         for row in done.rows.indices { done.rows[row].failedCases.sort() }
-        return Table(rows: done.rows, cases: done.cases, builds: done.builds, compressions: done.compressions,
-                     reusedCompressions: done.reused, elapsedSeconds: (clock.now - start).inSeconds,
-                     cancelled: cancellation.isCancelled)
+        return Table(
+            rows: done.rows, cases: done.cases, builds: done.builds, compressions: done.compressions,
+            reusedCompressions: done.reused, elapsedSeconds: (clock.now - start).inSeconds,
+            cancelled: cancellation.isCancelled)
     }
 
     /// Builds case `index` under every row, sharing the plan and the compression cache.
@@ -168,18 +174,22 @@ public struct MitigationComparison: Sendable {
         var cache = CompressionCache()
         var work = (compressed: 0, reused: 0)
         let measurements = configuration.rows.map { mitigations -> Measurement in
-            let options = BuildOptions(era: configuration.era, generator: configuration.generator, mitigations: mitigations,
-                                       letters: configuration.letters, linker: configuration.linker?.flavour ?? .gnu)
+            let options = BuildOptions(
+                era: configuration.era, generator: configuration.generator, mitigations: mitigations,
+                letters: configuration.letters, linker: configuration.linker?.flavour ?? .gnu)
             let result: BuildResult
             if let kind = configuration.linker {
                 do {
-                    var linker = try RealLinker(plan: plan, toolchain: try Toolchain(kind, target: plan.layout.target),
-                                                options: options)
-                    result = try Build(layout: plan.layout, options: options).run(target: plan.layout.target, cache: &cache,
-                                                                                  linker: &linker)
+                    var linker = try RealLinker(
+                        plan: plan, toolchain: try Toolchain(kind, target: plan.layout.target),
+                        options: options)
+                    result = try Build(layout: plan.layout, options: options).run(
+                        target: plan.layout.target, cache: &cache,
+                        linker: &linker)
                 } catch {
-                    return Measurement(inconsistent: false, refused: true, sizeChanged: false, cycle: false, passes: 0,
-                                       objectSize: 0)
+                    return Measurement(
+                        inconsistent: false, refused: true, sizeChanged: false, cycle: false, passes: 0,
+                        objectSize: 0)
                 }
             } else {
                 result = Build(layout: plan.layout, options: options).run(plan: plan, cache: &cache)
@@ -193,9 +203,10 @@ public struct MitigationComparison: Sendable {
             let sizes = result.linkedPasses.map(\.output.object.size)
             var refused = false
             if case .generatorFailed = result.outcome { refused = true }
-            return Measurement(inconsistent: result.isInconsistent, refused: refused,
-                               sizeChanged: Set(sizes).count > 1, cycle: result.cycle != nil,
-                               passes: result.linkedPasses.count, objectSize: result.passes.last?.output.object.size ?? 0)
+            return Measurement(
+                inconsistent: result.isInconsistent, refused: refused,
+                sizeChanged: Set(sizes).count > 1, cycle: result.cycle != nil,
+                passes: result.linkedPasses.count, objectSize: result.passes.last?.output.object.size ?? 0)
         }
         return (measurements, work)
     }

@@ -1,7 +1,7 @@
-import Randomness
 import Compressor
 import Generators
 import LinkModel
+import Randomness
 
 /// The layout decisions of one `FuzzPassConvergence` input, read from the fuzzer's bytes:
 /// structure-aware, so a mutated byte changes one decision (the era, a section's size, a
@@ -68,8 +68,9 @@ public struct PassConvergenceInput: Hashable, Sendable {
         default: letters = nil
         }
         let bits = byte(1)
-        shape = LayoutShape(isUniprocessor: bits & 1 == 0, letters: bits & 2 == 0 ? .byName2012 : .byFlags,
-                            percpuAlignment: bits & 4 == 0 ? 4096 : 32, isBoundaryBiased: bits & 8 == 0)
+        shape = LayoutShape(
+            isUniprocessor: bits & 1 == 0, letters: bits & 2 == 0 ? .byName2012 : .byFlags,
+            percpuAlignment: bits & 4 == 0 ? 4096 : 32, isBoundaryBiased: bits & 8 == 0)
         symbols = Self.symbolRange.lowerBound + (Int(byte(2)) | Int(byte(3)) << 8) % Self.symbolRange.count
         seed = (4..<12).reduce(UInt64(0)) { $0 | UInt64(byte($1)) << UInt64(8 * ($1 - 4)) }
         edits = stride(from: 12, to: bytes.count, by: 4).map { start in
@@ -125,7 +126,10 @@ public struct PassConvergenceInput: Hashable, Sendable {
             layout = layout.resizingSection(at: index, to: found.size - min(found.size, bytes))
         case .realign(let item, let log2):
             let alignable = layout.items.indices.filter {
-                switch layout.items[$0] { case .absolute: return false; default: return true }
+                switch layout.items[$0] {
+                case .absolute: return false
+                default: return true
+                }
             }
             layout = layout.realigning(itemAt: alignable[item % alignable.count], to: 1 << UInt64(log2))
         case .flipMarker(let item, let marker):
@@ -147,9 +151,11 @@ public struct PassConvergenceInput: Hashable, Sendable {
             changed.members = changed.members.indices.filter { !dropped.contains($0) }.map { changed.members[$0] }
             layout.items[index] = .section(changed)
         case .placeKallsyms(let offset):
-            guard let index = sections.first(where: {
-                if case .section(let found) = layout.items[$0] { found.hostsKallsyms } else { false }
-            }), case .section(var host) = layout.items[index] else { return }
+            guard
+                let index = sections.first(where: {
+                    if case .section(let found) = layout.items[$0] { found.hostsKallsyms } else { false }
+                }), case .section(var host) = layout.items[index]
+            else { return }
             host.members.removeAll { if case .kallsyms = $0 { true } else { false } }
             host.members.append(.kallsyms(offset: offset.map { min($0, host.size) }))
             layout.items[index] = .section(host)

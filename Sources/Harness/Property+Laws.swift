@@ -1,5 +1,5 @@
-import FuzzLaws
 import Compressor
+import FuzzLaws
 import Generators
 
 extension Property {
@@ -67,8 +67,9 @@ extension Property {
             return .fail("the reference engine refused what the fast engine accepted: \(error)")
         }
         guard fast.compression == reference.compression else {
-            return .fail("the engines differ: kallsyms_names \(fast.tables.namesSize) (fast) vs \(reference.tables.namesSize) "
-                         + "(reference) bytes, token table \(fast.tables.tokenTable.count) vs \(reference.tables.tokenTable.count) bytes")
+            return .fail(
+                "the engines differ: kallsyms_names \(fast.tables.namesSize) (fast) vs \(reference.tables.namesSize) "
+                    + "(reference) bytes, token table \(fast.tables.tokenTable.count) vs \(reference.tables.tokenTable.count) bytes")
         }
         guard fast.assembly == reference.assembly else { return .fail("same compression, different .S files") }
         return .pass
@@ -92,8 +93,9 @@ extension Property {
             return .fail("\(Laws.describe(propertyCase)) changed kallsyms_names from \(before.namesSize) to \(after.namesSize) bytes")
         }
         if before.tokenTable != after.tokenTable {
-            return .fail("\(Laws.describe(propertyCase)) changed the token table (\(before.tokenTable.count) -> "
-                         + "\(after.tokenTable.count) bytes)")
+            return .fail(
+                "\(Laws.describe(propertyCase)) changed the token table (\(before.tokenTable.count) -> "
+                    + "\(after.tokenTable.count) bytes)")
         }
         return .pass
     }
@@ -138,8 +140,10 @@ enum Laws {
     /// The runs before and after the mutations. A refused original, or mutations that do not
     /// apply, are discards; a refused mutated map is a failure when `refusedAfterIsFailure`,
     /// else a discard.
-    static func runs(_ propertyCase: PropertyCase,
-                     refusedAfterIsFailure: Bool = true) -> Result<(before: GeneratorRun, after: GeneratorRun), Early> {
+    static func runs(
+        _ propertyCase: PropertyCase,
+        refusedAfterIsFailure: Bool = true
+    ) -> Result<(before: GeneratorRun, after: GeneratorRun), Early> {
         generate(propertyCase, propertyCase.map).flatMap { before in
             mutatedMap(propertyCase).flatMap { records in
                 generate(propertyCase, records).map { (before, $0) }.flatMapError { refusal in

@@ -31,8 +31,10 @@ public struct Property: Sendable, CustomStringConvertible {
     public var defaultCases: Int
     private let law: @Sendable (PropertyCase) -> Verdict
 
-    public init(name: String, summary: String, expectation: Expectation = .holds, shape: PropertyCase.Shape = .plain,
-                defaultCases: Int = 100, law: @escaping @Sendable (PropertyCase) -> Verdict) {
+    public init(
+        name: String, summary: String, expectation: Expectation = .holds, shape: PropertyCase.Shape = .plain,
+        defaultCases: Int = 100, law: @escaping @Sendable (PropertyCase) -> Verdict
+    ) {
         self.name = name
         self.summary = summary
         self.expectation = expectation

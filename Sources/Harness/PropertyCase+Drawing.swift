@@ -1,6 +1,6 @@
 import Compressor
-import LinkModel
 import Generators
+import LinkModel
 import Randomness
 
 extension PropertyCase {
@@ -38,8 +38,10 @@ extension PropertyCase {
     ///   counterpart first half of the time, under which the era still keeps it.
     ///
     /// - Complexity: O(n log n) for n ≤ `maximumSymbols` + 8 symbols; no compression.
-    public static func draw(_ shape: Shape, era: Era, seed: UInt64,
-                            maximumSymbols: Int = defaultMaximumSymbols) -> PropertyCase {
+    public static func draw(
+        _ shape: Shape, era: Era, seed: UInt64,
+        maximumSymbols: Int = defaultMaximumSymbols
+    ) -> PropertyCase {
         let root = SeededRandom(seed: seed)
         var optionsStream = root.derived("options")
         var sizeStream = root.derived("size")
@@ -132,11 +134,13 @@ extension PropertyCase {
     }
 
     /// A retype of one symbol the era keeps; nil when it keeps none (or refuses the map).
-    static func retypeOfKeptSymbol(_ map: [SymbolRecord], era: Era, options: GeneratorOptions,
-                                   using rng: inout SeededRandom) -> Mutation? {
+    static func retypeOfKeptSymbol(
+        _ map: [SymbolRecord], era: Era, options: GeneratorOptions,
+        using rng: inout SeededRandom
+    ) -> Mutation? {
         let text = MapWriter.write(map)
         guard let parsed = try? era.parse(text), let selection = try? era.select(parsed.records, options: options),
-              !selection.symbols.isEmpty
+            !selection.symbols.isEmpty
         else { return nil }
         // Lines are 1-based and MapWriter writes one line per record.
         let index = selection.symbols[RandomDraws.index(selection.symbols.count, using: &rng)].line - 1
@@ -152,7 +156,7 @@ extension PropertyCase {
         for letter in letters {
             let retype = Mutation.retype(reference, to: letter)
             guard let mutated = try? retype.apply(to: map), let parsedAgain = try? era.parse(MapWriter.write(mutated)),
-                  let selectionAgain = try? era.select(parsedAgain.records, options: options)
+                let selectionAgain = try? era.select(parsedAgain.records, options: options)
             else { continue }
             if keptSymbols(selectionAgain) == kept { return retype }
         }

@@ -28,8 +28,10 @@ public struct PropertyReport: Sendable {
     /// Wall-clock time of the run, shrinking included (for display only).
     public var elapsed: Duration = .zero
 
-    public init(property: String, summary: String, expectation: Property.Expectation, era: Era, seed: UInt64,
-                casesAskedFor: Int) {
+    public init(
+        property: String, summary: String, expectation: Property.Expectation, era: Era, seed: UInt64,
+        casesAskedFor: Int
+    ) {
         self.property = property
         self.summary = summary
         self.expectation = expectation
@@ -89,9 +91,10 @@ public struct PropertyReport: Sendable {
     /// The counterexample as a case file (expect: fails); nil without one.
     public var caseFile: CaseFile? {
         guard let counterexample else { return nil }
-        return CaseFile(kind: .property, property: property, era: era, options: counterexample.shrunk.options,
-                        seed: counterexample.caseSeed, expectation: .fails, reason: counterexample.reason,
-                        mutations: counterexample.shrunk.mutations, map: counterexample.shrunk.map)
+        return CaseFile(
+            kind: .property, property: property, era: era, options: counterexample.shrunk.options,
+            seed: counterexample.caseSeed, expectation: .fails, reason: counterexample.reason,
+            mutations: counterexample.shrunk.mutations, map: counterexample.shrunk.map)
     }
 
     /// `retype-invariance-v6.1-0x1f2e.case`: a file name for the counterexample.

@@ -52,8 +52,9 @@ public struct PropertyRunner: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let target = max(0, configuration.cases ?? property.defaultCases)
-        var report = PropertyReport(property: property.name, summary: property.summary, expectation: property.expectation,
-                                    era: era, seed: configuration.seed, casesAskedFor: target)
+        var report = PropertyReport(
+            property: property.name, summary: property.summary, expectation: property.expectation,
+            era: era, seed: configuration.seed, casesAskedFor: target)
         var smallest: Counterexample?
         var index = 0
         checking: while report.casesRun < target {
@@ -104,16 +105,20 @@ public struct PropertyRunner: Sendable {
     }
 
     /// Shrinks a counterexample's case with `Shrinker` on (map, mutations); the result still fails.
-    func shrink(_ found: Counterexample, property: Property, report: PropertyReport,
-                progress: (Progress) -> Void) -> Counterexample {
+    func shrink(
+        _ found: Counterexample, property: Property, report: PropertyReport,
+        progress: (Progress) -> Void
+    ) -> Counterexample {
         var counterexample = found
         let original = found.original
         var steps = 0
         let shrinker = Shrinker(maximumSteps: configuration.shrinkSteps, maximumDuration: configuration.shrinkTimeBudget)
         let result = shrinker.shrink(map: original.map, mutations: original.mutations) { map, mutations in
             steps += 1
-            progress(Progress(casesRun: report.casesRun, casesAskedFor: report.casesAskedFor, discarded: report.discarded,
-                              shrinkSteps: steps))
+            progress(
+                Progress(
+                    casesRun: report.casesRun, casesAskedFor: report.casesAskedFor, discarded: report.discarded,
+                    shrinkSteps: steps))
             return property.check(PropertyCase(map: map, mutations: mutations, era: original.era, options: original.options)).isFailure
         }
         guard let result else {

@@ -30,9 +30,11 @@ public struct RunnerConfiguration: Hashable, Sendable {
     /// Give up after this many discarded cases per case asked for (QuickCheck's discard ratio).
     public var discardRatio: Int
 
-    public init(seed: UInt64, cases: Int? = nil, timeBudget: Duration? = nil, shrinkSteps: Int = 3_000,
-                shrinkTimeBudget: Duration = .seconds(20), maximumSymbols: Int = PropertyCase.defaultMaximumSymbols,
-                discardRatio: Int = 10) {
+    public init(
+        seed: UInt64, cases: Int? = nil, timeBudget: Duration? = nil, shrinkSteps: Int = 3_000,
+        shrinkTimeBudget: Duration = .seconds(20), maximumSymbols: Int = PropertyCase.defaultMaximumSymbols,
+        discardRatio: Int = 10
+    ) {
         self.seed = seed
         self.cases = cases
         self.timeBudget = timeBudget
@@ -53,8 +55,10 @@ public struct RunnerConfiguration: Hashable, Sendable {
     /// `KALLSYMS_LAB_SECONDS` set in `environment` (empty values are ignored).
     /// - Throws: `KallsymsError(.malformedText)` naming the variable when a value does not
     ///   parse: a typo must not quietly run the default.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
-                                       defaults: RunnerConfiguration) throws -> RunnerConfiguration {
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment,
+        defaults: RunnerConfiguration
+    ) throws -> RunnerConfiguration {
         var configuration = defaults
         if let text = value(seedVariable, environment) {
             guard let seed = parseSeed(text) else {

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The compressed-payload formats a kernel image can carry, each with its magic and the
@@ -65,10 +66,14 @@ public enum PayloadFormat: String, CaseIterable, Hashable, Sendable {
                 let magic = magics[format]!
                 guard offset + magic.count <= bytes.count else { continue }
                 var matches = true
-                for k in 1..<magic.count where bytes[offset + k] != magic[k] { matches = false; break }
+                for k in 1..<magic.count where bytes[offset + k] != magic[k] {
+                    matches = false
+                    break
+                }
                 if matches && format == .bzip2 {
                     // "BZh" then a block size digit and the block magic 0x314159265359.
-                    matches = offset + 10 <= bytes.count && (0x31...0x39).contains(bytes[offset + 3])
+                    matches =
+                        offset + 10 <= bytes.count && (0x31...0x39).contains(bytes[offset + 3])
                         && bytes[offset + 4] == 0x31 && bytes[offset + 5] == 0x41 && bytes[offset + 6] == 0x59
                 }
                 if matches { return (offset, format) }
@@ -172,12 +177,15 @@ public enum Decompressor {
     /// Runs `format`'s program (found on `searchPath` or `PATH`) with `file` from `offset` on its
     /// standard input and its output in a pipe (of 1 MiB when `largePipe`: fewer switches
     /// between the decompressor and the search). A missing program names its Debian package.
-    private static func launch(_ format: PayloadFormat, file: String, offset: Int, searchPath: String?,
-                               largePipe: Bool) throws -> (Process, Pipe) {
+    private static func launch(
+        _ format: PayloadFormat, file: String, offset: Int, searchPath: String?,
+        largePipe: Bool
+    ) throws -> (Process, Pipe) {
         let command = format.command
         guard let program = locate(command.program, searchPath: searchPath) else {
-            throw ImageError("\(command.program) not found on PATH: it decompresses the \(format.rawValue) payload at "
-                             + "\(hex(offset)) (Debian package \(format.debianPackage))")
+            throw ImageError(
+                "\(command.program) not found on PATH: it decompresses the \(format.rawValue) payload at "
+                    + "\(hex(offset)) (Debian package \(format.debianPackage))")
         }
         let input = open(file, O_RDONLY)
         guard input >= 0 else { throw ImageError("\(file): \(String(cString: strerror(errno)))") }
@@ -190,7 +198,8 @@ public enum Decompressor {
         process.arguments = command.arguments
         process.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: true)
         let pipe = Pipe()
-        if largePipe { _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, 1031 /* F_SETPIPE_SZ */, 1 << 20) }
+        let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ, not exported by Glibc
+        if largePipe { _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, setPipeSize, 1 << 20) }
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch {
@@ -213,7 +222,10 @@ public enum Decompressor {
         let storage = Storage()
         var reachedLimit = false
         while true {
-            if storage.count >= limit { reachedLimit = true; break }
+            if storage.count >= limit {
+                reachedLimit = true
+                break
+            }
             let want = min(1 << 20, limit - storage.count)
             storage.reserve(want)
             let got = read(reader, storage.base! + storage.count, want)
@@ -224,7 +236,8 @@ public enum Decompressor {
         if reachedLimit { kill(process.processIdentifier, SIGKILL) }
         try? pipe.fileHandleForReading.close()
         process.waitUntilExit()
-        return Output(storage: storage, succeeded: !reachedLimit && process.terminationReason == .exit && process.terminationStatus == 0,
-                      reachedLimit: reachedLimit)
+        return Output(
+            storage: storage, succeeded: !reachedLimit && process.terminationReason == .exit && process.terminationStatus == 0,
+            reachedLimit: reachedLimit)
     }
 }

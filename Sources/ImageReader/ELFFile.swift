@@ -27,21 +27,28 @@ public struct ELFFile: Sendable {
         let programHeaders = reader.word(at: is64Bit ? 32 : 28, size: word)
         let entrySize = Int(reader.word(at: is64Bit ? 54 : 42, size: 2))
         let entryCount = Int(reader.word(at: is64Bit ? 56 : 44, size: 2))
-        guard entryCount == 0 || (entrySize >= (is64Bit ? 56 : 32)
-              && programHeaders <= UInt64(bytes.count) && UInt64(entrySize * entryCount) <= UInt64(bytes.count) - programHeaders) else {
+        guard
+            entryCount == 0
+                || (entrySize >= (is64Bit ? 56 : 32)
+                    && programHeaders <= UInt64(bytes.count) && UInt64(entrySize * entryCount) <= UInt64(bytes.count) - programHeaders)
+        else {
             throw ImageError("ELF header: \(entryCount) program headers of \(entrySize) bytes at \(hex(programHeaders)) do not fit in \(bytes.count) bytes")
         }
         segments = []
         for k in 0..<entryCount {
             let at = Int(programHeaders) + k * entrySize
-            guard reader.word(at: at, size: 4) == 1 else { continue } // PT_LOAD
+            guard reader.word(at: at, size: 4) == 1 else { continue }  // PT_LOAD
             let offset, address, fileSize, memorySize: UInt64
             if is64Bit {
-                offset = reader.word(at: at + 8, size: 8); address = reader.word(at: at + 16, size: 8)
-                fileSize = reader.word(at: at + 32, size: 8); memorySize = reader.word(at: at + 40, size: 8)
+                offset = reader.word(at: at + 8, size: 8)
+                address = reader.word(at: at + 16, size: 8)
+                fileSize = reader.word(at: at + 32, size: 8)
+                memorySize = reader.word(at: at + 40, size: 8)
             } else {
-                offset = reader.word(at: at + 4, size: 4); address = reader.word(at: at + 8, size: 4)
-                fileSize = reader.word(at: at + 16, size: 4); memorySize = reader.word(at: at + 20, size: 4)
+                offset = reader.word(at: at + 4, size: 4)
+                address = reader.word(at: at + 8, size: 4)
+                fileSize = reader.word(at: at + 16, size: 4)
+                memorySize = reader.word(at: at + 20, size: 4)
             }
             guard offset <= UInt64(totalSize), fileSize <= UInt64(totalSize) - offset else {
                 throw ImageError("ELF program header \(k): segment at \(hex(offset)) of \(hex(fileSize)) bytes runs past the end of the file")

@@ -28,7 +28,10 @@ struct WordReader {
         var value: UInt64 = 0
         if order == .little {
             var k = size - 1
-            while k >= 0 { value = value << 8 | UInt64(bytes[offset &+ k]); k -= 1 }
+            while k >= 0 {
+                value = value << 8 | UInt64(bytes[offset &+ k])
+                k -= 1
+            }
         } else {
             for k in 0..<size { value = value << 8 | UInt64(bytes[offset &+ k]) }
         }

@@ -32,13 +32,17 @@ public enum ImageVerifier {
         var options = GeneratorOptions(allSymbols: true)
         switch (style, era.rules.addressStyle) {
         case (.absolute, .addresses), (.absolute, .addressesOrBaseRelative): return options
-        case (.baseRelative, .addressesOrBaseRelative): options.baseRelative = true; return options
+        case (.baseRelative, .addressesOrBaseRelative):
+            options.baseRelative = true
+            return options
         case (.absolutePercpu, .addressesOrBaseRelative):
             options.baseRelative = true
             options.absolutePercpu = true
             return options
         case (.baseRelative, .offsetsFromMinimum): return options
-        case (.pcRelative, .offsetsOnly): options.pcRelative = true; return options
+        case (.pcRelative, .offsetsOnly):
+            options.pcRelative = true
+            return options
         case (.absolute32, .offsetsOnly): return options
         default: return nil
         }
@@ -68,8 +72,9 @@ public enum ImageVerifier {
 
     static func verify(_ found: FoundTables, era: Era) -> EraVerdict {
         let chosen = options(for: found.addressStyle, era: era)
-        var verdict = EraVerdict(era: era, options: chosen ?? GeneratorOptions(allSymbols: true), flags: "",
-                                 matches: [], differences: [], notes: [])
+        var verdict = EraVerdict(
+            era: era, options: chosen ?? GeneratorOptions(allSymbols: true), flags: "",
+            matches: [], differences: [], notes: [])
         var flags: [String] = []
         if verdict.options.baseRelative { flags.append("--base-relative") }
         if verdict.options.absolutePercpu { flags.append("--absolute-percpu") }
@@ -112,8 +117,9 @@ public enum ImageVerifier {
         let imageOrder = found.locations.map(\.name).filter { eraOrder.contains($0) }
         let common = eraOrder.filter { imageOrder.contains($0) }
         if common != imageOrder {
-            verdict.differences.append("table order: \(era) writes \(common.joined(separator: ", ")); the image has "
-                                       + imageOrder.joined(separator: ", "))
+            verdict.differences.append(
+                "table order: \(era) writes \(common.joined(separator: ", ")); the image has "
+                    + imageOrder.joined(separator: ", "))
         }
         return verdict
     }
@@ -162,7 +168,10 @@ public enum ImageVerifier {
     }
 
     static func compare<T: Equatable>(_ name: String, _ ours: [T], _ theirs: [T], unit: Int = 1, into verdict: inout EraVerdict) {
-        if ours == theirs { verdict.matches.append(name); return }
+        if ours == theirs {
+            verdict.matches.append(name)
+            return
+        }
         let first = zip(ours, theirs).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(ours.count, theirs.count)
         let where_ = unit == 1 ? "byte \(first)" : "entry \(first) (byte \(first * unit))"
         if first == min(ours.count, theirs.count) {
@@ -177,8 +186,12 @@ public enum ImageVerifier {
         switch (ours, found.raw.addresses) {
         case (.baseRelative(let offsets, let base, _), .baseRelative(let stored, let storedBase, _)):
             compare("kallsyms_offsets", offsets, stored, unit: 4, into: &verdict)
-            if base.resolved(text: text) == storedBase.resolved(text: 0) { verdict.matches.append("kallsyms_relative_base") }
-            else { verdict.differences.append("kallsyms_relative_base: \(verdict.era) writes \(hex(base.resolved(text: text))), the image has \(hex(storedBase.resolved(text: 0)))") }
+            if base.resolved(text: text) == storedBase.resolved(text: 0) {
+                verdict.matches.append("kallsyms_relative_base")
+            } else {
+                verdict.differences.append(
+                    "kallsyms_relative_base: \(verdict.era) writes \(hex(base.resolved(text: text))), the image has \(hex(storedBase.resolved(text: 0)))")
+            }
         default:
             let count = min(ours.count, found.symbols.count)
             if let index = (0..<count).first(where: { ours.address(at: $0, text: text) != found.symbols[$0].address }) {

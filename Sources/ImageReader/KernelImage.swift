@@ -1,7 +1,8 @@
 import Compressor
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How to read a kernel image.
@@ -22,11 +23,14 @@ public struct ImageOptions: Sendable {
     /// (`StreamSearch`): tables spanning more than this are found by reading the whole again.
     public var searchWindow: Int
 
-    public init(wordSize: Int? = nil, byteOrder: ByteOrder? = nil, loadAddress: UInt64? = nil,
-                decompressionLimit: Int = 512 << 20, payloadAttempts: Int = 32, searchPath: String? = nil,
-                searchWindow: Int = 4 << 20) {
-        precondition(searchWindow >= StreamSearch.headerSize && searchWindow % StreamSearch.dropUnit == 0,
-                     "the search window holds the header and drops whole units")
+    public init(
+        wordSize: Int? = nil, byteOrder: ByteOrder? = nil, loadAddress: UInt64? = nil,
+        decompressionLimit: Int = 512 << 20, payloadAttempts: Int = 32, searchPath: String? = nil,
+        searchWindow: Int = 4 << 20
+    ) {
+        precondition(
+            searchWindow >= StreamSearch.headerSize && searchWindow % StreamSearch.dropUnit == 0,
+            "the search window holds the header and drops whole units")
         self.searchWindow = searchWindow
         self.searchPath = searchPath
         self.wordSize = wordSize
@@ -61,8 +65,11 @@ public struct ImageReport: Sendable {
 public enum KernelImage {
     /// The container format of `bytes`, the search context it implies and its ELF machine.
     /// `bytes` may be the first bytes only (`StreamSearch.headerSize`) of a file of `fileSize` bytes.
-    static func container(_ bytes: UnsafeBufferPointer<UInt8>, fileSize: Int, options: ImageOptions) throws
-        -> (format: String, context: SearchContext, machine: UInt16?) {
+    static func container(
+        _ bytes: UnsafeBufferPointer<UInt8>, fileSize: Int, options: ImageOptions
+    ) throws
+        -> (format: String, context: SearchContext, machine: UInt16?)
+    {
         var context = SearchContext(byteOrder: options.byteOrder, wordSize: options.wordSize)
         if ELFFile.isELF(bytes) {
             let elf = try ELFFile(bytes, fileSize: fileSize)
@@ -82,7 +89,7 @@ public enum KernelImage {
             context.segments = [.init(offset: 0, size: size, virtualAddress: loadAddress, memorySize: UInt64(size))]
         }
         let reader = WordReader(bytes: bytes, order: .little)
-        if bytes.count >= 0x40 && reader.word(at: 0x38, size: 4) == 0x644D_5241 { // "ARM\x64"
+        if bytes.count >= 0x40 && reader.word(at: 0x38, size: 4) == 0x644D_5241 {  // "ARM\x64"
             context.wordSize = context.wordSize ?? 8
             context.byteOrder = context.byteOrder ?? (bytes[0x18] & 1 == 0 ? .little : .big)
             return ("arm64 Image", context, 183)
@@ -125,13 +132,15 @@ public enum KernelImage {
             var refusal: ImageError?
             switch outcome {
             case .found(let tables, let bytesRead, _):
-                return ImageReport(format: outer.format, compression: nil, payloadOffset: nil, searchedFormat: outer.format,
-                                   searchedSize: size, searchedBytesRead: bytesRead, tables: tables, machine: outer.machine)
+                return ImageReport(
+                    format: outer.format, compression: nil, payloadOffset: nil, searchedFormat: outer.format,
+                    searchedSize: size, searchedBytesRead: bytesRead, tables: tables, machine: outer.machine)
             case .needsWholeStream:
                 do {
                     let tables = try withMapping(file, size: size) { try TableFinder.find(in: $0, context: outer.context) }
-                    return ImageReport(format: outer.format, compression: nil, payloadOffset: nil, searchedFormat: outer.format,
-                                       searchedSize: size, searchedBytesRead: size, tables: tables, machine: outer.machine)
+                    return ImageReport(
+                        format: outer.format, compression: nil, payloadOffset: nil, searchedFormat: outer.format,
+                        searchedSize: size, searchedBytesRead: size, tables: tables, machine: outer.machine)
                 } catch let error as ImageError {
                     refusal = error
                 }
@@ -152,8 +161,9 @@ public enum KernelImage {
         if !isCompressedContainer(outer.format) {
             do {
                 let tables = try TableFinder.find(in: bytes, context: outer.context)
-                return ImageReport(format: outer.format, compression: nil, payloadOffset: nil, searchedFormat: outer.format,
-                                   searchedSize: bytes.count, searchedBytesRead: bytes.count, tables: tables, machine: outer.machine)
+                return ImageReport(
+                    format: outer.format, compression: nil, payloadOffset: nil, searchedFormat: outer.format,
+                    searchedSize: bytes.count, searchedBytesRead: bytes.count, tables: tables, machine: outer.machine)
             } catch let error as ImageError {
                 // A token table was found but the rest did not agree: that is the answer, not a reason to decompress.
                 if !error.message.hasPrefix("no kallsyms token table") { throw error }
@@ -170,8 +180,10 @@ public enum KernelImage {
     /// Decompresses each candidate payload of `bytes` (the file at `path`) in turn, in file
     /// order, searching its output as it comes; the first one whose tables decode is the
     /// answer, and the file is not scanned for magic beyond it.
-    static func readPayloads(in bytes: UnsafeBufferPointer<UInt8>, outer: (format: String, context: SearchContext, machine: UInt16?),
-                             path: String, options: ImageOptions) throws -> ImageReport {
+    static func readPayloads(
+        in bytes: UnsafeBufferPointer<UInt8>, outer: (format: String, context: SearchContext, machine: UInt16?),
+        path: String, options: ImageOptions
+    ) throws -> ImageReport {
         let size = bytes.count
         var missing: [String] = []
         var lastRefusal: ImageError?
@@ -215,9 +227,10 @@ public enum KernelImage {
             switch outcome {
             case .found(let tables, let bytesRead, let ended):
                 running.finish(stopping: !ended)
-                return ImageReport(format: outer.format, compression: candidate.format, payloadOffset: candidate.offset,
-                                   searchedFormat: inner?.format ?? "raw", searchedSize: ended ? bytesRead : nil,
-                                   searchedBytesRead: bytesRead, tables: tables, machine: inner?.machine ?? outer.machine)
+                return ImageReport(
+                    format: outer.format, compression: candidate.format, payloadOffset: candidate.offset,
+                    searchedFormat: inner?.format ?? "raw", searchedSize: ended ? bytesRead : nil,
+                    searchedBytesRead: bytesRead, tables: tables, machine: inner?.machine ?? outer.machine)
             case .needsWholeStream:
                 running.finish(stopping: true)
                 do {
@@ -229,8 +242,9 @@ public enum KernelImage {
                 let succeeded = running.finish(stopping: reachedLimit)
                 if reachedLimit { limited = true }
                 if !succeeded && !reachedLimit && bytesRead >= 1024 {
-                    failures.append("\(candidate.format.command.program) stopped with an error after \(bytesRead) bytes "
-                                    + "of the \(candidate.format.rawValue) payload at \(hex(candidate.offset))")
+                    failures.append(
+                        "\(candidate.format.command.program) stopped with an error after \(bytesRead) bytes "
+                            + "of the \(candidate.format.rawValue) payload at \(hex(candidate.offset))")
                 }
                 if let refusal { lastRefusal = refusal }
             }
@@ -241,18 +255,23 @@ public enum KernelImage {
             throw ImageError("a payload decompressed past the \(options.decompressionLimit >> 20) MiB limit without kallsyms tables in it")
         }
         var message = "no kallsyms tables in this \(outer.format) image of \(size) bytes"
-        message += tried == 0 ? " and no compressed payload (gzip, xz, lzma, zstd, lz4, lzo, bzip2 magic)"
-                              : " nor in the \(tried) compressed payload\(tried == 1 ? "" : "s") tried"
+        message +=
+            tried == 0
+            ? " and no compressed payload (gzip, xz, lzma, zstd, lz4, lzo, bzip2 magic)"
+            : " nor in the \(tried) compressed payload\(tried == 1 ? "" : "s") tried"
         if let failure = failures.first { message += " (\(failure))" }
         throw ImageError(message)
     }
 
     /// Decompresses a whole payload into memory and searches all of it: for tables that span
     /// more than the search window.
-    static func readWholePayload(_ candidate: (offset: Int, format: PayloadFormat), outer: (format: String, context: SearchContext, machine: UInt16?),
-                                 path: String, options: ImageOptions) throws -> ImageReport {
-        let output = try Decompressor.run(candidate.format, file: path, offset: candidate.offset, limit: options.decompressionLimit,
-                                          searchPath: options.searchPath)
+    static func readWholePayload(
+        _ candidate: (offset: Int, format: PayloadFormat), outer: (format: String, context: SearchContext, machine: UInt16?),
+        path: String, options: ImageOptions
+    ) throws -> ImageReport {
+        let output = try Decompressor.run(
+            candidate.format, file: path, offset: candidate.offset, limit: options.decompressionLimit,
+            searchPath: options.searchPath)
         return try withExtendedLifetime(output.storage) {
             let payload = output.bytes
             var inner = try container(payload, fileSize: payload.count, options: options)
@@ -261,9 +280,10 @@ public enum KernelImage {
                 inner.context.byteOrder = inner.context.byteOrder ?? outer.context.byteOrder
             }
             let tables = try TableFinder.find(in: payload, context: inner.context)
-            return ImageReport(format: outer.format, compression: candidate.format, payloadOffset: candidate.offset,
-                               searchedFormat: inner.format, searchedSize: output.reachedLimit ? nil : payload.count,
-                               searchedBytesRead: payload.count, tables: tables, machine: inner.machine ?? outer.machine)
+            return ImageReport(
+                format: outer.format, compression: candidate.format, payloadOffset: candidate.offset,
+                searchedFormat: inner.format, searchedSize: output.reachedLimit ? nil : payload.count,
+                searchedBytesRead: payload.count, tables: tables, machine: inner.machine ?? outer.machine)
         }
     }
 

@@ -1,8 +1,9 @@
 import Compressor
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Searches bytes that arrive front to back (a decompressor's output, a file read in order)
@@ -42,8 +43,9 @@ public struct StreamSearch: Sendable {
 
     /// Keeps at least `windowSize` bytes (a multiple of `dropUnit`, at least `headerSize`) behind the newest.
     public init(windowSize: Int, limit: Int, readSize: Int = 1 << 20) {
-        precondition(windowSize >= Self.headerSize && windowSize % Self.dropUnit == 0 && readSize > 0,
-                     "the window holds the header and drops whole units")
+        precondition(
+            windowSize >= Self.headerSize && windowSize % Self.dropUnit == 0 && readSize > 0,
+            "the window holds the header and drops whole units")
         self.windowSize = windowSize
         self.limit = limit
         self.readSize = readSize
@@ -56,8 +58,10 @@ public struct StreamSearch: Sendable {
     /// Reads with `read` (which fills at most the given count and returns it, 0 at the end, <0
     /// on error) until tables are found, the stream ends or `limit` is passed. `context` turns
     /// the stream's first bytes (up to `headerSize`) into what is known before searching.
-    public func run(read: (UnsafeMutablePointer<UInt8>, Int) -> Int,
-             context makeContext: (UnsafeBufferPointer<UInt8>) throws -> SearchContext) throws -> Outcome {
+    public func run(
+        read: (UnsafeMutablePointer<UInt8>, Int) -> Int,
+        context makeContext: (UnsafeBufferPointer<UInt8>) throws -> SearchContext
+    ) throws -> Outcome {
         // Each 1 MiB read moves the window once it is full: at most `windowSize` bytes copied per MiB.
         var capacity = windowSize + alignUp(readSize, Self.dropUnit)  // a full buffer always has a unit to drop
         guard var base = malloc(capacity)?.assumingMemoryBound(to: UInt8.self) else { fatalError("out of memory for \(capacity) bytes") }
@@ -65,7 +69,7 @@ public struct StreamSearch: Sendable {
         var context: SearchContext?  // made once the header has arrived, before any byte is dropped
         var windowStart = 0  // stream offset of base[0]
         var held = 0
-        var scanFrom = 0     // window offset of the first token-index position not yet looked at
+        var scanFrom = 0  // window offset of the first token-index position not yet looked at
         var pending: (tokens: [TableFinder.TokenCandidate], names: [TableFinder.NamesCandidate], need: Int)?
         var mayBeCut = false
         var refusal: ImageError?
@@ -131,7 +135,9 @@ public struct StreamSearch: Sendable {
                     } else if windowStart > 0 {
                         mayBeCut = true
                     } else {
-                        do { _ = try TableFinder.resolve(window, tokens: tokens, names: [], context: context) } catch let error as ImageError { refusal = error }
+                        do { _ = try TableFinder.resolve(window, tokens: tokens, names: [], context: context) } catch let error as ImageError {
+                            refusal = error
+                        }
                     }
                 }
             }

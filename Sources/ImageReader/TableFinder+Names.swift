@@ -18,8 +18,10 @@ extension TableFinder {
 
     /// Every count word before the token table whose names stream walks cleanly through
     /// `count` symbols and is followed by markers equal to the walk's offsets.
-    static func nameCandidates(_ bytes: UnsafeBufferPointer<UInt8>, token: TokenCandidate,
-                               context: SearchContext) -> [NamesCandidate] {
+    static func nameCandidates(
+        _ bytes: UnsafeBufferPointer<UInt8>, token: TokenCandidate,
+        context: SearchContext
+    ) -> [NamesCandidate] {
         var startsWithType = [Bool](repeating: false, count: 256)
         for code in 0..<256 {
             if let first = token.expansions[code].first {
@@ -45,20 +47,29 @@ extension TableFinder {
                     let namesOffset = step == 0 ? first : alignUp(first, step == 1 ? 8 : 16)
                     guard namesOffset + 2 <= limit else { break }
                     // Alignment padding is zeros; each distinct offset is tried once.
-                    if step > 0 && (namesOffset == first || (step == 2 && namesOffset == alignUp(first, 8))
-                                    || bytes[namesOffset - 1] != 0) { continue }
+                    if step > 0
+                        && (namesOffset == first || (step == 2 && namesOffset == alignUp(first, 8))
+                            || bytes[namesOffset - 1] != 0)
+                    {
+                        continue
+                    }
                     // The first symbol: a length, then a code whose expansion starts with a type letter.
                     let length = Int(bytes[namesOffset])
                     guard length != 0 else { continue }
                     if length < 0x80 && !startsWithType[Int(bytes[namesOffset + 1])] { continue }
-                    if let found = walkAndMatch(bytes, reader: reader, namesOffset: namesOffset, count: count,
-                                                countSize: countSize, limit: limit, startsWithType: startsWithType),
-                       followedByTokenTable(bytes, markersEnd: found.markers + (count + 255) / 256 * countSize,
-                                            count: count, tokenTable: limit) {
-                        result.append(NamesCandidate(token: token, countOffset: countOffset, countSize: countSize,
-                                                     count: count, namesOffset: namesOffset, namesEnd: found.end,
-                                                     markersOffset: found.markers, lengthPrefix: found.prefix,
-                                                     hasLongNames: found.hasLong))
+                    if let found = walkAndMatch(
+                        bytes, reader: reader, namesOffset: namesOffset, count: count,
+                        countSize: countSize, limit: limit, startsWithType: startsWithType),
+                        followedByTokenTable(
+                            bytes, markersEnd: found.markers + (count + 255) / 256 * countSize,
+                            count: count, tokenTable: limit)
+                    {
+                        result.append(
+                            NamesCandidate(
+                                token: token, countOffset: countOffset, countSize: countSize,
+                                count: count, namesOffset: namesOffset, namesEnd: found.end,
+                                markersOffset: found.markers, lengthPrefix: found.prefix,
+                                hasLongNames: found.hasLong))
                     }
                 }
             }
@@ -77,18 +88,25 @@ extension TableFinder {
     }
 
     /// Walks the names stream with each length-prefix style and checks the markers after it.
-    static func walkAndMatch(_ bytes: UnsafeBufferPointer<UInt8>, reader: WordReader, namesOffset: Int, count: Int,
-                             countSize: Int, limit: Int, startsWithType: [Bool])
-        -> (end: Int, markers: Int, prefix: EraRules.LengthPrefix, hasLong: Bool)? {
+    static func walkAndMatch(
+        _ bytes: UnsafeBufferPointer<UInt8>, reader: WordReader, namesOffset: Int, count: Int,
+        countSize: Int, limit: Int, startsWithType: [Bool]
+    )
+        -> (end: Int, markers: Int, prefix: EraRules.LengthPrefix, hasLong: Bool)?
+    {
         for style in [EraRules.LengthPrefix.base128, .oneByte] {
             // A first walk without recording anything rejects false candidates cheaply.
-            guard walkEnd(bytes, from: namesOffset, count: count, style: style, limit: limit,
-                          startsWithType: startsWithType) != nil,
-                  let walk = walk(bytes, from: namesOffset, count: count, style: style, limit: limit,
-                                  startsWithType: startsWithType) else { continue }
+            guard
+                walkEnd(
+                    bytes, from: namesOffset, count: count, style: style, limit: limit,
+                    startsWithType: startsWithType) != nil,
+                let walk = walk(
+                    bytes, from: namesOffset, count: count, style: style, limit: limit,
+                    startsWithType: startsWithType)
+            else { continue }
             let markerCount = (count + 255) / 256
             for markersOffset in Set([alignUp(walk.end, 4), alignUp(walk.end, 8), alignUp(walk.end, 16)]).sorted()
-                where markersOffset + markerCount * countSize <= limit {
+            where markersOffset + markerCount * countSize <= limit {
                 var equal = true
                 for k in 0..<markerCount where reader.word(at: markersOffset + k * countSize, size: countSize) != UInt64(walk.markers[k]) {
                     equal = false
@@ -105,8 +123,10 @@ extension TableFinder {
     /// The name length at `offset` and how many bytes its prefix takes (2 for a v6.1+ length of
     /// 128 or more), or nil when the prefix runs past `limit`.
     @inline(__always)
-    static func lengthPrefix(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, style: EraRules.LengthPrefix,
-                             limit: Int) -> (length: Int, prefix: Int)? {
+    static func lengthPrefix(
+        _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, style: EraRules.LengthPrefix,
+        limit: Int
+    ) -> (length: Int, prefix: Int)? {
         guard offset < limit else { return nil }
         let first = Int(bytes[offset])
         guard style == .base128 && first & 0x80 != 0 else { return (first, 1) }
@@ -116,8 +136,10 @@ extension TableFinder {
 
     /// The end of `count` symbols from `start`, or nil (as `walk`, without allocating).
     @inline(__always)
-    static func walkEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, style: EraRules.LengthPrefix,
-                        limit: Int, startsWithType: [Bool]) -> Int? {
+    static func walkEnd(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, style: EraRules.LengthPrefix,
+        limit: Int, startsWithType: [Bool]
+    ) -> Int? {
         startsWithType.withUnsafeBufferPointer { isType in
             var offset = start
             for _ in 0..<count {
@@ -131,8 +153,10 @@ extension TableFinder {
 
     /// The end of `count` symbols from `start` and the offset of every 256th, or nil when a
     /// length is 0, a name runs past `limit` or does not start with a type letter.
-    static func walk(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, style: EraRules.LengthPrefix,
-                     limit: Int, startsWithType: [Bool]) -> (end: Int, markers: [Int], hasLong: Bool)? {
+    static func walk(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, style: EraRules.LengthPrefix,
+        limit: Int, startsWithType: [Bool]
+    ) -> (end: Int, markers: [Int], hasLong: Bool)? {
         var offset = start
         var markers: [Int] = []
         var hasLong = false

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension TableFinder {
@@ -65,8 +65,10 @@ extension TableFinder {
 
     /// The addend of the one relocation that patches `slotOffset` at the only link address
     /// under which every sampled relocation's slot in the file holds 0.
-    static func relocatedValue(_ relocations: [(offset: UInt64, addend: UInt64)], slotOffset: Int, size: Int,
-                               word: (Int) -> UInt64) -> UInt64? {
+    static func relocatedValue(
+        _ relocations: [(offset: UInt64, addend: UInt64)], slotOffset: Int, size: Int,
+        word: (Int) -> UInt64
+    ) -> UInt64? {
         guard relocations.count >= 16, size >= 8 else { return nil }
         let sample = stride(from: 0, to: relocations.count, by: max(1, relocations.count / 256)).map { relocations[$0] }
         var found: [UInt64] = []
@@ -79,7 +81,10 @@ extension TableFinder {
                 let slot = other.offset &- load
                 guard slot <= UInt64(size - 8) else { continue }
                 inside += 1
-                if word(Int(slot)) != 0 { zero = false; break }
+                if word(Int(slot)) != 0 {
+                    zero = false
+                    break
+                }
             }
             if zero && inside * 2 > sample.count && !found.contains(relocation.addend) { found.append(relocation.addend) }
         }

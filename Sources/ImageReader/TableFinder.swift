@@ -108,7 +108,8 @@ public struct FoundTables: Sendable {
     /// Whether the address table comes before `kallsyms_num_syms` (≤ v6.1) rather than after the token index.
     public var addressTableFirst: Bool {
         guard let address = locations.first(where: { $0.name == "kallsyms_offsets" || $0.name == "kallsyms_addresses" }),
-              let count = locations.first(where: { $0.name == "kallsyms_num_syms" }) else { return false }
+            let count = locations.first(where: { $0.name == "kallsyms_num_syms" })
+        else { return false }
         return address.offset < count.offset
     }
 }
@@ -134,14 +135,17 @@ public enum TableFinder {
 
     /// The error for bytes without a token table; callers that search further recognise it by its prefix.
     static func noTokenTable(_ count: Int) -> ImageError {
-        ImageError("no kallsyms token table (256 NUL-terminated strings followed by their 256 increasing offsets) "
-                   + "in \(count) bytes")
+        ImageError(
+            "no kallsyms token table (256 NUL-terminated strings followed by their 256 increasing offsets) "
+                + "in \(count) bytes")
     }
 
     /// The tables around `tokens` (found in `bytes`), decoded; throws as `find` does.
     /// `names`: their name candidates, when the caller has already looked for them.
-    static func resolve(_ bytes: UnsafeBufferPointer<UInt8>, tokens: [TokenCandidate], names known: [NamesCandidate]? = nil,
-                        context: SearchContext) throws -> FoundTables {
+    static func resolve(
+        _ bytes: UnsafeBufferPointer<UInt8>, tokens: [TokenCandidate], names known: [NamesCandidate]? = nil,
+        context: SearchContext
+    ) throws -> FoundTables {
         let names = known ?? tokens.flatMap { nameCandidates(bytes, token: $0, context: context) }
         guard !names.isEmpty else {
             let places = tokens.prefix(3).map { "\(hex($0.tableOffset)) (\($0.order.rawValue))" }.joined(separator: ", ")
@@ -162,12 +166,14 @@ public enum TableFinder {
         let what = "\(first.count) symbols in kallsyms_names at \(hex(first.namesOffset))"
         if distinct.isEmpty {
             if let refusal = refusals.first { throw ImageError("\(what), but \(refusal)") }
-            throw ImageError("\(what), but no address table next to them gives sorted addresses"
-                             + (context.segments.isEmpty ? "" : " inside the image's segments"))
+            throw ImageError(
+                "\(what), but no address table next to them gives sorted addresses"
+                    + (context.segments.isEmpty ? "" : " inside the image's segments"))
         }
         let readings = distinct.prefix(4).map { "\($0.addressStyle.rawValue) with \($0.wordSize)-byte words" }
-        throw ImageError("\(what): \(distinct.count) readings of the address table are plausible (\(readings.joined(separator: "; "))); "
-                         + "give --word-size or --byte-order")
+        throw ImageError(
+            "\(what): \(distinct.count) readings of the address table are plausible (\(readings.joined(separator: "; "))); "
+                + "give --word-size or --byte-order")
     }
 
     // MARK: - Token table and index
@@ -201,7 +207,7 @@ public enum TableFinder {
             }
             // Look at each of the four positions in the word; zero runs fail on token_index[1].
             for at in stride(from: position, to: min(position &+ 8, count &- 511), by: 2)
-                where bytes[at] == 0 && bytes[at &+ 1] == 0 && bytes[at &+ 2] | bytes[at &+ 3] != 0 {
+            where bytes[at] == 0 && bytes[at &+ 1] == 0 && bytes[at &+ 2] | bytes[at &+ 3] != 0 {
                 result += tokenIndexes(bytes, at: at, orders: orders)
             }
             position &+= 8
@@ -219,7 +225,10 @@ public enum TableFinder {
             var increasing = true
             for k in 2..<256 {
                 let value = reader.u16(at: position + 2 * k)
-                if value <= previous || value - previous > 1024 { increasing = false; break }
+                if value <= previous || value - previous > 1024 {
+                    increasing = false
+                    break
+                }
                 previous = value
             }
             guard increasing else { continue }
@@ -230,8 +239,10 @@ public enum TableFinder {
     }
 
     /// The token tables that end at most 16 bytes before `indexOffset` and agree with `index`.
-    static func tokenTables(_ bytes: UnsafeBufferPointer<UInt8>, index: [UInt16], indexOffset: Int,
-                            order: ByteOrder) -> [TokenCandidate] {
+    static func tokenTables(
+        _ bytes: UnsafeBufferPointer<UInt8>, index: [UInt16], indexOffset: Int,
+        order: ByteOrder
+    ) -> [TokenCandidate] {
         var result: [TokenCandidate] = []
         let last = Int(index[255])
         for end in stride(from: indexOffset, through: max(indexOffset - 16, 2), by: -1) where bytes[end - 1] == 0 {
@@ -246,16 +257,24 @@ public enum TableFinder {
             for code in 0..<256 {
                 let first = start + Int(index[code])
                 let terminator = code < 255 ? start + Int(index[code + 1]) - 1 : end - 1
-                guard first <= terminator, bytes[terminator] == 0 else { valid = false; break }
+                guard first <= terminator, bytes[terminator] == 0 else {
+                    valid = false
+                    break
+                }
                 var k = first
                 while k < terminator && bytes[k] != 0 { k += 1 }
-                guard k == terminator else { valid = false; break }
+                guard k == terminator else {
+                    valid = false
+                    break
+                }
                 expansions.append(Array(bytes[first..<terminator]))
             }
             // Every symbol's first code expands to its type letter: a table without one holds no symbols.
             guard valid, expansions.contains(where: { ($0.first ?? 0) | 0x20 >= 0x61 && ($0.first ?? 0) | 0x20 <= 0x7A }) else { continue }
-            result.append(TokenCandidate(order: order, indexOffset: indexOffset, tableOffset: start,
-                                         tableSize: end - start, index: index, expansions: expansions))
+            result.append(
+                TokenCandidate(
+                    order: order, indexOffset: indexOffset, tableOffset: start,
+                    tableSize: end - start, index: index, expansions: expansions))
         }
         return result
     }

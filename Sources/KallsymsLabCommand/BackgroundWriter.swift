@@ -1,6 +1,7 @@
 import Dispatch
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes chunks on a second thread while the caller produces the next ones.
@@ -32,15 +33,19 @@ final class BackgroundWriter: @unchecked Sendable {  // state shared under the s
     }
 
     /// Runs `produce`, writing every chunk it hands over with `write` on a second thread.
-    static func run(into write: (UnsafeBufferPointer<UInt8>) throws -> Void,
-                    _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void) throws {
+    static func run(
+        into write: (UnsafeBufferPointer<UInt8>) throws -> Void,
+        _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void
+    ) throws {
         try withoutActuallyEscaping(write) { write in
             let writer = BackgroundWriter(write)
             var thread = pthread_t()
-            let started = pthread_create(&thread, nil, { context in
-                Unmanaged<BackgroundWriter>.fromOpaque(context!).takeRetainedValue().drain()
-                return nil
-            }, Unmanaged.passRetained(writer).toOpaque())
+            let started = pthread_create(
+                &thread, nil,
+                { context in
+                    Unmanaged<BackgroundWriter>.fromOpaque(context!).takeRetainedValue().drain()
+                    return nil
+                }, Unmanaged.passRetained(writer).toOpaque())
             guard started == 0 else {
                 // No second thread: write in place.
                 Unmanaged.passUnretained(writer).release()

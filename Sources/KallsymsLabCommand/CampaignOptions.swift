@@ -7,14 +7,17 @@ import LinkModel
 /// Options `fuzz` and `mitigations` share.
 enum CampaignOptions {
     /// `--jobs`, `--seed`, `--symbols`, `--shape`: which layouts, on how many threads.
-    static func layoutSpecs(symbols: String) -> [OptionSpec] { [
-        OptionSpec("--jobs", value: "N", "Worker threads (default: all cores)."),
-        OptionSpec("--seed", value: "S", "Campaign seed, decimal or 0x hex (default: random, printed)."),
-        OptionSpec("--symbols", value: "N", "Symbols per generated \(symbols) (default \(LayoutGenerator.armSized))."),
-        OptionSpec("--shape", value: "SHAPE",
-                   "Every layout in one shape, e.g. up-nm2012-pcpu4096-biased or smp-nm-pcpu32 (default: drawn per case)."),
-        OptionSpec("--arch", value: "A", "arm, thumb2 or arm64: today's kernel shape, a big .text and calls from .init.text (default: none)."),
-    ] }
+    static func layoutSpecs(symbols: String) -> [OptionSpec] {
+        [
+            OptionSpec("--jobs", value: "N", "Worker threads (default: all cores)."),
+            OptionSpec("--seed", value: "S", "Campaign seed, decimal or 0x hex (default: random, printed)."),
+            OptionSpec("--symbols", value: "N", "Symbols per generated \(symbols) (default \(LayoutGenerator.armSized))."),
+            OptionSpec(
+                "--shape", value: "SHAPE",
+                "Every layout in one shape, e.g. up-nm2012-pcpu4096-biased or smp-nm-pcpu32 (default: drawn per case)."),
+            OptionSpec("--arch", value: "A", "arm, thumb2 or arm64: today's kernel shape, a big .text and calls from .init.text (default: none)."),
+        ]
+    }
 
     /// `--arch arm|thumb2|arm64`, or nil.
     static func architecture(_ arguments: ParsedArguments) throws -> KernelArchitecture? {

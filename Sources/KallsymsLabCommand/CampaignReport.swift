@@ -29,7 +29,8 @@ struct CampaignReport {
     static func findingLine(_ finding: CampaignFinding) -> String {
         var text = "\(finding.originalSymbols) → \(finding.shrunkSymbols) symbols"
         if finding.originalSections > 0 { text += ", \(finding.originalSections) → \(finding.shrunkSections) sections" }
-        text += ", \(finding.shrinkSteps) shrink builds (\(finding.stopReason.rawValue)"
+        text +=
+            ", \(finding.shrinkSteps) shrink builds (\(finding.stopReason.rawValue)"
             + (finding.isOneMinimal ? ": 1-minimal)" : "; fuzz --shrink FILE continues)")
         switch finding.confirmation {
         case .notAsked: return text
@@ -53,18 +54,25 @@ struct CampaignReport {
         add("cases/s", String(format: "%.3f", summary.casesPerSecond))
         let unit = configuration.target.isBuildTarget ? "builds" : "checks"
         let work = configuration.target.isBuildTarget ? "build" : "check"
-        add("\(unit)/s", String(format: "%.3f", summary.buildsPerSecond)
-            + " on \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s") (one thread: "
-            + String(format: "%.2f", summary.buildsPerThreadSecond) + " \(unit)/s of \(work) time)")
+        add(
+            "\(unit)/s",
+            String(format: "%.3f", summary.buildsPerSecond)
+                + " on \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s") (one thread: "
+                + String(format: "%.2f", summary.buildsPerThreadSecond) + " \(unit)/s of \(work) time)")
         if summary.cases > 0 {
             let cases = Double(summary.cases)
-            add("per case", String(format: "generate %.3f s, ", summary.generateSeconds / cases) + work
-                + String(format: " %.3f s (thread-seconds); %d symbols on average", summary.buildSeconds / cases,
-                         summary.symbols / summary.cases))
+            add(
+                "per case",
+                String(format: "generate %.3f s, ", summary.generateSeconds / cases) + work
+                    + String(
+                        format: " %.3f s (thread-seconds); %d symbols on average", summary.buildSeconds / cases,
+                        summary.symbols / summary.cases))
         }
         if configuration.target.isBuildTarget {
-            add("passes", "\(summary.passes): \(summary.compressions) compressed from scratch, "
-                + "\(summary.passes - summary.compressions) reused an earlier pass's compression or tables")
+            add(
+                "passes",
+                "\(summary.passes): \(summary.compressions) compressed from scratch, "
+                    + "\(summary.passes - summary.compressions) reused an earlier pass's compression or tables")
         }
         add("shrinking", String(format: "%d builds, %.1f thread-seconds", summary.shrinkBuilds, summary.shrinkSeconds))
         for (path, finding) in saved { lines.append("  \(path): " + Self.findingLine(finding)) }
@@ -89,22 +97,24 @@ struct CampaignReport {
 
     func json() throws -> String {
         func number(_ value: Double) -> Double { value.isFinite ? value : 0 }
-        return try JSONOutput.encode(JSONForm(
-            target: "\(configuration.target)", era: "\(configuration.era)", flags: configuration.generator.description,
-            mitigations: configuration.mitigations.map(\.description), seed: "0x" + String(configuration.seed, radix: 16),
-            symbols: configuration.symbols, shape: configuration.shape?.description, jobs: configuration.jobs,
-            cases: summary.cases, failures: summary.failures, refused: summary.refused,
-            elapsedSeconds: number(summary.elapsedSeconds), stopReason: summary.stopReason.rawValue,
-            casesPerSecond: number(summary.casesPerSecond), buildsPerSecond: number(summary.buildsPerSecond),
-            buildsPerThreadSecond: number(summary.buildsPerThreadSecond), generateSeconds: number(summary.generateSeconds),
-            buildSeconds: number(summary.buildSeconds), passes: summary.passes, compressions: summary.compressions,
-            shrinkBuilds: summary.shrinkBuilds, shrinkSeconds: number(summary.shrinkSeconds), corpus: corpus,
-            findings: saved.map { path, finding in
-                JSONForm.Finding(file: path, case: finding.index, seed: "0x" + String(finding.seed, radix: 16),
-                                 originalSymbols: finding.originalSymbols, shrunkSymbols: finding.shrunkSymbols,
-                                 originalSections: finding.originalSections, shrunkSections: finding.shrunkSections,
-                                 shrinkSteps: finding.shrinkSteps, shrinkStop: finding.stopReason.rawValue,
-                                 oneMinimal: finding.isOneMinimal, reason: finding.caseFile.reason)
-            }))
+        return try JSONOutput.encode(
+            JSONForm(
+                target: "\(configuration.target)", era: "\(configuration.era)", flags: configuration.generator.description,
+                mitigations: configuration.mitigations.map(\.description), seed: "0x" + String(configuration.seed, radix: 16),
+                symbols: configuration.symbols, shape: configuration.shape?.description, jobs: configuration.jobs,
+                cases: summary.cases, failures: summary.failures, refused: summary.refused,
+                elapsedSeconds: number(summary.elapsedSeconds), stopReason: summary.stopReason.rawValue,
+                casesPerSecond: number(summary.casesPerSecond), buildsPerSecond: number(summary.buildsPerSecond),
+                buildsPerThreadSecond: number(summary.buildsPerThreadSecond), generateSeconds: number(summary.generateSeconds),
+                buildSeconds: number(summary.buildSeconds), passes: summary.passes, compressions: summary.compressions,
+                shrinkBuilds: summary.shrinkBuilds, shrinkSeconds: number(summary.shrinkSeconds), corpus: corpus,
+                findings: saved.map { path, finding in
+                    JSONForm.Finding(
+                        file: path, case: finding.index, seed: "0x" + String(finding.seed, radix: 16),
+                        originalSymbols: finding.originalSymbols, shrunkSymbols: finding.shrunkSymbols,
+                        originalSections: finding.originalSections, shrunkSections: finding.shrunkSections,
+                        shrinkSteps: finding.shrinkSteps, shrinkStop: finding.stopReason.rawValue,
+                        oneMinimal: finding.isOneMinimal, reason: finding.caseFile.reason)
+                }))
     }
 }

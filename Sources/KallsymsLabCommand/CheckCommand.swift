@@ -9,44 +9,45 @@ enum CheckCommand {
         summary: "Check the properties on random cases; find, shrink and save counterexamples.",
         usage: "check [--property NAME]… [--era E]… [--cases N] [--seconds T] [--seed S] [--shrink-steps N] [--save DIR] [--json]",
         discussion: """
-        Runs each property in each era (default: all of both) on cases drawn from the seed:
-        small random maps from the built-in ARM profile, with their flags and, for the
-        invariance properties, one mutation. Each case has its own seed, derived from the run
-        seed; case 0 is drawn from the run seed itself, so 'check --property P --era E --seed
-        CASE_SEED --cases 1' draws a given case again. A run stops after N checked cases
-        (discarded cases, outside the law, do not count), after T seconds, or, for a law, at the
-        first failing case. The failing case (a law's first, an expected-to-fail property's
-        smallest) is shrunk to a minimal counterexample and printed with its case seed and a
-        replay command; --save writes it as a case file for 'kallsyms-lab replay'.
+            Runs each property in each era (default: all of both) on cases drawn from the seed:
+            small random maps from the built-in ARM profile, with their flags and, for the
+            invariance properties, one mutation. Each case has its own seed, derived from the run
+            seed; case 0 is drawn from the run seed itself, so 'check --property P --era E --seed
+            CASE_SEED --cases 1' draws a given case again. A run stops after N checked cases
+            (discarded cases, outside the law, do not count), after T seconds, or, for a law, at the
+            first failing case. The failing case (a law's first, an expected-to-fail property's
+            smallest) is shrunk to a minimal counterexample and printed with its case seed and a
+            replay command; --save writes it as a case file for 'kallsyms-lab replay'.
 
-        properties (default cases):
-          round-trip          decoding the tables and the .S gives back the kept symbols (100)
-          determinism         the same input gives the same .S, byte for byte (100)
-          engine-equivalence  the fast engine writes the reference engine's tables (50)
-          reorder-invariance  reordering symbols at one address changes neither the size of
-                              kallsyms_names nor the token table (200)
-          retype-invariance   retyping one kept symbol never changes the size of
-                              kallsyms_names; expected NOT to hold: a counterexample is the
-                              expected outcome (200)
+            properties (default cases):
+              round-trip          decoding the tables and the .S gives back the kept symbols (100)
+              determinism         the same input gives the same .S, byte for byte (100)
+              engine-equivalence  the fast engine writes the reference engine's tables (50)
+              reorder-invariance  reordering symbols at one address changes neither the size of
+                                  kallsyms_names nor the token table (200)
+              retype-invariance   retyping one kept symbol never changes the size of
+                                  kallsyms_names; expected NOT to hold: a counterexample is the
+                                  expected outcome (200)
 
-        Without --seed, the seed comes from KALLSYMS_LAB_SEED, else a fresh one is drawn; it is
-        printed first either way. KALLSYMS_LAB_CASES and KALLSYMS_LAB_SECONDS stand in for
-        --cases and --seconds. --seconds is the budget of each property in each era. A live
-        progress line goes to stderr when it is a terminal.
+            Without --seed, the seed comes from KALLSYMS_LAB_SEED, else a fresh one is drawn; it is
+            printed first either way. KALLSYMS_LAB_CASES and KALLSYMS_LAB_SECONDS stand in for
+            --cases and --seconds. --seconds is the budget of each property in each era. A live
+            progress line goes to stderr when it is a terminal.
 
-        Exit status: 0 when every property behaved as expected: every law held on every case
-        it checked, checked at least one and was not stopped by the discard limit (GAVE UP),
-        every expected-to-fail property found a counterexample; 1 otherwise, or when a case
-        file cannot be written; 2 usage.
+            Exit status: 0 when every property behaved as expected: every law held on every case
+            it checked, checked at least one and was not stopped by the discard limit (GAVE UP),
+            every expected-to-fail property found a counterexample; 1 otherwise, or when a case
+            file cannot be written; 2 usage.
 
-        examples:
-          kallsyms-lab check
-          kallsyms-lab check --property retype-invariance --era v6.1 --seed 0x2012 --save findings
-          KALLSYMS_LAB_CASES=10000 kallsyms-lab check --property reorder-invariance --seconds 600
-        """,
+            examples:
+              kallsyms-lab check
+              kallsyms-lab check --property retype-invariance --era v6.1 --seed 0x2012 --save findings
+              KALLSYMS_LAB_CASES=10000 kallsyms-lab check --property reorder-invariance --seconds 600
+            """,
         options: [
-            OptionSpec("--property", value: "NAME", repeatable: true,
-                       "A property to check (repeatable; default: all of those above)."),
+            OptionSpec(
+                "--property", value: "NAME", repeatable: true,
+                "A property to check (repeatable; default: all of those above)."),
             OptionSpec("--era", value: "E", repeatable: true, "An era to check in (repeatable; default all five)."),
             OptionSpec("--cases", value: "N", "Cases to check per property and era (default: each property's own count)."),
             OptionSpec("--seconds", value: "T", "Time budget per property and era, in seconds (default: none)."),

@@ -23,9 +23,11 @@ struct CheckReport {
         var rows = [["property", "era", "law", "cases", "passed", "failed", "discarded", "shrunk", "result"]]
         for run in runs {
             let report = run.report
-            rows.append([report.property, report.era.rawValue, report.expectation == .holds ? "holds" : "fails",
-                         String(report.casesRun), String(report.passed), String(report.failed), String(report.discarded),
-                         report.counterexample.map { symbols($0.shrunk.map.count) } ?? "-", report.verdict])
+            rows.append([
+                report.property, report.era.rawValue, report.expectation == .holds ? "holds" : "fails",
+                String(report.casesRun), String(report.passed), String(report.failed), String(report.discarded),
+                report.counterexample.map { symbols($0.shrunk.map.count) } ?? "-", report.verdict,
+            ])
         }
         var lines = TextTable.lines(rows) { (3...7).contains($0) }
         for run in runs where run.report.counterexample != nil {
@@ -37,8 +39,9 @@ struct CheckReport {
         if unexpected.isEmpty {
             lines.append("all \(runs.count) run\(runs.count == 1 ? "" : "s") behaved as expected")
         } else {
-            lines.append("\(unexpected.count) of \(runs.count) runs did not behave as expected: "
-                         + unexpected.map { "\($0.report.property) \($0.report.era) (\($0.report.verdict))" }.joined(separator: ", "))
+            lines.append(
+                "\(unexpected.count) of \(runs.count) runs did not behave as expected: "
+                    + unexpected.map { "\($0.report.property) \($0.report.era) (\($0.report.verdict))" }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -48,10 +51,12 @@ struct CheckReport {
         guard let counterexample = report.counterexample else { return [] }
         let shrunk = counterexample.shrunk
         let kind = report.expectation == .fails ? "counterexample (expected)" : "COUNTEREXAMPLE"
-        var lines = ["\(report.property) \(report.era): \(kind), case \(counterexample.caseIndex), seed "
-                     + "\(RunnerConfiguration.format(seed: counterexample.caseSeed))",
-                     "  shrunk from \(size(counterexample.original)) to \(size(shrunk)): \(counterexample.shrinkImprovements) "
-                     + "improvements in \(counterexample.shrinkSteps) steps (stopped by \(counterexample.shrinkStopReason.rawValue))"]
+        var lines = [
+            "\(report.property) \(report.era): \(kind), case \(counterexample.caseIndex), seed "
+                + "\(RunnerConfiguration.format(seed: counterexample.caseSeed))",
+            "  shrunk from \(size(counterexample.original)) to \(size(shrunk)): \(counterexample.shrinkImprovements) "
+                + "improvements in \(counterexample.shrinkSteps) steps (stopped by \(counterexample.shrinkStopReason.rawValue))",
+        ]
         lines.append("  \(counterexample.reason)")
         lines.append("  flags: " + (shrunk.options.description.isEmpty ? "(none)" : shrunk.options.description))
         if !shrunk.mutations.isEmpty {
@@ -93,8 +98,10 @@ struct CheckReport {
     }
 
     func json() throws -> String {
-        try JSONOutput.encode(JSONForm(seed: RunnerConfiguration.format(seed: seed), asExpected: behavedAsExpected,
-                                       runs: runs.map(runJSON)))
+        try JSONOutput.encode(
+            JSONForm(
+                seed: RunnerConfiguration.format(seed: seed), asExpected: behavedAsExpected,
+                runs: runs.map(runJSON)))
     }
 
     func runJSON(_ run: Run) -> JSONForm.Run {

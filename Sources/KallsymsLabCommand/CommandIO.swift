@@ -27,12 +27,14 @@ public final class CommandIO: Sendable {
     /// Whether the process ends when the command returns (the process's own streams).
     public let processEndsAfterCommand: Bool
 
-    public init(readStandardInput: @escaping @Sendable () throws -> [UInt8],
-                writeStandardOutput: @escaping @Sendable ([UInt8]) throws -> Void,
-                writeStandardOutputChunk: (@Sendable (UnsafeBufferPointer<UInt8>) throws -> Void)? = nil,
-                writeStandardError: @escaping @Sendable ([UInt8]) -> Void,
-                standardErrorIsTerminal: Bool = false,
-                processEndsAfterCommand: Bool = false) {
+    public init(
+        readStandardInput: @escaping @Sendable () throws -> [UInt8],
+        writeStandardOutput: @escaping @Sendable ([UInt8]) throws -> Void,
+        writeStandardOutputChunk: (@Sendable (UnsafeBufferPointer<UInt8>) throws -> Void)? = nil,
+        writeStandardError: @escaping @Sendable ([UInt8]) -> Void,
+        standardErrorIsTerminal: Bool = false,
+        processEndsAfterCommand: Bool = false
+    ) {
         self.readStandardInput = readStandardInput
         self.writeStandardOutput = writeStandardOutput
         self.writeStandardOutputChunk = writeStandardOutputChunk
@@ -54,13 +56,16 @@ public final class CommandIO: Sendable {
 
     /// Buffers, for tests: `stdin` is the input; output accumulates in `output` and `errors`
     /// (unless `writeStandardOutput` replaces the output buffer, e.g. by a closed pipe).
-    public static func buffers(stdin: [UInt8] = [], standardErrorIsTerminal: Bool = false,
-                               writeStandardOutput: (@Sendable ([UInt8]) throws -> Void)? = nil) -> (CommandIO, CapturedOutput) {
+    public static func buffers(
+        stdin: [UInt8] = [], standardErrorIsTerminal: Bool = false,
+        writeStandardOutput: (@Sendable ([UInt8]) throws -> Void)? = nil
+    ) -> (CommandIO, CapturedOutput) {
         let captured = CapturedOutput()
-        let io = CommandIO(readStandardInput: { stdin },
-                           writeStandardOutput: writeStandardOutput ?? { captured.appendOutput($0) },
-                           writeStandardError: { captured.appendErrors($0) },
-                           standardErrorIsTerminal: standardErrorIsTerminal)
+        let io = CommandIO(
+            readStandardInput: { stdin },
+            writeStandardOutput: writeStandardOutput ?? { captured.appendOutput($0) },
+            writeStandardError: { captured.appendErrors($0) },
+            standardErrorIsTerminal: standardErrorIsTerminal)
         return (io, captured)
     }
 
@@ -94,8 +99,10 @@ public final class CommandIO: Sendable {
     /// Runs `produce`, passing each chunk to `write` (on a second thread, overlapping the
     /// production of the next chunks: `BackgroundWriter`) until a write fails; rethrows that
     /// failure.
-    private static func drive(_ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void,
-                              into write: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    private static func drive(
+        _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void,
+        into write: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws {
         try BackgroundWriter.run(into: write, produce)
     }
 }
@@ -201,8 +208,10 @@ public enum Files {
 
     /// Writes what `produce` hands its writer to `path` atomically (temporary file and rename),
     /// chunk by chunk; nothing is left behind when `produce` or a write fails.
-    public static func writeAtomically(to path: String,
-                                       _ produce: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void) throws {
+    public static func writeAtomically(
+        to path: String,
+        _ produce: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void
+    ) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

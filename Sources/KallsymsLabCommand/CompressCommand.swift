@@ -8,16 +8,16 @@ enum CompressCommand {
         usage: "compress [--era E] [--all-symbols] [--absolute-percpu] [--base-relative] [--pc-relative] "
             + "[--symbol-prefix=C] [--engine NAME] [--output FILE] [FILE|-]",
         discussion: """
-        Reads `nm -n` text from FILE (standard input when FILE is - or absent) and writes the .S the
-        era's generator writes, to standard output or atomically to --output. A flag the era does
-        not have is an error; what the era's generator refuses is refused (exit status 1).
-        Warnings the generator prints (names too long) go to standard error. --timings adds
-        one line per stage to standard error (wall clock: parse, select and order, compress,
-        tables, write the .S), for tracking the speed of the core on a real map.
+            Reads `nm -n` text from FILE (standard input when FILE is - or absent) and writes the .S the
+            era's generator writes, to standard output or atomically to --output. A flag the era does
+            not have is an error; what the era's generator refuses is refused (exit status 1).
+            Warnings the generator prints (names too long) go to standard error. --timings adds
+            one line per stage to standard error (wall clock: parse, select and order, compress,
+            tables, write the .S), for tracking the speed of the core on a real map.
 
-        example:
-          kallsyms-lab compress --era v6.1 --base-relative System.map > kallsyms.S
-        """,
+            example:
+              kallsyms-lab compress --era v6.1 --base-relative System.map > kallsyms.S
+            """,
         options: EraArguments.specs + [
             EraArguments.engineSpec,
             OptionSpec("--output", value: "FILE", "Write the .S here (atomically) instead of standard output."),
@@ -33,9 +33,11 @@ enum CompressCommand {
         try io.write(to: arguments.value("--output")) { run.writeAssembly(to: $0) }
         io.keepUntilExit(run)
         if arguments.has("--timings") {
-            let stages: [(String, Duration)] = [("parse", run.timings.parse), ("select", run.timings.select),
-                                                ("compress", run.timings.compress), ("tables", run.timings.tables),
-                                                ("write", clock.now - start)]
+            let stages: [(String, Duration)] = [
+                ("parse", run.timings.parse), ("select", run.timings.select),
+                ("compress", run.timings.compress), ("tables", run.timings.tables),
+                ("write", clock.now - start),
+            ]
             let total = stages.reduce(Duration.zero) { $0 + $1.1 }
             for (stage, time) in stages + [("total", total)] {
                 io.err("timings: " + stage.rightPad(9) + String(format: "%9.3f ms\n", time.inSeconds * 1000))

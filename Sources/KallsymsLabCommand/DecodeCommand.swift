@@ -9,29 +9,29 @@ enum DecodeCommand {
         usage: "decode (IMAGE | --tables DIR | FILE.S) [--json] [--elf OUT] [--word-size 4|8] [--byte-order O] "
             + "[--load-address ADDR] [--era E] [--text ADDR] [--absolute-percpu] [--pc-relative [--offsets-address ADDR]]",
         discussion: """
-        IMAGE is a kernel image (- for standard input): a vmlinux ELF (32/64-bit, either byte
-        order), a raw Image, an ARM zImage or an x86 bzImage. A compressed payload (gzip, xz,
-        lzma, zstd, lz4, lzo, bzip2) is found by its magic at every candidate offset, as the
-        kernel's scripts/extract-vmlinux does, and decompressed by the system's program. The
-        tables are found by their invariants (docs/images.md): byte order, word size, table
-        positions and address style are detected; when no reading or several disagreeing
-        readings fit, decode refuses (exit status 1) rather than print wrong addresses.
-        --json prints what was detected and the symbols; --elf OUT writes an ELF whose symbol
-        table holds the recovered symbols.
+            IMAGE is a kernel image (- for standard input): a vmlinux ELF (32/64-bit, either byte
+            order), a raw Image, an ARM zImage or an x86 bzImage. A compressed payload (gzip, xz,
+            lzma, zstd, lz4, lzo, bzip2) is found by its magic at every candidate offset, as the
+            kernel's scripts/extract-vmlinux does, and decompressed by the system's program. The
+            tables are found by their invariants (docs/images.md): byte order, word size, table
+            positions and address style are detected; when no reading or several disagreeing
+            readings fit, decode refuses (exit status 1) rather than print wrong addresses.
+            --json prints what was detected and the symbols; --elf OUT writes an ELF whose symbol
+            table holds the recovered symbols.
 
-        --tables DIR reads kallsyms_*.bin blobs cut from an image (little-endian words), e.g.
-        Tests/Corpus/armhf-armmp-6.1.176/vmlinux-tables; without --era the era is v6.1 when a
-        kallsyms_relative_base.bin is present, v5.10 when kallsyms_addresses.bin is, else v7.0.
-        FILE.S reads a .S written by any era's generator (the era is recognised from its
-        preamble; --era overrides); addresses are relative to _text = --text (default 0).
-        Prints one line per symbol in table order; addresses have 8 hex digits, or 16 when some
-        address needs more than 32 bits. Malformed tables are an error (exit status 1).
+            --tables DIR reads kallsyms_*.bin blobs cut from an image (little-endian words), e.g.
+            Tests/Corpus/armhf-armmp-6.1.176/vmlinux-tables; without --era the era is v6.1 when a
+            kallsyms_relative_base.bin is present, v5.10 when kallsyms_addresses.bin is, else v7.0.
+            FILE.S reads a .S written by any era's generator (the era is recognised from its
+            preamble; --era overrides); addresses are relative to _text = --text (default 0).
+            Prints one line per symbol in table order; addresses have 8 hex digits, or 16 when some
+            address needs more than 32 bits. Malformed tables are an error (exit status 1).
 
-        examples:
-          kallsyms-lab decode Tests/Corpus/armhf-armmp-6.1.176/vmlinuz
-          kallsyms-lab decode --tables Tests/Corpus/armhf-armmp-6.1.176/vmlinux-tables
-          kallsyms-lab decode --text 0xc0008000 kallsyms.S
-        """,
+            examples:
+              kallsyms-lab decode Tests/Corpus/armhf-armmp-6.1.176/vmlinuz
+              kallsyms-lab decode --tables Tests/Corpus/armhf-armmp-6.1.176/vmlinux-tables
+              kallsyms-lab decode --text 0xc0008000 kallsyms.S
+            """,
         options: [
             OptionSpec("--tables", value: "DIR", "Read kallsyms_*.bin blobs from DIR."),
             OptionSpec("--era", value: "E", "The era that wrote the tables."),
@@ -64,11 +64,16 @@ enum DecodeCommand {
             let standardInput = path == "-" ? try io.readStandardInput() : nil
             let isText = standardInput.map { isAssemblyText($0.prefix(4096)) } ?? isAssembly(path)
             if !isText { return try decodeImage(path, standardInput: standardInput, arguments: arguments, io: io) }
-            let input = standardInput.map { bytes in CommandIO(readStandardInput: { bytes }, writeStandardOutput: io.writeStandardOutput,
-                                                               writeStandardError: io.writeStandardError) } ?? io
+            let input =
+                standardInput.map { bytes in
+                    CommandIO(
+                        readStandardInput: { bytes }, writeStandardOutput: io.writeStandardOutput,
+                        writeStandardError: io.writeStandardError)
+                } ?? io
             symbols = try withInput(path, io: input) { bytes in
-                let result = try AssemblyReader.read(bytes, era: explicitEra,
-                                                     absolutePercpu: arguments.has("--absolute-percpu"))
+                let result = try AssemblyReader.read(
+                    bytes, era: explicitEra,
+                    absolutePercpu: arguments.has("--absolute-percpu"))
                 return try TableDecoder.decode(result.tables, text: text)
             }
         }
@@ -110,8 +115,10 @@ enum DecodeCommand {
         return 0
     }
 
-    static func decodeDirectory(_ directory: String, era explicitEra: Era?, arguments: ParsedArguments,
-                                text: UInt64) throws -> [DecodedSymbol] {
+    static func decodeDirectory(
+        _ directory: String, era explicitEra: Era?, arguments: ParsedArguments,
+        text: UInt64
+    ) throws -> [DecodedSymbol] {
         guard Files.isDirectory(directory) else {
             throw CommandError("\(directory): " + (Files.exists(directory) ? "not a directory" : "No such file or directory"))
         }
@@ -121,8 +128,11 @@ enum DecodeCommand {
             if Files.exists(path) { blobs[name] = try Files.read(path, io: .process()) }
         }
         guard !blobs.isEmpty else { throw CommandError("\(directory): no kallsyms_*.bin files") }
-        let era = explicitEra ?? (blobs["kallsyms_relative_base"] != nil ? .v6_1
-                                  : blobs["kallsyms_addresses"] != nil ? .v5_10 : .v7_0)
+        let era =
+            explicitEra
+            ?? (blobs["kallsyms_relative_base"] != nil
+                ? .v6_1
+                : blobs["kallsyms_addresses"] != nil ? .v5_10 : .v7_0)
         let wordSize = try blobWordSize(blobs, directory: directory, given: arguments.value("--word-size"))
         var offsetsAddress: UInt64?
         if arguments.has("--pc-relative") {
@@ -138,17 +148,20 @@ enum DecodeCommand {
                 throw CommandError("\(directory): \(explicitEra)'s kallsyms_offsets need kallsyms_relative_base.bin, which is missing")
             }
             if offsets.count >= 4 && offsets[0..<4].allSatisfy({ $0 == 0 }) && explicitEra == nil {
-                throw CommandError("\(directory): kallsyms_offsets.bin starts with offset 0 as base-relative offsets do, "
-                                   + "but kallsyms_relative_base.bin is missing (give --era v7.0 if they are absolute addresses)")
+                throw CommandError(
+                    "\(directory): kallsyms_offsets.bin starts with offset 0 as base-relative offsets do, "
+                        + "but kallsyms_relative_base.bin is missing (give --era v7.0 if they are absolute addresses)")
             }
         }
-        var image = TableImage(blobs: blobs, wordSize: wordSize, absolutePercpu: arguments.has("--absolute-percpu"),
-                               offsetsAddress: offsetsAddress)
+        var image = TableImage(
+            blobs: blobs, wordSize: wordSize, absolutePercpu: arguments.has("--absolute-percpu"),
+            offsetsAddress: offsetsAddress)
         do {
             let tables = try image.tables(era: era)
             if case .baseRelative(_, .absolute(0), _) = tables.addresses {
-                throw CommandError("\(directory): kallsyms_relative_base is 0 (on arm64 a relocation fills it in at boot): "
-                                   + "the addresses cannot be known from these blobs")
+                throw CommandError(
+                    "\(directory): kallsyms_relative_base is 0 (on arm64 a relocation fills it in at boot): "
+                        + "the addresses cannot be known from these blobs")
             }
             var symbols = try TableDecoder.decode(tables, text: text)
             if let unsorted = firstUnsorted(symbols) {
@@ -158,9 +171,10 @@ enum DecodeCommand {
                     let percpu = try TableDecoder.decode(try image.tables(era: era), text: text)
                     if firstUnsorted(percpu) == nil { return percpu }
                 }
-                throw CommandError("\(directory): the addresses are not sorted (symbol \(unsorted) \(printable(symbols[unsorted].name)) "
-                                   + "at \(String(symbols[unsorted].address, radix: 16)) after \(String(symbols[unsorted - 1].address, radix: 16))): "
-                                   + "wrong --word-size, --era or address flags")
+                throw CommandError(
+                    "\(directory): the addresses are not sorted (symbol \(unsorted) \(printable(symbols[unsorted].name)) "
+                        + "at \(String(symbols[unsorted].address, radix: 16)) after \(String(symbols[unsorted - 1].address, radix: 16))): "
+                        + "wrong --word-size, --era or address flags")
             }
             symbols.reserveCapacity(0)
             return symbols
@@ -192,7 +206,8 @@ enum DecodeCommand {
             return base.count
         }
         if wordSize == nil, let addresses = blobs["kallsyms_addresses"], let count = blobs["kallsyms_num_syms"],
-           count.count >= 4 {
+            count.count >= 4
+        {
             let symbols = Int(count[0]) | Int(count[1]) << 8 | Int(count[2]) << 16 | Int(count[3]) << 24
             if symbols > 0 && (addresses.count == 8 * symbols || addresses.count == 4 * symbols) {
                 return addresses.count / symbols
@@ -205,9 +220,10 @@ enum DecodeCommand {
         let path = directory + "/info.json"
         let bytes = try Files.read(path, io: .process())
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-              let blobs = object["blobs"] as? [String: Any],
-              let offsets = blobs["kallsyms_offsets"] as? [String: Any],
-              let vaddr = offsets["vaddr"] as? String, let value = UInt64(vaddr, radix: 16) else {
+            let blobs = object["blobs"] as? [String: Any],
+            let offsets = blobs["kallsyms_offsets"] as? [String: Any],
+            let vaddr = offsets["vaddr"] as? String, let value = UInt64(vaddr, radix: 16)
+        else {
             throw CommandError("\(path): no blobs.kallsyms_offsets.vaddr; give --offsets-address")
         }
         return value

@@ -7,21 +7,23 @@ enum ExplainCommand {
         summary: "Explain why the kallsyms tables of two nm -n maps differ (e.g. .tmp_vmlinux2 vs vmlinux).",
         usage: "explain A B [--era E] [era flags] [--target T] [--engine NAME] [--json]",
         discussion: """
-        A and B are two nm -n maps: the map the last tables were computed from and the final
-        image's map (.tmp_vmlinux2 and vmlinux's nm -n, or the last .syms and System.map).
-        Reports, under the era's selection rules: first a verdict in plain words, with which
-        mitigation would have kept the size (each one is computed, not guessed); then the
-        evidence: the differences among the kept symbols (added, removed, type changed, moved
-        among equal addresses, address changed only), the table sizes of each and their
-        difference, and the first compression round that chose a different pair with both
-        pairs' counts and the symbols whose changes caused it. Exit status 0 whether or not the
-        maps differ.
+            A and B are two nm -n maps: the map the last tables were computed from and the final
+            image's map (.tmp_vmlinux2 and vmlinux's nm -n, or the last .syms and System.map).
+            Reports, under the era's selection rules: first a verdict in plain words, with which
+            mitigation would have kept the size (each one is computed, not guessed); then the
+            evidence: the differences among the kept symbols (added, removed, type changed, moved
+            among equal addresses, address changed only), the table sizes of each and their
+            difference, and the first compression round that chose a different pair with both
+            pairs' counts and the symbols whose changes caused it. Exit status 0 whether or not the
+            maps differ.
 
-        example:
-          kallsyms-lab explain --era v3.3 --all-symbols tmp_vmlinux2.map vmlinux.map
-        """,
-        options: EraArguments.specs + [EraArguments.engineSpec, TargetArgument.spec,
-                                       OptionSpec("--json", "Print one JSON object.")],
+            example:
+              kallsyms-lab explain --era v3.3 --all-symbols tmp_vmlinux2.map vmlinux.map
+            """,
+        options: EraArguments.specs + [
+            EraArguments.engineSpec, TargetArgument.spec,
+            OptionSpec("--json", "Print one JSON object."),
+        ],
         positionals: 2...2,
         run: run)
 
@@ -55,17 +57,22 @@ enum ExplanationReport {
         lines.append("verdict: " + e.verdict)
         lines.append("")
         let changes = e.difference.changes
-        lines.append("kept symbols that differ: \(changes.count)"
-                     + (changes.isEmpty ? "" : " (" + SymbolChange.Kind.allCases.compactMap { kind in
-                         let n = e.difference.changes(of: kind).count
-                         return n == 0 ? nil : "\(n) \(kind.rawValue)"
-                     }.joined(separator: ", ") + ")"))
+        lines.append(
+            "kept symbols that differ: \(changes.count)"
+                + (changes.isEmpty
+                    ? ""
+                    : " ("
+                        + SymbolChange.Kind.allCases.compactMap { kind in
+                            let n = e.difference.changes(of: kind).count
+                            return n == 0 ? nil : "\(n) \(kind.rawValue)"
+                        }.joined(separator: ", ") + ")"))
         for change in changes.prefix(40) {
             let before = change.before.map { "\(String($0.address, radix: 16)) \(letter($0.type))" } ?? "-"
             let after = change.after.map { "\(String($0.address, radix: 16)) \(letter($0.type))" } ?? "-"
-            lines.append("  " + change.kind.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
-                         + printable(change.name).padding(toLength: 32, withPad: " ", startingAt: 0)
-                         + " \(before) -> \(after)")
+            lines.append(
+                "  " + change.kind.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + printable(change.name).padding(toLength: 32, withPad: " ", startingAt: 0)
+                    + " \(before) -> \(after)")
         }
         if changes.count > 40 { lines.append("  … \(changes.count - 40) more") }
         lines.append("")
@@ -75,19 +82,22 @@ enum ExplanationReport {
         }
         for name in names {
             let sizeA = e.layoutA.size(of: name) ?? 0, sizeB = e.layoutB.size(of: name) ?? 0
-            lines.append(name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(sizeA).leftPad(10)
-                         + String(sizeB).leftPad(10) + signed(sizeB - sizeA).leftPad(8))
+            lines.append(
+                name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(sizeA).leftPad(10)
+                    + String(sizeB).leftPad(10) + signed(sizeB - sizeA).leftPad(8))
         }
-        lines.append("total (aligned)".padding(toLength: 24, withPad: " ", startingAt: 0) + String(e.layoutA.totalSize).leftPad(10)
-                     + String(e.layoutB.totalSize).leftPad(10) + signed(e.totalDelta).leftPad(8))
+        lines.append(
+            "total (aligned)".padding(toLength: 24, withPad: " ", startingAt: 0) + String(e.layoutA.totalSize).leftPad(10)
+                + String(e.layoutB.totalSize).leftPad(10) + signed(e.totalDelta).leftPad(8))
         lines.append("")
         if let d = e.divergence {
             lines.append("first different round: \(d.round) (code 0x\(String(d.code, radix: 16)))")
             lines.append("  A chose \"\(printable(d.choiceInA))\" (count \(d.countInA)); \"\(printable(d.choiceInB))\" had \(d.countOfChoiceBInA)")
             lines.append("  B chose \"\(printable(d.choiceInB))\" (count \(d.countInB)); \"\(printable(d.choiceInA))\" had \(d.countOfChoiceAInB)")
             for culprit in d.culprits.prefix(10) {
-                lines.append("  caused by \(printable(culprit.name)): \"\(printable(d.choiceInA))\" \(signed(culprit.deltaA)), "
-                             + "\"\(printable(d.choiceInB))\" \(signed(culprit.deltaB))")
+                lines.append(
+                    "  caused by \(printable(culprit.name)): \"\(printable(d.choiceInA))\" \(signed(culprit.deltaA)), "
+                        + "\"\(printable(d.choiceInB))\" \(signed(culprit.deltaB))")
             }
         } else {
             lines.append("compression: every round chose the same pair (same token table)")
@@ -125,18 +135,20 @@ enum ExplanationReport {
             return sizes
         }
         let divergence = e.divergence.map { d in
-            JSONForm.Divergence(round: d.round, code: Int(d.code), choiceInA: printable(d.choiceInA), countInA: d.countInA,
-                                countOfChoiceBInA: d.countOfChoiceBInA, choiceInB: printable(d.choiceInB), countInB: d.countInB,
-                                countOfChoiceAInB: d.countOfChoiceAInB,
-                                culprits: d.culprits.map { JSONForm.Culprit(name: printable($0.name), deltaA: $0.deltaA, deltaB: $0.deltaB) })
+            JSONForm.Divergence(
+                round: d.round, code: Int(d.code), choiceInA: printable(d.choiceInA), countInA: d.countInA,
+                countOfChoiceBInA: d.countOfChoiceBInA, choiceInB: printable(d.choiceInB), countInB: d.countInB,
+                countOfChoiceAInB: d.countOfChoiceAInB,
+                culprits: d.culprits.map { JSONForm.Culprit(name: printable($0.name), deltaA: $0.deltaA, deltaB: $0.deltaB) })
         }
-        return try JSONOutput.encode(JSONForm(
-            a: a, b: b, era: "\(e.era)", flags: e.options.description, target: "\(e.target)",
-            changes: e.difference.changes.map {
-                JSONForm.Change(kind: $0.kind.rawValue, name: printable($0.name), before: symbol($0.before), after: symbol($0.after))
-            },
-            sizesA: sizes(e.layoutA), sizesB: sizes(e.layoutB), namesDelta: e.namesDelta, totalDelta: e.totalDelta,
-            changedPairs: e.changedPairCount, divergence: divergence, mitigations: e.mitigations, verdict: e.verdict))
+        return try JSONOutput.encode(
+            JSONForm(
+                a: a, b: b, era: "\(e.era)", flags: e.options.description, target: "\(e.target)",
+                changes: e.difference.changes.map {
+                    JSONForm.Change(kind: $0.kind.rawValue, name: printable($0.name), before: symbol($0.before), after: symbol($0.after))
+                },
+                sizesA: sizes(e.layoutA), sizesB: sizes(e.layoutB), namesDelta: e.namesDelta, totalDelta: e.totalDelta,
+                changedPairs: e.changedPairCount, divergence: divergence, mitigations: e.mitigations, verdict: e.verdict))
     }
 
     static func letter(_ type: UInt8) -> String { String(Character(Unicode.Scalar(type))) }

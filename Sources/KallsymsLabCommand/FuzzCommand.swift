@@ -12,58 +12,58 @@ enum FuzzCommand {
         usage: "fuzz [--era E] [era flags] [--target pass-convergence|size-stability|stub-stability|round-trip] [--seconds T] "
             + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--arch A] [--mitigation M]… [--corpus DIR] [--json]",
         discussion: """
-        Each case generates a 32-bit ARM kernel layout (sections of the 3.3 linker script filled
-        with symbols drawn from the built-in profile of a real armhf kernel; 107103 symbols by
-        default) in a shape drawn per case: uniprocessor (empty per-cpu section) or SMP, 2012 nm
-        letters (.init.* prints T) or current ones, per-cpu alignment, boundary bias (see
-        --shape). It runs the era's multi-pass build and checks the target:
-          pass-convergence  the build ends consistent (no "Inconsistent kallsyms data");
-          size-stability    every pass's kallsyms object has the same size (pass 0 excluded);
-          stub-stability    every pass keeps the same symbol names (branch stubs the tables
-                            push out of range break it; pass 0 excluded);
-          round-trip        a generated nm map compresses with both engines alike and its
-                            tables and .S decode back to the kept symbols.
-        Every failure is shrunk, big steps first (a fraction of every section's symbols, whole
-        sections, then single symbols and items, smaller sizes, shorter names; each candidate is
-        rebuilt and must fail the same way) until it is 1-minimal (no single symbol, item, size
-        step or name cut can go) or a shrink budget ends it, and saved atomically as a case file
-        TARGET-ERA-SEED.case in the corpus folder as soon as it is found (replay it with
-        'kallsyms-lab replay FILE'; 'fuzz --shrink FILE' continues a shrink a budget ended).
-        The default folder is Tests/Corpus/findings when run from the repository root, else
-        ./findings.
+            Each case generates a 32-bit ARM kernel layout (sections of the 3.3 linker script filled
+            with symbols drawn from the built-in profile of a real armhf kernel; 107103 symbols by
+            default) in a shape drawn per case: uniprocessor (empty per-cpu section) or SMP, 2012 nm
+            letters (.init.* prints T) or current ones, per-cpu alignment, boundary bias (see
+            --shape). It runs the era's multi-pass build and checks the target:
+              pass-convergence  the build ends consistent (no "Inconsistent kallsyms data");
+              size-stability    every pass's kallsyms object has the same size (pass 0 excluded);
+              stub-stability    every pass keeps the same symbol names (branch stubs the tables
+                                push out of range break it; pass 0 excluded);
+              round-trip        a generated nm map compresses with both engines alike and its
+                                tables and .S decode back to the kept symbols.
+            Every failure is shrunk, big steps first (a fraction of every section's symbols, whole
+            sections, then single symbols and items, smaller sizes, shorter names; each candidate is
+            rebuilt and must fail the same way) until it is 1-minimal (no single symbol, item, size
+            step or name cut can go) or a shrink budget ends it, and saved atomically as a case file
+            TARGET-ERA-SEED.case in the corpus folder as soon as it is found (replay it with
+            'kallsyms-lab replay FILE'; 'fuzz --shrink FILE' continues a shrink a budget ended).
+            The default folder is Tests/Corpus/findings when run from the repository root, else
+            ./findings.
 
-        Era flags: --all-symbols when none is given (KALLSYMS_ALL, as the 2012 ARM builds); given
-        flags replace it. --seed defaults to a random seed, printed; case i of seed S is always
-        the same case. --seconds (default 60) bounds when cases start; a running case finishes
-        and a finding's shrink keeps its own budget (--shrink-steps, --shrink-seconds).
+            Era flags: --all-symbols when none is given (KALLSYMS_ALL, as the 2012 ARM builds); given
+            flags replace it. --seed defaults to a random seed, printed; case i of seed S is always
+            the same case. --seconds (default 60) bounds when cases start; a running case finishes
+            and a finding's shrink keeps its own budget (--shrink-steps, --shrink-seconds).
 
-        --arch arm|thumb2|arm64 draws today's shape instead (a .text of 24-40, 12-24 or 100-200
-        MB, the target and link address of the architecture, calls from .init.text to .text
-        across the kallsyms tables; docs/linkers.md, "Branch stubs"): with --target
-        stub-stability it finds the branch stubs that multiply as the tables grow. The model
-        follows GNU ld's stub rules, or the --confirm linker's.
+            --arch arm|thumb2|arm64 draws today's shape instead (a .text of 24-40, 12-24 or 100-200
+            MB, the target and link address of the architecture, calls from .init.text to .text
+            across the kallsyms tables; docs/linkers.md, "Branch stubs"): with --target
+            stub-stability it finds the branch stubs that multiply as the tables grow. The model
+            follows GNU ld's stub rules, or the --confirm linker's.
 
-        --confirm gnu|lld links each shrunk finding with that real linker (docs/linkers.md) and
-        saves it, with the linker's version in its "confirmed:" line, only when it fails there the
-        same way; when it does not, the original layout is tried, shrunk again keeping only
-        candidates both the model and the linker fail, or saved under DIR/model-disagreements as a
-        model error to fix. --nm chooses the letters (default: the era's own time).
+            --confirm gnu|lld links each shrunk finding with that real linker (docs/linkers.md) and
+            saves it, with the linker's version in its "confirmed:" line, only when it fails there the
+            same way; when it does not, the original layout is tried, shrunk again keeping only
+            candidates both the model and the linker fail, or saved under DIR/model-disagreements as a
+            model error to fix. --nm chooses the letters (default: the era's own time).
 
-        A live line on a terminal's stderr shows cases, failures, cases/s and the time left.
-        Ctrl-C or SIGTERM stops drawing cases, ends a running shrink with the smallest failing
-        layout so far, saves it, prints the summary and exits 0. Exit status: 0 when the
-        campaign ran (whatever it found: see the summary), 1 on an error (an unwritable
-        corpus), 2 usage.
+            A live line on a terminal's stderr shows cases, failures, cases/s and the time left.
+            Ctrl-C or SIGTERM stops drawing cases, ends a running shrink with the smallest failing
+            layout so far, saves it, prints the summary and exits 0. Exit status: 0 when the
+            campaign ran (whatever it found: see the summary), 1 on an error (an unwritable
+            corpus), 2 usage.
 
-        examples:
-          kallsyms-lab fuzz --era v3.3 --seconds 600 --jobs 2 --seed 1
-          kallsyms-lab fuzz --era v3.3 --symbols 2000 --shape up-nm2012-pcpu4096-biased --seconds 30
-          kallsyms-lab fuzz --era v6.1 --target size-stability --cases 20 --json
-          kallsyms-lab fuzz --seed 1 --print-layout 7 > case7.layout
-          kallsyms-lab simulate case7.layout --era v3.3 --all-symbols --repeat 5
-          kallsyms-lab fuzz --era v3.3 --symbols 2000 --cases 50 --confirm gnu
-          kallsyms-lab fuzz --era v3.3 --arch arm --target stub-stability --cases 4 --seed 1
-        """,
+            examples:
+              kallsyms-lab fuzz --era v3.3 --seconds 600 --jobs 2 --seed 1
+              kallsyms-lab fuzz --era v3.3 --symbols 2000 --shape up-nm2012-pcpu4096-biased --seconds 30
+              kallsyms-lab fuzz --era v6.1 --target size-stability --cases 20 --json
+              kallsyms-lab fuzz --seed 1 --print-layout 7 > case7.layout
+              kallsyms-lab simulate case7.layout --era v3.3 --all-symbols --repeat 5
+              kallsyms-lab fuzz --era v3.3 --symbols 2000 --cases 50 --confirm gnu
+              kallsyms-lab fuzz --era v3.3 --arch arm --target stub-stability --cases 4 --seed 1
+            """,
         options: EraArguments.specs + [
             OptionSpec("--target", value: "T", "pass-convergence (default), size-stability, stub-stability or round-trip."),
             OptionSpec("--seconds", value: "T", "Start no case after T seconds (default 60)."),
@@ -76,7 +76,8 @@ enum FuzzCommand {
             OptionSpec("--json", "Print the summary as one JSON object."),
             OptionSpec("--print-layout", value: "N", "Print the layout of case N (of --seed, --symbols, --shape) and exit."),
             OptionSpec("--shrink", value: "FILE", "Shrink a saved build case further (its target, era, flags and mitigations) and save it."),
-            OptionSpec("--confirm", value: "L", "gnu or lld: keep a finding only when that real linker fails the same way (others go to DIR/model-disagreements)."),
+            OptionSpec(
+                "--confirm", value: "L", "gnu or lld: keep a finding only when that real linker fails the same way (others go to DIR/model-disagreements)."),
             LinkerArguments.nmSpec,
         ],
         positionals: 0...0,
@@ -132,8 +133,9 @@ enum FuzzCommand {
                 let path = savedPath(finding, corpus: corpus)
                 do {
                     if case .modelDisagreement = finding.confirmation {
-                        try FileManager.default.createDirectory(atPath: corpus + "/model-disagreements",
-                                                                withIntermediateDirectories: true)
+                        try FileManager.default.createDirectory(
+                            atPath: corpus + "/model-disagreements",
+                            withIntermediateDirectories: true)
                     }
                     try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: path)
                     saved.append(path, finding)
@@ -154,11 +156,14 @@ enum FuzzCommand {
     }
 
     /// `--shrink FILE`: the saved case's layout shrunk again with this run's budgets.
-    static func shrink(_ path: String, configuration base: Campaign.Configuration, corpus: String, io: CommandIO,
-                       cancellation: CampaignCancellation) throws -> Int32 {
+    static func shrink(
+        _ path: String, configuration base: Campaign.Configuration, corpus: String, io: CommandIO,
+        cancellation: CampaignCancellation
+    ) throws -> Int32 {
         let saved = try withInput(path, io: io) { try CaseFile(parsing: String(decoding: $0, as: UTF8.self)) }
         guard saved.kind == .build, let layout = saved.layout,
-              let target = saved.target.flatMap(CampaignTarget.init(rawValue:)), target.isBuildTarget else {
+            let target = saved.target.flatMap(CampaignTarget.init(rawValue:)), target.isBuildTarget
+        else {
             throw CommandError("\(path): not a build case with a layout and a build target")
         }
         var configuration = base

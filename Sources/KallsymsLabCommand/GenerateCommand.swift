@@ -8,16 +8,16 @@ enum GenerateCommand {
         summary: "Generate a random nm -n map from a profile (the built-in ARM one by default).",
         usage: "generate [--profile arm|FILE] [--symbols N] [--seed S] [--output FILE]",
         discussion: """
-        Draws a map of N symbols (default: as many as the profile's source map) in nm -n order:
-        32-bit ARM-like addresses, regions with their markers, equal-address groups, the weak
-        alias block, and names built from the profile's vocabulary. The same profile, N and seed
-        always give the same map. Without --seed a fresh seed is drawn and printed on standard
-        error as 'seed: S', so the run can be replayed. Tested for N from 1 to 250000.
+            Draws a map of N symbols (default: as many as the profile's source map) in nm -n order:
+            32-bit ARM-like addresses, regions with their markers, equal-address groups, the weak
+            alias block, and names built from the profile's vocabulary. The same profile, N and seed
+            always give the same map. Without --seed a fresh seed is drawn and printed on standard
+            error as 'seed: S', so the run can be replayed. Tested for N from 1 to 250000.
 
-        examples:
-          kallsyms-lab generate --symbols 20000 --seed 42 > random.map
-          kallsyms-lab generate --profile profile.json --seed 0x2a --output random.map
-        """,
+            examples:
+              kallsyms-lab generate --symbols 20000 --seed 42 > random.map
+              kallsyms-lab generate --profile profile.json --seed 0x2a --output random.map
+            """,
         options: [
             OptionSpec("--profile", value: "P", "arm (built in, default) or a JSON file from 'kallsyms-lab profile'."),
             OptionSpec("--symbols", value: "N", "Number of symbols, 1 or more (default: the profile's size)."),

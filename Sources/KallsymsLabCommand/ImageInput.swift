@@ -114,15 +114,18 @@ enum ImageInput {
         fields.append("\"compression\":" + (report.compression.map { JSON.string($0.rawValue) } ?? "null"))
         fields.append("\"payloadOffset\":" + (report.payloadOffset.map { String($0) } ?? "null"))
         // null: decompression was stopped once the tables were read (how far it had got depends on timing).
-        fields.append("\"searched\":{\"format\":\(JSON.string(report.searchedFormat)),\"size\":"
-                      + (report.searchedSize.map { String($0) } ?? "null") + "}")
+        fields.append(
+            "\"searched\":{\"format\":\(JSON.string(report.searchedFormat)),\"size\":"
+                + (report.searchedSize.map { String($0) } ?? "null") + "}")
         fields.append("\"byteOrder\":\(JSON.string(tables.byteOrder.rawValue))")
         fields.append("\"wordSize\":\(tables.wordSize)")
         fields.append("\"countSize\":\(tables.countSize)")
         fields.append("\"addressStyle\":\(JSON.string(tables.addressStyle.rawValue))")
         fields.append("\"relativeBase\":" + (tables.relativeBase.map { JSON.string("0x" + String($0, radix: 16)) } ?? "null"))
-        let prefix = tables.lengthPrefix == .base128 ? (tables.hasLongNames ? "base-128" : "one byte (no name needs two)")
-                                                     : "one byte"
+        let prefix =
+            tables.lengthPrefix == .base128
+            ? (tables.hasLongNames ? "base-128" : "one byte (no name needs two)")
+            : "one byte"
         fields.append("\"lengthPrefix\":\(JSON.string(prefix))")
         fields.append("\"symbolCount\":\(tables.symbols.count)")
         let locations = tables.locations.map {
@@ -150,7 +153,8 @@ enum ImageInput {
         for symbol in report.tables.symbols {
             if !first { text += "," }
             first = false
-            text += "{\"address\":\"\(padded(symbol.address, width))\","
+            text +=
+                "{\"address\":\"\(padded(symbol.address, width))\","
                 + "\"type\":\(bytesJSON([symbol.type])),\"name\":\(bytesJSON(symbol.name))}"
         }
         text += "]}\n"

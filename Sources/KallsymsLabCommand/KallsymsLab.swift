@@ -7,11 +7,13 @@ public enum KallsymsLab {
 
     /// Every subcommand, in the order `--help` lists them.
     public static var subcommands: [Subcommand] {
-        [CompressCommand.command, DecodeCommand.command, VerifyCommand.command, StatsCommand.command,
-         GenerateCommand.command, ProfileCommand.command, MutateCommand.command,
-         CheckCommand.command, ReplayCommand.command, SimulateCommand.command,
-         ExplainCommand.command, SensitivityCommand.command,
-         FuzzCommand.command, MitigationsCommand.command]
+        [
+            CompressCommand.command, DecodeCommand.command, VerifyCommand.command, StatsCommand.command,
+            GenerateCommand.command, ProfileCommand.command, MutateCommand.command,
+            CheckCommand.command, ReplayCommand.command, SimulateCommand.command,
+            ExplainCommand.command, SensitivityCommand.command,
+            FuzzCommand.command, MitigationsCommand.command,
+        ]
     }
 
     /// The process entry point: runs with the process's streams, returns the exit status.
@@ -43,13 +45,15 @@ public enum KallsymsLab {
         do {
             let parsed = try ArgumentParser.parse(rest, specs: command.options)
             guard command.positionals.contains(parsed.positionals.count) else {
-                throw UsageError(parsed.positionals.count < command.positionals.lowerBound
-                                 ? "missing argument" : "too many arguments: \(parsed.positionals.joined(separator: " "))")
+                throw UsageError(
+                    parsed.positionals.count < command.positionals.lowerBound
+                        ? "missing argument" : "too many arguments: \(parsed.positionals.joined(separator: " "))")
             }
             return try command.run(parsed, io)
         } catch let error as UsageError {
-            io.err("kallsyms-lab \(command.name): \(error.description)\nusage: kallsyms-lab \(command.usage)\n"
-                   + "Try 'kallsyms-lab \(command.name) --help'.\n")
+            io.err(
+                "kallsyms-lab \(command.name): \(error.description)\nusage: kallsyms-lab \(command.usage)\n"
+                    + "Try 'kallsyms-lab \(command.name) --help'.\n")
             return 2
         } catch let error as CommandError {
             io.err("kallsyms-lab \(command.name): \(error.description)\n")
@@ -77,17 +81,17 @@ public enum KallsymsLab {
         let width = (subcommands.map(\.name.count).max() ?? 0) + 2
         let list = subcommands.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary }
         return """
-        usage: kallsyms-lab <subcommand> [options] [arguments]
+            usage: kallsyms-lab <subcommand> [options] [arguments]
 
-        A laboratory for the Linux kernel's compressed symbol table (kallsyms): a byte-identical
-        generator for five kernel eras, its decoder, and tools to find and explain
-        "Inconsistent kallsyms data".
+            A laboratory for the Linux kernel's compressed symbol table (kallsyms): a byte-identical
+            generator for five kernel eras, its decoder, and tools to find and explain
+            "Inconsistent kallsyms data".
 
-        subcommands:
-        \(list.joined(separator: "\n"))
+            subcommands:
+            \(list.joined(separator: "\n"))
 
-        Run 'kallsyms-lab <subcommand> --help' for its options; 'kallsyms-lab --version' for the version.
+            Run 'kallsyms-lab <subcommand> --help' for its options; 'kallsyms-lab --version' for the version.
 
-        """
+            """
     }
 }

@@ -1,6 +1,7 @@
 import Compressor
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Process-wide memory tuning for the command line: one large heap on transparent huge pages.
@@ -21,25 +22,26 @@ import Glibc
 enum LargeHeap {
     static func prepare() {
         #if canImport(Glibc)
-        // mallopt (malloc.h, not in the Glibc module) and its parameter numbers:
-        // M_TRIM_THRESHOLD -1, M_TOP_PAD -2, M_MMAP_THRESHOLD -3.
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        let mebibyte: Int32 = 1 << 20
-        guard mallopt(-3, 32 * mebibyte) == 1, mallopt(-2, 64 * mebibyte) == 1,
-              mallopt(-1, Int32.max) == 1 else { return }
-        // Grow the heap now (a block under the mapping threshold but above the free top),
-        // then advise the whole grown range.
-        // (malloc is called through its symbol, so that the compiler cannot drop the pair.)
-        typealias Malloc = @convention(c) (Int) -> UnsafeMutableRawPointer?
-        guard let mallocSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc") else { return }
-        let before = UInt(bitPattern: sbrk(0))
-        guard let block = unsafeBitCast(mallocSymbol, to: Malloc.self)(Int(mebibyte)) else { return }
-        free(block)
-        let after = UInt(bitPattern: sbrk(0))
-        guard before != UInt.max, after > before, let start = UnsafeMutableRawPointer(bitPattern: before) else { return }
-        HugePages.advise(start, byteCount: Int(after - before))
+            // mallopt (malloc.h, not in the Glibc module) and its parameter numbers:
+            // M_TRIM_THRESHOLD -1, M_TOP_PAD -2, M_MMAP_THRESHOLD -3.
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+            let mebibyte: Int32 = 1 << 20
+            guard mallopt(-3, 32 * mebibyte) == 1, mallopt(-2, 64 * mebibyte) == 1,
+                mallopt(-1, Int32.max) == 1
+            else { return }
+            // Grow the heap now (a block under the mapping threshold but above the free top),
+            // then advise the whole grown range.
+            // (malloc is called through its symbol, so that the compiler cannot drop the pair.)
+            typealias Malloc = @convention(c) (Int) -> UnsafeMutableRawPointer?
+            guard let mallocSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc") else { return }
+            let before = UInt(bitPattern: sbrk(0))
+            guard let block = unsafeBitCast(mallocSymbol, to: Malloc.self)(Int(mebibyte)) else { return }
+            free(block)
+            let after = UInt(bitPattern: sbrk(0))
+            guard before != UInt.max, after > before, let start = UnsafeMutableRawPointer(bitPattern: before) else { return }
+            HugePages.advise(start, byteCount: Int(after - before))
         #endif
     }
 }

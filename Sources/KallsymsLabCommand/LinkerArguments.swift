@@ -5,13 +5,16 @@ import RealLink
 /// `--linker`, `--nm` and `--compare-model`: which linker links each image and which `nm`
 /// prints its map (docs/linkers.md). Shared by `simulate`, `replay`, `fuzz` and `mitigations`.
 enum LinkerArguments {
-    static let linkerSpec = OptionSpec("--linker", value: "L",
-                                       "model (default), gnu (GNU binutils) or lld (the Swift toolchain's LLVM tools).")
-    static let nmSpec = OptionSpec("--nm", value: "N",
-                                   "2012 (letters by section name) or modern (by flags); default: the era's own time (v3.3: 2012).")
+    static let linkerSpec = OptionSpec(
+        "--linker", value: "L",
+        "model (default), gnu (GNU binutils) or lld (the Swift toolchain's LLVM tools).")
+    static let nmSpec = OptionSpec(
+        "--nm", value: "N",
+        "2012 (letters by section name) or modern (by flags); default: the era's own time (v3.3: 2012).")
     static let compareSpec = OptionSpec("--compare-model", "With a real --linker, list every line where the model's map differs.")
-    static let rulesSpec = OptionSpec("--model-rules", value: "L",
-                                      "gnu (default) or lld: whose rules for empty sections the model follows.")
+    static let rulesSpec = OptionSpec(
+        "--model-rules", value: "L",
+        "gnu (default) or lld: whose rules for empty sections the model follows.")
     static let specs = [linkerSpec, nmSpec, rulesSpec]
 
     /// Which linker: nil for the model.
@@ -51,8 +54,11 @@ enum LinkerArguments {
     }
 
     /// Runs `build` on `layout` with the real toolchain `kind`.
-    static func run(_ build: Build, plan: LinkPlan, kind: Toolchain.Kind, comparesModel: Bool) throws
-        -> (BuildResult, RealLinker) {
+    static func run(
+        _ build: Build, plan: LinkPlan, kind: Toolchain.Kind, comparesModel: Bool
+    ) throws
+        -> (BuildResult, RealLinker)
+    {
         let toolchain = try toolchain(kind, target: plan.layout.target)
         do {
             var linker = try RealLinker(plan: plan, toolchain: toolchain, options: build.options, comparesModel: comparesModel)

@@ -10,27 +10,27 @@ enum MitigationsCommand {
         summary: "Build the same generated layouts under no mitigation and under each one; print a table.",
         usage: "mitigations [--era E] [era flags] [--cases N] [--seed S] [--jobs N] [--symbols N] [--shape SHAPE] [--arch A] [--json]",
         discussion: """
-        Generates N layouts (case i of seed S: the layouts fuzz generates with the same seed and
-        --symbols) and builds each with the era's build under no mitigation, extra-pass,
-        fixed-point=8, pad=64 (about a cache line per table), pad=4096 (a page per table),
-        uncompressed-type and reuse-tokens. For each it prints the failure rate ("Inconsistent
-        kallsyms data"), how many builds changed the kallsyms object's size between passes, the
-        mean and worst number of linked passes, the extra bytes of the kallsyms object in the
-        image against no mitigation on the same layout (mean and worst: padding and table-format
-        costs), and fixed-point cycles. Pass 1's compression is shared by every row of a layout.
+            Generates N layouts (case i of seed S: the layouts fuzz generates with the same seed and
+            --symbols) and builds each with the era's build under no mitigation, extra-pass,
+            fixed-point=8, pad=64 (about a cache line per table), pad=4096 (a page per table),
+            uncompressed-type and reuse-tokens. For each it prints the failure rate ("Inconsistent
+            kallsyms data"), how many builds changed the kallsyms object's size between passes, the
+            mean and worst number of linked passes, the extra bytes of the kallsyms object in the
+            image against no mitigation on the same layout (mean and worst: padding and table-format
+            costs), and fixed-point cycles. Pass 1's compression is shared by every row of a layout.
 
-        --linker gnu|lld links every build with that real linker (much slower; pad=B rows are left
-        out), --nm chooses the letters (default: the era's own time, docs/linkers.md).
+            --linker gnu|lld links every build with that real linker (much slower; pad=B rows are left
+            out), --nm chooses the letters (default: the era's own time, docs/linkers.md).
 
-        Era flags: --all-symbols when none is given. Defaults: 100 cases, a random seed (printed),
-        107103 symbols, shapes drawn per case, all cores. Ctrl-C or SIGTERM prints the table of
-        the cases done so far. Exit status: 0, or 2 for a usage error.
+            Era flags: --all-symbols when none is given. Defaults: 100 cases, a random seed (printed),
+            107103 symbols, shapes drawn per case, all cores. Ctrl-C or SIGTERM prints the table of
+            the cases done so far. Exit status: 0, or 2 for a usage error.
 
-        example:
-          kallsyms-lab mitigations --era v3.3 --cases 1000 --seed 1 --jobs 2
-        """,
+            example:
+              kallsyms-lab mitigations --era v3.3 --cases 1000 --seed 1 --jobs 2
+            """,
         options: EraArguments.specs + [
-            OptionSpec("--cases", value: "N", "How many layouts (default 100)."),
+            OptionSpec("--cases", value: "N", "How many layouts (default 100).")
         ] + CampaignOptions.layoutSpecs(symbols: "layout") + [
             OptionSpec("--json", "Print one JSON object."),
             LinkerArguments.linkerSpec, LinkerArguments.nmSpec,
@@ -81,16 +81,19 @@ enum MitigationsCommand {
         let header = ["mitigation", "failures", "rate", "size changed", "mean passes", "worst", "extra bytes mean", "worst", "cycles"]
         var rows = [header]
         for row in table.rows {
-            rows.append([row.label, "\(row.failures)/\(row.cases)", String(format: "%.1f %%", row.failureRate * 100),
-                         "\(row.sizeChanges)", String(format: "%.2f", row.meanPasses), "\(row.worstPasses)",
-                         String(format: "%.0f", row.meanExtraBytes), "\(row.worstExtraBytes)", "\(row.cycles)"])
+            rows.append([
+                row.label, "\(row.failures)/\(row.cases)", String(format: "%.1f %%", row.failureRate * 100),
+                "\(row.sizeChanges)", String(format: "%.2f", row.meanPasses), "\(row.worstPasses)",
+                String(format: "%.0f", row.meanExtraBytes), "\(row.worstExtraBytes)", "\(row.cycles)",
+            ])
         }
         lines += TextTable.lines(rows) { $0 > 0 }
         let failed = table.rows.filter { !$0.failedCases.isEmpty }
         if !failed.isEmpty {
-            lines.append("failed layouts (see one: kallsyms-lab fuzz --seed 0x\(String(configuration.seed, radix: 16))"
-                         + (configuration.symbols == LayoutGenerator.armSized ? "" : " --symbols \(configuration.symbols)")
-                         + (configuration.shape.map { " --shape \($0)" } ?? "") + " --print-layout N):")
+            lines.append(
+                "failed layouts (see one: kallsyms-lab fuzz --seed 0x\(String(configuration.seed, radix: 16))"
+                    + (configuration.symbols == LayoutGenerator.armSized ? "" : " --symbols \(configuration.symbols)")
+                    + (configuration.shape.map { " --shape \($0)" } ?? "") + " --print-layout N):")
             for row in failed {
                 let shown = row.failedCases.prefix(20).map(String.init).joined(separator: " ")
                 lines.append("  \(row.label): \(shown)" + (row.failedCases.count > 20 ? " … (\(row.failedCases.count) in all)" : ""))
@@ -98,9 +101,11 @@ enum MitigationsCommand {
         }
         let refused = table.rows.map(\.refused).reduce(0, +)
         if refused > 0 { lines.append("(\(refused) builds were refused by the generator and count as neither)") }
-        lines.append(String(format: "%d layouts, %d builds in %.1f s: %.2f builds/s; compressions: %d computed, %d reused",
-                            table.cases, table.builds, table.elapsedSeconds, Double(table.builds) / max(table.elapsedSeconds, 1e-9),
-                            table.compressions, table.reusedCompressions) + (table.cancelled ? " (stopped early)" : ""))
+        lines.append(
+            String(
+                format: "%d layouts, %d builds in %.1f s: %.2f builds/s; compressions: %d computed, %d reused",
+                table.cases, table.builds, table.elapsedSeconds, Double(table.builds) / max(table.elapsedSeconds, 1e-9),
+                table.compressions, table.reusedCompressions) + (table.cancelled ? " (stopped early)" : ""))
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -118,17 +123,19 @@ enum MitigationsCommand {
 
     static func json(_ table: MitigationComparison.Table, _ configuration: MitigationComparison.Configuration) throws -> String {
         func number(_ value: Double) -> Double { value.isFinite ? value : 0 }
-        return try JSONOutput.encode(JSONForm(
-            era: "\(configuration.era)", flags: configuration.generator.description,
-            seed: "0x" + String(configuration.seed, radix: 16), symbols: configuration.symbols,
-            shape: configuration.shape?.description, cases: table.cases, builds: table.builds,
-            compressions: table.compressions, reusedCompressions: table.reusedCompressions,
-            elapsedSeconds: number(table.elapsedSeconds), cancelled: table.cancelled,
-            rows: table.rows.map { row in
-                JSONForm.Row(mitigation: row.label, cases: row.cases, failures: row.failures, failureRate: number(row.failureRate),
-                             refused: row.refused, sizeChanges: row.sizeChanges, meanPasses: number(row.meanPasses),
-                             worstPasses: row.worstPasses, meanExtraBytes: number(row.meanExtraBytes),
-                             worstExtraBytes: row.worstExtraBytes, cycles: row.cycles, failedCases: row.failedCases)
-            }))
+        return try JSONOutput.encode(
+            JSONForm(
+                era: "\(configuration.era)", flags: configuration.generator.description,
+                seed: "0x" + String(configuration.seed, radix: 16), symbols: configuration.symbols,
+                shape: configuration.shape?.description, cases: table.cases, builds: table.builds,
+                compressions: table.compressions, reusedCompressions: table.reusedCompressions,
+                elapsedSeconds: number(table.elapsedSeconds), cancelled: table.cancelled,
+                rows: table.rows.map { row in
+                    JSONForm.Row(
+                        mitigation: row.label, cases: row.cases, failures: row.failures, failureRate: number(row.failureRate),
+                        refused: row.refused, sizeChanges: row.sizeChanges, meanPasses: number(row.meanPasses),
+                        worstPasses: row.worstPasses, meanExtraBytes: number(row.meanExtraBytes),
+                        worstExtraBytes: row.worstExtraBytes, cycles: row.cycles, failedCases: row.failedCases)
+                }))
     }
 }

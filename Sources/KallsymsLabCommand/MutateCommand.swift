@@ -7,23 +7,23 @@ enum MutateCommand {
         summary: "Apply mutations (retype, reorder, realign, stubs, rename, insert, delete) to an nm -n map.",
         usage: "mutate [--mutations FILE] [--output FILE] MAP [MUTATION...]",
         discussion: """
-        Reads MAP (- for standard input), applies the mutations of --mutations FILE (one per line,
-        # comments) and then each MUTATION argument (one whole mutation per argument: quote it),
-        in order, and prints the mutated map in nm -n order. Each mutation refers to the map as
-        the ones before it left it. SYMBOL is NAME[@ADDRESS][#N] (N-th match, from 0); names
-        escape blanks, \\, @ and # as \\xHH.
+            Reads MAP (- for standard input), applies the mutations of --mutations FILE (one per line,
+            # comments) and then each MUTATION argument (one whole mutation per argument: quote it),
+            in order, and prints the mutated map in nm -n order. Each mutation refers to the map as
+            the ones before it left it. SYMBOL is NAME[@ADDRESS][#N] (N-th match, from 0); names
+            escape blanks, \\, @ and # as \\xHH.
 
-          retype SYMBOL TYPE                 reorder ADDRESS I,J,...
-          realign SYMBOL +-DELTA             insert-stub KIND TARGET ADDRESS
-          remove-stub SYMBOL                 rename SYMBOL NAME
-          insert ADDRESS TYPE NAME           delete SYMBOL
+              retype SYMBOL TYPE                 reorder ADDRESS I,J,...
+              realign SYMBOL +-DELTA             insert-stub KIND TARGET ADDRESS
+              remove-stub SYMBOL                 rename SYMBOL NAME
+              insert ADDRESS TYPE NAME           delete SYMBOL
 
-        Stub kinds: \(StubKind.allCases.map(\.rawValue).joined(separator: ", ")).
-        A mutation that does not apply (no such symbol, ...) is an error (exit status 1).
+            Stub kinds: \(StubKind.allCases.map(\.rawValue).joined(separator: ", ")).
+            A mutation that does not apply (no such symbol, ...) is an error (exit status 1).
 
-        example:
-          kallsyms-lab mutate System.map 'retype __per_cpu_end@c1334fd4 T' 'realign __init_end -0x2c'
-        """,
+            example:
+              kallsyms-lab mutate System.map 'retype __per_cpu_end@c1334fd4 T' 'realign __init_end -0x2c'
+            """,
         options: [
             OptionSpec("--mutations", value: "FILE", "Apply the mutations in FILE (one per line) first."),
             OptionSpec("--output", value: "FILE", "Write the map here (atomically) instead of standard output."),

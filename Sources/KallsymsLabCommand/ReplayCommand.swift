@@ -1,6 +1,6 @@
 import Compressor
-import RealLink
 import Harness
+import RealLink
 
 enum ReplayCommand {
     static let command = Subcommand(
@@ -8,34 +8,36 @@ enum ReplayCommand {
         summary: "Replay a saved case file and check that it still behaves as its 'expect:' line says.",
         usage: "replay CASE_FILE [--json]",
         discussion: """
-        Reads a case file ('check --save', 'fuzz'; the format is described in
-        Sources/Harness/CaseFile.swift) and reruns it:
+            Reads a case file ('check --save', 'fuzz'; the format is described in
+            Sources/Harness/CaseFile.swift) and reruns it:
 
-          kind: property  the named property checks exactly the saved map, mutations, era and
-                          flags. It fails when the property's verdict is a failure, passes when
-                          the property holds, and does not apply when the property discards the
-                          case (a mutation that no longer applies, an input the era refuses).
-          kind: build     the saved layout is built as the era's kernel build links it
-                          (simulate), with the case's flags and mitigations. It fails when the
-                          build does not end consistent: "Inconsistent kallsyms data" (the final
-                          System.map differs from the map the last tables came from) or a pass
-                          whose input the era's generator refuses; it passes when the era's
-                          consistency check passes.
+              kind: property  the named property checks exactly the saved map, mutations, era and
+                              flags. It fails when the property's verdict is a failure, passes when
+                              the property holds, and does not apply when the property discards the
+                              case (a mutation that no longer applies, an input the era refuses).
+              kind: build     the saved layout is built as the era's kernel build links it
+                              (simulate), with the case's flags and mitigations. It fails when the
+                              build does not end consistent: "Inconsistent kallsyms data" (the final
+                              System.map differs from the map the last tables came from) or a pass
+                              whose input the era's generator refuses; it passes when the era's
+                              consistency check passes.
 
-        Prints what happened and whether it matches 'expect: fails' or 'expect: passes'. A
-        failing case saved by check or fuzz must also fail for its saved 'reason:' (the same
-        symbol and sizes; for a build, the same lines, passes and object sizes per pass).
+            Prints what happened and whether it matches 'expect: fails' or 'expect: passes'. A
+            failing case saved by check or fuzz must also fail for its saved 'reason:' (the same
+            symbol and sizes; for a build, the same lines, passes and object sizes per pass).
 
-        Exit status: 0 when it matches, 1 when it does not (a case that does not apply never
-        matches; a failure for another reason does not match) or when the file is unreadable
-        or malformed (one line FILE:LINE: message), 2 usage.
+            Exit status: 0 when it matches, 1 when it does not (a case that does not apply never
+            matches; a failure for another reason does not match) or when the file is unreadable
+            or malformed (one line FILE:LINE: message), 2 usage.
 
-        examples:
-          kallsyms-lab replay Tests/Corpus/findings/retype-invariance-v6.1-0x548b5c1a736b432.case
-          kallsyms-lab check --property retype-invariance --era v6.1 --save /tmp/f && kallsyms-lab replay /tmp/f/*.case
-        """,
-        options: [OptionSpec("--json", "Print one JSON object instead of the text."),
-                  OptionSpec("--linker", value: "L", "Build cases: model (default), gnu or lld (a real toolchain links every image).")],
+            examples:
+              kallsyms-lab replay Tests/Corpus/findings/retype-invariance-v6.1-0x548b5c1a736b432.case
+              kallsyms-lab check --property retype-invariance --era v6.1 --save /tmp/f && kallsyms-lab replay /tmp/f/*.case
+            """,
+        options: [
+            OptionSpec("--json", "Print one JSON object instead of the text."),
+            OptionSpec("--linker", value: "L", "Build cases: model (default), gnu or lld (a real toolchain links every image)."),
+        ],
         positionals: 1...1,
         run: run)
 
@@ -64,9 +66,11 @@ enum ReplayCommand {
                 var file: String, kind: String, summary: String, observed: String, detail: String
                 var expected: String, reason: String, matches: Bool
             }
-            try io.out(JSONOutput.encode(JSONForm(
-                file: path, kind: file.kind.rawValue, summary: summary(file), observed: observed, detail: detail,
-                expected: file.expectation.rawValue, reason: reasonWord(reason), matches: matches)) + "\n")
+            try io.out(
+                JSONOutput.encode(
+                    JSONForm(
+                        file: path, kind: file.kind.rawValue, summary: summary(file), observed: observed, detail: detail,
+                        expected: file.expectation.rawValue, reason: reasonWord(reason), matches: matches)) + "\n")
         } else {
             var text = "\(name): \(summary(file))\nobserved: \(result.observation)\n"
             switch reason {

@@ -10,20 +10,20 @@ enum SensitivityCommand {
         summary: "Find the single-symbol changes that would change a map's kallsyms_names size.",
         usage: "sensitivity MAP [--era E] [era flags] [--mutations retype,delete,reorder] [--top N] [--jobs N] [--json]",
         discussion: """
-        For every kept symbol, tries each mutation and reports whether it changes the size of
-        kallsyms_names, and by how many bytes. retype flips text and data (T<->D, t<->d, R/B ->
-        D, r/b -> d, any other letter -> D, or d when lower case); delete removes the symbol;
-        reorder moves it to the front of the symbols sharing its address (that never changes
-        the size: pair counts do not depend on order). Each answer replays only the changed
-        symbol through the baseline's compression rounds and falls back to a full
-        recompression when a round would choose a different pair, so it is exact. Prints the
-        number of fragile symbols, the top N by size change and a histogram; --json prints one
-        object whose "results" hold every mutation tried. A deletion the generator refuses (the
-        last kept symbol, a marker it needs) is reported as refused, with its reason, not as a size.
+            For every kept symbol, tries each mutation and reports whether it changes the size of
+            kallsyms_names, and by how many bytes. retype flips text and data (T<->D, t<->d, R/B ->
+            D, r/b -> d, any other letter -> D, or d when lower case); delete removes the symbol;
+            reorder moves it to the front of the symbols sharing its address (that never changes
+            the size: pair counts do not depend on order). Each answer replays only the changed
+            symbol through the baseline's compression rounds and falls back to a full
+            recompression when a round would choose a different pair, so it is exact. Prints the
+            number of fragile symbols, the top N by size change and a histogram; --json prints one
+            object whose "results" hold every mutation tried. A deletion the generator refuses (the
+            last kept symbol, a marker it needs) is reported as refused, with its reason, not as a size.
 
-        example:
-          kallsyms-lab sensitivity --era v6.1 --base-relative System.map --top 10
-        """,
+            example:
+              kallsyms-lab sensitivity --era v6.1 --base-relative System.map --top 10
+            """,
         options: EraArguments.specs + [
             EraArguments.engineSpec,
             OptionSpec("--mutations", value: "LIST", "Comma-separated: retype, delete, reorder (default retype)."),
@@ -95,12 +95,14 @@ struct SensitivityReport {
         let percent = symbols.isEmpty ? 0 : Double(fragile) * 100 / Double(symbols.count)
         lines.append("fragile symbols: \(fragile) (\(String(format: "%.1f", percent)) % of the kept symbols) change the size of kallsyms_names")
         let recompressed = results.filter(\.recompressed).count
-        lines.append("answered by replaying one symbol: \(results.count - recompressed); by a full recompression: \(recompressed); "
-                     + "\(formatted(elapsed)) on \(jobs) thread\(jobs == 1 ? "" : "s")")
+        lines.append(
+            "answered by replaying one symbol: \(results.count - recompressed); by a full recompression: \(recompressed); "
+                + "\(formatted(elapsed)) on \(jobs) thread\(jobs == 1 ? "" : "s")")
         let refused = results.filter { $0.refusal != nil }
         if let first = refused.first {
-            lines.append("refused by the generator (no size, left out of the histogram): \(refused.count), e.g. "
-                         + "\(mutation(first)) \(printable(symbols[first.symbol].name)): \(first.refusal!)")
+            lines.append(
+                "refused by the generator (no size, left out of the histogram): \(refused.count), e.g. "
+                    + "\(mutation(first)) \(printable(symbols[first.symbol].name)): \(first.refusal!)")
         }
         let changing = results.filter { $0.namesDelta != 0 }
             .sorted { abs($0.namesDelta) != abs($1.namesDelta) ? abs($0.namesDelta) > abs($1.namesDelta) : $0.symbol < $1.symbol }
@@ -110,9 +112,10 @@ struct SensitivityReport {
             lines.append("  delta  mutation          address" + String(repeating: " ", count: max(0, width - 7)) + "  name")
             for result in changing.prefix(top) {
                 let symbol = symbols[result.symbol]
-                lines.append("  " + (result.namesDelta > 0 ? "+\(result.namesDelta)" : "\(result.namesDelta)").leftPad(5)
-                             + "  " + mutation(result).padding(toLength: 16, withPad: " ", startingAt: 0)
-                             + "  " + address(symbol.address) + "  " + printable(symbol.name))
+                lines.append(
+                    "  " + (result.namesDelta > 0 ? "+\(result.namesDelta)" : "\(result.namesDelta)").leftPad(5)
+                        + "  " + mutation(result).padding(toLength: 16, withPad: " ", startingAt: 0)
+                        + "  " + address(symbol.address) + "  " + printable(symbol.name))
             }
         }
         var histogram: [Int: Int] = [:]
@@ -142,15 +145,17 @@ struct SensitivityReport {
 
     func json(map: String) throws -> String {
         let symbols = analysis.selection.symbols
-        return try JSONOutput.encode(JSONForm(
-            map: map, era: "\(analysis.era)", flags: analysis.options.description, keptSymbols: symbols.count,
-            namesSize: analysis.namesSize, fragileSymbols: fragileSymbols,
-            results: results.map { result in
-                let symbol = symbols[result.symbol]
-                return JSONForm.Result(name: printable(symbol.name), address: address(symbol.address), type: letter(symbol.type),
-                                       mutation: mutation(result), namesDelta: result.refusal == nil ? result.namesDelta : nil,
-                                       refused: result.refusal)
-            }))
+        return try JSONOutput.encode(
+            JSONForm(
+                map: map, era: "\(analysis.era)", flags: analysis.options.description, keptSymbols: symbols.count,
+                namesSize: analysis.namesSize, fragileSymbols: fragileSymbols,
+                results: results.map { result in
+                    let symbol = symbols[result.symbol]
+                    return JSONForm.Result(
+                        name: printable(symbol.name), address: address(symbol.address), type: letter(symbol.type),
+                        mutation: mutation(result), namesDelta: result.refusal == nil ? result.namesDelta : nil,
+                        refused: result.refusal)
+                }))
     }
 
     func formatted(_ duration: Duration) -> String {

@@ -10,59 +10,62 @@ enum SimulateCommand {
         usage: "simulate (LAYOUT_FILE | --scenario NAME) [--era E] [era flags] [--mitigation M]… "
             + "[--limit N] [--json] [--repeat N] | --list-scenarios | --print-layout",
         discussion: """
-        Links the layout (a file in the layout text form, - for standard input, or a named scenario)
-        the way the era's build links vmlinux (docs/behaviour.md §8): v3.3 two passes (a third with
-        KALLSYMS_EXTRA_PASS), v5.10/v6.1 a third pass by itself when the kallsyms object changed
-        size, v6.19/v7.0 a pass 0 with empty tables first. Each pass runs the era's generator on
-        what that era feeds it and links the next image with the result; the final check compares
-        System.map with the map the last tables came from.
+            Links the layout (a file in the layout text form, - for standard input, or a named scenario)
+            the way the era's build links vmlinux (docs/behaviour.md §8): v3.3 two passes (a third with
+            KALLSYMS_EXTRA_PASS), v5.10/v6.1 a third pass by itself when the kallsyms object changed
+            size, v6.19/v7.0 a pass 0 with empty tables first. Each pass runs the era's generator on
+            what that era feeds it and links the next image with the result; the final check compares
+            System.map with the map the last tables came from.
 
-        For every pass it prints the table sizes and the symbols whose letter, order or address
-        changed since the previous pass (at most --limit of each, with a count), then why the
-        build failed and the outcome.
+            For every pass it prints the table sizes and the symbols whose letter, order or address
+            changed since the previous pass (at most --limit of each, with a count), then why the
+            build failed and the outcome.
 
-        A scenario brings its era and flags (the 2012 ones: v3.3 --all-symbols) unless --era or an
-        era flag is given, in which case exactly the options given apply. A layout file builds
-        with v7.0 and no flags unless told otherwise.
+            A scenario brings its era and flags (the 2012 ones: v3.3 --all-symbols) unless --era or an
+            era flag is given, in which case exactly the options given apply. A layout file builds
+            with v7.0 and no flags unless told otherwise.
 
-        Mitigations (repeatable): extra-pass (KALLSYMS_EXTRA_PASS=1), fixed-point=K (link until the
-        object repeats, at most K passes; cycles are reported), pad=B (each table padded to a
-        multiple of B bytes), uncompressed-type (the type byte stored raw, out of the
-        compression), reuse-tokens (pass 1's token table encodes the later passes).
+            Mitigations (repeatable): extra-pass (KALLSYMS_EXTRA_PASS=1), fixed-point=K (link until the
+            object repeats, at most K passes; cycles are reported), pad=B (each table padded to a
+            multiple of B bytes), uncompressed-type (the type byte stored raw, out of the
+            compression), reuse-tokens (pass 1's token table encodes the later passes).
 
-        --linker gnu or lld links every image with a real toolchain instead of the model: the layout
-        becomes an assembly file and a linker script, each pass's .S is assembled, the image linked
-        and its nm -n map read back (docs/linkers.md). GNU needs Debian's binutils-arm-linux-gnueabihf
-        (or binutils-aarch64-linux-gnu for arm64 layouts); LLD is the Swift toolchain's ld.lld, clang
-        and llvm-nm. --compare-model lists, per image, the lines where the model's map differs.
-        --nm chooses the letters: 2012 (binutils before 2.24: a section named .init* prints T) or
-        modern (by the section's flags); each era defaults to the nm of its time (v3.3: 2012).
+            --linker gnu or lld links every image with a real toolchain instead of the model: the layout
+            becomes an assembly file and a linker script, each pass's .S is assembled, the image linked
+            and its nm -n map read back (docs/linkers.md). GNU needs Debian's binutils-arm-linux-gnueabihf
+            (or binutils-aarch64-linux-gnu for arm64 layouts); LLD is the Swift toolchain's ld.lld, clang
+            and llvm-nm. --compare-model lists, per image, the lines where the model's map differs.
+            --nm chooses the letters: 2012 (binutils before 2.24: a section named .init* prints T) or
+            modern (by the section's flags); each era defaults to the nm of its time (v3.3: 2012).
 
-        Exit status: 0 consistent, 3 "Inconsistent kallsyms data", 1 error (unreadable or malformed
-        layout, FILE:LINE: message; a pass the generator refuses), 2 usage.
+            Exit status: 0 consistent, 3 "Inconsistent kallsyms data", 1 error (unreadable or malformed
+            layout, FILE:LINE: message; a pass the generator refuses), 2 usage.
 
-        examples:
-          kallsyms-lab simulate --scenario arm-2012-up --era v3.3 --all-symbols
-          kallsyms-lab simulate --scenario arm-2012-up --mitigation extra-pass
-          kallsyms-lab simulate --scenario arm-2012-up --era v5.10 --all-symbols --kallsyms-extra-pass 0
-          kallsyms-lab simulate --scenario arm-2012-up --print-layout > up.layout
-          kallsyms-lab simulate up.layout --era v6.1 --all-symbols --mitigation fixed-point=6 --json
-          kallsyms-lab simulate --scenario arm-large --repeat 5
-          kallsyms-lab simulate --scenario arm-2012-up --linker gnu --compare-model
-        """,
+            examples:
+              kallsyms-lab simulate --scenario arm-2012-up --era v3.3 --all-symbols
+              kallsyms-lab simulate --scenario arm-2012-up --mitigation extra-pass
+              kallsyms-lab simulate --scenario arm-2012-up --era v5.10 --all-symbols --kallsyms-extra-pass 0
+              kallsyms-lab simulate --scenario arm-2012-up --print-layout > up.layout
+              kallsyms-lab simulate up.layout --era v6.1 --all-symbols --mitigation fixed-point=6 --json
+              kallsyms-lab simulate --scenario arm-large --repeat 5
+              kallsyms-lab simulate --scenario arm-2012-up --linker gnu --compare-model
+            """,
         options: EraArguments.specs + [
             EraArguments.engineSpec,
             OptionSpec("--scenario", value: "NAME", "Build a named scenario instead of a layout file."),
             OptionSpec("--list-scenarios", "List the named scenarios and exit."),
             OptionSpec("--print-layout", "Print the layout's text form and exit."),
-            OptionSpec("--mitigation", value: "M", repeatable: true,
-                       "extra-pass, fixed-point=K, pad=B, uncompressed-type or reuse-tokens (repeatable)."),
-            OptionSpec("--kallsyms-extra-pass", value: "V",
-                       "The environment's KALLSYMS_EXTRA_PASS (v3.3: set and not 0; later eras: any non-empty value)."),
+            OptionSpec(
+                "--mitigation", value: "M", repeatable: true,
+                "extra-pass, fixed-point=K, pad=B, uncompressed-type or reuse-tokens (repeatable)."),
+            OptionSpec(
+                "--kallsyms-extra-pass", value: "V",
+                "The environment's KALLSYMS_EXTRA_PASS (v3.3: set and not 0; later eras: any non-empty value)."),
             OptionSpec("--limit", value: "N", "Show at most N changed symbols of each kind per pass (default 12)."),
             OptionSpec("--json", "Print one JSON object instead of the report."),
-            OptionSpec("--write-maps", value: "DIR",
-                       "Write each pass's nm -n map (DIR/.tmp_vmlinuxN.map, DIR/vmlinux.map) for 'explain'."),
+            OptionSpec(
+                "--write-maps", value: "DIR",
+                "Write each pass's nm -n map (DIR/.tmp_vmlinuxN.map, DIR/vmlinux.map) for 'explain'."),
             OptionSpec("--repeat", value: "N", "Time N more builds (fresh caches, then a shared cache) and print builds/s on stderr."),
         ] + LinkerArguments.specs + [LinkerArguments.compareSpec],
         positionals: 0...1,
@@ -104,8 +107,9 @@ enum SimulateCommand {
         let result: BuildResult
         if let kind {
             if arguments.has("--repeat") { throw UsageError("--repeat times the model; it does not take --linker \(kind)") }
-            let (real, linker) = try LinkerArguments.run(Build(layout: layout, options: options), plan: plan, kind: kind,
-                                                         comparesModel: arguments.has("--compare-model"))
+            let (real, linker) = try LinkerArguments.run(
+                Build(layout: layout, options: options), plan: plan, kind: kind,
+                comparesModel: arguments.has("--compare-model"))
             result = real
             if arguments.has("--compare-model") { comparisons = linker.comparisons }
             io.err("kallsyms-lab simulate: linked with \(linker.toolchain.version)\n")
@@ -119,10 +123,14 @@ enum SimulateCommand {
             var cache = CompressionCache()
             _ = Build(layout: layout, options: options).run(plan: plan, cache: &cache)
             let shared = timed(repeats) { _ = Build(layout: layout, options: options).run(plan: plan, cache: &cache) }
-            io.err(String(format: "%d builds of %d symbols: %.3f s, %.2f builds/s (each compresses afresh)\n",
-                          repeats, layout.symbolCount, fresh, Double(repeats) / max(fresh, 1e-9)))
-            io.err(String(format: "%d builds of %d symbols: %.3f s, %.2f builds/s (compressions from a shared cache)\n",
-                          repeats, layout.symbolCount, shared, Double(repeats) / max(shared, 1e-9)))
+            io.err(
+                String(
+                    format: "%d builds of %d symbols: %.3f s, %.2f builds/s (each compresses afresh)\n",
+                    repeats, layout.symbolCount, fresh, Double(repeats) / max(fresh, 1e-9)))
+            io.err(
+                String(
+                    format: "%d builds of %d symbols: %.3f s, %.2f builds/s (compressions from a shared cache)\n",
+                    repeats, layout.symbolCount, shared, Double(repeats) / max(shared, 1e-9)))
         }
         if let directory = arguments.value("--write-maps") {
             try writeMaps(result, to: directory)
@@ -174,8 +182,9 @@ enum SimulateCommand {
         try LinkerArguments.apply(arguments, to: &options)
         for text in arguments.values["--mitigation"] ?? [] {
             guard let mitigation = Mitigation(parsing: text) else {
-                throw UsageError("unknown mitigation \(text) (known: \(Mitigation.syntax.joined(separator: ", ")); "
-                                 + "K ≥ 2, B ≥ 1)")
+                throw UsageError(
+                    "unknown mitigation \(text) (known: \(Mitigation.syntax.joined(separator: ", ")); "
+                        + "K ≥ 2, B ≥ 1)")
             }
             options.mitigations.append(mitigation)
         }

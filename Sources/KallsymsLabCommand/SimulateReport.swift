@@ -7,9 +7,12 @@ import RealLink
 enum SimulateReport {
     /// `--compare-model`: per image, the lines where the model's map differs from the real one.
     static func comparison(_ comparisons: [MapComparison], result: BuildResult, width: Int, limit: Int) -> String {
-        var lines = ["", "model vs real linker (known differences left out: "
-                     + MapComparison.knownDifferences.map { $0.split(separator: ":").first.map(String.init) ?? $0 }
-                        .joined(separator: "; ") + ")"]
+        var lines = [
+            "",
+            "model vs real linker (known differences left out: "
+                + MapComparison.knownDifferences.map { $0.split(separator: ":").first.map(String.init) ?? $0 }
+                .joined(separator: "; ") + ")",
+        ]
         let images = result.passes.compactMap(\.image) + (result.vmlinux == nil ? [] : ["vmlinux"])
         for (index, comparison) in comparisons.enumerated() {
             let image = index < images.count ? images[index] : "image \(index + 1)"
@@ -17,8 +20,9 @@ enum SimulateReport {
                 lines.append("  \(image): identical (\(comparison.realLines) lines)")
                 continue
             }
-            lines.append("  \(image): \(comparison.onlyInModel.count) lines only in the model, \(comparison.onlyInReal.count) only in the real map"
-                         + (comparison.firstOrderDifference.map { "; same lines, order differs from line \($0)" } ?? ""))
+            lines.append(
+                "  \(image): \(comparison.onlyInModel.count) lines only in the model, \(comparison.onlyInReal.count) only in the real map"
+                    + (comparison.firstOrderDifference.map { "; same lines, order differs from line \($0)" } ?? ""))
             for record in comparison.onlyInModel.prefix(limit) { lines.append("    model: " + line(record, width: width)) }
             for record in comparison.onlyInReal.prefix(limit) { lines.append("    real:  " + line(record, width: width)) }
         }
@@ -39,28 +43,35 @@ enum SimulateReport {
         let width = layout.target.pointerSize * 2
         var lines: [String] = []
         let flags = options.generator.description
-        lines.append("simulate \(source): era \(options.era)\(flags.isEmpty ? "" : " " + flags), target \(layout.target), "
-                     + "mitigations: \(options.mitigations.isEmpty ? "none" : options.mitigations.map(\.description).joined(separator: " "))")
-        lines.append("links: \(options.linker == .gnu ? "GNU ld's" : "LLD's") rules for empty sections; nm: \(options.effectiveLetters) letters"
-                     + (options.letters == nil ? " (the era's own time)" : ""))
-        lines.append("layout\(layout.name.map { " " + $0 } ?? ""): \(layout.sections.count) sections, "
-                     + "\(layout.symbolCount) symbols, base 0x\(String(layout.base, radix: 16))")
+        lines.append(
+            "simulate \(source): era \(options.era)\(flags.isEmpty ? "" : " " + flags), target \(layout.target), "
+                + "mitigations: \(options.mitigations.isEmpty ? "none" : options.mitigations.map(\.description).joined(separator: " "))")
+        lines.append(
+            "links: \(options.linker == .gnu ? "GNU ld's" : "LLD's") rules for empty sections; nm: \(options.effectiveLetters) letters"
+                + (options.letters == nil ? " (the era's own time)" : ""))
+        lines.append(
+            "layout\(layout.name.map { " " + $0 } ?? ""): \(layout.sections.count) sections, "
+                + "\(layout.symbolCount) symbols, base 0x\(String(layout.base, radix: 16))")
         var previous: BuildPass?
         for pass in result.passes {
             lines.append("")
             if pass.number == 0 {
                 lines.append("pass 0  kallsyms on an empty .tmp_vmlinux0.syms: every table label exists from the first link")
             } else {
-                let linked = pass.linkedWithPass.map { number -> String in
-                    let object = result.passes.first { $0.number == number }!.output.object
-                    return "linked with \(rules.objectName(pass: number)) (\(object.size) bytes)"
-                } ?? "linked without a kallsyms object"
-                let weak = pass.map.undefinedWeak.isEmpty ? ""
+                let linked =
+                    pass.linkedWithPass.map { number -> String in
+                        let object = result.passes.first { $0.number == number }!.output.object
+                        return "linked with \(rules.objectName(pass: number)) (\(object.size) bytes)"
+                    } ?? "linked without a kallsyms object"
+                let weak =
+                    pass.map.undefinedWeak.isEmpty
+                    ? ""
                     : "; \(pass.map.undefinedWeak.count) kallsyms tables undefined weak (w, no address)"
                 lines.append("pass \(pass.number)  \(pass.image ?? "")  \(linked)\(weak)")
                 if let before = previous, before.number > 0 {
-                    lines += changes(MapChanges(from: before.map.symbols, to: pass.map.symbols),
-                                     versus: before.image ?? "", width: width, limit: limit)
+                    lines += changes(
+                        MapChanges(from: before.map.symbols, to: pass.map.symbols),
+                        versus: before.image ?? "", width: width, limit: limit)
                 }
             }
             lines.append("  kallsyms: \(pass.input.count) symbols read, \(pass.output.symbolsKept) kept, \(work(pass.output.work))")
@@ -70,8 +81,9 @@ enum SimulateReport {
         if let vmlinux = result.vmlinux, let last = result.passes.last {
             lines.append("")
             lines.append("vmlinux  linked with \(rules.objectName(pass: last.number)) (\(last.output.object.size) bytes)")
-            lines += changes(MapChanges(from: last.map.symbols, to: vmlinux.symbols), versus: last.image ?? "",
-                             width: width, limit: limit)
+            lines += changes(
+                MapChanges(from: last.map.symbols, to: vmlinux.symbols), versus: last.image ?? "",
+                width: width, limit: limit)
             let reference = rules.referenceName(lastPass: last.number)
             lines.append("check: System.map (mksysmap of vmlinux) vs \(reference) (mksysmap of \(last.image ?? ""))")
         }
@@ -124,7 +136,8 @@ enum SimulateReport {
         }
         let tables = explanation.tableChanges.map { "\($0.name) \($0.old) -> \($0.new)" }.joined(separator: ", ")
         let delta = explanation.newObjectSize - explanation.oldObjectSize
-        text += "The tables changed (\(tables)) and the object went from \(explanation.oldObjectSize) to "
+        text +=
+            "The tables changed (\(tables)) and the object went from \(explanation.oldObjectSize) to "
             + "\(explanation.newObjectSize) bytes (\(signed(delta))). vmlinux holds pass \(explanation.lastPass)'s object, "
             + "\(rules.imageName(pass: explanation.lastPass)) held pass \(explanation.previousPass)'s: "
             + "\(explanation.finalChanges.movedCount) symbols moved and \(explanation.finalChanges.letters.count) changed letter "
@@ -134,21 +147,26 @@ enum SimulateReport {
 
     static func changes(_ changes: MapChanges, versus image: String, width: Int, limit: Int) -> [String] {
         if changes.isEmpty { return ["  same map as \(image)"] }
-        var lines = ["  vs \(image): \(changes.letters.count) letters, \(changes.reordered.count) order, "
-                     + "\(changes.movedCount) addresses changed; \(changes.added.count) appeared, \(changes.removed.count) disappeared"]
+        var lines = [
+            "  vs \(image): \(changes.letters.count) letters, \(changes.reordered.count) order, "
+                + "\(changes.movedCount) addresses changed; \(changes.added.count) appeared, \(changes.removed.count) disappeared"
+        ]
         for change in changes.letters.prefix(limit) {
-            lines.append("    letter    \(printable(change.name)) \(letter(change.oldLetter)) -> \(letter(change.newLetter))  "
-                         + "\(hex(change.oldAddress, width)) -> \(hex(change.newAddress, width))")
+            lines.append(
+                "    letter    \(printable(change.name)) \(letter(change.oldLetter)) -> \(letter(change.newLetter))  "
+                    + "\(hex(change.oldAddress, width)) -> \(hex(change.newAddress, width))")
         }
         more(changes.letters.count, limit, &lines)
         for change in changes.reordered.prefix(limit) {
-            lines.append("    order     \(printable(change.name))  \(hex(change.oldAddress, width)) -> \(hex(change.newAddress, width)), "
-                         + "now after \(change.nowAfter.map { printable($0) } ?? "nothing")")
+            lines.append(
+                "    order     \(printable(change.name))  \(hex(change.oldAddress, width)) -> \(hex(change.newAddress, width)), "
+                    + "now after \(change.nowAfter.map { printable($0) } ?? "nothing")")
         }
         more(changes.reordered.count, limit, &lines)
         for shift in changes.shifts.prefix(limit) {
-            lines.append("    address   \(signedHex(shift.delta)) from \(printable(shift.first)) (\(hex(shift.from, width))) on, "
-                         + "\(shift.count) symbol\(shift.count == 1 ? "" : "s")")
+            lines.append(
+                "    address   \(signedHex(shift.delta)) from \(printable(shift.first)) (\(hex(shift.from, width))) on, "
+                    + "\(shift.count) symbol\(shift.count == 1 ? "" : "s")")
         }
         more(changes.shifts.count, limit, &lines, noun: "runs")
         for record in changes.added.prefix(limit) { lines.append("    appeared  \(line(record, width))") }
@@ -253,11 +271,12 @@ enum SimulateReport {
             if let before = previous, before.number > 0, pass.number > 0 {
                 changes = Self.changes(MapChanges(from: before.map.symbols, to: pass.map.symbols), width)
             }
-            passes.append(JSONForm.Pass(
-                number: pass.number, image: pass.image, linkedWithPass: pass.linkedWithPass, symbolsRead: pass.input.count,
-                symbolsKept: pass.output.symbolsKept, work: pass.output.work.rawValue, objectSize: pass.output.object.size,
-                tables: pass.output.tables.entries.map { JSONForm.Table(name: $0.name, offset: $0.offset, size: $0.size) },
-                changes: changes))
+            passes.append(
+                JSONForm.Pass(
+                    number: pass.number, image: pass.image, linkedWithPass: pass.linkedWithPass, symbolsRead: pass.input.count,
+                    symbolsKept: pass.output.symbolsKept, work: pass.output.work.rawValue, objectSize: pass.output.object.size,
+                    tables: pass.output.tables.entries.map { JSONForm.Table(name: $0.name, offset: $0.offset, size: $0.size) },
+                    changes: changes))
             previous = pass
         }
         let outcome: JSONForm.Outcome
@@ -269,8 +288,9 @@ enum SimulateReport {
                 status: "inconsistent", passes: result.linkedPasses.count, reference: mismatch.referenceName,
                 differingLines: mismatch.differingLines,
                 samples: mismatch.samples.map { sample in
-                    JSONForm.Sample(line: sample.line, reference: sample.reference.map { line($0, width) },
-                                    systemMap: sample.systemMap.map { line($0, width) })
+                    JSONForm.Sample(
+                        line: sample.line, reference: sample.reference.map { line($0, width) },
+                        systemMap: sample.systemMap.map { line($0, width) })
                 })
         case .generatorFailed(let pass, let error):
             outcome = JSONForm.Outcome(status: "error", pass: pass, message: error.description)
@@ -279,17 +299,19 @@ enum SimulateReport {
         if let map = result.vmlinux, let last = result.passes.last {
             vmlinux = JSONForm.Vmlinux(changes: changes(MapChanges(from: last.map.symbols, to: map.symbols), width))
         }
-        return try JSONOutput.encode(JSONForm(
-            source: source, era: "\(options.era)", flags: options.generator.description, target: "\(layout.target)",
-            mitigations: options.mitigations.map(\.description), symbols: layout.symbolCount, passes: passes, vmlinux: vmlinux,
-            cycle: result.cycle.map { JSONForm.Cycle(firstPass: $0.firstPass, period: $0.period) }, outcome: outcome))
+        return try JSONOutput.encode(
+            JSONForm(
+                source: source, era: "\(options.era)", flags: options.generator.description, target: "\(layout.target)",
+                mitigations: options.mitigations.map(\.description), symbols: layout.symbolCount, passes: passes, vmlinux: vmlinux,
+                cycle: result.cycle.map { JSONForm.Cycle(firstPass: $0.firstPass, period: $0.period) }, outcome: outcome))
     }
 
     static func changes(_ changes: MapChanges, _ width: Int) -> JSONForm.Changes {
         JSONForm.Changes(
             letters: changes.letters.map {
-                JSONForm.LetterChange(name: printable($0.name), old: letter($0.oldLetter), new: letter($0.newLetter),
-                                      oldAddress: hex($0.oldAddress, width), newAddress: hex($0.newAddress, width))
+                JSONForm.LetterChange(
+                    name: printable($0.name), old: letter($0.oldLetter), new: letter($0.newLetter),
+                    oldAddress: hex($0.oldAddress, width), newAddress: hex($0.newAddress, width))
             },
             reordered: changes.reordered.map { printable($0.name) }, moved: changes.movedCount,
             appeared: changes.added.count, disappeared: changes.removed.count)

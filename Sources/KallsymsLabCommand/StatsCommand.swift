@@ -7,16 +7,16 @@ enum StatsCommand {
         summary: "Report how an era compresses a map: symbols, bytes, ratio, table sizes, tokens.",
         usage: "stats [--era E] [era flags] [--target arm|arm64|x86|x86_64] [--json] FILE",
         discussion: """
-        Runs the era's generator on FILE (an nm -n map, - for standard input) and prints the
-        symbols read and kept, the raw and compressed name bytes, the ratio (names table +
-        token table over raw bytes, as the kernel's self-test reports it), each table's size as
-        the era lays it out on the target (alignment included), the tokens used and the longest.
-        The target decides pointer size and alignment; by default arm (32-bit), or x86_64 when
-        an address needs more than 32 bits.
+            Runs the era's generator on FILE (an nm -n map, - for standard input) and prints the
+            symbols read and kept, the raw and compressed name bytes, the ratio (names table +
+            token table over raw bytes, as the kernel's self-test reports it), each table's size as
+            the era lays it out on the target (alignment included), the tokens used and the longest.
+            The target decides pointer size and alignment; by default arm (32-bit), or x86_64 when
+            an address needs more than 32 bits.
 
-        example:
-          kallsyms-lab stats --era v6.1 --base-relative System.map
-        """,
+            example:
+              kallsyms-lab stats --era v6.1 --base-relative System.map
+            """,
         options: EraArguments.specs + [
             EraArguments.engineSpec,
             OptionSpec("--target", value: "T", "arm, arm64, x86 or x86_64."),
@@ -51,11 +51,13 @@ enum StatsCommand {
         lines.append("")
         lines.append("table                     offset      bytes")
         for entry in stats.layout.entries {
-            lines.append(entry.name.padding(toLength: 24, withPad: " ", startingAt: 0)
-                         + String(entry.offset).leftPad(8) + String(entry.size).leftPad(11))
+            lines.append(
+                entry.name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                    + String(entry.offset).leftPad(8) + String(entry.size).leftPad(11))
         }
-        lines.append("total (aligned to \(stats.layout.alignment))".padding(toLength: 24, withPad: " ", startingAt: 0)
-                     + String(stats.layout.totalSize).leftPad(19))
+        lines.append(
+            "total (aligned to \(stats.layout.alignment))".padding(toLength: 24, withPad: " ", startingAt: 0)
+                + String(stats.layout.totalSize).leftPad(19))
         lines.append("")
         let histogram = stats.tokenLengthHistogram.keys.sorted().map { "\($0):\(stats.tokenLengthHistogram[$0]!)" }
         lines.append("code lengths        \(histogram.joined(separator: " "))")
@@ -80,15 +82,16 @@ enum StatsCommand {
     }
 
     static func json(_ stats: CompressionStatistics, era: Era, options: GeneratorOptions, target: TargetABI) throws -> String {
-        try JSONOutput.encode(JSONForm(
-            era: "\(era)", flags: options.description, target: "\(target)",
-            symbolsRead: stats.symbolsRead, symbolsKept: stats.symbolsKept, rawNameBytes: stats.rawNameBytes,
-            compressedBytes: stats.compressedBytes, namesTableBytes: stats.namesTableBytes,
-            ratio: stats.ratio, tokens: stats.tokenCount, literals: stats.literalCount,
-            tokenLengths: Dictionary(uniqueKeysWithValues: stats.tokenLengthHistogram.map { ("\($0.key)", $0.value) }),
-            tables: stats.layout.entries.map { JSONForm.Table(name: $0.name, offset: $0.offset, size: $0.size) },
-            totalSize: stats.layout.totalSize,
-            longestTokens: stats.longestTokens.map { JSONForm.Token(code: Int($0.code), expansion: printable($0.expansion)) }))
+        try JSONOutput.encode(
+            JSONForm(
+                era: "\(era)", flags: options.description, target: "\(target)",
+                symbolsRead: stats.symbolsRead, symbolsKept: stats.symbolsKept, rawNameBytes: stats.rawNameBytes,
+                compressedBytes: stats.compressedBytes, namesTableBytes: stats.namesTableBytes,
+                ratio: stats.ratio, tokens: stats.tokenCount, literals: stats.literalCount,
+                tokenLengths: Dictionary(uniqueKeysWithValues: stats.tokenLengthHistogram.map { ("\($0.key)", $0.value) }),
+                tables: stats.layout.entries.map { JSONForm.Table(name: $0.name, offset: $0.offset, size: $0.size) },
+                totalSize: stats.layout.totalSize,
+                longestTokens: stats.longestTokens.map { JSONForm.Token(code: Int($0.code), expansion: printable($0.expansion)) }))
     }
 }
 
@@ -119,11 +122,9 @@ enum JSON {
             case "\r": result += "\\r"
             case "\t": result += "\\t"
             default:
-                if scalar.value < 0x20 { result += String(format: "\\u%04x", scalar.value) }
-                else { result.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 { result += String(format: "\\u%04x", scalar.value) } else { result.unicodeScalars.append(scalar) }
             }
         }
         return result + "\""
     }
 }
-

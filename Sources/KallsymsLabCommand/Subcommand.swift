@@ -45,10 +45,11 @@ enum EraArguments {
     }
 
     static func options(_ arguments: ParsedArguments, era: Era) throws -> GeneratorOptions {
-        var options = GeneratorOptions(allSymbols: arguments.has("--all-symbols"),
-                                       absolutePercpu: arguments.has("--absolute-percpu"),
-                                       baseRelative: arguments.has("--base-relative"),
-                                       pcRelative: arguments.has("--pc-relative"))
+        var options = GeneratorOptions(
+            allSymbols: arguments.has("--all-symbols"),
+            absolutePercpu: arguments.has("--absolute-percpu"),
+            baseRelative: arguments.has("--base-relative"),
+            pcRelative: arguments.has("--pc-relative"))
         if let prefix = arguments.value("--symbol-prefix") {
             guard prefix.utf8.count == 1 else { throw UsageError("--symbol-prefix takes one character, not \"\(prefix)\"") }
             options.symbolPrefix = prefix.utf8.first

@@ -7,18 +7,18 @@ enum VerifyCommand {
         summary: "Say which era's generator reproduces the kallsyms tables of a kernel image byte for byte.",
         usage: "verify IMAGE [--json] [--word-size 4|8] [--byte-order O] [--load-address ADDR]",
         discussion: """
-        Decodes IMAGE as `decode IMAGE` does, then runs each era's generator on the decoded
-        symbols (the set the image's generator kept, with --all-symbols and the address flags
-        that write the image's address style) and compares kallsyms_names, kallsyms_markers,
-        kallsyms_token_table, kallsyms_token_index, the address table and, where both have it,
-        kallsyms_seqs_of_names, and the order of the tables in the image. Prints one line per era:
-        the tables it reproduces, or the first place each differing table differs.
-        Exit status 0 when at least one era reproduces the image, 1 when none does or the
-        image cannot be read.
+            Decodes IMAGE as `decode IMAGE` does, then runs each era's generator on the decoded
+            symbols (the set the image's generator kept, with --all-symbols and the address flags
+            that write the image's address style) and compares kallsyms_names, kallsyms_markers,
+            kallsyms_token_table, kallsyms_token_index, the address table and, where both have it,
+            kallsyms_seqs_of_names, and the order of the tables in the image. Prints one line per era:
+            the tables it reproduces, or the first place each differing table differs.
+            Exit status 0 when at least one era reproduces the image, 1 when none does or the
+            image cannot be read.
 
-        example:
-          kallsyms-lab verify Tests/Corpus/armhf-armmp-6.1.176/vmlinuz
-        """,
+            example:
+              kallsyms-lab verify Tests/Corpus/armhf-armmp-6.1.176/vmlinuz
+            """,
         options: [OptionSpec("--json", "Print the detection and every era's verdict as one JSON object.")] + ImageInput.specs,
         positionals: 1...1,
         run: run)
@@ -43,7 +43,8 @@ enum VerifyCommand {
                 let size = report.searchedSize.map { "\($0) bytes" } ?? "decompressed as far as the tables"
                 text += ", \(compression.rawValue) payload at 0x\(String(offset, radix: 16)) (\(size), \(report.searchedFormat))"
             }
-            text += "; \(tables.symbols.count) symbols, \(tables.addressStyle.rawValue) addresses, "
+            text +=
+                "; \(tables.symbols.count) symbols, \(tables.addressStyle.rawValue) addresses, "
                 + "\(tables.wordSize)-byte words, \(tables.byteOrder.rawValue)\n"
             for verdict in verdicts {
                 let name = ([verdict.era.rawValue] + (verdict.flags.isEmpty ? [] : [verdict.flags])).joined(separator: " ")

@@ -29,8 +29,10 @@ public enum RandomDraws {
     }
 
     /// True with probability `numerator / denominator`.
-    public static func chance(_ numerator: UInt64, in denominator: UInt64,
-                       using rng: inout some RandomNumberGenerator) -> Bool {
+    public static func chance(
+        _ numerator: UInt64, in denominator: UInt64,
+        using rng: inout some RandomNumberGenerator
+    ) -> Bool {
         below(denominator, using: &rng) < numerator
     }
 

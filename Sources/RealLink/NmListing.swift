@@ -29,7 +29,8 @@ enum NmListing {
                 throw Toolchain.Failure("nm line \(index + 1): unexpected value \(value)")
             }
             if letters == .binutils2012, "tdrbTDRB".utf8.contains(letter),
-               let byName = SymbolLetters.letterByName(section) {
+                let byName = SymbolLetters.letterByName(section)
+            {
                 letter = letter >= UInt8(ascii: "a") ? byName : byName &- 0x20
             }
             symbols.append(SymbolRecord(address: address, type: letter, name: name))

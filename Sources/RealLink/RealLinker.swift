@@ -100,9 +100,18 @@ public struct RealLinker: ImageLinker {
         var branch: Bool? = nil  // inside #if: whether the active branch is taken
         for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("#include") { continue }
-            if line.hasPrefix("#if BITS_PER_LONG == 64") { branch = target.pointerSize == 8; continue }
-            if line.hasPrefix("#else") { branch = branch.map { !$0 }; continue }
-            if line.hasPrefix("#endif") { branch = nil; continue }
+            if line.hasPrefix("#if BITS_PER_LONG == 64") {
+                branch = target.pointerSize == 8
+                continue
+            }
+            if line.hasPrefix("#else") {
+                branch = branch.map { !$0 }
+                continue
+            }
+            if line.hasPrefix("#endif") {
+                branch = nil
+                continue
+            }
             if branch == false { continue }
             if line.hasPrefix("#define ") {
                 let parts = line.dropFirst(8).split(separator: " ", maxSplits: 1)

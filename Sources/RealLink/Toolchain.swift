@@ -1,7 +1,7 @@
 import Compressor
 import Foundation
-import Synchronization
 import LinkModel
+import Synchronization
 
 /// A real toolchain that links layouts: GNU binutils for the layout's target, or the Swift
 /// toolchain's LLVM tools (`clang` as the assembler, `ld.lld`, `llvm-nm`).

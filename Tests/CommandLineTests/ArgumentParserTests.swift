@@ -9,13 +9,15 @@ import Testing
         OptionSpec("--mitigation", value: "M", repeatable: true, "repeatable"),
     ]
 
-    @Test("accepted forms", arguments: [
-        (["--era", "v6.1", "file"], "v6.1", ["file"], false),
-        (["--era=v6.1", "file"], "v6.1", ["file"], false),
-        (["file", "--all-symbols"], nil, ["file"], true),
-        (["-"], nil, ["-"], false),
-        (["--", "--all-symbols"], nil, ["--all-symbols"], false),
-    ] as [([String], String?, [String], Bool)])
+    @Test(
+        "accepted forms",
+        arguments: [
+            (["--era", "v6.1", "file"], "v6.1", ["file"], false),
+            (["--era=v6.1", "file"], "v6.1", ["file"], false),
+            (["file", "--all-symbols"], nil, ["file"], true),
+            (["-"], nil, ["-"], false),
+            (["--", "--all-symbols"], nil, ["--all-symbols"], false),
+        ] as [([String], String?, [String], Bool)])
     func acceptedForms(_ arguments: [String], _ era: String?, _ positionals: [String], _ allSymbols: Bool) throws {
         let parsed = try ArgumentParser.parse(arguments, specs: Self.specs)
         #expect(parsed.value("--era") == era)
@@ -23,9 +25,11 @@ import Testing
         #expect(parsed.has("--all-symbols") == allSymbols)
     }
 
-    @Test("rejected forms", arguments: [
-        ["--bogus"], ["--era"], ["--all-symbols=yes"], ["--era", "a", "--era", "b"], ["--all-symbols", "--all-symbols"],
-    ])
+    @Test(
+        "rejected forms",
+        arguments: [
+            ["--bogus"], ["--era"], ["--all-symbols=yes"], ["--era", "a", "--era", "b"], ["--all-symbols", "--all-symbols"],
+        ])
     func rejectedForms(_ arguments: [String]) {
         #expect(throws: UsageError.self) { try ArgumentParser.parse(arguments, specs: Self.specs) }
     }

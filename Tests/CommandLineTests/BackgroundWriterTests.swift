@@ -1,5 +1,6 @@
-@testable import KallsymsLabCommand
 import Testing
+
+@testable import KallsymsLabCommand
 
 /// `BackgroundWriter` writes every chunk, in order, on its own thread; the first failure stops
 /// the writing and is thrown once production is over.
@@ -37,11 +38,12 @@ import Testing
         var written: [UInt8] = []
         var calls = 0
         #expect(throws: Refused.self) {
-            try BackgroundWriter.run(into: { chunk in
-                calls += 1
-                if calls == 10 { throw Refused() }
-                written += chunk
-            }, produce)
+            try BackgroundWriter.run(
+                into: { chunk in
+                    calls += 1
+                    if calls == 10 { throw Refused() }
+                    written += chunk
+                }, produce)
         }
         // Nine chunks went through; nothing after the failure was written.
         #expect(calls == 10)

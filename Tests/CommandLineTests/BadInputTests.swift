@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// Bad input to the command line: the era's exact behaviour where docs/behaviour.md defines one,
 /// otherwise one line naming the file (and line) and exit status 1; never a crash.

@@ -1,13 +1,15 @@
 import Foundation
 import Harness
 import KallsymsLabCommand
-import Testing
 import TestSupport
+import Testing
 
 /// `kallsyms-lab check` and `kallsyms-lab replay`, end to end.
 @Suite struct CheckReplayCommandTests {
-    static let retypeArguments = ["check", "--property", "retype-invariance", "--era", "v6.19", "--seed", "0x2012",
-                                  "--cases", "120", "--shrink-steps", "150"]
+    static let retypeArguments = [
+        "check", "--property", "retype-invariance", "--era", "v6.19", "--seed", "0x2012",
+        "--cases", "120", "--shrink-steps", "150",
+    ]
 
     @Test("check finds, shrinks and saves a retype counterexample; replay reproduces it")
     func checkFindsShrinksSavesAndReplays() throws {
@@ -46,11 +48,14 @@ import TestSupport
         let run = try #require((object["runs"] as? [[String: Any]])?.first)
         let counterexample = try #require(run["counterexample"] as? [String: Any])
         let caseSeed = try #require(counterexample["caseSeed"] as? String)
-        #expect(counterexample["replay"] as? String
+        #expect(
+            counterexample["replay"] as? String
                 == "kallsyms-lab check --property retype-invariance --era v6.19 --seed \(caseSeed) --cases 1")
 
-        let again = runTool(["check", "--property", "retype-invariance", "--era", "v6.19", "--seed", caseSeed, "--cases", "1",
-                             "--shrink-steps", "150", "--json"])
+        let again = runTool([
+            "check", "--property", "retype-invariance", "--era", "v6.19", "--seed", caseSeed, "--cases", "1",
+            "--shrink-steps", "150", "--json",
+        ])
         let second = try #require(try JSONSerialization.jsonObject(with: Data(again.output)) as? [String: Any])
         let replayed = try #require(((second["runs"] as? [[String: Any]])?.first)?["counterexample"] as? [String: Any])
         #expect(replayed["caseIndex"] as? Int == 0 && replayed["caseSeed"] as? String == caseSeed)
@@ -61,8 +66,10 @@ import TestSupport
 
     @Test("laws that hold exit 0 with a table row each")
     func lawsHold() {
-        let result = runTool(["check", "--property", "round-trip", "--property", "reorder-invariance", "--era", "v3.3",
-                              "--era", "v7.0", "--seed", "5", "--cases", "5"])
+        let result = runTool([
+            "check", "--property", "round-trip", "--property", "reorder-invariance", "--era", "v3.3",
+            "--era", "v7.0", "--seed", "5", "--cases", "5",
+        ])
         let output = String(decoding: result.output, as: UTF8.self)
         #expect(result.status == 0, "\(output)\(result.errors)")
         for row in ["round-trip          v3.3", "round-trip          v7.0", "reorder-invariance  v3.3", "reorder-invariance  v7.0"] {
@@ -74,13 +81,17 @@ import TestSupport
 
     @Test("exit 1 when a property does not behave as expected: a law that checked no case, an expected failure not found")
     func unexpectedBehaviourExitsOne() {
-        let result = runTool(["check", "--property", "determinism", "--property", "retype-invariance", "--era", "v6.1",
-                              "--seed", "1", "--seconds", "0"])
+        let result = runTool([
+            "check", "--property", "determinism", "--property", "retype-invariance", "--era", "v6.1",
+            "--seed", "1", "--seconds", "0",
+        ])
         let output = String(decoding: result.output, as: UTF8.self)
         #expect(result.status == 1)
         #expect(output.contains("NO CASE CHECKED") && output.contains("NOT FOUND"))
-        #expect(output.hasSuffix("2 of 2 runs did not behave as expected: determinism v6.1 (NO CASE CHECKED), "
-                                 + "retype-invariance v6.1 (NOT FOUND)\n"))
+        #expect(
+            output.hasSuffix(
+                "2 of 2 runs did not behave as expected: determinism v6.1 (NO CASE CHECKED), "
+                    + "retype-invariance v6.1 (NOT FOUND)\n"))
     }
 
     @Test("--json prints one object with every run")
@@ -110,11 +121,13 @@ import TestSupport
         #expect(captured.errorText.hasSuffix("\r\u{1B}[K"))
     }
 
-    @Test("usage errors exit 2", arguments: [
-        ["check", "--property", "sizes-stay"], ["check", "--era", "v9"], ["check", "--cases", "many"],
-        ["check", "--seconds", "-1"], ["check", "--seed", "0xzz"], ["check", "--shrink-steps", "0"], ["check", "extra"],
-        ["replay"], ["replay", "a.case", "b.case"],
-    ])
+    @Test(
+        "usage errors exit 2",
+        arguments: [
+            ["check", "--property", "sizes-stay"], ["check", "--era", "v9"], ["check", "--cases", "many"],
+            ["check", "--seconds", "-1"], ["check", "--seed", "0xzz"], ["check", "--shrink-steps", "0"], ["check", "extra"],
+            ["replay"], ["replay", "a.case", "b.case"],
+        ])
     func usageErrors(_ arguments: [String]) {
         let result = runTool(arguments)
         #expect(result.status == 2)
@@ -172,17 +185,23 @@ import TestSupport
         let output = String(decoding: result.output, as: UTF8.self)
         #expect(result.status == 1)
         #expect(output.contains("\nreason: DIFFERS from the saved one ("), "\(output)")
-        #expect(output.contains("now: Inconsistent kallsyms data after 2 passes: 2 lines of System.map differ from "
-                                + ".tmp_System.map; pass 2's object is 1072 bytes"), "\(output)")
+        #expect(
+            output.contains(
+                "now: Inconsistent kallsyms data after 2 passes: 2 lines of System.map differ from "
+                    + ".tmp_System.map; pass 2's object is 1072 bytes"), "\(output)")
         #expect(output.hasSuffix("expected: fails (DOES NOT MATCH)\n"))
     }
 
-    @Test("replay: malformed or unreadable files exit 1 with FILE:LINE: message", arguments: [
-        ("# kallsyms-lab case v1\nkind: property\nera: v9\nexpect: fails\n", "case.case:3: unknown era v9"),
-        ("# kallsyms-lab case v1\nkind: property\nproperty: sizes-stay\nera: v6.1\nexpect: fails\n",
-         "case.case:3: unknown property sizes-stay (known: round-trip, determinism, engine-equivalence, reorder-invariance, retype-invariance)"),
-        ("kind: property\n", "case.case:1: not a kallsyms-lab case file (the first line must be \"# kallsyms-lab case v1\")"),
-    ])
+    @Test(
+        "replay: malformed or unreadable files exit 1 with FILE:LINE: message",
+        arguments: [
+            ("# kallsyms-lab case v1\nkind: property\nera: v9\nexpect: fails\n", "case.case:3: unknown era v9"),
+            (
+                "# kallsyms-lab case v1\nkind: property\nproperty: sizes-stay\nera: v6.1\nexpect: fails\n",
+                "case.case:3: unknown property sizes-stay (known: round-trip, determinism, engine-equivalence, reorder-invariance, retype-invariance)"
+            ),
+            ("kind: property\n", "case.case:1: not a kallsyms-lab case file (the first line must be \"# kallsyms-lab case v1\")"),
+        ])
     func replayMalformed(_ text: String, _ message: String) {
         let folder = temporaryFolder()
         defer { removeTemporaryFolder(folder) }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The built `kallsyms-lab` executable run as a child process: what only a real process can
 /// show (a signal from outside, a write the kernel refuses).
@@ -43,7 +43,7 @@ enum ChildProcess {
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for pointer in argv + envp { free(pointer) } }
         var pid = pid_t()
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         try output.fileHandleForWriting.close()
@@ -104,8 +104,10 @@ enum ChildProcess {
         let corpus = temporaryFolder()
         defer { removeTemporaryFolder(corpus) }
         // 60 s: a run that ignores the signal ends by its time limit, not cancelled, and fails.
-        let arguments = ["fuzz", "--era", "v3.3", "--symbols", "300", "--shape", "up-nm2012-pcpu4096-biased", "--seed", "3",
-                         "--shrink-steps", "100", "--jobs", "1", "--seconds", "60", "--corpus", corpus]
+        let arguments = [
+            "fuzz", "--era", "v3.3", "--symbols", "300", "--shape", "up-nm2012-pcpu4096-biased", "--seed", "3",
+            "--shrink-steps", "100", "--jobs", "1", "--seconds", "60", "--corpus", corpus,
+        ]
         let output = Pipe(), errors = Pipe()
         let out = ChildProcess.Collector(output), err = ChildProcess.Collector(errors)
         let pid = try ChildProcess.spawn(executable, arguments, output: output, errors: errors)
@@ -138,8 +140,10 @@ enum ChildProcess {
         let input = Corpus.path("golden/inputs/wide-0101.map")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 8; exec \"$0\" \"$@\"", executable,
-                             "compress", "--era", "v6.1", "--all-symbols", "--output", folder + "/out.S", input]
+        process.arguments = [
+            "-c", "trap '' XFSZ; ulimit -f 8; exec \"$0\" \"$@\"", executable,
+            "compress", "--era", "v6.1", "--all-symbols", "--output", folder + "/out.S", input,
+        ]
         let errors = Pipe()
         process.standardError = errors
         let err = ChildProcess.Collector(errors)

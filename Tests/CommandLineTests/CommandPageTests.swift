@@ -1,7 +1,7 @@
 import Foundation
 import KallsymsLabCommand
-import Testing
 import TestSupport
+import Testing
 
 /// The reference pages `docs/commands/*.md`, generated from the help snapshots in
 /// `Tests/Corpus/snapshots` so that they cannot drift from `--help` (run with
@@ -71,8 +71,9 @@ import TestSupport
     @Test("the index lists every subcommand, and there are no other pages")
     func indexPage() throws {
         let names = KallsymsLab.subcommands.map(\.name)
-        Self.check(Self.index(overview: Corpus.text("snapshots/help.txt"), names: names),
-                   at: Self.pagesFolder + "/README.md")
+        Self.check(
+            Self.index(overview: Corpus.text("snapshots/help.txt"), names: names),
+            at: Self.pagesFolder + "/README.md")
         let pages = try FileManager.default.contentsOfDirectory(atPath: Self.pagesFolder).filter { $0.hasSuffix(".md") }
         #expect(Set(pages) == Set(names.map { "\($0).md" } + ["README.md"]))
     }

@@ -1,21 +1,23 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// `kallsyms-lab compress`, end to end.
 @Suite struct CompressCommandTests {
     static let small = Corpus.path("golden/inputs/small.map")
 
-    @Test("writes the golden .S of small.map for every era and flag set",
-          arguments: Corpus.goldenRuns.filter { $0.input == "small.map" && $0.succeeds })
+    @Test(
+        "writes the golden .S of small.map for every era and flag set",
+        arguments: Corpus.goldenRuns.filter { $0.input == "small.map" && $0.succeeds })
     func writesGoldenOutput(_ run: Corpus.GoldenRun) {
         let result = runTool(["compress", "--era", run.era.rawValue] + run.flags + [Self.small])
         #expect(result.status == 0)
         #expect(result.output == Corpus.bytes("golden/small/\(run.era)/\(run.goldenFileStem).S"))
     }
 
-    @Test("what the era's generator refuses is refused with one line and status 1",
-          arguments: Corpus.goldenRuns.filter { $0.input == "small.map" && !$0.succeeds })
+    @Test(
+        "what the era's generator refuses is refused with one line and status 1",
+        arguments: Corpus.goldenRuns.filter { $0.input == "small.map" && !$0.succeeds })
     func refusals(_ run: Corpus.GoldenRun) {
         let result = runTool(["compress", "--era", run.era.rawValue] + run.flags + [Self.small])
         #expect(result.status == 1)
@@ -49,10 +51,12 @@ import TestSupport
         #expect(lines.allSatisfy { $0.hasPrefix("timings: ") && $0.hasSuffix(" ms") })
     }
 
-    @Test("a flag the era does not have is a usage error", arguments: [
-        ["--era", "v3.3", "--base-relative"], ["--era", "v6.19", "--pc-relative"], ["--era", "v7.0", "--absolute-percpu"],
-        ["--era", "v6.1", "--symbol-prefix=_"], ["--era", "v9.9"], ["--engine", "turbo"],
-    ])
+    @Test(
+        "a flag the era does not have is a usage error",
+        arguments: [
+            ["--era", "v3.3", "--base-relative"], ["--era", "v6.19", "--pc-relative"], ["--era", "v7.0", "--absolute-percpu"],
+            ["--era", "v6.1", "--symbol-prefix=_"], ["--era", "v9.9"], ["--engine", "turbo"],
+        ])
     func unsupportedFlags(_ flags: [String]) {
         let result = runTool(["compress"] + flags + [Self.small])
         #expect(result.status == 2)

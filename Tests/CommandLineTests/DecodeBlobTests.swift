@@ -1,7 +1,7 @@
 import Compressor
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `decode --tables` on blobs laid out as a 64-bit image holds them: pointer-sized words of 8
 /// bytes, `--absolute-percpu` offsets, v7.0 `--pc-relative` offsets relative to their own slot.
@@ -38,8 +38,11 @@ import TestSupport
     }
 
     /// Writes `blobs` as `kallsyms_*.bin` into a fresh folder and runs `decode --tables` on it.
-    static func decode(_ blobs: [String: [UInt8]], _ options: [String], info: String? = nil)
-        -> (status: Int32, output: String, errors: String) {
+    static func decode(
+        _ blobs: [String: [UInt8]], _ options: [String], info: String? = nil
+    )
+        -> (status: Int32, output: String, errors: String)
+    {
         let folder = temporaryFolder()
         defer { removeTemporaryFolder(folder) }
         for (name, bytes) in blobs { write(bytes, to: folder + "/\(name).bin") }

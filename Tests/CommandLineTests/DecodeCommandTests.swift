@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// `kallsyms-lab decode` and `kallsyms-lab stats`, end to end.
 @Suite struct DecodeCommandTests {
@@ -32,8 +32,10 @@ import TestSupport
     func damagedTables() {
         let folder = temporaryFolder()
         defer { removeTemporaryFolder(folder) }
-        for name in ["kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
-                     "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms"] {
+        for name in [
+            "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+            "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
+        ] {
             var bytes = Corpus.bytes(Corpus.armhf + "/vmlinux-tables/\(name).bin")
             if name == "kallsyms_names" { bytes.removeLast(1000) }
             write(bytes, to: folder + "/\(name).bin")

@@ -1,7 +1,7 @@
 import Compressor
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `explain` and `sensitivity`, end to end, including the 2012 scenario's pass maps.
 @Suite struct DiagnosticsCommandTests {
@@ -17,8 +17,10 @@ import TestSupport
         #expect(text.contains("`__per_cpu_end`, `__per_cpu_load` and `__per_cpu_start` changed from D to T"))
         #expect(text.contains("kallsyms_names shrank by 3 bytes and the tables' object shrank by 16 bytes"))
         #expect(text.contains("uncompressed-type"))
-        let json = runTool(["explain", "--json", "--era", "v3.3", "--all-symbols",
-                            folder + "/.tmp_vmlinux1.map", folder + "/.tmp_vmlinux2.map"])
+        let json = runTool([
+            "explain", "--json", "--era", "v3.3", "--all-symbols",
+            folder + "/.tmp_vmlinux1.map", folder + "/.tmp_vmlinux2.map",
+        ])
         #expect(json.output.text.contains("\"namesDelta\":-3"))
         #expect(json.output.text.contains("\"totalDelta\":-16"))
     }

@@ -1,13 +1,16 @@
 import Foundation
 import Harness
-@testable import KallsymsLabCommand
-import Testing
 import TestSupport
+import Testing
+
+@testable import KallsymsLabCommand
 
 /// End-to-end tests of `kallsyms-lab fuzz` and `kallsyms-lab mitigations` on small layouts.
 @Suite struct FuzzCommandTests {
-    static let small = ["--era", "v3.3", "--symbols", "300", "--shape", "up-nm2012-pcpu4096-biased", "--seed", "1",
-                        "--shrink-steps", "100"]
+    static let small = [
+        "--era", "v3.3", "--symbols", "300", "--shape", "up-nm2012-pcpu4096-biased", "--seed", "1",
+        "--shrink-steps", "100",
+    ]
     /// The same with seed 3, whose first cases fail (seed 1 finds its first failure after 30 cases).
     static let failingEarly = small.map { $0 == "1" ? "3" : $0 }
 
@@ -21,13 +24,17 @@ import TestSupport
     static let hasGnuLinker = ProcessInfo.processInfo.environment["PATH", default: ""].split(separator: ":")
         .contains { FileManager.default.isExecutableFile(atPath: "\($0)/arm-linux-gnueabihf-ld") }
 
-    @Test("--confirm gnu saves only findings GNU ld reproduces, each naming the linker",
-          .enabled(if: hasGnuLinker, "GNU cross binutils not installed (apt-get install -y binutils-arm-linux-gnueabihf)"))
+    @Test(
+        "--confirm gnu saves only findings GNU ld reproduces, each naming the linker",
+        .enabled(if: hasGnuLinker, "GNU cross binutils not installed (apt-get install -y binutils-arm-linux-gnueabihf)"))
     func confirmedCampaign() throws {
         let corpus = temporaryFolder()
         defer { removeTemporaryFolder(corpus) }
-        let result = Self.run(["fuzz"] + Self.failingEarly + ["--cases", "12", "--jobs", "2", "--corpus", corpus,
-                                                               "--confirm", "gnu"])
+        let result = Self.run(
+            ["fuzz"] + Self.failingEarly + [
+                "--cases", "12", "--jobs", "2", "--corpus", corpus,
+                "--confirm", "gnu",
+            ])
         #expect(result.status == 0, "\(result.errors)")
         let saved = try FileManager.default.contentsOfDirectory(atPath: corpus).filter { $0.hasSuffix(".case") }
             .map { corpus + "/" + $0 }
@@ -85,8 +92,9 @@ import TestSupport
         defer { removeTemporaryFolder(corpus) }
         let (io, captured) = CommandIO.buffers()
         let stop = CampaignCancellation()
-        let arguments = try ArgumentParser.parse(Self.small + ["--seconds", "600", "--corpus", corpus],
-                                                 specs: FuzzCommand.command.options)
+        let arguments = try ArgumentParser.parse(
+            Self.small + ["--seconds", "600", "--corpus", corpus],
+            specs: FuzzCommand.command.options)
         Thread.detachNewThread {
             Thread.sleep(forTimeInterval: 1)
             stop.cancel()
@@ -138,8 +146,10 @@ import TestSupport
     func roundTripTarget() throws {
         let corpus = temporaryFolder()
         defer { removeTemporaryFolder(corpus) }
-        let result = Self.run(["fuzz", "--target", "round-trip", "--era", "v6.1", "--symbols", "400", "--seed", "3", "--cases", "4",
-                               "--jobs", "1", "--json", "--corpus", corpus])
+        let result = Self.run([
+            "fuzz", "--target", "round-trip", "--era", "v6.1", "--symbols", "400", "--seed", "3", "--cases", "4",
+            "--jobs", "1", "--json", "--corpus", corpus,
+        ])
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["target"] as? String == "round-trip")
@@ -160,8 +170,10 @@ import TestSupport
         #expect(saved.era == .v3_3 && saved.expectation == .fails)
         #expect(try #require(saved.layout).symbolCount <= original.layout!.symbolCount)
         let fixed = corpus + "/fixed.case"
-        write(Array(Corpus.text("findings/pass-convergence-v3.3-0x9b7e993b67eb19e5.case")
-            .replacingOccurrences(of: "era: v3.3", with: "era: v3.3\nmitigations: uncompressed-type").utf8), to: fixed)
+        write(
+            Array(
+                Corpus.text("findings/pass-convergence-v3.3-0x9b7e993b67eb19e5.case")
+                    .replacingOccurrences(of: "era: v3.3", with: "era: v3.3\nmitigations: uncompressed-type").utf8), to: fixed)
         let passing = Self.run(["fuzz", "--shrink", fixed, "--corpus", corpus])
         #expect(passing.status == 1)
         #expect(passing.errors.contains("does not fail pass-convergence"))
@@ -177,16 +189,19 @@ import TestSupport
         #expect(first.output.contains("(step budget; fuzz --shrink FILE continues)"))
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: corpus).sorted().first { $0.hasSuffix(".case") })
         let before = try CaseFile(parsing: try #require(contents(of: corpus + "/" + name)).text)
-        let second = Self.run(["fuzz", "--shrink", corpus + "/" + name, "--shrink-steps", "100000", "--shrink-seconds", "600",
-                               "--corpus", corpus])
+        let second = Self.run([
+            "fuzz", "--shrink", corpus + "/" + name, "--shrink-steps", "100000", "--shrink-seconds", "600",
+            "--corpus", corpus,
+        ])
         #expect(second.status == 0, "\(second.errors)")
         #expect(second.output.hasPrefix("fuzz: saved \(corpus)/\(name): "))
         #expect(second.output.contains("(exhausted: 1-minimal)"))
         let after = try CaseFile(parsing: try #require(contents(of: corpus + "/" + name)).text)
         #expect(try #require(after.layout).symbolCount <= before.layout!.symbolCount)
         #expect(try CaseReplay.replay(after).matchesExpectation)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: corpus).allSatisfy { $0.hasSuffix(".case") },
-                "no temporary file is left")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: corpus).allSatisfy { $0.hasSuffix(".case") },
+            "no temporary file is left")
     }
 
     @Test("--shrink names the file when it is missing or not a case file")
@@ -203,11 +218,13 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: corpus) == ["bad.case"])
     }
 
-    @Test("usage errors exit 2", arguments: [
-        ["fuzz", "--target", "speed"], ["fuzz", "--shape", "round"], ["fuzz", "--seconds", "0"], ["fuzz", "--seed", "x"],
-        ["fuzz", "--era", "v5.10", "--symbol-prefix", "_"], ["mitigations", "--cases", "-1"], ["fuzz", "extra"],
-        ["fuzz", "--arch", "vax"], ["mitigations", "--arch", "thumb"],
-    ])
+    @Test(
+        "usage errors exit 2",
+        arguments: [
+            ["fuzz", "--target", "speed"], ["fuzz", "--shape", "round"], ["fuzz", "--seconds", "0"], ["fuzz", "--seed", "x"],
+            ["fuzz", "--era", "v5.10", "--symbol-prefix", "_"], ["mitigations", "--cases", "-1"], ["fuzz", "extra"],
+            ["fuzz", "--arch", "vax"], ["mitigations", "--arch", "thumb"],
+        ])
     func usageErrors(_ arguments: [String]) {
         #expect(Self.run(arguments).status == 2)
     }
@@ -218,10 +235,12 @@ import TestSupport
         let result = Self.run(arguments)
         #expect(result.status == 0)
         let lines = result.output.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "mitigations: era v3.3 --all-symbols, nm 2012, linker model, 3 layouts of 200 symbols, seed 0x2, "
+        #expect(
+            lines[0] == "mitigations: era v3.3 --all-symbols, nm 2012, linker model, 3 layouts of 200 symbols, seed 0x2, "
                 + "shapes drawn per case, 1 job")
         #expect(lines[1].hasPrefix("mitigation "))
-        #expect(lines.dropFirst(2).prefix(7).map { String($0.prefix { $0 != " " }) }
+        #expect(
+            lines.dropFirst(2).prefix(7).map { String($0.prefix { $0 != " " }) }
                 == ["none", "extra-pass", "fixed-point=8", "pad=64", "pad=4096", "uncompressed-type", "reuse-tokens"])
         #expect(lines.last!.hasPrefix("3 layouts, 21 builds in "))
         let json = Self.run(arguments + ["--json"])

@@ -1,8 +1,8 @@
 import Compressor
 import Foundation
 import KallsymsLabCommand
-import Testing
 import TestSupport
+import Testing
 
 /// End-to-end tests of `generate`, `profile` and `mutate` through `KallsymsLab.run`.
 @Suite struct GeneratorCommandTests {
@@ -69,9 +69,12 @@ import TestSupport
         #expect(content == Self.run(["generate", "--symbols", "30", "--seed", "1"]).output)
     }
 
-    @Test("generate rejects bad arguments with usage errors (2) and bad files with errors (1)",
-          arguments: [(["--symbols", "0"], 2), (["--symbols", "ten"], 2), (["--seed", "-1"], 2), (["--seed", "0xZZ"], 2),
-                      (["extra"], 2), (["--frobnicate"], 2), (["--profile", "/nonexistent/profile.json"], 1)])
+    @Test(
+        "generate rejects bad arguments with usage errors (2) and bad files with errors (1)",
+        arguments: [
+            (["--symbols", "0"], 2), (["--symbols", "ten"], 2), (["--seed", "-1"], 2), (["--seed", "0xZZ"], 2),
+            (["extra"], 2), (["--frobnicate"], 2), (["--profile", "/nonexistent/profile.json"], 1),
+        ])
     func generateRejectsBadArguments(_ arguments: [String], _ status: Int) {
         let result = Self.run(["generate"] + arguments)
         #expect(Int(result.status) == status)
@@ -85,7 +88,10 @@ import TestSupport
     func profileFeedsGenerate() throws {
         let mapPath = Self.temporaryPath("small.map")
         let profilePath = Self.temporaryPath("profile.json")
-        defer { unlink(mapPath); unlink(profilePath) }
+        defer {
+            unlink(mapPath)
+            unlink(profilePath)
+        }
         try Self.smallMap.write(toFile: mapPath, atomically: true, encoding: .utf8)
         let learned = Self.run(["profile", mapPath])
         #expect(learned.status == 0 && learned.errors.isEmpty)
@@ -107,7 +113,10 @@ import TestSupport
     func malformedInputNamesFileAndLine() throws {
         let mapPath = Self.temporaryPath("broken.map")
         let profilePath = Self.temporaryPath("broken.json")
-        defer { unlink(mapPath); unlink(profilePath) }
+        defer {
+            unlink(mapPath)
+            unlink(profilePath)
+        }
         try "c0008000 T _text\nnot a map line\n".write(toFile: mapPath, atomically: true, encoding: .utf8)
         let result = Self.run(["profile", mapPath])
         #expect(result.status == 1)
@@ -134,21 +143,25 @@ import TestSupport
     func mutateAppliesMutationsInOrder() {
         // realign moves printk and everything after it; the merged group and the group that
         // gained the stub and the renamed symbol are sorted by name bytes, as nm sorts them.
-        let ok = Self.run(["mutate", "-", "retype helper D", "realign printk -0x40", "insert-stub veneer start_kernel c0100040",
-                           "delete stext", "rename helper_alias zz"], stdin: Self.smallMap)
+        let ok = Self.run(
+            [
+                "mutate", "-", "retype helper D", "realign printk -0x40", "insert-stub veneer start_kernel c0100040",
+                "delete stext", "rename helper_alias zz",
+            ], stdin: Self.smallMap)
         #expect(ok.status == 0 && ok.errors.isEmpty)
-        #expect(ok.output == """
-            c0008000 T _text
-            c0100000 T _stext
-            c0100000 T start_kernel
-            c0100040 t __start_kernel_veneer
-            c0100040 D helper
-            c0100040 T printk
-            c0100040 t zz
-            c01fffc0 D _etext
-            c01fffd0 d __func__.1
+        #expect(
+            ok.output == """
+                c0008000 T _text
+                c0100000 T _stext
+                c0100000 T start_kernel
+                c0100040 t __start_kernel_veneer
+                c0100040 D helper
+                c0100040 T printk
+                c0100040 t zz
+                c01fffc0 D _etext
+                c01fffd0 d __func__.1
 
-            """)
+                """)
     }
 
     @Test("mutate reports mutations that do not apply (1), malformed ones (2), and FILE:LINE for --mutations")

@@ -1,7 +1,7 @@
 import Foundation
 import KallsymsLabCommand
-import Testing
 import TestSupport
+import Testing
 
 /// Help and version texts, checked against snapshots in `Tests/Corpus/snapshots` (run with
 /// `KALLSYMS_LAB_RECORD_SNAPSHOTS=1` to rewrite them after a deliberate change; that run fails).

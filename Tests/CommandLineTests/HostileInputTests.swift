@@ -1,8 +1,8 @@
 import Compressor
-import KallsymsLabCommand
 import Foundation
-import Testing
+import KallsymsLabCommand
 import TestSupport
+import Testing
 
 /// Hostile input to every subcommand that reads files (issue 8): empty input, binary garbage,
 /// CRLF lines, a 1 MB name, an address of 17 hex digits, a missing or unreadable path, a
@@ -38,8 +38,12 @@ import TestSupport
         ("empty", []),
         ("binary garbage", garbage(20_000, seed: 3)),
         ("CRLF", Array("c0008000 T _text\r\nc0008000 T _stext\r\nc0008010 T f\r\nc0008020 T _etext\r\n".utf8)),
-        ("1 MB name", Array(("c0008000 T _stext\nc0008010 T " + String(repeating: "n", count: 1 << 20)
-                             + "\nc0008020 T _etext\n").utf8)),
+        (
+            "1 MB name",
+            Array(
+                ("c0008000 T _stext\nc0008010 T " + String(repeating: "n", count: 1 << 20)
+                    + "\nc0008020 T _etext\n").utf8)
+        ),
         ("17-digit address", Array("c0008000 T _stext\n1ffffffffffffffff T huge\nc0008020 T _etext\n".utf8)),
         ("NUL bytes", [0x63, 0x30, 0x20, 0x54, 0x20, 0x00, 0x61, 0x0A, 0x00, 0x00, 0x0A]),
     ]
@@ -75,8 +79,9 @@ import TestSupport
                     #expect(result.errors.contains("/input"), "\(reader.name) on \(input.label) must name the file: \(result.errors)")
                 }
                 // The temporary folder and wall-clock times ("0.0 s on 1 thread") masked.
-                let output = Array(result.output.text.replacingOccurrences(of: folder, with: "<tmp>")
-                    .replacingOccurrences(of: "[0-9]+(\\.[0-9]+)? ?(ms|s)\\b", with: "<time>", options: .regularExpression).utf8)
+                let output = Array(
+                    result.output.text.replacingOccurrences(of: folder, with: "<tmp>")
+                        .replacingOccurrences(of: "[0-9]+(\\.[0-9]+)? ?(ms|s)\\b", with: "<time>", options: .regularExpression).utf8)
                 outcomes.append("\(reader.name)\t\(input.label)\t\(result.status)\t\(output.count)\t\(SHA256.hex(output).prefix(16))")
             }
         }
@@ -114,10 +119,12 @@ import TestSupport
         }
     }
 
-    @Test("an unwritable --output is one line, and nothing is left behind", arguments: [
-        ["compress", "--output", "OUT", "MAP"], ["generate", "--symbols", "5", "--seed", "1", "--output", "OUT"],
-        ["mutate", "--output", "OUT", "MAP", "delete _stext"],
-    ])
+    @Test(
+        "an unwritable --output is one line, and nothing is left behind",
+        arguments: [
+            ["compress", "--output", "OUT", "MAP"], ["generate", "--symbols", "5", "--seed", "1", "--output", "OUT"],
+            ["mutate", "--output", "OUT", "MAP", "delete _stext"],
+        ])
     func unwritableOutput(_ arguments: [String]) {
         let folder = temporaryFolder()
         defer { removeTemporaryFolder(folder) }
@@ -139,19 +146,22 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: folder + "/out.S"))
     }
 
-    @Test("a closed output pipe is one line and status 1 for every writer", arguments: [
-        ["compress", "MAP"], ["stats", "MAP"], ["decode", "--tables", "TABLES"], ["generate", "--symbols", "2000", "--seed", "1"],
-        ["mutate", "MAP", "delete _stext"], ["explain", "MAP", "MAP"], ["sensitivity", "--jobs", "1", "MAP"],
-        ["simulate", "--scenario", "arm-2012-up-fixed"],
-    ])
+    @Test(
+        "a closed output pipe is one line and status 1 for every writer",
+        arguments: [
+            ["compress", "MAP"], ["stats", "MAP"], ["decode", "--tables", "TABLES"], ["generate", "--symbols", "2000", "--seed", "1"],
+            ["mutate", "MAP", "delete _stext"], ["explain", "MAP", "MAP"], ["sensitivity", "--jobs", "1", "MAP"],
+            ["simulate", "--scenario", "arm-2012-up-fixed"],
+        ])
     func closedPipe(_ arguments: [String]) {
         let map = Corpus.path("golden/inputs/small.map")
         let tables = Corpus.path(Corpus.armhf + "/vmlinux-tables")
         let (io, captured) = CommandIO.buffers(writeStandardOutput: { _ in throw CommandError("error writing standard output: Broken pipe") })
         let status = KallsymsLab.run(arguments.map { $0 == "MAP" ? map : $0 == "TABLES" ? tables : $0 }, io: io)
         #expect(status == 1)
-        #expect(captured.errorText.split(separator: "\n").count == 1 && captured.errorText.contains("Broken pipe"),
-                "\(arguments[0]): \(captured.errorText)")
+        #expect(
+            captured.errorText.split(separator: "\n").count == 1 && captured.errorText.contains("Broken pipe"),
+            "\(arguments[0]): \(captured.errorText)")
     }
 
     /// The real process: `kallsyms-lab decode … | head -c 1` (SIGPIPE is ignored; EPIPE reported).

@@ -1,8 +1,8 @@
 import Compressor
 import Foundation
-import Testing
-import TestSupport
 import Randomness
+import TestSupport
+import Testing
 
 /// `decode IMAGE` and `verify IMAGE` on the real Debian armhf zImage, hostile files, and
 /// `--tables` folders that used to decode to wrong addresses with exit status 0.
@@ -58,8 +58,11 @@ import Randomness
         #expect(v6_1["flags"] as? String == "--base-relative")
         #expect(v6_1["reproduces"] as? Bool == true)
         #expect((v6_1["differences"] as? [String])?.isEmpty == true)
-        #expect((v6_1["matches"] as? [String])?.starts(with: ["kallsyms_names", "kallsyms_markers", "kallsyms_token_table",
-                                                               "kallsyms_token_index"]) == true)
+        #expect(
+            (v6_1["matches"] as? [String])?.starts(with: [
+                "kallsyms_names", "kallsyms_markers", "kallsyms_token_table",
+                "kallsyms_token_index",
+            ]) == true)
         let v6_19 = try #require(eras.first { $0["era"] as? String == "v6.19" })
         #expect(v6_19["reproduces"] as? Bool == false)
         #expect((v6_19["differences"] as? [String])?.contains { $0.hasPrefix("table order") } == true)
@@ -76,9 +79,11 @@ import Randomness
         #expect(object["relativeBase"] as? String == "0xc0300000")
         #expect(object["symbolCount"] as? Int == 45665)
         let tables = try #require(object["tables"] as? [[String: Any]])
-        #expect(tables.map { $0["name"] as? String ?? "" } == [
-            "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms", "kallsyms_names", "kallsyms_markers",
-            "kallsyms_seqs_of_names", "kallsyms_token_table", "kallsyms_token_index"])
+        #expect(
+            tables.map { $0["name"] as? String ?? "" } == [
+                "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms", "kallsyms_names", "kallsyms_markers",
+                "kallsyms_seqs_of_names", "kallsyms_token_table", "kallsyms_token_index",
+            ])
         let symbols = try #require(object["symbols"] as? [[String: String]])
         #expect(symbols.first == ["address": "c0300000", "type": "T", "name": "_stext"])
     }
@@ -128,8 +133,10 @@ import Randomness
     func tablesThatWouldDecodeWronglyAreRefused() {
         let folder = temporaryFolder()
         defer { removeTemporaryFolder(folder) }
-        for name in ["kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
-                     "kallsyms_offsets", "kallsyms_num_syms"] {
+        for name in [
+            "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+            "kallsyms_offsets", "kallsyms_num_syms",
+        ] {
             write(Corpus.bytes(Corpus.armhf + "/vmlinux-tables/\(name).bin"), to: folder + "/\(name).bin")
         }
         let missing = runTool(["decode", "--tables", folder])

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Every `--json` output, byte for byte against a snapshot in `Tests/Corpus/snapshots/json`,
 /// with what differs between runs masked: times and rates (`"elapsedSeconds":<time>`) and
@@ -8,22 +8,27 @@ import TestSupport
 /// after a deliberate change, and fails the run that did so.
 @Suite struct JSONSnapshotTests {
     /// Keys whose values are wall-clock times or rates.
-    static let timeKeys = ["elapsedSeconds", "casesPerSecond", "buildsPerSecond", "buildsPerThreadSecond", "generateSeconds", "buildSeconds",
-                           "shrinkSeconds", "seconds"]
+    static let timeKeys = [
+        "elapsedSeconds", "casesPerSecond", "buildsPerSecond", "buildsPerThreadSecond", "generateSeconds", "buildSeconds",
+        "shrinkSeconds", "seconds",
+    ]
 
     /// `text` with every time value and every mention of `folder` masked.
     static func masked(_ text: String, folder: String) -> String {
         var result = text.replacingOccurrences(of: folder, with: "<tmp>").replacingOccurrences(of: Corpus.root, with: "<corpus>")
         for key in timeKeys {
-            result = result.replacingOccurrences(of: "\"\(key)\":[-0-9.eE+]+", with: "\"\(key)\":\"<time>\"",
-                                                 options: .regularExpression)
+            result = result.replacingOccurrences(
+                of: "\"\(key)\":[-0-9.eE+]+", with: "\"\(key)\":\"<time>\"",
+                options: .regularExpression)
         }
         return result
     }
 
     /// Compares `output` with snapshot `name` (or records it).
-    static func expectSnapshot(_ name: String, _ output: String, folder: String,
-                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectSnapshot(
+        _ name: String, _ output: String, folder: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         // The output is one JSON value, whatever its snapshot says.
         _ = try JSONSerialization.jsonObject(with: Data(output.utf8))
         let text = masked(output, folder: folder)
@@ -34,14 +39,17 @@ import TestSupport
             Issue.record("recorded \(path); run again without KALLSYMS_LAB_RECORD_SNAPSHOTS", sourceLocation: sourceLocation)
             return
         }
-        let recorded = try #require(contents(of: path), "no snapshot \(path); record it with KALLSYMS_LAB_RECORD_SNAPSHOTS=1",
-                                    sourceLocation: sourceLocation)
+        let recorded = try #require(
+            contents(of: path), "no snapshot \(path); record it with KALLSYMS_LAB_RECORD_SNAPSHOTS=1",
+            sourceLocation: sourceLocation)
         #expect(text == recorded.text, "\(name) --json differs from its snapshot", sourceLocation: sourceLocation)
     }
 
     /// Runs `arguments` (`<tmp>` stands for a fresh temporary folder) and compares the output.
-    static func check(_ name: String, _ arguments: [String], status: Int32 = 0, stdin: String = "",
-                      prepare: (String) -> Void = { _ in }, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func check(
+        _ name: String, _ arguments: [String], status: Int32 = 0, stdin: String = "",
+        prepare: (String) -> Void = { _ in }, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let folder = temporaryFolder()
         defer { removeTemporaryFolder(folder) }
         prepare(folder)
@@ -52,14 +60,22 @@ import TestSupport
 
     @Test("check --json: laws that hold")
     func checkHolds() throws {
-        try Self.check("check-holds", ["check", "--property", "engine-equivalence", "--property", "round-trip", "--era", "v6.19",
-                                       "--seed", "0x2a", "--cases", "3", "--json"])
+        try Self.check(
+            "check-holds",
+            [
+                "check", "--property", "engine-equivalence", "--property", "round-trip", "--era", "v6.19",
+                "--seed", "0x2a", "--cases", "3", "--json",
+            ])
     }
 
     @Test("check --json: an expected counterexample, shrunk")
     func checkCounterexample() throws {
-        try Self.check("check-counterexample", ["check", "--property", "retype-invariance", "--era", "v6.19", "--seed", "0x2012",
-                                                "--cases", "120", "--shrink-steps", "150", "--json"])
+        try Self.check(
+            "check-counterexample",
+            [
+                "check", "--property", "retype-invariance", "--era", "v6.19", "--seed", "0x2012",
+                "--cases", "120", "--shrink-steps", "150", "--json",
+            ])
     }
 
     @Test("replay --json: a property case and a build case")
@@ -70,24 +86,35 @@ import TestSupport
 
     @Test("simulate --json: the 2012 scenario")
     func simulate() throws {
-        try Self.check("simulate-arm-2012-up", ["simulate", "--scenario", "arm-2012-up", "--era", "v3.3", "--all-symbols", "--json"],
-                       status: 3)
+        try Self.check(
+            "simulate-arm-2012-up", ["simulate", "--scenario", "arm-2012-up", "--era", "v3.3", "--all-symbols", "--json"],
+            status: 3)
     }
 
     @Test("explain --json: the 2012 scenario's pass maps")
     func explain() throws {
-        try Self.check("explain-arm-2012-up", ["explain", "--json", "--era", "v3.3", "--all-symbols",
-                                               "<tmp>/.tmp_vmlinux1.map", "<tmp>/.tmp_vmlinux2.map"],
-                       prepare: { folder in
-                           _ = runTool(["simulate", "--scenario", "arm-2012-up", "--era", "v3.3", "--all-symbols",
-                                        "--write-maps", folder])
-                       })
+        try Self.check(
+            "explain-arm-2012-up",
+            [
+                "explain", "--json", "--era", "v3.3", "--all-symbols",
+                "<tmp>/.tmp_vmlinux1.map", "<tmp>/.tmp_vmlinux2.map",
+            ],
+            prepare: { folder in
+                _ = runTool([
+                    "simulate", "--scenario", "arm-2012-up", "--era", "v3.3", "--all-symbols",
+                    "--write-maps", folder,
+                ])
+            })
     }
 
     @Test("sensitivity --json")
     func sensitivity() throws {
-        try Self.check("sensitivity-small", ["sensitivity", "--era", "v6.1", "--all-symbols", "--mutations", "retype,delete",
-                                             "--json", Corpus.path("golden/inputs/small.map")])
+        try Self.check(
+            "sensitivity-small",
+            [
+                "sensitivity", "--era", "v6.1", "--all-symbols", "--mutations", "retype,delete",
+                "--json", Corpus.path("golden/inputs/small.map"),
+            ])
     }
 
     @Test("stats --json")
@@ -97,14 +124,22 @@ import TestSupport
 
     @Test("fuzz --json: a small campaign with its findings")
     func fuzz() throws {
-        try Self.check("fuzz-small", ["fuzz", "--era", "v3.3", "--symbols", "300", "--shape", "up-nm2012-pcpu4096-biased",
-                                      "--seed", "3", "--shrink-steps", "100", "--jobs", "1", "--cases", "6", "--json",
-                                      "--corpus", "<tmp>"])
+        try Self.check(
+            "fuzz-small",
+            [
+                "fuzz", "--era", "v3.3", "--symbols", "300", "--shape", "up-nm2012-pcpu4096-biased",
+                "--seed", "3", "--shrink-steps", "100", "--jobs", "1", "--cases", "6", "--json",
+                "--corpus", "<tmp>",
+            ])
     }
 
     @Test("mitigations --json")
     func mitigations() throws {
-        try Self.check("mitigations-small", ["mitigations", "--era", "v3.3", "--cases", "3", "--symbols", "200", "--seed", "2",
-                                             "--jobs", "1", "--json"])
+        try Self.check(
+            "mitigations-small",
+            [
+                "mitigations", "--era", "v3.3", "--cases", "3", "--symbols", "200", "--seed", "2",
+                "--jobs", "1", "--json",
+            ])
     }
 }

@@ -76,10 +76,12 @@ import Testing
         #expect((try? JSONSerialization.jsonObject(with: Data(json.output.utf8))) != nil)
     }
 
-    @Test("usage errors exit 2", arguments: [
-        ["simulate"], ["simulate", "--scenario", "nope"], ["simulate", "--scenario", "arm-2012-up", "--mitigation", "retry"],
-        ["simulate", "--scenario", "arm-2012-up", "--era", "v3.3", "--pc-relative"], ["simulate", "a", "--scenario", "arm-2012-up"],
-    ])
+    @Test(
+        "usage errors exit 2",
+        arguments: [
+            ["simulate"], ["simulate", "--scenario", "nope"], ["simulate", "--scenario", "arm-2012-up", "--mitigation", "retry"],
+            ["simulate", "--scenario", "arm-2012-up", "--era", "v3.3", "--pc-relative"], ["simulate", "a", "--scenario", "arm-2012-up"],
+        ])
     func usageErrors(_ arguments: [String]) {
         #expect(Self.run(arguments).status == 2)
     }

@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// docs/behaviour.md §4: the address order of the tables and the name order of
 /// kallsyms_seqs_of_names.
@@ -18,14 +18,17 @@ import TestSupport
 
     @Test("weak (w/W only) goes last among equal addresses")
     func weakLast() {
-        #expect(order([symbol(1, "W", "weak", 0), symbol(1, "T", "strong", 1), symbol(1, "V", "v", 2)])
+        #expect(
+            order([symbol(1, "W", "weak", 0), symbol(1, "T", "strong", 1), symbol(1, "V", "v", 2)])
                 == ["strong", "v", "weak"])
     }
 
-    @Test("names that look linker-provided go last", arguments: [
-        ("__start_foo", true), ("__stop_foo", true), ("__end_foo", true), ("__foo_start", true), ("__bss_end", true),
-        ("__a_end", false), ("_start_foo", false), ("__x_ends", false), ("__init_begin", false),
-    ])
+    @Test(
+        "names that look linker-provided go last",
+        arguments: [
+            ("__start_foo", true), ("__stop_foo", true), ("__end_foo", true), ("__foo_start", true), ("__bss_end", true),
+            ("__a_end", false), ("_start_foo", false), ("__x_ends", false), ("__init_begin", false),
+        ])
     func linkerProvided(_ name: String, _ expected: Bool) {
         #expect(AddressOrder.looksLinkerProvided(name.bytes) == expected)
     }

@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// Every run of `golden/MANIFEST.tsv`: five eras × their flag sets × 38 inputs (docs/behaviour.md,
 /// Tests/Corpus/golden/README.md).
@@ -19,8 +19,9 @@ import TestSupport
     }
 
     /// small.map's outputs are kept in full so that a mismatch shows the first differing line.
-    @Test("small.map outputs match line by line",
-          arguments: Corpus.goldenRuns.filter { $0.input == "small.map" && $0.succeeds })
+    @Test(
+        "small.map outputs match line by line",
+        arguments: Corpus.goldenRuns.filter { $0.input == "small.map" && $0.succeeds })
     func smallMapMatchesLineByLine(_ run: Corpus.GoldenRun) throws {
         let expected = Corpus.text("golden/small/\(run.era)/\(run.goldenFileStem).S")
         let output = try run.era.generate(Corpus.goldenInput("small.map"), options: run.options).assembly.text

@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// docs/behaviour.md §7: decoding tables, and refusing malformed ones without trapping.
 @Suite struct DecoderTests {
@@ -11,9 +11,10 @@ import TestSupport
     @Test("decoding gives back address, type and name")
     func decodes() throws {
         let symbols = try TableDecoder.decode(raw(), text: 0xc000_8000)
-        #expect(symbols.map { $0.line(addressWidth: 8).text } == [
-            "c0008000 T _text", "c0008000 T _stext", "c0008010 t helper", "c0008020 T printk", "c0008030 T _etext",
-        ])
+        #expect(
+            symbols.map { $0.line(addressWidth: 8).text } == [
+                "c0008000 T _text", "c0008000 T _stext", "c0008010 t helper", "c0008020 T printk", "c0008030 T _etext",
+            ])
     }
 
     @Test("malformed tables throw", arguments: 0..<8)

@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// `AssemblyReader` infers the era of a `.S` it is given without `--era`: from the preamble
 /// (v3.3's include, v7.0's missing preamble), `kallsyms_seqs_of_names` (v6.19) and, between
@@ -32,7 +32,8 @@ import TestSupport
             let inferred = try AssemblyReader.read(run.assembly)
             #expect([Era.v5_10, .v6_1].contains(inferred.era))
             let exact = try AssemblyReader.read(run.assembly, era: era)
-            #expect(try TableDecoder.decode(inferred.tables, text: run.selection.textAddress)
+            #expect(
+                try TableDecoder.decode(inferred.tables, text: run.selection.textAddress)
                     == TableDecoder.decode(exact.tables, text: run.selection.textAddress))
         }
     }

@@ -1,7 +1,7 @@
 import Compressor
-import Testing
-import TestSupport
 import Randomness
+import TestSupport
+import Testing
 
 /// `FastEngine` against the oracle `ReferenceEngine` (docs/behaviour.md §5): the whole
 /// `Compression` value — token table, compressed names and every round — must be equal for every
@@ -23,8 +23,9 @@ import Randomness
     func pairCountsEqualPlainCount() {
         var generator = SeededRandom(seed: 0x9A1B)
         for round in 0..<200 {
-            let strings = Self.randomStrings(&generator, alphabet: round % 3 == 0 ? 256 : 1 + round % 5,
-                                             maxCount: 12, maxLength: 20)
+            let strings = Self.randomStrings(
+                &generator, alphabet: round % 3 == 0 ? 256 : 1 + round % 5,
+                maxCount: 12, maxLength: 20)
             #expect(PairCounter.count(strings) == Self.naivePairCounts(strings), "case \(round): \(strings.map(Array.init))")
         }
     }
@@ -51,13 +52,16 @@ import Randomness
     // MARK: - Engine equality
 
     /// Checks one input, describing it in the failure message.
-    static func expectEnginesAgree(_ input: ByteStrings, _ label: @autoclosure () -> String,
-                                   sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectEnginesAgree(
+        _ input: ByteStrings, _ label: @autoclosure () -> String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let fast = FastEngine.compress(input)
         let reference = ReferenceEngine.compress(input)
         guard fast != reference else { return }
         let firstRound = zip(fast.rounds, reference.rounds).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-        Issue.record("""
+        Issue.record(
+            """
             \(label()): engines differ (\(input.count) symbols); rounds \(fast.rounds.count) vs \
             \(reference.rounds.count), first differing round \(firstRound.map(String.init) ?? "none"), \
             tokens equal \(fast.tokens == reference.tokens), names equal \(fast.names == reference.names)

@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import Randomness
+import Testing
 
 /// `NameMatcher` against a plain reading of its four modes, on random candidate sets (one
 /// shared first byte or many, short and long candidates) and names built from their pieces.

@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// docs/behaviour.md §2: how each era reads `nm -n` text.
 @Suite struct ParserTests {
@@ -105,9 +105,11 @@ import TestSupport
 
     // MARK: length limits
 
-    @Test("names at or above the era's limit are skipped with a warning", arguments: [
-        (Era.v5_10, 128), (Era.v6_1, 512), (Era.v6_19, 512), (Era.v7_0, 512),
-    ])
+    @Test(
+        "names at or above the era's limit are skipped with a warning",
+        arguments: [
+            (Era.v5_10, 128), (Era.v6_1, 512), (Era.v6_19, 512), (Era.v7_0, 512),
+        ])
     func longNamesAreSkipped(_ era: Era, _ limit: Int) throws {
         let ok = String(repeating: "x", count: limit - 1)
         let long = String(repeating: "y", count: limit)
@@ -137,13 +139,15 @@ import TestSupport
         #expect(try records(.v7_0, "c0008000 T a\nc0008001 T b").count == 2)
     }
 
-    @Test("strict lines: malformed lines are a line format error naming the line", arguments: [
-        "c0008000 T foo\n\nc0008001 T bar\n",  // empty line
-        "c0008000 T foo\nc0008001 T\n",  // no space after the type
-        "c0008000 T foo\nc0008001  T bar\n",  // two spaces
-        "c0008000 T foo\nzzzz T bar\n",  // no address
-        "c0008000 T foo\n0x T bar\n",  // "0x" without digits: strtoull stops at "x"
-    ])
+    @Test(
+        "strict lines: malformed lines are a line format error naming the line",
+        arguments: [
+            "c0008000 T foo\n\nc0008001 T bar\n",  // empty line
+            "c0008000 T foo\nc0008001 T\n",  // no space after the type
+            "c0008000 T foo\nc0008001  T bar\n",  // two spaces
+            "c0008000 T foo\nzzzz T bar\n",  // no address
+            "c0008000 T foo\n0x T bar\n",  // "0x" without digits: strtoull stops at "x"
+        ])
     func strictLineFormatErrors(_ text: String) {
         #expect {
             _ = try Era.v6_19.parse(text.bytes)

@@ -1,6 +1,7 @@
-@testable import Compressor
-import Testing
 import Randomness
+import Testing
+
+@testable import Compressor
 
 /// The token parser reads the common `HEX␠T␠NAME\n` record through a fast path; on every
 /// input it must read exactly what the general scanf-like scanner reads.
@@ -16,10 +17,10 @@ import Randomness
         func name(_ length: Int) -> [UInt8] {
             (0..<length).map { _ in
                 switch random.next() % 40 {
-                case 0: return 0            // NUL: C strings end there
-                case 1: return 0x09         // a tab splits the name
-                case 2: return 0x01         // a control byte is part of the name
-                case 3: return 0xC3         // bytes above 0x7F are ordinary
+                case 0: return 0  // NUL: C strings end there
+                case 1: return 0x09  // a tab splits the name
+                case 2: return 0x01  // a control byte is part of the name
+                case 3: return 0xC3  // bytes above 0x7F are ordinary
                 default: return Array("abcxyz_.$0189".utf8)[Int(random.next() % 13)]
                 }
             }
@@ -65,8 +66,10 @@ import Randomness
             let nameBuffer = 4 + Int(random.next() % 12)
             let text = randomText(&random, nameBuffer: nameBuffer)
             let (fast, general) = text.withUnsafeBufferPointer {
-                (TokenMapParser.parse($0, nameBuffer: nameBuffer),
-                 TokenMapParser.parse($0, nameBuffer: nameBuffer, readsPlainRecordsFast: false))
+                (
+                    TokenMapParser.parse($0, nameBuffer: nameBuffer),
+                    TokenMapParser.parse($0, nameBuffer: nameBuffer, readsPlainRecordsFast: false)
+                )
             }
             #expect(fast.symbols == general.symbols, "text \(text)")
             #expect(fast.symbols.lines == general.symbols.lines, "text \(text)")

@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// docs/behaviour.md §5: the greedy pair compression, checked on hand-made inputs.
 @Suite struct ReferenceEngineTests {

@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// Decoding the tables of every successful golden run gives back exactly the kept symbols.
 @Suite struct RoundTripTests {

@@ -1,6 +1,6 @@
 import Compressor
-import Testing
 import TestSupport
+import Testing
 
 /// docs/behaviour.md §3: which symbols each era keeps.
 @Suite struct SelectionTests {
@@ -36,8 +36,10 @@ import TestSupport
 
     @Test("missing range markers leave [0, 0], which holds address 0", arguments: Era.allCases)
     func missingMarkersHoldZero(_ era: Era) throws {
-        let names = try kept(era, "00000000 T _etext\n00000000 T at_zero\n00000010 T above\n"
-                             + "c0000000 T _sinittext\nc0000010 T _einittext\n")
+        let names = try kept(
+            era,
+            "00000000 T _etext\n00000000 T at_zero\n00000010 T above\n"
+                + "c0000000 T _sinittext\nc0000010 T _einittext\n")
         // The text range is [0, 0]; a symbol at 0 also sits at "_etext" (0) and falls to the
         // corner case unless it is _etext itself.
         #expect(names == ["_etext", "_sinittext", "_einittext"])
@@ -52,8 +54,9 @@ import TestSupport
 
     @Test("absolute symbols are dropped except the four whitelisted names", arguments: Era.allCases)
     func absoluteWhitelist(_ era: Era) throws {
-        let names = try kept(era, "00000010 A __gp\n00000020 A other\n00000030 a __kernel_sigtramp\nc0001000 T x\n",
-                             GeneratorOptions(allSymbols: true))
+        let names = try kept(
+            era, "00000010 A __gp\n00000020 A other\n00000030 a __kernel_sigtramp\nc0001000 T x\n",
+            GeneratorOptions(allSymbols: true))
         #expect(names.contains("__gp"))
         #expect(names.contains("__kernel_sigtramp"))
         #expect(!names.contains("other"))
@@ -81,9 +84,11 @@ import TestSupport
 
     @Test("v3.3: ARM mapping symbols, $ names, _compiled. and kallsyms_* names are dropped")
     func v33Drops() throws {
-        let names = try kept(.v3_3, Self.textRange
-                             + "c0001100 t $a\nc0001100 t $d.1\nc0001100 t $x\nc0001100 t gcc2_compiled.\n"
-                             + "c0001100 T kallsyms_names\nc0001100 T keep\n", GeneratorOptions(allSymbols: true))
+        let names = try kept(
+            .v3_3,
+            Self.textRange
+                + "c0001100 t $a\nc0001100 t $d.1\nc0001100 t $x\nc0001100 t gcc2_compiled.\n"
+                + "c0001100 T kallsyms_names\nc0001100 T keep\n", GeneratorOptions(allSymbols: true))
         #expect(names.sorted() == ["_etext", "_stext", "keep"])
     }
 
@@ -94,13 +99,15 @@ import TestSupport
         #expect(names == ["__stext", "_x", "__etext"])
     }
 
-    @Test("v5.10 and v6.1 name lists", arguments: [
-        ("__crc_foo", [true, false]), (".LASANPC1", [true, false]), ("__efistub_x", [true, true]),
-        ("__kvm_nvhe_x", [true, false]), ("__kvm_nvhe_$x", [true, true]), ("f_veneer", [true, true]),
-        ("f_from_thumb", [true, true]), ("a.long_branch.b", [true, true]), ("__ARMV7PILongThunk_f", [false, true]),
-        ("__kcfi_typeid_f", [false, true]), ("kallsyms_names", [true, true]), ("_SDA_BASE_", [true, true]),
-        ("plain", [false, false]),
-    ])
+    @Test(
+        "v5.10 and v6.1 name lists",
+        arguments: [
+            ("__crc_foo", [true, false]), (".LASANPC1", [true, false]), ("__efistub_x", [true, true]),
+            ("__kvm_nvhe_x", [true, false]), ("__kvm_nvhe_$x", [true, true]), ("f_veneer", [true, true]),
+            ("f_from_thumb", [true, true]), ("a.long_branch.b", [true, true]), ("__ARMV7PILongThunk_f", [false, true]),
+            ("__kcfi_typeid_f", [false, true]), ("kallsyms_names", [true, true]), ("_SDA_BASE_", [true, true]),
+            ("plain", [false, false]),
+        ])
     func v510AndV61Lists(_ name: String, _ dropped: [Bool]) throws {
         let map = Self.textRange + "c0001800 T \(name)\n"
         #expect(try !kept(.v5_10, map).contains(name) == dropped[0], "v5.10 \(name)")
@@ -111,8 +118,9 @@ import TestSupport
     @Test("--absolute-percpu makes per-cpu symbols type A before sorting", arguments: [Era.v5_10, .v6_1])
     func absolutePercpu(_ era: Era) throws {
         let options = GeneratorOptions(allSymbols: true, absolutePercpu: true, baseRelative: true)
-        let selection = try era.select(era.parse("0 D __per_cpu_start\n100 D pcpu_var\n200 D __per_cpu_end\nc0001000 T x\n".bytes).records,
-                                       options: options)
+        let selection = try era.select(
+            era.parse("0 D __per_cpu_start\n100 D pcpu_var\n200 D __per_cpu_end\nc0001000 T x\n".bytes).records,
+            options: options)
         #expect(selection.symbols.map { String(UnicodeScalar($0.type)) } == ["A", "A", "A", "T"])
         #expect(selection.symbols.map(\.isPercpuAbsolute) == [true, true, true, false])
     }
@@ -135,11 +143,13 @@ import TestSupport
         }
     }
 
-    @Test("a flag the era does not have is refused", arguments: [
-        (Era.v3_3, GeneratorOptions(baseRelative: true)), (Era.v6_19, GeneratorOptions(absolutePercpu: true)),
-        (Era.v7_0, GeneratorOptions(baseRelative: true)), (Era.v5_10, GeneratorOptions(pcRelative: true)),
-        (Era.v6_1, GeneratorOptions(symbolPrefix: UInt8(ascii: "_"))),
-    ])
+    @Test(
+        "a flag the era does not have is refused",
+        arguments: [
+            (Era.v3_3, GeneratorOptions(baseRelative: true)), (Era.v6_19, GeneratorOptions(absolutePercpu: true)),
+            (Era.v7_0, GeneratorOptions(baseRelative: true)), (Era.v5_10, GeneratorOptions(pcRelative: true)),
+            (Era.v6_1, GeneratorOptions(symbolPrefix: UInt8(ascii: "_"))),
+        ])
     func unsupportedFlags(_ era: Era, _ options: GeneratorOptions) {
         #expect { try era.validate(options) } throws: { ($0 as? KallsymsError)?.kind == .unsupportedOption }
     }

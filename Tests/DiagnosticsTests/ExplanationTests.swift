@@ -1,24 +1,24 @@
 import Compressor
 import Diagnostics
-import Testing
 import TestSupport
+import Testing
 
 /// `explain`: the differences, the sizes, the first different round and its causes.
 @Suite struct ExplanationTests {
     static let base = """
-    c0008000 T _text
-    c0008000 T _stext
-    c0008010 T do_thing
-    c0008020 t helper_one
-    c0008030 T do_other
-    c0008040 T _etext
-    c0009000 T __per_cpu_start
-    c0009000 T __per_cpu_end
-    c000a000 D __data_loc
-    c000a000 D _sdata
-    c000a010 d some_data
+        c0008000 T _text
+        c0008000 T _stext
+        c0008010 T do_thing
+        c0008020 t helper_one
+        c0008030 T do_other
+        c0008040 T _etext
+        c0009000 T __per_cpu_start
+        c0009000 T __per_cpu_end
+        c000a000 D __data_loc
+        c000a000 D _sdata
+        c000a010 d some_data
 
-    """
+        """
 
     func explain(_ a: String, _ b: String, era: Era = .v3_3) throws -> Explanation {
         try Explanation.explain(a.bytes, b.bytes, era: era, options: GeneratorOptions(allSymbols: true), target: .arm32)
@@ -51,10 +51,12 @@ import TestSupport
 
     @Test("reordering equal addresses moves symbols but changes no pair count")
     func reorderOnly() throws {
-        let a = Self.base.replacingOccurrences(of: "c0008010 T do_thing\nc0008020 t helper_one\nc0008030 T do_other",
-                                               with: "c0008030 T do_other\nc0008030 T do_thing\nc0008030 t helper_one")
-        let b = Self.base.replacingOccurrences(of: "c0008010 T do_thing\nc0008020 t helper_one\nc0008030 T do_other",
-                                               with: "c0008030 t helper_one\nc0008030 T do_thing\nc0008030 T do_other")
+        let a = Self.base.replacingOccurrences(
+            of: "c0008010 T do_thing\nc0008020 t helper_one\nc0008030 T do_other",
+            with: "c0008030 T do_other\nc0008030 T do_thing\nc0008030 t helper_one")
+        let b = Self.base.replacingOccurrences(
+            of: "c0008010 T do_thing\nc0008020 t helper_one\nc0008030 T do_other",
+            with: "c0008030 t helper_one\nc0008030 T do_thing\nc0008030 T do_other")
         let e = try explain(a, b)
         #expect(e.difference.changes(of: .moved).count == 2)
         #expect(e.difference.changes.count == 2 && e.difference.changes.allSatisfy { $0.kind == .moved })

@@ -1,7 +1,7 @@
 import Compressor
 import Diagnostics
-import Testing
 import TestSupport
+import Testing
 
 /// `sensitivity`: the incremental answer equals a full recompression.
 @Suite struct SensitivityTests {
@@ -86,8 +86,9 @@ import TestSupport
             for change in analysis.changes(for: index, kinds: ["retype", "delete", "reorder"]) {
                 let fast = analysis.evaluate(change, on: index)
                 let expected = try oracle.namesSize(oracle.changed(change, at: index)) - analysis.namesSize
-                #expect(fast.namesDelta == expected,
-                        "\(era) \(input) symbol \(index) \(printable(run.selection.symbols[index].name)) \(change)")
+                #expect(
+                    fast.namesDelta == expected,
+                    "\(era) \(input) symbol \(index) \(printable(run.selection.symbols[index].name)) \(change)")
                 checked += 1
                 if expected != 0 { fragile += 1 }
                 if !fast.recompressed { incremental += 1 }
@@ -122,9 +123,11 @@ import TestSupport
         #expect(moved >= 20, "only \(moved) reorders moved a symbol in the stored order")
     }
 
-    @Test("the retype flips text and data", arguments: [
-        ("T", "D"), ("D", "T"), ("t", "d"), ("d", "t"), ("R", "D"), ("r", "d"), ("B", "D"), ("b", "d"), ("W", "D"), ("w", "d"),
-    ])
+    @Test(
+        "the retype flips text and data",
+        arguments: [
+            ("T", "D"), ("D", "T"), ("t", "d"), ("d", "t"), ("R", "D"), ("r", "d"), ("B", "D"), ("b", "d"), ("W", "D"), ("w", "d"),
+        ])
     func flips(_ from: Character, _ to: Character) {
         #expect(SensitivityAnalysis.flipped(from.asciiValue!) == to.asciiValue!)
     }

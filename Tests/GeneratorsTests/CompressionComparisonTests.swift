@@ -1,8 +1,8 @@
 import Compressor
 import Generators
-import Testing
-import TestSupport
 import Randomness
+import TestSupport
+import Testing
 
 @Suite struct CompressionComparisonTests {
     /// The realism target of issue 5: a generated map of the armhf map's size compresses (v6.1
@@ -11,13 +11,16 @@ import Randomness
     @Test("a generated map of the armhf size compresses like the real armhf map")
     func generatedMapCompressesLikeTheRealOne() throws {
         let comparison = try CompressionComparison(reference: Fixtures.armRecords, candidate: Fixtures.fullSizeMap)
-        #expect(abs(comparison.ratioDeviation) <= 0.05,
-                "real ratio \(comparison.reference.ratio), generated \(comparison.candidate.ratio)")
-        #expect(comparison.tokenLengthDistance < 0.1,
-                "real \(comparison.reference.tokenLengthHistogram), generated \(comparison.candidate.tokenLengthHistogram)")
+        #expect(
+            abs(comparison.ratioDeviation) <= 0.05,
+            "real ratio \(comparison.reference.ratio), generated \(comparison.candidate.ratio)")
+        #expect(
+            comparison.tokenLengthDistance < 0.1,
+            "real \(comparison.reference.tokenLengthHistogram), generated \(comparison.candidate.tokenLengthHistogram)")
         #expect(comparison.isRealistic)
-        print("realism: real ratio \(comparison.reference.ratio), generated \(comparison.candidate.ratio), "
-              + "deviation \(comparison.ratioDeviation), token length distance \(comparison.tokenLengthDistance)")
+        print(
+            "realism: real ratio \(comparison.reference.ratio), generated \(comparison.candidate.ratio), "
+                + "deviation \(comparison.ratioDeviation), token length distance \(comparison.tokenLengthDistance)")
     }
 
     @Test("the ratio is kallsyms_names plus the token table over the raw name bytes, counted here from the tables")
@@ -40,8 +43,9 @@ import Randomness
         var rng = SeededRandom(seed: 9)
         let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
         let random = map.map { record in
-            SymbolRecord(address: record.address, type: record.type,
-                         name: (0..<max(4, record.name.count)).map { _ in letters.randomElement(using: &rng)! })
+            SymbolRecord(
+                address: record.address, type: record.type,
+                name: (0..<max(4, record.name.count)).map { _ in letters.randomElement(using: &rng)! })
         }
         let comparison = try CompressionComparison(reference: map, candidate: random)
         #expect(comparison.ratioDeviation > 0.2, "random names compress worse: \(comparison.ratioDeviation)")

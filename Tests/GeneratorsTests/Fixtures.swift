@@ -1,7 +1,7 @@
 import Compressor
 import Generators
-import TestSupport
 import Randomness
+import TestSupport
 
 /// Data shared by the generator tests, computed once per test process.
 enum Fixtures {

@@ -1,8 +1,9 @@
 import Compressor
-@testable import Generators
 import LinkModel
-import Testing
 import Randomness
+import Testing
+
+@testable import Generators
 
 @Suite struct LayoutGeneratorTests {
     static let generator = LayoutGenerator(profile: .arm)
@@ -31,8 +32,9 @@ import Randomness
         #expect(layout != Self.layout(2000, seed: 6))
     }
 
-    @Test("layouts are valid: text form round trip, offsets within sizes, one kallsyms host, about the size asked",
-          arguments: [0, 19, 40, 300, 5000])
+    @Test(
+        "layouts are valid: text form round trip, offsets within sizes, one kallsyms host, about the size asked",
+        arguments: [0, 19, 40, 300, 5000])
     func layoutsAreValid(_ count: Int) throws {
         for seed in UInt64(1)...3 {
             let layout = Self.layout(count, seed: seed)
@@ -86,9 +88,10 @@ import Randomness
     func boundaryBias() throws {
         for seed in UInt64(1)...10 {
             let layout = Self.layout(200, seed: seed, shape: .arm2012Uniprocessor)
-            let index = try #require(layout.items.firstIndex { item in
-                if case .section(let section) = item { return section.name == ".init.data" } else { return false }
-            })
+            let index = try #require(
+                layout.items.firstIndex { item in
+                    if case .section(let section) = item { return section.name == ".init.data" } else { return false }
+                })
             let end = LayoutParts.endAddress(ofItem: index, in: layout)
             let below = (end + 4095) / 4096 * 4096 - end
             #expect(below >= 1 && below <= 2 * LayoutGenerator.expectedTablesSize(symbols: 200))

@@ -1,8 +1,9 @@
 import Compressor
-@testable import Generators
 import LinkModel
-import Testing
 import Randomness
+import Testing
+
+@testable import Generators
 
 @Suite struct LayoutShrinkerTests {
     static let layout: Layout = {
@@ -21,12 +22,14 @@ import Randomness
 
     @Test("a layout that fails while it defines a symbol shrinks to that symbol's section alone")
     func shrinksToTheCulprit() throws {
-        let culprit = try #require(Self.layout.sections.first { $0.name == ".text" }?.members.compactMap { member -> String? in
-            if case .symbol(let name, _, _) = member { return String(decoding: name, as: UTF8.self) }
-            return nil
-        }.dropFirst(5).first)
-        let result = try #require(LayoutShrinker(maximumSteps: 5000, maximumDuration: .seconds(600))
-            .shrink(Self.layout) { Self.holds($0, String(culprit.prefix(1))) })
+        let culprit = try #require(
+            Self.layout.sections.first { $0.name == ".text" }?.members.compactMap { member -> String? in
+                if case .symbol(let name, _, _) = member { return String(decoding: name, as: UTF8.self) }
+                return nil
+            }.dropFirst(5).first)
+        let result = try #require(
+            LayoutShrinker(maximumSteps: 5000, maximumDuration: .seconds(600))
+                .shrink(Self.layout) { Self.holds($0, String(culprit.prefix(1))) })
         #expect(result.stopReason == .exhausted)
         // `_text` stays (LayoutShrinker.keptNames: the .S refers to it), in its own section.
         let keepsText = Self.layout.defines(Array("_text".utf8))
@@ -51,10 +54,13 @@ import Randomness
     @Test("a stop request ends shrinking with the layout so far")
     func stopRequest() throws {
         var calls = 0
-        let result = try #require(LayoutShrinker().shrink(Self.layout, shouldStop: { calls >= 3 }) { _ in
-            calls += 1
-            return true
-        })
+        let result = try #require(
+            LayoutShrinker().shrink(
+                Self.layout, shouldStop: { calls >= 3 },
+                stillFails: { _ in
+                    calls += 1
+                    return true
+                }))
         #expect(result.steps == 3)
         #expect(result.stopReason == .stepBudget)
     }
@@ -71,7 +77,10 @@ import Randomness
                 for (member, content) in section.members.enumerated() {
                     switch content {
                     case .symbol(let name, _, _), .marker(let name, _):
-                        if name == text { holdsText = true; continue }
+                        if name == text {
+                            holdsText = true
+                            continue
+                        }
                         smaller.append(layout.removingMembers(member..<member + 1, ofItem: index))
                     case .kallsyms: continue
                     }
@@ -89,10 +98,11 @@ import Randomness
     static func needsThreeAndAPage(_ layout: Layout) -> Bool {
         let sections = layout.sections
         let named = sections.reduce(0) { total, section in
-            total + section.members.filter { member in
-                if case .symbol(let name, _, _) = member { return name.first == UInt8(ascii: "s") }
-                return false
-            }.count
+            total
+                + section.members.filter { member in
+                    if case .symbol(let name, _, _) = member { return name.first == UInt8(ascii: "s") }
+                    return false
+                }.count
         }
         return named >= 3 && sections.reduce(0) { $0 + $1.size } >= 0x1000
     }
@@ -100,8 +110,9 @@ import Randomness
     @Test("an exhausted shrink is 1-minimal: no single symbol, item or 4-byte size step can go and still fail")
     func exhaustedShrinkIsOneMinimal() throws {
         try #require(Self.needsThreeAndAPage(Self.layout))
-        let result = try #require(LayoutShrinker(maximumSteps: 20_000, maximumDuration: .seconds(600))
-            .shrink(Self.layout, stillFails: Self.needsThreeAndAPage))
+        let result = try #require(
+            LayoutShrinker(maximumSteps: 20_000, maximumDuration: .seconds(600))
+                .shrink(Self.layout, stillFails: Self.needsThreeAndAPage))
         #expect(result.stopReason == .exhausted && result.isOneMinimal)
         #expect(Self.needsThreeAndAPage(result.layout))
         let smaller = Self.oneStepSmaller(result.layout)

@@ -1,7 +1,7 @@
-import Randomness
 import Compressor
 import Generators
 import LinkModel
+import Randomness
 import Testing
 
 /// `ModernLayout`: today's kernel shapes with calls across the kallsyms tables.
@@ -23,9 +23,10 @@ import Testing
         #expect(architecture.textSizes.contains(text.size) || text.size > architecture.textSizes.upperBound)
         let initText = try #require(layout.sections.first { $0.name == ".init.text" })
         #expect(initText.calls.count > 10)
-        let textGlobals = Set(text.members.compactMap { member -> [UInt8]? in
-            if case .symbol(let name, _, let binding) = member, binding != .local { return name } else { return nil }
-        })
+        let textGlobals = Set(
+            text.members.compactMap { member -> [UInt8]? in
+                if case .symbol(let name, _, let binding) = member, binding != .local { return name } else { return nil }
+            })
         #expect(initText.calls.allSatisfy { textGlobals.contains($0.target) })
         #expect(layout.sections.filter { $0.name != ".init.text" }.allSatisfy { $0.calls.isEmpty })
         // Every call is valid: the text form reads back to the same layout.

@@ -1,19 +1,20 @@
 import Compressor
 import Generators
 import LinkModel
-import Testing
-import TestSupport
 import Randomness
+import TestSupport
+import Testing
 
 @Suite struct MutationTests {
-    static let map = Fixtures.records([
-        (0xc030_0000, "T", "_stext"), (0xc030_0000, "T", "__turn_mmu_on"),
-        (0xc030_0044, "T", "cpu_ca15_reset"), (0xc030_0044, "T", "cpu_ca8_reset"), (0xc030_0044, "T", "cpu_v7_reset"),
-        (0xc030_0060, "t", "helper"), (0xc030_0080, "t", "helper"), (0xc030_0080, "t", "helper"),
-        (0xc030_0100, "t", "__printk_veneer"), (0xc030_0200, "T", "printk"),
-        (0xc132_a000, "D", "__per_cpu_start"), (0xc133_4fd4, "D", "__per_cpu_end"),
-        (0xc140_0000, "D", "__init_end"), (0xc140_0000, "D", "_sdata"),
-    ].sorted { ($0.0, Array($0.2.utf8).lexicographicallyPrecedes(Array($1.2.utf8)) ? 0 : 1) < ($1.0, 1) })
+    static let map = Fixtures.records(
+        [
+            (0xc030_0000, "T", "_stext"), (0xc030_0000, "T", "__turn_mmu_on"),
+            (0xc030_0044, "T", "cpu_ca15_reset"), (0xc030_0044, "T", "cpu_ca8_reset"), (0xc030_0044, "T", "cpu_v7_reset"),
+            (0xc030_0060, "t", "helper"), (0xc030_0080, "t", "helper"), (0xc030_0080, "t", "helper"),
+            (0xc030_0100, "t", "__printk_veneer"), (0xc030_0200, "T", "printk"),
+            (0xc132_a000, "D", "__per_cpu_start"), (0xc133_4fd4, "D", "__per_cpu_end"),
+            (0xc140_0000, "D", "__init_end"), (0xc140_0000, "D", "_sdata"),
+        ].sorted { ($0.0, Array($0.2.utf8).lexicographicallyPrecedes(Array($1.2.utf8)) ? 0 : 1) < ($1.0, 1) })
 
     static func names(_ records: [SymbolRecord]) -> [String] {
         records.map { String(decoding: $0.name, as: UTF8.self) }
@@ -21,8 +22,10 @@ import Randomness
 
     static func mutation(_ text: String) throws -> Mutation { try Mutation(parsing: text) }
 
-    static func expectFailure(_ kind: MutationError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
-                              _ body: () throws -> [SymbolRecord]) {
+    static func expectFailure(
+        _ kind: MutationError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: () throws -> [SymbolRecord]
+    ) {
         do {
             _ = try body()
             Issue.record("expected a \(kind) error", sourceLocation: sourceLocation)
@@ -37,16 +40,20 @@ import Randomness
 
     @Test("every mutation round-trips through its text form, odd bytes included")
     func everyMutationRoundTripsThroughItsTextForm() throws {
-        let odd: [[UInt8]] = [Array("a b".utf8), Array("tab\there".utf8), Array("at@hash#back\\slash".utf8), [],
-                              [0xC3, 0xA9, 0x7F, 0x01], Array("\\e".utf8), Array("-0x10".utf8)]
+        let odd: [[UInt8]] = [
+            Array("a b".utf8), Array("tab\there".utf8), Array("at@hash#back\\slash".utf8), [],
+            [0xC3, 0xA9, 0x7F, 0x01], Array("\\e".utf8), Array("-0x10".utf8),
+        ]
         var mutations: [Mutation] = []
         for name in odd {
             let reference = SymbolReference(name: name, address: 0xc030_0000, occurrence: 2)
-            mutations += [.retype(reference, to: 0x20), .retype(SymbolReference(name: name), to: UInt8(ascii: "#")),
-                          .realign(from: reference, by: -0x2c), .realign(from: reference, by: Int64.min),
-                          .realign(from: reference, by: Int64.max), .insertStub(.thumbv7Thunk, target: reference, at: 0),
-                          .removeStub(reference), .rename(reference, to: name), .insert(address: .max, type: 0xFF, name: name),
-                          .delete(reference)]
+            mutations += [
+                .retype(reference, to: 0x20), .retype(SymbolReference(name: name), to: UInt8(ascii: "#")),
+                .realign(from: reference, by: -0x2c), .realign(from: reference, by: Int64.min),
+                .realign(from: reference, by: Int64.max), .insertStub(.thumbv7Thunk, target: reference, at: 0),
+                .removeStub(reference), .rename(reference, to: name), .insert(address: .max, type: 0xFF, name: name),
+                .delete(reference),
+            ]
         }
         mutations.append(.reorder(address: 0xc030_0044, order: [2, 0, 1]))
         // And random ones drawn from a generated map.
@@ -67,14 +74,17 @@ import Randomness
 
     @Test("the text forms read as documented")
     func textFormsReadAsDocumented() throws {
-        #expect(try Self.mutation("retype sys_ni_syscall@c03724cc D")
+        #expect(
+            try Self.mutation("retype sys_ni_syscall@c03724cc D")
                 == .retype(SymbolReference("sys_ni_syscall", at: 0xc037_24cc), to: UInt8(ascii: "D")))
         #expect(try Self.mutation("reorder 0xc0300044 2,0,1") == .reorder(address: 0xc030_0044, order: [2, 0, 1]))
         #expect(try Self.mutation("realign __init_end -0x2c") == .realign(from: SymbolReference("__init_end"), by: -0x2c))
         #expect(try Self.mutation("realign  x  +64") == .realign(from: SymbolReference("x"), by: 64))
-        #expect(try Self.mutation("insert-stub armv7-thunk printk c0d40000")
+        #expect(
+            try Self.mutation("insert-stub armv7-thunk printk c0d40000")
                 == .insertStub(.armv7Thunk, target: SymbolReference("printk"), at: 0xc0d4_0000))
-        #expect(try Self.mutation("rename __key.0@c15ebbc8#2 a\\x20b")
+        #expect(
+            try Self.mutation("rename __key.0@c15ebbc8#2 a\\x20b")
                 == .rename(SymbolReference("__key.0", at: 0xc15e_bbc8, occurrence: 2), to: Array("a b".utf8)))
         #expect(try Self.mutation("insert c0300100 T \\e") == .insert(address: 0xc030_0100, type: UInt8(ascii: "T"), name: []))
         #expect(Mutation.realign(from: SymbolReference("x", at: 0x10), by: -4).description == "realign x@00000010 -0x4")
@@ -82,9 +92,11 @@ import Randomness
 
     @Test("malformed texts are malformedText errors; lists name the line")
     func malformedTextsAreRejected() {
-        for text in ["", "frobnicate x", "retype x", "retype x TT", "reorder zz 0,1", "reorder c0300000 0,,1",
-                     "realign x 4q", "insert-stub trampoline x 0", "rename x a\\q", "delete x#y", "delete @c0300000",
-                     "insert c0300000 T", "realign x +0x8000000000000000"] {
+        for text in [
+            "", "frobnicate x", "retype x", "retype x TT", "reorder zz 0,1", "reorder c0300000 0,,1",
+            "realign x 4q", "insert-stub trampoline x 0", "rename x a\\q", "delete x#y", "delete @c0300000",
+            "insert c0300000 T", "realign x +0x8000000000000000",
+        ] {
             #expect(throws: KallsymsError.self, "\"\(text)\"") { try Mutation(parsing: text) }
         }
         do {

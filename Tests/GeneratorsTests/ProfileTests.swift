@@ -2,15 +2,17 @@ import Compressor
 import Foundation
 import Generators
 import LinkModel
-import Testing
-import TestSupport
 import Randomness
+import TestSupport
+import Testing
 
 @Suite struct ProfileTests {
     @Test("the built-in ARM profile is what learning the corpus map gives (regenerate with profile --swift)")
     func builtInARMProfileMatchesTheCorpusMap() {
         let learned = Profile.learn(from: Fixtures.armRecords)
-        #expect(learned == Profile.arm, """
+        #expect(
+            learned == Profile.arm,
+            """
             Profile.arm drifted from Tests/Corpus/armhf-armmp-6.1.176/System.map; regenerate it with
             kallsyms-lab profile --swift Tests/Corpus/armhf-armmp-6.1.176/System.map > Sources/Generators/Profile+ARM.swift
             """)
@@ -25,8 +27,10 @@ import Randomness
         #expect(profile.regions.first { $0.name == "text" }?.start == 0xc030_0000)
         #expect(profile.regions.first { $0.name == "per-cpu" }?.start == 0xc132_a000)
         let markerNames = Set(profile.markers.map { String(decoding: $0.symbol.name, as: UTF8.self) })
-        for name in ["_text", "_stext", "_etext", "_sinittext", "_einittext", "__per_cpu_start", "__per_cpu_end",
-                     "_sdata", "__bss_start", "_end", "__start___ksymtab", "__stop___ksymtab"] {
+        for name in [
+            "_text", "_stext", "_etext", "_sinittext", "_einittext", "__per_cpu_start", "__per_cpu_end",
+            "_sdata", "__bss_start", "_end", "__start___ksymtab", "__stop___ksymtab",
+        ] {
             #expect(markerNames.contains(name), "missing marker \(name)")
         }
         let block = try #require(profile.aliasBlocks.first)
@@ -84,7 +88,13 @@ import Randomness
         #expect(learned.symbolCount == 3000)
         #expect(learned.names.learnedNames >= 1_000, "the name model learned \(learned.names.learnedNames) names")
         #expect(Profile.learn(from: Array(sample.prefix(2000))) != learned)
-        #expect(Profile.learn(from: sample.map { var r = $0; r.name += Array("_x".utf8); return r }) != learned)
+        #expect(
+            Profile.learn(
+                from: sample.map {
+                    var r = $0
+                    r.name += Array("_x".utf8)
+                    return r
+                }) != learned)
     }
 
     @Test("regions come from the boundary markers present, with low and high around them")
@@ -126,9 +136,12 @@ import Randomness
 @Suite struct NameModelTests {
     @Test("names split into a leading separator run and word+separator units")
     func unitsFollowTheSeparators() {
-        let model = NameModel.learn(from: [(type: UInt8(ascii: "d"), name: Array("__compound_literal.12".utf8)),
-                                           (type: UInt8(ascii: "T"), name: Array("sys_ni_syscall".utf8))],
-                                    limits: .init(vocabularySize: 10, minimumTransitionCount: 1))
+        let model = NameModel.learn(
+            from: [
+                (type: UInt8(ascii: "d"), name: Array("__compound_literal.12".utf8)),
+                (type: UInt8(ascii: "T"), name: Array("sys_ni_syscall".utf8)),
+            ],
+            limits: .init(vocabularySize: 10, minimumTransitionCount: 1))
         #expect(model.chain["^d"] == "__ 1")
         #expect(model.chain["^d__"] == "compound_ 1")
         #expect(model.chain["compound_"] == "literal. 1")

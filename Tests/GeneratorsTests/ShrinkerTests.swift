@@ -1,8 +1,8 @@
 import Compressor
 import Generators
-import Testing
-import TestSupport
 import Randomness
+import TestSupport
+import Testing
 
 @Suite struct ShrinkerTests {
     /// A map and mutations that apply to it, drawn at random.
@@ -22,15 +22,27 @@ import Randomness
 
     /// Predicates of several shapes, including ones that are not monotone in the case's size.
     static let predicates: [(String, @Sendable ([SymbolRecord], [Mutation]) throws -> Bool)] = [
-        ("has a lowercase-typed symbol and a mutation", { map, mutations in
-            map.contains { $0.type >= UInt8(ascii: "a") } && !mutations.isEmpty }),
-        ("the mutated map has an equal-address group", { map, mutations in
-            let mutated = try MutationList(mutations).apply(to: map)
-            return zip(mutated, mutated.dropFirst()).contains { $0.address == $1.address } }),
-        ("a hash of the case is divisible by 3", { map, mutations in
-            var hasher = SeededRandom(seed: UInt64(map.count * 31 + mutations.count))
-            for record in map { hasher = hasher.derived(UInt64(record.name.count) &+ record.address) }
-            return hasher.state % 3 == 0 }),
+        (
+            "has a lowercase-typed symbol and a mutation",
+            { map, mutations in
+                map.contains { $0.type >= UInt8(ascii: "a") } && !mutations.isEmpty
+            }
+        ),
+        (
+            "the mutated map has an equal-address group",
+            { map, mutations in
+                let mutated = try MutationList(mutations).apply(to: map)
+                return zip(mutated, mutated.dropFirst()).contains { $0.address == $1.address }
+            }
+        ),
+        (
+            "a hash of the case is divisible by 3",
+            { map, mutations in
+                var hasher = SeededRandom(seed: UInt64(map.count * 31 + mutations.count))
+                for record in map { hasher = hasher.derived(UInt64(record.name.count) &+ record.address) }
+                return hasher.state % 3 == 0
+            }
+        ),
         ("total name bytes are odd", { map, _ in map.reduce(0) { $0 + $1.name.count } % 2 == 1 }),
     ]
 
@@ -55,7 +67,11 @@ import Randomness
     func passingCasesGiveNoResult() {
         let (map, mutations) = Self.randomCase(seed: 1)
         var calls = 0
-        #expect(Shrinker().shrink(map: map, mutations: mutations) { _, _ in calls += 1; return false } == nil)
+        #expect(
+            Shrinker().shrink(map: map, mutations: mutations) { _, _ in
+                calls += 1
+                return false
+            } == nil)
         #expect(calls == 1)
         #expect(Shrinker().shrink(map: map, mutations: mutations) { _, _ in throw MutationError(.noSuchSymbol, "") } == nil)
     }
@@ -64,9 +80,11 @@ import Randomness
     func shrinksToTheMinimalCase() throws {
         let (map, _) = Self.randomCase(seed: 2, symbols: 300, mutations: 0)
         let weak = try #require(map.firstIndex { $0.type == UInt8(ascii: "t") })
-        let mutations: [Mutation] = [.delete(SymbolReference.canonical(0, in: map)),
-                                     .retype(SymbolReference.canonical(weak, in: map), to: UInt8(ascii: "d")),
-                                     .insert(address: 0x1000, type: UInt8(ascii: "T"), name: Array("inserted_symbol".utf8))]
+        let mutations: [Mutation] = [
+            .delete(SymbolReference.canonical(0, in: map)),
+            .retype(SymbolReference.canonical(weak, in: map), to: UInt8(ascii: "d")),
+            .insert(address: 0x1000, type: UInt8(ascii: "T"), name: Array("inserted_symbol".utf8)),
+        ]
         // Fails when, after the mutations, some symbol is a `d` that was retyped from `t` in the input.
         let stillFails: ([SymbolRecord], [Mutation]) -> Bool = { map, mutations in
             guard let mutated = try? MutationList(mutations).apply(to: map) else { return false }

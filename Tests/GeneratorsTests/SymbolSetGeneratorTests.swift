@@ -1,13 +1,15 @@
 import Compressor
 import Generators
 import LinkModel
-import Testing
-import TestSupport
 import Randomness
+import TestSupport
+import Testing
 
 @Suite struct SymbolSetGeneratorTests {
-    static let boundaryOrder = ["_text", "_stext", "_etext", "_sinittext", "_einittext", "__per_cpu_start",
-                                "__per_cpu_end", "_sdata", "_edata", "__bss_start", "_end"]
+    static let boundaryOrder = [
+        "_text", "_stext", "_etext", "_sinittext", "_einittext", "__per_cpu_start",
+        "__per_cpu_end", "_sdata", "_edata", "__bss_start", "_end",
+    ]
 
     @Test("the same seed gives the same map; other seeds other maps")
     func generationIsDeterministicPerSeed() {
@@ -45,8 +47,11 @@ import Randomness
         let map = Fixtures.map(20_000, seed: 3)
         for record in map {
             #expect(!record.name.isEmpty && record.name.count <= NameModel.lengthLimit)
-            #expect(record.name.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0)
-                        || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+            #expect(
+                record.name.allSatisfy {
+                    $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0)
+                        || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+                })
         }
         let text = MapWriter.write(map, addressWidth: 8)
         for era in Era.allCases {

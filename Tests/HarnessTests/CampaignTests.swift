@@ -3,15 +3,18 @@ import Generators
 import Harness
 import LinkModel
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CampaignTests {
     /// Small uniprocessor layouts with 2012 letters, biased to a page boundary: v3.3 fails often.
-    static func configuration(cases: Int, jobs: Int = 1, seed: UInt64 = 1, target: CampaignTarget = .passConvergence,
-                              era: Era = .v3_3) -> Campaign.Configuration {
-        Campaign.Configuration(target: target, era: era, seed: seed, symbols: 300, shape: .arm2012Uniprocessor, jobs: jobs,
-                               maximumCases: cases, shrinkSteps: 150, shrinkDuration: .seconds(600))
+    static func configuration(
+        cases: Int, jobs: Int = 1, seed: UInt64 = 1, target: CampaignTarget = .passConvergence,
+        era: Era = .v3_3
+    ) -> Campaign.Configuration {
+        Campaign.Configuration(
+            target: target, era: era, seed: seed, symbols: 300, shape: .arm2012Uniprocessor, jobs: jobs,
+            maximumCases: cases, shrinkSteps: 150, shrinkDuration: .seconds(600))
     }
 
     /// Every event of a run, in order.
@@ -118,8 +121,13 @@ import TestSupport
         #expect(rescued.linkedPasses.count == 3)
         #expect(CampaignTarget.passConvergence.verdict(of: rescued) == .holds)
         #expect(CampaignTarget.sizeStability.verdict(of: rescued).isFailure)
-        #expect(CampaignTarget.sizeStability.signature(of: rescued) == Set(["__per_cpu_load", "__per_cpu_start",
-                                                                           "__per_cpu_end"].map { Array($0.utf8) }))
+        #expect(
+            CampaignTarget.sizeStability.signature(of: rescued)
+                == Set(
+                    [
+                        "__per_cpu_load", "__per_cpu_start",
+                        "__per_cpu_end",
+                    ].map { Array($0.utf8) }))
         let failing = Build(layout: scenario.layout, options: scenario.options()).run()
         #expect(CampaignTarget.passConvergence.verdict(of: failing).isFailure)
         #expect(CampaignTarget.passConvergence.fails(failing) && !CampaignTarget.passConvergence.fails(rescued))
@@ -135,9 +143,10 @@ import TestSupport
         configuration.shrinkSteps = 200_000
         let campaign = Campaign(configuration)
         let options = configuration.buildOptions
-        let index = try #require((0..<40).first { index in
-            CampaignTarget.passConvergence.fails(Build(layout: campaign.layout(ofCase: index), options: options).run())
-        })
+        let index = try #require(
+            (0..<40).first { index in
+                CampaignTarget.passConvergence.fails(Build(layout: campaign.layout(ofCase: index), options: options).run())
+            })
         let original = campaign.layout(ofCase: index)
         let finding = try #require(campaign.shrink(original, seed: 1))
         #expect(finding.stopReason == .exhausted && finding.isOneMinimal)
@@ -157,8 +166,14 @@ import TestSupport
             var holdsText = false
             if case .section(let section) = content {
                 for (member, entry) in section.members.enumerated() {
-                    if case .symbol(let name, _, _) = entry, name == Array("_text".utf8) { holdsText = true; continue }
-                    if case .marker(let name, _) = entry, name == Array("_text".utf8) { holdsText = true; continue }
+                    if case .symbol(let name, _, _) = entry, name == Array("_text".utf8) {
+                        holdsText = true
+                        continue
+                    }
+                    if case .marker(let name, _) = entry, name == Array("_text".utf8) {
+                        holdsText = true
+                        continue
+                    }
                     if case .kallsyms = entry { continue }
                     #expect(!failsTheSameWay(shrunk.removingMembers(member..<member + 1, ofItem: item)), "member \(member) of item \(item)")
                     checked += 1
@@ -209,8 +224,12 @@ import TestSupport
         let target = try #require(CampaignTarget(rawValue: name), "\(file): unknown target \(name)")
         let layout = try #require(saved.layout, "\(file): a build case without a layout")
         let mitigations = try saved.mitigations.map { try #require(Mitigation(parsing: $0)) }
-        let result = Build(layout: layout, options: BuildOptions(era: saved.era, generator: saved.options,
-                                                                 mitigations: mitigations)).run()
+        let result = Build(
+            layout: layout,
+            options: BuildOptions(
+                era: saved.era, generator: saved.options,
+                mitigations: mitigations)
+        ).run()
         #expect(target.verdict(of: result).isFailure == (saved.expectation == .fails), "\(file)")
         if saved.expectation == .fails { #expect(target.verdict(of: result) == .fails(saved.reason), "\(file)") }
     }

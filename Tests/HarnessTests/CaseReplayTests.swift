@@ -3,8 +3,8 @@ import Foundation
 import Generators
 import Harness
 import LinkModel
-import Testing
 import TestSupport
+import Testing
 
 /// Replaying saved cases: property cases through their property, build cases through
 /// `LinkModel`; and every file in `Tests/Corpus/findings/`.
@@ -31,7 +31,11 @@ import TestSupport
     @Test("a failing property case fails, and matches only 'expect: fails'")
     func failingPropertyCase() throws {
         let result = try CaseReplay.replay(text: Self.retypeCase)
-        #expect(result.observation == .fails("retyping aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaiaaaaaaaaaaataaaaasaaaaaaeataoaaa6aalagaacaaesaaa_pta_ranaeaaarfaaraca_apamapaampafteaia@c0208000 T->B changed kallsyms_names from 6 to 7 bytes"))
+        #expect(
+            result.observation
+                == .fails(
+                    "retyping aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaiaaaaaaaaaaataaaaasaaaaaaeataoaaa6aalagaacaaesaaa_pta_ranaeaaarfaaraca_apamapaampafteaia@c0208000 T->B changed kallsyms_names from 6 to 7 bytes"
+                ))
         #expect(result.matchesExpectation)
         let flipped = try CaseReplay.replay(text: Self.retypeCase.replacingOccurrences(of: "expect: fails", with: "expect: passes"))
         #expect(!flipped.matchesExpectation)
@@ -39,10 +43,13 @@ import TestSupport
 
     @Test("a passing property case passes; a case the property discards never matches")
     func passingAndDiscardedCases() throws {
-        let map = [SymbolRecord(0xc000_8000, "T", "_text"), SymbolRecord(0xc000_8000, "T", "_stext"),
-                   SymbolRecord(0xc000_8010, "t", "helper")]
-        var file = CaseFile(kind: .property, property: "reorder-invariance", era: .v7_0, expectation: .passes, reason: "",
-                            mutations: [.reorder(address: 0xc000_8000, order: [1, 0])], map: map)
+        let map = [
+            SymbolRecord(0xc000_8000, "T", "_text"), SymbolRecord(0xc000_8000, "T", "_stext"),
+            SymbolRecord(0xc000_8010, "t", "helper"),
+        ]
+        var file = CaseFile(
+            kind: .property, property: "reorder-invariance", era: .v7_0, expectation: .passes, reason: "",
+            mutations: [.reorder(address: 0xc000_8000, order: [1, 0])], map: map)
         let passing = try CaseReplay.replay(file)
         #expect(passing.observation == .passes("reorder-invariance holds for this case") && passing.matchesExpectation)
 
@@ -62,8 +69,9 @@ import TestSupport
     @Test("build cases fail exactly when the build is not consistent")
     func buildCases() throws {
         let scenario = try #require(Scenario.named("arm-2012-up"))
-        var file = CaseFile(kind: .build, era: scenario.era, options: scenario.generator, expectation: .fails,
-                            reason: "the 2012 report", layout: scenario.layout)
+        var file = CaseFile(
+            kind: .build, era: scenario.era, options: scenario.generator, expectation: .fails,
+            reason: "the 2012 report", layout: scenario.layout)
         let inconsistent = try CaseReplay.replay(file)
         guard case .fails(let reason) = inconsistent.observation else {
             Issue.record("expected Inconsistent kallsyms data, got \(inconsistent.observation)")
@@ -88,13 +96,15 @@ import TestSupport
         #expect(why.hasPrefix("the v6.1 generator refused pass 1's input"))
     }
 
-    @Test("what the case file cannot express is an error naming the line", arguments: [
-        ("kind: property\nproperty: sizes-stay\nera: v6.1\nexpect: fails\n", 2, "unknown property sizes-stay"),
-        ("kind: property\nera: v6.1\nexpect: fails\n", 1, "a property case needs"),
-        ("kind: build\nera: v6.1\nexpect: fails\n", 1, "a build case needs a \"--- layout\" section"),
-        ("kind: build\nera: v6.1\nmitigations: extra-pass pad=0\nexpect: fails\n--- layout\nbase 0xc0008000\n", 3, "unknown mitigation pad=0"),
-        ("kind: build\nera: v6.1\nexpect: fails\n--- mutations\ndelete a\n--- layout\nbase 0xc0008000\n", 4, "a build case takes no mutations"),
-    ])
+    @Test(
+        "what the case file cannot express is an error naming the line",
+        arguments: [
+            ("kind: property\nproperty: sizes-stay\nera: v6.1\nexpect: fails\n", 2, "unknown property sizes-stay"),
+            ("kind: property\nera: v6.1\nexpect: fails\n", 1, "a property case needs"),
+            ("kind: build\nera: v6.1\nexpect: fails\n", 1, "a build case needs a \"--- layout\" section"),
+            ("kind: build\nera: v6.1\nmitigations: extra-pass pad=0\nexpect: fails\n--- layout\nbase 0xc0008000\n", 3, "unknown mitigation pad=0"),
+            ("kind: build\nera: v6.1\nexpect: fails\n--- mutations\ndelete a\n--- layout\nbase 0xc0008000\n", 4, "a build case takes no mutations"),
+        ])
     func malformedCases(_ body: String, _ line: Int, _ message: String) {
         #expect { try CaseReplay.replay(text: "# kallsyms-lab case v1\n" + body) } throws: { error in
             guard let error = error as? KallsymsError else { return false }
@@ -106,9 +116,12 @@ import TestSupport
     static func replayAll(in folder: String) -> [(String, Result<CaseReplay.Result, any Error>)] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         return names.map { name in
-            (name, Result {
-                try CaseReplay.replay(text: String(decoding: FileManager.default.contents(atPath: folder + "/" + name) ?? Data(), as: UTF8.self))
-            })
+            (
+                name,
+                Result {
+                    try CaseReplay.replay(text: String(decoding: FileManager.default.contents(atPath: folder + "/" + name) ?? Data(), as: UTF8.self))
+                }
+            )
         }
     }
 
@@ -132,11 +145,13 @@ import TestSupport
         #expect(reasonsCompared == results.count - 1)
     }
 
-    @Test("a replay that fails for another reason than the saved one is told apart", arguments: [
-        ("pass-convergence-v3.3-0x3775fab2535f36e9.case", "pass 2's object is 1072 bytes", "pass 2's object is 1076 bytes"),
-        ("pass-convergence-v3.3-0x9b7e993b67eb19e5.case", "1 line of System.map differs", "2 lines of System.map differ"),
-        ("retype-invariance-v6.1-0x548b5c1a736b432.case", "from 6 to 7 bytes", "from 6 to 8 bytes"),
-    ])
+    @Test(
+        "a replay that fails for another reason than the saved one is told apart",
+        arguments: [
+            ("pass-convergence-v3.3-0x3775fab2535f36e9.case", "pass 2's object is 1072 bytes", "pass 2's object is 1076 bytes"),
+            ("pass-convergence-v3.3-0x9b7e993b67eb19e5.case", "1 line of System.map differs", "2 lines of System.map differ"),
+            ("retype-invariance-v6.1-0x548b5c1a736b432.case", "from 6 to 7 bytes", "from 6 to 8 bytes"),
+        ])
     func reasonIsCompared(_ name: String, _ saved: String, _ tampered: String) throws {
         var file = try CaseFile(parsing: Corpus.text("findings/" + name))
         try #require(file.reason.contains(saved))

@@ -1,8 +1,8 @@
-import FuzzLaws
 import Compressor
+import FuzzLaws
 import Harness
-import Testing
 import TestSupport
+import Testing
 
 /// The laws behind the libFuzzer targets, on the seed inputs and on regression inputs.
 @Suite struct FuzzChecksTests {

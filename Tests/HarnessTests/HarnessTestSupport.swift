@@ -6,8 +6,10 @@ import Harness
 enum TestProperties {
     /// Fails on maps of `limit` symbols or more; shrinks to exactly `limit` symbols.
     static func fewerThan(_ limit: Int, expectation: Property.Expectation = .holds) -> Property {
-        Property(name: "fewer-than-\(limit)-symbols", summary: "maps have fewer than \(limit) symbols",
-                 expectation: expectation) { drawn in
+        Property(
+            name: "fewer-than-\(limit)-symbols", summary: "maps have fewer than \(limit) symbols",
+            expectation: expectation
+        ) { drawn in
             drawn.map.count < limit ? .pass : .fail("\(drawn.map.count) symbols")
         }
     }

@@ -2,13 +2,14 @@ import Compressor
 import Generators
 import Harness
 import LinkModel
-import Testing
 import Randomness
+import Testing
 
 @Suite struct MitigationComparisonTests {
     static func configuration(cases: Int, jobs: Int = 1) -> MitigationComparison.Configuration {
-        MitigationComparison.Configuration(era: .v3_3, cases: cases, seed: 11, symbols: 300,
-                                           shape: .arm2012Uniprocessor, jobs: jobs)
+        MitigationComparison.Configuration(
+            era: .v3_3, cases: cases, seed: 11, symbols: 300,
+            shape: .arm2012Uniprocessor, jobs: jobs)
     }
 
     static let table = MitigationComparison(configuration(cases: 24)).run()
@@ -19,7 +20,8 @@ import Randomness
 
     @Test("every standard mitigation is a row, after the baseline, and every row saw every layout")
     func rows() {
-        #expect(Self.table.rows.map(\.label)
+        #expect(
+            Self.table.rows.map(\.label)
                 == ["none", "extra-pass", "fixed-point=8", "pad=64", "pad=4096", "uncompressed-type", "reuse-tokens"])
         #expect(Self.table.rows.allSatisfy { $0.cases == 24 })
         #expect(Self.table.cases == 24 && Self.table.builds == 24 * 7 && !Self.table.cancelled)
@@ -56,8 +58,9 @@ import Randomness
         let result = Build(layout: layout, options: BuildOptions(era: .v3_3, generator: .init(allSymbols: true))).run()
         #expect(result.isInconsistent)
         let passing = try #require((0..<24).first { !none.failedCases.contains($0) })
-        #expect(!Build(layout: comparison.layout(passing), options: BuildOptions(era: .v3_3, generator: .init(allSymbols: true)))
-            .run().isInconsistent)
+        #expect(
+            !Build(layout: comparison.layout(passing), options: BuildOptions(era: .v3_3, generator: .init(allSymbols: true)))
+                .run().isInconsistent)
     }
 
     @Test("jobs do not change the table")

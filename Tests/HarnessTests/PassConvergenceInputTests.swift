@@ -1,11 +1,11 @@
-import FuzzLaws
-import Randomness
 import Compressor
+import FuzzLaws
 import Generators
 import Harness
 import LinkModel
-import Testing
+import Randomness
 import TestSupport
+import Testing
 
 /// `FuzzPassConvergence`'s input format and check (`PassConvergenceInput`,
 /// `FuzzChecks.passConvergence`), without the fuzzer.
@@ -20,8 +20,10 @@ import TestSupport
         let empty = PassConvergenceInput([])
         #expect(empty.era == .v3_3 && empty.letters == nil && empty.symbols == 20 && empty.seed == 0 && empty.edits.isEmpty)
         #expect(empty.shape == LayoutShape.arm2012Uniprocessor)
-        let decoded = PassConvergenceInput(Self.input(era: 3 | 1 << 3, shape: 0b1111, symbols: 1000, seed: 0x1234,
-                                                      edits: [0, 5, 1, 2, 1, 5, 0, 3, 3, 9, 1, 0, 5, 0, 1, 0]))
+        let decoded = PassConvergenceInput(
+            Self.input(
+                era: 3 | 1 << 3, shape: 0b1111, symbols: 1000, seed: 0x1234,
+                edits: [0, 5, 1, 2, 1, 5, 0, 3, 3, 9, 1, 0, 5, 0, 1, 0]))
         #expect(decoded.era == .v6_19 && decoded.letters == .binutils2012 && decoded.symbols == 1020 && decoded.seed == 0x1234)
         #expect(decoded.shape == LayoutShape(isUniprocessor: false, letters: .byFlags, percpuAlignment: 32, isBoundaryBiased: false))
         let expected: [PassConvergenceInput.Edit] = [

@@ -1,17 +1,19 @@
 import Compressor
 import Generators
 import Harness
+import Randomness
 import Synchronization
 import Testing
-import Randomness
 
 /// The runner: budgets, per-case seeds, shrinking, laws versus expected failures.
 @Suite struct PropertyRunnerTests {
     static func runner(seed: UInt64 = 0x5eed, cases: Int, timeBudget: Duration? = nil, shrinkSteps: Int = 3_000) -> PropertyRunner {
         // Shrinking is bounded by steps only: a wall-clock shrink budget would make the outcome
         // depend on the machine's load.
-        PropertyRunner(RunnerConfiguration(seed: seed, cases: cases, timeBudget: timeBudget, shrinkSteps: shrinkSteps,
-                                           shrinkTimeBudget: .seconds(3_600)))
+        PropertyRunner(
+            RunnerConfiguration(
+                seed: seed, cases: cases, timeBudget: timeBudget, shrinkSteps: shrinkSteps,
+                shrinkTimeBudget: .seconds(3_600)))
     }
 
     @Test("the case count is honoured, and defaults to the property's own")
@@ -95,7 +97,8 @@ import Randomness
         let found = try #require(report.counterexample)
         #expect(found.caseSeed == PropertyRunner.caseSeed(run: 0x2a, index: found.caseIndex))
         #expect(property.draw(era: .v6_1, seed: found.caseSeed) == found.original)
-        #expect(report.replayCommand() == "kallsyms-lab check --property fewer-than-20-symbols --era v6.1 --seed "
+        #expect(
+            report.replayCommand() == "kallsyms-lab check --property fewer-than-20-symbols --era v6.1 --seed "
                 + RunnerConfiguration.format(seed: found.caseSeed) + " --cases 1")
 
         let replayed = Self.runner(seed: found.caseSeed, cases: 1).run(property, era: .v6_1)
@@ -106,8 +109,9 @@ import Randomness
         #expect(again.reason == found.reason)
     }
 
-    @Test("drawing is deterministic per seed, and different seeds draw different maps",
-          arguments: PropertyCase.Shape.allCases, Era.allCases)
+    @Test(
+        "drawing is deterministic per seed, and different seeds draw different maps",
+        arguments: PropertyCase.Shape.allCases, Era.allCases)
     func drawingIsDeterministic(shape: PropertyCase.Shape, era: Era) {
         var distinct = Set<[SymbolRecord]>()
         for index in 0..<12 {

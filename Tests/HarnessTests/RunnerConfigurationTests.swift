@@ -21,10 +21,12 @@ import Testing
         #expect(try RunnerConfiguration.fromEnvironment(["KALLSYMS_LAB_SEED": "18446744073709551615"], defaults: Self.defaults).seed == .max)
     }
 
-    @Test("a malformed value is an error naming the variable", arguments: [
-        ("KALLSYMS_LAB_SEED", "0xg"), ("KALLSYMS_LAB_SEED", "-1"), ("KALLSYMS_LAB_CASES", "many"),
-        ("KALLSYMS_LAB_CASES", "-3"), ("KALLSYMS_LAB_SECONDS", "1m"), ("KALLSYMS_LAB_SECONDS", "-2"),
-    ])
+    @Test(
+        "a malformed value is an error naming the variable",
+        arguments: [
+            ("KALLSYMS_LAB_SEED", "0xg"), ("KALLSYMS_LAB_SEED", "-1"), ("KALLSYMS_LAB_CASES", "many"),
+            ("KALLSYMS_LAB_CASES", "-3"), ("KALLSYMS_LAB_SECONDS", "1m"), ("KALLSYMS_LAB_SECONDS", "-2"),
+        ])
     func malformedValues(_ name: String, _ value: String) {
         #expect { try RunnerConfiguration.fromEnvironment([name: value], defaults: Self.defaults) } throws: { error in
             (error as? KallsymsError)?.message.hasPrefix("\(name)=\(value):") == true

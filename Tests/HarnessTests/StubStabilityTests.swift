@@ -2,8 +2,8 @@ import Compressor
 import Generators
 import Harness
 import LinkModel
-import Testing
 import TestSupport
+import Testing
 
 /// `stub-stability` (`CampaignTarget.stubStability`): every linked pass keeps the same symbol
 /// names. The reallink example `e-modern-failure` breaks it the way today's kernels do: the
@@ -21,9 +21,12 @@ struct StubStabilityTests {
         return Build(layout: layout, options: options).run()
     }
 
-    @Test("breaks where the era keeps the linker's stub names, holds where it drops them",
-          arguments: [(Era.v3_3, LinkerFlavour.gnu, true), (.v3_3, .lld, true), (.v6_1, .gnu, false), (.v6_1, .lld, true),
-                      (.v6_19, .gnu, false), (.v6_19, .lld, false)])
+    @Test(
+        "breaks where the era keeps the linker's stub names, holds where it drops them",
+        arguments: [
+            (Era.v3_3, LinkerFlavour.gnu, true), (.v3_3, .lld, true), (.v6_1, .gnu, false), (.v6_1, .lld, true),
+            (.v6_19, .gnu, false), (.v6_19, .lld, false),
+        ])
     func findsTheModernFailure(era: Era, linker: LinkerFlavour, breaks: Bool) throws {
         let result = Self.build(try Self.layout(), era, linker)
         #expect(CampaignTarget.stubStability.fails(result) == breaks, "\(era) \(linker): \(CampaignTarget.stubStability.verdict(of: result))")
@@ -53,15 +56,17 @@ struct StubStabilityTests {
     func shrinksTheFailure() throws {
         let layout = try Self.layout()
         let shrinker = LayoutShrinker(maximumSteps: 400)
-        let result = try #require(shrinker.shrink(layout) { candidate in
-            CampaignTarget.stubStability.fails(Self.build(candidate, .v6_1, .lld))
-        })
+        let result = try #require(
+            shrinker.shrink(layout) { candidate in
+                CampaignTarget.stubStability.fails(Self.build(candidate, .v6_1, .lld))
+            })
         let calls = { (layout: Layout) in layout.sections.reduce(0) { $0 + $1.calls.count } }
         #expect(CampaignTarget.stubStability.fails(Self.build(result.layout, .v6_1, .lld)))
         #expect(result.layout.symbolCount < layout.symbolCount)
         #expect(calls(result.layout) > 0 && calls(result.layout) < calls(layout))
         #expect(try Layout(parsing: result.layout.description) == result.layout)
-        print("stub-stability shrink: \(layout.symbolCount) → \(result.layout.symbolCount) symbols, \(calls(layout)) → "
-              + "\(calls(result.layout)) calls in \(result.steps) steps")
+        print(
+            "stub-stability shrink: \(layout.symbolCount) → \(result.layout.symbolCount) symbols, \(calls(layout)) → "
+                + "\(calls(result.layout)) calls in \(result.steps) steps")
     }
 }

@@ -1,8 +1,8 @@
 import Compressor
 import Foundation
 import ImageReader
-import Testing
 import Randomness
+import Testing
 
 /// Compressed payloads found by magic and decompressed by the system's programs, as in
 /// zImage and bzImage files; hostile files.
@@ -15,15 +15,16 @@ import Randomness
 
     /// `program arguments` on `input`, or nil when the program is not installed.
     static func compress(_ input: [UInt8], with format: PayloadFormat) -> [UInt8]? {
-        let (program, arguments): (String, [String]) = switch format {
-        case .gzip: ("gzip", ["-c", "-9"])
-        case .xz: ("xz", ["-c", "--check=crc32"])
-        case .lzma: ("xz", ["-c", "--format=lzma", "--lzma1=dict=16MiB"]) // the kernel's magic 5d 00 00 00 needs a dictionary of 16 MiB or more
-        case .zstd: ("zstd", ["-c", "-q"])
-        case .lz4: ("lz4", ["-c", "-l", "-q"])
-        case .lzo: ("lzop", ["-c"])
-        case .bzip2: ("bzip2", ["-c"])
-        }
+        let (program, arguments): (String, [String]) =
+            switch format {
+            case .gzip: ("gzip", ["-c", "-9"])
+            case .xz: ("xz", ["-c", "--check=crc32"])
+            case .lzma: ("xz", ["-c", "--format=lzma", "--lzma1=dict=16MiB"])  // the kernel's magic 5d 00 00 00 needs a dictionary of 16 MiB or more
+            case .zstd: ("zstd", ["-c", "-q"])
+            case .lz4: ("lz4", ["-c", "-l", "-q"])
+            case .lzo: ("lzop", ["-c"])
+            case .bzip2: ("bzip2", ["-c"])
+            }
         guard let path = Decompressor.locate(program) else { return nil }
         let inputPath = temporaryFile(input)
         defer { try? FileManager.default.removeItem(atPath: inputPath) }
@@ -47,9 +48,10 @@ import Randomness
 
     @Test("a payload behind a stub and before a trailer is found and decompressed", arguments: PayloadFormat.allCases)
     func compressedPayloadIsFound(_ format: PayloadFormat) throws {
-        let image = try SyntheticImage(era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4,
-                                       byteOrder: .little, seed: 21)
-        guard let payload = Self.compress(image.bytes, with: format) else { return } // the machine cannot make it
+        let image = try SyntheticImage(
+            era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4,
+            byteOrder: .little, seed: 21)
+        guard let payload = Self.compress(image.bytes, with: format) else { return }  // the machine cannot make it
         var random = SeededRandom(seed: 9)
         let stub = (0..<3000).map { _ in UInt8.random(in: 0...255, using: &random) }
         let trailer: [UInt8] = [0x12, 0x34, 0x56, 0x78] + [UInt8](repeating: 0, count: 60)
@@ -61,11 +63,12 @@ import Randomness
 
     @Test("an ELF vmlinux inside an xz payload (a bzImage's shape) decodes with its segments")
     func elfInsidePayload() throws {
-        let image = try SyntheticImage(era: .v7_0, options: .init(allSymbols: true, pcRelative: true), wordSize: 8,
-                                       byteOrder: .little, seed: 4)
+        let image = try SyntheticImage(
+            era: .v7_0, options: .init(allSymbols: true, pcRelative: true), wordSize: 8,
+            byteOrder: .little, seed: 4)
         guard let payload = Self.compress(image.elf, with: .xz) else { return }
         var header = [UInt8](repeating: 0x90, count: 0x400)
-        header[0x202...0x205] = [0x48, 0x64, 0x72, 0x53] // "HdrS"
+        header[0x202...0x205] = [0x48, 0x64, 0x72, 0x53]  // "HdrS"
         let report = try Self.read(header + payload)
         #expect(report.format == "x86 bzImage")
         #expect(report.searchedFormat == "ELF64 little-endian")

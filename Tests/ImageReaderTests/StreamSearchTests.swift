@@ -1,7 +1,8 @@
 import Compressor
 import Foundation
-@testable import ImageReader
 import Testing
+
+@testable import ImageReader
 
 /// The window search: tables found after bytes were dropped, reading stopped after them,
 /// tables wider than the window sent back to a whole read, and payloads decompressed only as
@@ -31,20 +32,22 @@ import Testing
         var delivered = 0
         let search = StreamSearch(windowSize: window, limit: Int.max, readSize: readSize)
         let outcome = try bytes.withUnsafeBufferPointer { source in
-            try search.run(read: { buffer, count in
-                let n = min(count, source.count - delivered)
-                if n > 0 { buffer.update(from: source.baseAddress! + delivered, count: n) }
-                delivered += n
-                return n
-            }, context: { _ in SearchContext() })
+            try search.run(
+                read: { buffer, count in
+                    let n = min(count, source.count - delivered)
+                    if n > 0 { buffer.update(from: source.baseAddress! + delivered, count: n) }
+                    delivered += n
+                    return n
+                }, context: { _ in SearchContext() })
         }
         return (outcome, delivered)
     }
 
     @Test("tables after dropped bytes are found, with their offsets in the stream, and reading stops after them")
     func tablesAfterDroppedBytes() throws {
-        let image = try SyntheticImage(era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4,
-                                       byteOrder: .little, seed: 5)
+        let image = try SyntheticImage(
+            era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4,
+            byteOrder: .little, seed: 5)
         let bytes = Self.filler(units: 5, seed: 1) + image.bytes + Self.filler(units: 16, seed: 2)
         let whole = try bytes.withUnsafeBufferPointer { try TableFinder.find(in: $0, context: SearchContext()) }
         let (outcome, delivered) = try Self.search(bytes, window: 64 << 10, readSize: 4096)
@@ -59,8 +62,9 @@ import Testing
 
     @Test("tables wider than the window send the search back to the whole stream, which finds them")
     func tablesWiderThanTheWindow() throws {
-        let image = try SyntheticImage(era: .v6_19, options: .init(allSymbols: true), wordSize: 8, byteOrder: .big,
-                                       count: 30000, seed: 6)
+        let image = try SyntheticImage(
+            era: .v6_19, options: .init(allSymbols: true), wordSize: 8, byteOrder: .big,
+            count: 30000, seed: 6)
         let bytes = Self.filler(units: 3, seed: 3) + image.bytes
         let (outcome, _) = try Self.search(bytes, window: 64 << 10, readSize: 4096)
         guard case .needsWholeStream = outcome else {
@@ -76,8 +80,9 @@ import Testing
 
     @Test("a compressed payload is decompressed only as far as its tables")
     func payloadStopsAfterItsTables() throws {
-        let image = try SyntheticImage(era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4,
-                                       byteOrder: .little, seed: 7)
+        let image = try SyntheticImage(
+            era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4,
+            byteOrder: .little, seed: 7)
         let payload = Self.filler(units: 2, seed: 4) + image.bytes + Self.filler(units: 64, seed: 5)
         guard let compressed = KernelImageTests.compress(payload, with: .gzip) else { return }
         let path = KernelImageTests.temporaryFile([UInt8](repeating: 0x55, count: 512) + compressed)
@@ -91,8 +96,9 @@ import Testing
 
     @Test("a raw image file and the same bytes in memory give the same report")
     func fileAndMemoryAgree() throws {
-        let image = try SyntheticImage(era: .v5_10, options: .init(allSymbols: true, absolutePercpu: true, baseRelative: true),
-                                       wordSize: 8, byteOrder: .little, seed: 8)
+        let image = try SyntheticImage(
+            era: .v5_10, options: .init(allSymbols: true, absolutePercpu: true, baseRelative: true),
+            wordSize: 8, byteOrder: .little, seed: 8)
         let bytes = Self.filler(units: 4, seed: 6) + image.bytes
         let path = KernelImageTests.temporaryFile(bytes)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -105,8 +111,9 @@ import Testing
 
     @Test("a zero relative base in an Image file is taken from the relocations, read from the file")
     func zeroBaseFromTheFile() throws {
-        let image = try SyntheticImage(era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 8,
-                                       byteOrder: .little, seed: 31)
+        let image = try SyntheticImage(
+            era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 8,
+            byteOrder: .little, seed: 31)
         let found = try image.bytes.withUnsafeBufferPointer { try TableFinder.find(in: $0, context: SearchContext()) }
         let prefix = Self.filler(units: 3, seed: 9)
         var bytes = prefix + image.bytes

@@ -98,7 +98,8 @@ struct SyntheticImage {
                 put(base.resolved(text: textAddress), wordSize, at: at)
             case "kallsyms_seqs_of_names":
                 for (k, value) in (tables.seqsOfNames ?? []).enumerated() {
-                    bytes[at + 3 * k] = UInt8(value >> 16); bytes[at + 3 * k + 1] = UInt8((value >> 8) & 0xFF)
+                    bytes[at + 3 * k] = UInt8(value >> 16)
+                    bytes[at + 3 * k + 1] = UInt8((value >> 8) & 0xFF)
                     bytes[at + 3 * k + 2] = UInt8(value & 0xFF)
                 }
             default: fatalError("unexpected table \(entry.name)")
@@ -125,11 +126,11 @@ struct SyntheticImage {
         file[4] = is64 ? 2 : 1
         file[5] = order == .little ? 1 : 2
         file[6] = 1
-        put(2, 2, at: 16) // ET_EXEC
+        put(2, 2, at: 16)  // ET_EXEC
         put(is64 ? 62 : 40, 2, at: 18)
         put(1, 4, at: 20)
         let word = is64 ? 8 : 4
-        put(UInt64(headerSize), word, at: is64 ? 32 : 28) // e_phoff
+        put(UInt64(headerSize), word, at: is64 ? 32 : 28)  // e_phoff
         put(UInt64(headerSize), 2, at: is64 ? 52 : 40)
         put(UInt64(programHeaderSize), 2, at: is64 ? 54 : 42)
         put(1, 2, at: is64 ? 56 : 44)
@@ -137,11 +138,17 @@ struct SyntheticImage {
         put(1, 4, at: ph)
         if is64 {
             put(5, 4, at: ph + 4)
-            put(UInt64(dataOffset), 8, at: ph + 8); put(loadAddress, 8, at: ph + 16); put(loadAddress, 8, at: ph + 24)
-            put(UInt64(bytes.count), 8, at: ph + 32); put(UInt64(bytes.count) + 0x10_0000, 8, at: ph + 40)
+            put(UInt64(dataOffset), 8, at: ph + 8)
+            put(loadAddress, 8, at: ph + 16)
+            put(loadAddress, 8, at: ph + 24)
+            put(UInt64(bytes.count), 8, at: ph + 32)
+            put(UInt64(bytes.count) + 0x10_0000, 8, at: ph + 40)
         } else {
-            put(UInt64(dataOffset), 4, at: ph + 4); put(loadAddress, 4, at: ph + 8); put(loadAddress, 4, at: ph + 12)
-            put(UInt64(bytes.count), 4, at: ph + 16); put(UInt64(bytes.count) + 0x10_0000, 4, at: ph + 20)
+            put(UInt64(dataOffset), 4, at: ph + 4)
+            put(loadAddress, 4, at: ph + 8)
+            put(loadAddress, 4, at: ph + 12)
+            put(UInt64(bytes.count), 4, at: ph + 16)
+            put(UInt64(bytes.count) + 0x10_0000, 4, at: ph + 20)
         }
         return file + bytes
     }

@@ -1,8 +1,8 @@
 import Compressor
 import Foundation
 import ImageReader
-import Testing
 import Randomness
+import Testing
 
 /// The finder on images built from our own tables: every era and address style, ELF32/ELF64,
 /// both byte orders, raw images.
@@ -41,8 +41,11 @@ import Randomness
             if test.style == .pcRelative {
                 // A raw image does not say where it is loaded: pc-relative tables need the address.
                 #expect(throws: ImageError.self) { try Self.find(image.bytes, context) }
-                context.segments = [.init(offset: 0, size: image.bytes.count, virtualAddress: image.loadAddress,
-                                          memorySize: UInt64(image.bytes.count))]
+                context.segments = [
+                    .init(
+                        offset: 0, size: image.bytes.count, virtualAddress: image.loadAddress,
+                        memorySize: UInt64(image.bytes.count))
+                ]
             }
             let found = try Self.find(image.bytes, context)
             #expect(found.symbols == image.expected, "\(test) \(order)")
@@ -116,8 +119,9 @@ import Randomness
 @Suite struct RelocatedBaseTests {
     @Test("a zero relative base is taken from the R_AARCH64_RELATIVE entry that patches it")
     func zeroBaseComesFromItsRelocation() throws {
-        var image = try SyntheticImage(era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 8,
-                                       byteOrder: .little, seed: 31)
+        var image = try SyntheticImage(
+            era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 8,
+            byteOrder: .little, seed: 31)
         let found = try image.bytes.withUnsafeBufferPointer { try TableFinder.find(in: $0, context: SearchContext()) }
         let slot = try #require(found.locations.first { $0.name == "kallsyms_relative_base" }).offset
         let base = try #require(found.relativeBase)

@@ -1,7 +1,8 @@
-import Testing
 import Compressor
-@testable import LinkModel
 import Randomness
+import Testing
+
+@testable import LinkModel
 
 /// A small kernel whose empty per-cpu section's markers are `D` without tables and `T` once
 /// the first tables push `.init.data` past a page: the smallest 2012-style trigger.
@@ -53,11 +54,17 @@ enum FlipLayout {
 }
 
 @Suite struct BuildTests {
-    static func build(_ layout: Layout, _ era: Era, allSymbols: Bool = true, extra: String? = nil,
-                      _ mitigations: [Mitigation] = []) -> BuildResult {
-        Build(layout: layout, options: BuildOptions(era: era, generator: GeneratorOptions(allSymbols: allSymbols),
-                                                    mitigations: mitigations, kallsymsExtraPass: extra,
-                                                    letters: .binutils2012)).run()
+    static func build(
+        _ layout: Layout, _ era: Era, allSymbols: Bool = true, extra: String? = nil,
+        _ mitigations: [Mitigation] = []
+    ) -> BuildResult {
+        Build(
+            layout: layout,
+            options: BuildOptions(
+                era: era, generator: GeneratorOptions(allSymbols: allSymbols),
+                mitigations: mitigations, kallsymsExtraPass: extra,
+                letters: .binutils2012)
+        ).run()
     }
 
     @Test("the flip layout puts the per-cpu markers on .data (D) first, one page below (T) with tables")
@@ -67,7 +74,8 @@ enum FlipLayout {
         #expect(letters == ["D", "T"])
         // The flip shrinks kallsyms_token_table by 3 bytes, which v3.3's 16-byte `.align 4`
         // on ARM absorbs: same object, consistent.
-        #expect(result.passes[0].output.tables.size(of: "kallsyms_token_table")
+        #expect(
+            result.passes[0].output.tables.size(of: "kallsyms_token_table")
                 != result.passes[1].output.tables.size(of: "kallsyms_token_table"))
         #expect(result.passes[0].output.object == result.passes[1].output.object)
         #expect(result.isConsistent)
@@ -132,15 +140,16 @@ enum FlipLayout {
 
     @Test("v3.3 and v5.10 feed kallsyms the raw nm; v6.1+ the mksysmap-filtered .syms")
     func kallsymsInputPerEra() throws {
-        let layout = try Layout(parsing: """
-            section .text text align 4 size 0x40
-              global 0x0 _stext
-              local 0x4 $d
-              local 0x8 .LANCHOR0
-              global 0x10 __crc_foo
-              global 0x20 real
-            section .rodata rodata size 4
-            """)
+        let layout = try Layout(
+            parsing: """
+                section .text text align 4 size 0x40
+                  global 0x0 _stext
+                  local 0x4 $d
+                  local 0x8 .LANCHOR0
+                  global 0x10 __crc_foo
+                  global 0x20 real
+                section .rodata rodata size 4
+                """)
         func names(_ era: Era) -> Set<String> {
             Set(Self.build(layout, era).passes.last!.input.map { String(decoding: $0.name, as: UTF8.self) })
         }
@@ -174,18 +183,21 @@ enum FlipLayout {
 
     @Test("mksysmap per era: v3.3 keeps A and .L, drops a, w, __crc_ anywhere and $a/$d/$t")
     func systemMapFilters() {
-        let records = [SymbolRecord(1, "A", "__data_loc"), SymbolRecord(1, "a", "local_abs"), SymbolRecord(1, "w", "weak"),
-                       SymbolRecord(1, "T", "x__crc_y"), SymbolRecord(1, "t", "$d.1"), SymbolRecord(1, "t", ".L1"),
-                       SymbolRecord(1, "T", "__ARMV7PILongThunk_foo"), SymbolRecord(1, "T", "foo_veneer"),
-                       SymbolRecord(1, "r", "__UNIQUE_ID_modinfo12"), SymbolRecord(1, "T", "kept")]
+        let records = [
+            SymbolRecord(1, "A", "__data_loc"), SymbolRecord(1, "a", "local_abs"), SymbolRecord(1, "w", "weak"),
+            SymbolRecord(1, "T", "x__crc_y"), SymbolRecord(1, "t", "$d.1"), SymbolRecord(1, "t", ".L1"),
+            SymbolRecord(1, "T", "__ARMV7PILongThunk_foo"), SymbolRecord(1, "T", "foo_veneer"),
+            SymbolRecord(1, "r", "__UNIQUE_ID_modinfo12"), SymbolRecord(1, "T", "kept"),
+        ]
         func kept(_ filter: SystemMapFilter) -> [String] { filter.apply(records).map { String(decoding: $0.name, as: UTF8.self) } }
         #expect(kept(.v3_3) == ["__data_loc", ".L1", "__ARMV7PILongThunk_foo", "foo_veneer", "__UNIQUE_ID_modinfo12", "kept"])
         #expect(kept(.v5_10) == ["__data_loc", "__ARMV7PILongThunk_foo", "foo_veneer", "__UNIQUE_ID_modinfo12", "kept"])
         #expect(kept(.v6_19) == ["__data_loc", "x__crc_y", "kept"])
     }
 
-    @Test("mksysmap's indexed matcher agrees with a plain reading of each era's patterns",
-          arguments: [SystemMapFilter.v3_3, .v5_10, .v6_1, .v6_19])
+    @Test(
+        "mksysmap's indexed matcher agrees with a plain reading of each era's patterns",
+        arguments: [SystemMapFilter.v3_3, .v5_10, .v6_1, .v6_19])
     func systemMapFilterMatchesPlainReading(_ filter: SystemMapFilter) {
         func plainKeeps(_ record: SymbolRecord) -> Bool {
             let name = record.name
@@ -201,8 +213,10 @@ enum FlipLayout {
             return name.withUnsafeBufferPointer { !(filter.dropsThunksAndModinfo && (SystemMapFilter.isThunk($0) || SystemMapFilter.isModinfoID($0))) }
         }
         // Names built from the patterns' own pieces, so that near misses are common.
-        let pieces = ["", "_", "__", "$", "$a", ".L", "L0", "__crc_", "crc", "__kstrtab_", "Thunk_", "__ARMV7", "_veneer",
-                      "_from_arm", ".long_branch.", "__UNIQUE_ID_modinfo", "12", "x", "_SDA_BASE_", "__pi_", "__kvm_nvhe_"]
+        let pieces = [
+            "", "_", "__", "$", "$a", ".L", "L0", "__crc_", "crc", "__kstrtab_", "Thunk_", "__ARMV7", "_veneer",
+            "_from_arm", ".long_branch.", "__UNIQUE_ID_modinfo", "12", "x", "_SDA_BASE_", "__pi_", "__kvm_nvhe_",
+        ]
         var generator = SeededRandom(seed: 0x5eed_f11e)
         var kept = 0, dropped = 0
         for _ in 0..<3000 {
@@ -230,8 +244,10 @@ enum FlipLayout {
 
     @Test("identical inputs reuse the tables; a map that only moved reuses the compression")
     func cachesAvoidRecompression() {
-        let result = Build(layout: Scenario.arm2012UniprocessorFixed.layout,
-                           options: Scenario.arm2012UniprocessorFixed.options(mitigations: [.extraPass])).run()
+        let result = Build(
+            layout: Scenario.arm2012UniprocessorFixed.layout,
+            options: Scenario.arm2012UniprocessorFixed.options(mitigations: [.extraPass])
+        ).run()
         #expect(result.passes.map(\.output.work) == [.compressed, .reusedCompression, .reusedTables])
         #expect(result.isConsistent)
     }
@@ -257,9 +273,11 @@ enum FlipLayout {
         #expect(cache.count == 4)
     }
 
-    @Test("KALLSYMS_EXTRA_PASS is tested per era", arguments: [
-        (Era.v3_3, "0", false), (.v3_3, "1", true), (.v3_3, "", false), (.v5_10, "0", true), (.v6_19, "", false),
-    ])
+    @Test(
+        "KALLSYMS_EXTRA_PASS is tested per era",
+        arguments: [
+            (Era.v3_3, "0", false), (.v3_3, "1", true), (.v3_3, "", false), (.v5_10, "0", true), (.v6_19, "", false),
+        ])
     func extraPassSwitch(_ era: Era, _ value: String, _ asks: Bool) {
         #expect(era.build.asksForExtraPass(value) == asks)
     }

@@ -1,7 +1,8 @@
-import Testing
 import Compressor
-@testable import LinkModel
 import Randomness
+import Testing
+
+@testable import LinkModel
 
 /// The compression cache's permuted reuse: the strings of a cached compression in another
 /// order (symbols reordered at equal addresses) reuse its tokens and encodings.
@@ -23,12 +24,14 @@ import Randomness
         #expect(reordered >= 15)
     }
 
-    @Test("a different multiset of strings is not a permutation", arguments: [
-        (["Ta", "Ta", "Tb"], ["Ta", "Tb", "Tb"]),
-        (["Ta", "Tb"], ["Ta", "Tc"]),
-        (["Ta", "Tb"], ["Ta", "Tb", "Tb"]),
-        (["Tab", "T"], ["Ta", "Tb"]),
-    ])
+    @Test(
+        "a different multiset of strings is not a permutation",
+        arguments: [
+            (["Ta", "Ta", "Tb"], ["Ta", "Tb", "Tb"]),
+            (["Ta", "Tb"], ["Ta", "Tc"]),
+            (["Ta", "Tb"], ["Ta", "Tb", "Tb"]),
+            (["Tab", "T"], ["Ta", "Tb"]),
+        ])
     func differentMultisets(_ cached: [String], _ wanted: [String]) {
         let entry = (key: StringsKey(Self.strings(cached)), compression: FastEngine.compress(Self.strings(cached)))
         #expect(KallsymsStep.permuting(entry, to: StringsKey(Self.strings(wanted))) == nil)

@@ -1,5 +1,6 @@
-import Testing
 import Compressor
+import Testing
+
 @testable import LinkModel
 
 @Suite struct LayoutTests {
@@ -62,8 +63,12 @@ import Compressor
     @Test("names with blanks, #, backslashes and high bytes are escaped and read back")
     func oddNamesRoundTrip() throws {
         let name: [UInt8] = Array("a b#c\\d".utf8) + [0xC3, 0x7F]
-        let layout = Layout(items: [.section(Section(name: ".text", kind: .text, size: 4,
-                                                     members: [.symbol(name: name, offset: 0, binding: .global)]))])
+        let layout = Layout(items: [
+            .section(
+                Section(
+                    name: ".text", kind: .text, size: 4,
+                    members: [.symbol(name: name, offset: 0, binding: .global)]))
+        ])
         #expect(layout.description.contains(#"a\x20b\x23c\x5cd\xc3\x7f"#))
         #expect(try Layout(parsing: layout.description) == layout)
     }
@@ -80,39 +85,45 @@ import Compressor
         #expect(Scenario.all.map(\.name) == ["arm-2012-up", "arm-2012-up-fixed", "arm-large"])
     }
 
-    @Test("errors name the line", arguments: [
-        ("section .t text\nfrobnicate 1\n", 2, "unknown line"),
-        ("global 0x0 foo\n", 1, "outside a section"),
-        ("section .t text align 3\n", 1, "power of two"),
-        ("section .t text size 0x10\n  global 0x20 late\n", 2, "beyond the size"),
-        ("section .r rodata size 4\n  kallsyms\n  kallsyms\n", 3, "already placed on line 2"),
-        ("section .t text\nsection .t data\n", 2, "already defined on line 1"),
-        ("section .t code\n", 1, "unknown section kind"),
-        ("target vax\n", 1, "unknown target"),
-        ("section .t text\nbase 0x1000\n", 2, "before the first section"),
-        ("section .t text size 12z\n", 1, "is not a number"),
-        ("section .t text flags alloc,shiny\n", 1, "unknown flags"),
-        ("section .t text size 4\n  local 0x0 bad\\x4\n", 2, "malformed name"),
-        ("call 0x0 f\n", 1, "outside a section"),
-        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x0\n", 3, "takes an offset and a target"),
-        ("section .d data align 4 size 8\n  global 0x0 f\n  call 0x0 f\n", 3, "not code"),
-        ("section .t text align 2 size 8\n  global 0x0 f\n  call 0x0 f\n", 3, "alignment of at least 4"),
-        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x2 f\n", 3, "not a multiple of 4"),
-        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x8 f\n", 3, "does not fit"),
-        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\n  call 0x4 f\n", 4, "already has a call at 0x4"),
-        ("section .t text align 4 size 8\n  call 0x4 nowhere\n", 2, "not defined"),
-        ("section .t text align 4 size 8\n  local 0x0 f\n  call 0x4 f\n", 3, "not a global or weak"),
-        ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\nsection .u text align 4 size 4\n  local 0x0 f\n",
-         3, "defined 2 times"),
-        ("section .t text align 4 size 8\n  start f\n  call 0x4 f\n", 3, "not a global or weak"),
-        ("target x86\nsection .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\n", 4, "arm and arm64"),
-        ("section .t text align 4 size 8\n  global 0x0 f\n  kallsyms\n  call 0x4 f\n", 4, "holds the kallsyms tables"),
-        ("section .t text align 4 size 8\n  call 0x0 f\n  global 0x2 f\n", 2, "lies inside the call"),
-        ("target arm\ninstructions thumb2\nsection .t text align 4 size 8\n  call 0x0 d\nsection .d data size 4\n  global 0x0 d\n",
-         4, "not a Thumb function"),
-        ("target arm64\ninstructions thumb2\nsection .t text align 4 size 8\n", 2, "need target arm"),
-        ("instructions mips\n", 1, "takes arm or thumb2"),
-    ])
+    @Test(
+        "errors name the line",
+        arguments: [
+            ("section .t text\nfrobnicate 1\n", 2, "unknown line"),
+            ("global 0x0 foo\n", 1, "outside a section"),
+            ("section .t text align 3\n", 1, "power of two"),
+            ("section .t text size 0x10\n  global 0x20 late\n", 2, "beyond the size"),
+            ("section .r rodata size 4\n  kallsyms\n  kallsyms\n", 3, "already placed on line 2"),
+            ("section .t text\nsection .t data\n", 2, "already defined on line 1"),
+            ("section .t code\n", 1, "unknown section kind"),
+            ("target vax\n", 1, "unknown target"),
+            ("section .t text\nbase 0x1000\n", 2, "before the first section"),
+            ("section .t text size 12z\n", 1, "is not a number"),
+            ("section .t text flags alloc,shiny\n", 1, "unknown flags"),
+            ("section .t text size 4\n  local 0x0 bad\\x4\n", 2, "malformed name"),
+            ("call 0x0 f\n", 1, "outside a section"),
+            ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x0\n", 3, "takes an offset and a target"),
+            ("section .d data align 4 size 8\n  global 0x0 f\n  call 0x0 f\n", 3, "not code"),
+            ("section .t text align 2 size 8\n  global 0x0 f\n  call 0x0 f\n", 3, "alignment of at least 4"),
+            ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x2 f\n", 3, "not a multiple of 4"),
+            ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x8 f\n", 3, "does not fit"),
+            ("section .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\n  call 0x4 f\n", 4, "already has a call at 0x4"),
+            ("section .t text align 4 size 8\n  call 0x4 nowhere\n", 2, "not defined"),
+            ("section .t text align 4 size 8\n  local 0x0 f\n  call 0x4 f\n", 3, "not a global or weak"),
+            (
+                "section .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\nsection .u text align 4 size 4\n  local 0x0 f\n",
+                3, "defined 2 times"
+            ),
+            ("section .t text align 4 size 8\n  start f\n  call 0x4 f\n", 3, "not a global or weak"),
+            ("target x86\nsection .t text align 4 size 8\n  global 0x0 f\n  call 0x4 f\n", 4, "arm and arm64"),
+            ("section .t text align 4 size 8\n  global 0x0 f\n  kallsyms\n  call 0x4 f\n", 4, "holds the kallsyms tables"),
+            ("section .t text align 4 size 8\n  call 0x0 f\n  global 0x2 f\n", 2, "lies inside the call"),
+            (
+                "target arm\ninstructions thumb2\nsection .t text align 4 size 8\n  call 0x0 d\nsection .d data size 4\n  global 0x0 d\n",
+                4, "not a Thumb function"
+            ),
+            ("target arm64\ninstructions thumb2\nsection .t text align 4 size 8\n", 2, "need target arm"),
+            ("instructions mips\n", 1, "takes arm or thumb2"),
+        ])
     func errorsNameTheLine(_ text: String, _ line: Int, _ message: String) {
         do {
             _ = try Layout(parsing: text)
@@ -174,7 +185,10 @@ import Compressor
         let fewerSymbols = layout.removingMembers(1..<3, ofItem: 0)
         #expect(fewerSymbols.symbolCount == layout.symbolCount - 2)
         let smaller = layout.resizingSection(at: 0, to: 0x50)
-        guard case .section(let text) = smaller.items[0] else { Issue.record("not a section"); return }
+        guard case .section(let text) = smaller.items[0] else {
+            Issue.record("not a section")
+            return
+        }
         #expect(text.size == 0x50)
         #expect(text.members.contains(.symbol(name: Array("maybe".utf8), offset: 0x50, binding: .weak)))
         let shrunkRodata = layout.resizingSection(at: 1, to: 0x8)

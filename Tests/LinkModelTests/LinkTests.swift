@@ -1,6 +1,7 @@
+import Compressor
 import Foundation
 import Testing
-import Compressor
+
 @testable import LinkModel
 
 @Suite struct LinkTests {
@@ -10,22 +11,23 @@ import Compressor
 
     @Test("addresses follow sizes and alignments; the kallsyms object is aligned and moves what follows")
     func addressesFollowSizesAndAlignments() throws {
-        let layout = try Layout(parsing: """
-            base 0x1000
-            section .text text align 16 size 0x31
-              start _stext
-              global 0x30 last_fn
-              end _etext
-            section .rodata rodata align 64 size 0x24
-              global 0x0 table_a
-              global 0x20 table_b
-              kallsyms 0x20
-              end __end_rodata
-            align 256
-            absolute __mark
-            section .data data align 8 size 0x8
-              local 0x4 counter
-            """)
+        let layout = try Layout(
+            parsing: """
+                base 0x1000
+                section .text text align 16 size 0x31
+                  start _stext
+                  global 0x30 last_fn
+                  end _etext
+                section .rodata rodata align 64 size 0x24
+                  global 0x0 table_a
+                  global 0x20 table_b
+                  kallsyms 0x20
+                  end __end_rodata
+                align 256
+                absolute __mark
+                section .data data align 8 size 0x8
+                  local 0x4 counter
+                """)
         let plain = layout.link(object: nil)
         #expect(plain.address(of: "_stext") == 0x1000)
         #expect(plain.address(of: "last_fn") == 0x1030)
@@ -37,9 +39,12 @@ import Compressor
         #expect(plain.address(of: "counter") == 0x1104)
         #expect(Self.letter(plain, "counter") == "d" && Self.letter(plain, "__mark") == "A" && Self.letter(plain, "table_a") == "R")
 
-        let object = KallsymsObject(labels: [.init(name: Array("kallsyms_names".utf8), offset: 0),
-                                             .init(name: Array("kallsyms_markers".utf8), offset: 0x30)],
-                                    size: 0x40, alignment: 16)
+        let object = KallsymsObject(
+            labels: [
+                .init(name: Array("kallsyms_names".utf8), offset: 0),
+                .init(name: Array("kallsyms_markers".utf8), offset: 0x30),
+            ],
+            size: 0x40, alignment: 16)
         let linked = layout.link(object: object)
         #expect(linked.address(of: "table_a") == 0x1040)
         #expect(linked.address(of: "kallsyms_names") == 0x1060)
@@ -52,40 +57,47 @@ import Compressor
 
     @Test("equal addresses are ordered by name bytes (LC_COLLATE=C), whatever the layout order")
     func equalAddressesSortByNameBytes() throws {
-        let layout = try Layout(parsing: """
-            section .text text align 8192 size 0x10
-            align 8192
-            section .data..percpu data size 0
-              start __per_cpu_load
-              start __per_cpu_start
-              end __per_cpu_end
-            align 8192
-            absolute __data_loc
-            section .data data align 8192 size 0x10
-              global 0x0 some_data
-              start _sdata
-              global 0x0 Zebra
-              global 0x0 9lives
-            """)
+        let layout = try Layout(
+            parsing: """
+                section .text text align 8192 size 0x10
+                align 8192
+                section .data..percpu data size 0
+                  start __per_cpu_load
+                  start __per_cpu_start
+                  end __per_cpu_end
+                align 8192
+                absolute __data_loc
+                section .data data align 8192 size 0x10
+                  global 0x0 some_data
+                  start _sdata
+                  global 0x0 Zebra
+                  global 0x0 9lives
+                """)
         let map = layout.link(object: nil)
         let names = map.symbols.filter { $0.address == 0x2000 }.map { String(decoding: $0.name, as: UTF8.self) }
-        #expect(names == ["9lives", "Zebra", "__data_loc", "__per_cpu_end", "__per_cpu_load", "__per_cpu_start",
-                          "_sdata", "some_data"])
+        #expect(
+            names == [
+                "9lives", "Zebra", "__data_loc", "__per_cpu_end", "__per_cpu_load", "__per_cpu_start",
+                "_sdata", "some_data",
+            ])
     }
 
     /// A removed empty section between `previous` and `next`, its marker at `gap` bytes below
     /// `next`. The section holds an object's symbol too, so it has an (empty) input section and
     /// the flags of `removed`; each expectation below was checked with GNU ld 2.40
     /// (`simulate --linker gnu`).
-    static func rehomed(previous: String, next: String, removed: String = "data", gap: UInt64,
-                        withInput: Bool = true) throws -> Character? {
-        let layout = try Layout(parsing: """
-            section .before \(previous) align 4096 size \(0x1000 - gap)
-            section .empty \(removed) size 0
-              start marker
-            \(withInput ? "  global 0x0 obj" : "")
-            section .after \(next) align \(gap == 0 ? 1 : 4096) size 0x10
-            """)
+    static func rehomed(
+        previous: String, next: String, removed: String = "data", gap: UInt64,
+        withInput: Bool = true
+    ) throws -> Character? {
+        let layout = try Layout(
+            parsing: """
+                section .before \(previous) align 4096 size \(0x1000 - gap)
+                section .empty \(removed) size 0
+                  start marker
+                \(withInput ? "  global 0x0 obj" : "")
+                section .after \(next) align \(gap == 0 ? 1 : 4096) size 0x10
+                """)
         return letter(layout.link(object: nil), "marker")
     }
 
@@ -101,14 +113,15 @@ import Compressor
 
     @Test("flags agree: below the next section goes to the previous one, on its start to the next (the 2012 ARM rule)")
     func agreeingFlagsDecideByAddress() throws {
-        let below = try Layout(parsing: """
-            section .init.data text align 4096 size 0x800 flags alloc,load
-            align 4096
-            section .data..percpu data size 0
-              start __per_cpu_start
-            align 8192
-            section .data data align 8192 size 0x10
-            """)
+        let below = try Layout(
+            parsing: """
+                section .init.data text align 4096 size 0x800 flags alloc,load
+                align 4096
+                section .data..percpu data size 0
+                  start __per_cpu_start
+                align 8192
+                section .data data align 8192 size 0x10
+                """)
         let nm2012 = LinkPlan.Conventions(letters: .binutils2012)
         #expect(Self.letter(below.link(object: nil, conventions: nm2012), "__per_cpu_start") == "T")
         #expect(Self.letter(below.link(object: nil), "__per_cpu_start") == "D", "today's nm prints .init.data by its flags")
@@ -146,12 +159,13 @@ import Compressor
 
     @Test("an empty section without symbols is ignored; with symbols they get its aligned address but . does not move (GNU ld 2.40)")
     func emptySectionAlignment() throws {
-        let layout = try Layout(parsing: """
-            section .text text size 0x10
-            section .nothing data align 4096 size 0
-            section .data data align 4 size 4
-              start _sdata
-            """)
+        let layout = try Layout(
+            parsing: """
+                section .text text size 0x10
+                section .nothing data align 4096 size 0
+                section .data data align 4 size 4
+                  start _sdata
+                """)
         #expect(layout.link(object: nil).address(of: "_sdata") == 0x10)
         let withMarker = try Layout(parsing: layout.description.replacingOccurrences(of: "size 0x0\n", with: "size 0x0\n  start m\n"))
         #expect(withMarker.link(object: nil).address(of: "m") == 0x1000)
@@ -167,8 +181,9 @@ import Compressor
         let first = layout.link(object: nil, weakReferences: weak)
         #expect(first.undefinedWeak == [Array("kallsyms_addresses".utf8), Array("kallsyms_names".utf8)])
         #expect(String(decoding: first.text(), as: UTF8.self).hasPrefix("         w kallsyms_addresses\n"))
-        let second = layout.link(object: KallsymsObject(labels: [.init(name: weak[0], offset: 0)], size: 8, alignment: 4),
-                                 weakReferences: weak)
+        let second = layout.link(
+            object: KallsymsObject(labels: [.init(name: weak[0], offset: 0)], size: 8, alignment: 4),
+            weakReferences: weak)
         #expect(second.undefinedWeak == [Array("kallsyms_addresses".utf8)])
         #expect(Self.letter(second, "kallsyms_names") == "R")
     }

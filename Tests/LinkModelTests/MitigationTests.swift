@@ -1,5 +1,6 @@
-import Testing
 import Compressor
+import Testing
+
 @testable import LinkModel
 
 @Suite struct MitigationTests {
@@ -10,14 +11,20 @@ import Compressor
     }
 
     static func build(_ layout: Layout, _ era: Era = .v5_10, _ mitigations: [Mitigation] = []) -> BuildResult {
-        Build(layout: layout, options: BuildOptions(era: era, generator: GeneratorOptions(allSymbols: true),
-                                                    mitigations: mitigations, letters: .binutils2012)).run()
+        Build(
+            layout: layout,
+            options: BuildOptions(
+                era: era, generator: GeneratorOptions(allSymbols: true),
+                mitigations: mitigations, letters: .binutils2012)
+        ).run()
     }
 
-    @Test("mitigations parse from their command-line names", arguments: [
-        ("extra-pass", Mitigation.extraPass), ("fixed-point=5", .fixedPoint(maxPasses: 5)), ("pad=64", .pad(bytes: 64)),
-        ("pad=0x1000", .pad(bytes: 4096)), ("uncompressed-type", .uncompressedType), ("reuse-tokens", .reuseTokens),
-    ])
+    @Test(
+        "mitigations parse from their command-line names",
+        arguments: [
+            ("extra-pass", Mitigation.extraPass), ("fixed-point=5", .fixedPoint(maxPasses: 5)), ("pad=64", .pad(bytes: 64)),
+            ("pad=0x1000", .pad(bytes: 4096)), ("uncompressed-type", .uncompressedType), ("reuse-tokens", .reuseTokens),
+        ])
     func parsing(_ text: String, _ mitigation: Mitigation) {
         #expect(Mitigation(parsing: text) == mitigation)
         #expect(Mitigation(parsing: mitigation.description) == mitigation)
@@ -62,8 +69,9 @@ import Compressor
 
     @Test("pad=B rounds every table slot to B bytes, so small changes move no label")
     func paddingRoundsEveryTable() throws {
-        let run = try Era.v5_10.generate(Array("c0008000 T _text\nc0008040 t stext_helper\n".utf8),
-                                         options: GeneratorOptions(allSymbols: true))
+        let run = try Era.v5_10.generate(
+            Array("c0008000 T _text\nc0008040 t stext_helper\n".utf8),
+            options: GeneratorOptions(allSymbols: true))
         let tables = run.tables.layout(era: .v5_10, target: .arm32)
         let object = KallsymsObject(tables: tables, padding: 64)
         var offset = 0
@@ -89,8 +97,10 @@ import Compressor
         #expect(result.passes.count == 2)
         #expect(result.isConsistent)
         let records = [SymbolRecord(0x1000, "T", "per_cpu_thing"), SymbolRecord(0x1004, "t", "other_thing")]
-        var step = KallsymsStep(options: BuildOptions(era: .v5_10, generator: GeneratorOptions(allSymbols: true),
-                                                      mitigations: [.uncompressedType]), target: .arm32)
+        var step = KallsymsStep(
+            options: BuildOptions(
+                era: .v5_10, generator: GeneratorOptions(allSymbols: true),
+                mitigations: [.uncompressedType]), target: .arm32)
         let first = try step.run(records, freezesTokens: true)
         var flipped = records
         flipped[0].type = UInt8(ascii: "D")

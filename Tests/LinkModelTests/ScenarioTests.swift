@@ -1,15 +1,22 @@
-import Testing
 import Compressor
+import Testing
+
 @testable import LinkModel
 
 /// The 2012 ARM pins (issue 6 part 2). Builds are shared by the suites that need them.
 @Suite struct ScenarioTests {
-    static let uniprocessor = Build(layout: Scenario.arm2012Uniprocessor.layout,
-                                    options: Scenario.arm2012Uniprocessor.options()).run()
-    static let uniprocessorExtraPass = Build(layout: Scenario.arm2012Uniprocessor.layout,
-                                             options: Scenario.arm2012Uniprocessor.options(mitigations: [.extraPass])).run()
-    static let fixed = Build(layout: Scenario.arm2012UniprocessorFixed.layout,
-                             options: Scenario.arm2012UniprocessorFixed.options()).run()
+    static let uniprocessor = Build(
+        layout: Scenario.arm2012Uniprocessor.layout,
+        options: Scenario.arm2012Uniprocessor.options()
+    ).run()
+    static let uniprocessorExtraPass = Build(
+        layout: Scenario.arm2012Uniprocessor.layout,
+        options: Scenario.arm2012Uniprocessor.options(mitigations: [.extraPass])
+    ).run()
+    static let fixed = Build(
+        layout: Scenario.arm2012UniprocessorFixed.layout,
+        options: Scenario.arm2012UniprocessorFixed.options()
+    ).run()
 
     static func marker(_ pass: BuildPass, _ name: String = "__per_cpu_start") -> (address: UInt64, letter: Character) {
         let record = pass.map.record(named: name)!
@@ -42,7 +49,8 @@ import Compressor
         #expect(second.address + 4096 == result.passes[1].map.address(of: "_sdata"))
         // The letter change is the only change in the strings kallsyms compresses…
         let explanation = try #require(result.explanation())
-        #expect(Set(explanation.inputChanges.letters.map { String(decoding: $0.name, as: UTF8.self) })
+        #expect(
+            Set(explanation.inputChanges.letters.map { String(decoding: $0.name, as: UTF8.self) })
                 == ["__per_cpu_load", "__per_cpu_start", "__per_cpu_end"])
         #expect(explanation.inputChanges.added.isEmpty && explanation.inputChanges.removed.isEmpty)
         // …and it changes kallsyms_names by 3 bytes, the object by one 16-byte ARM `.align 4` step.

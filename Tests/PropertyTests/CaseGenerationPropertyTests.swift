@@ -9,18 +9,23 @@ import Testing
 /// cases the properties actually see: long names, extra equal-address groups, chosen retypes.)
 @Suite struct CaseGenerationPropertyTests {
     static func wellFormedCases(_ shape: PropertyCase.Shape) -> Property {
-        Property(name: "well-formed-\(shape.rawValue)", summary: "drawn cases are valid maps with applicable mutations",
-                 shape: shape) { drawn in
+        Property(
+            name: "well-formed-\(shape.rawValue)", summary: "drawn cases are valid maps with applicable mutations",
+            shape: shape
+        ) { drawn in
             guard !drawn.map.isEmpty else { return .fail("empty map") }
             for (index, record) in drawn.map.enumerated() {
                 guard !record.name.isEmpty, record.name.count <= NameModel.lengthLimit,
-                      record.name.allSatisfy({ $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0)
-                                              || (0x41...0x5a).contains($0) || (0x61...0x7a).contains($0) })
+                    record.name.allSatisfy({
+                        $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0)
+                            || (0x41...0x5a).contains($0) || (0x61...0x7a).contains($0)
+                    })
                 else { return .fail("symbol \(index) has a name outside the profile's alphabet or length") }
                 if index > 0 {
                     let previous = drawn.map[index - 1]
-                    guard previous.address < record.address
-                        || (previous.address == record.address && !record.name.lexicographicallyPrecedes(previous.name))
+                    guard
+                        previous.address < record.address
+                            || (previous.address == record.address && !record.name.lexicographicallyPrecedes(previous.name))
                     else { return .fail("symbols \(index - 1) and \(index) are not in nm -n order") }
                 }
             }
@@ -44,8 +49,9 @@ import Testing
         }
     }
 
-    @Test("every drawn case is a valid nm -n map with mutations that apply and round-trip through their text",
-          arguments: PropertyCase.Shape.allCases, Era.allCases)
+    @Test(
+        "every drawn case is a valid nm -n map with mutations that apply and round-trip through their text",
+        arguments: PropertyCase.Shape.allCases, Era.allCases)
     func drawnCasesAreValidMapsWithApplicableMutations(shape: PropertyCase.Shape, era: Era) {
         PropertyTestRun.expectLawHolds(Self.wellFormedCases(shape), era: era, cases: 40)
     }

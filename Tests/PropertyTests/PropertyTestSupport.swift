@@ -23,25 +23,30 @@ enum PropertyTestRun {
     }
 
     /// Runs a law and records a failure that carries everything needed to replay it.
-    static func expectLawHolds(_ property: Property, era: Era, cases: Int,
-                               sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectLawHolds(
+        _ property: Property, era: Era, cases: Int,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let testRunner = runner(cases: cases)
         let report = testRunner.run(property, era: era)
         let behavedAsExpected = report.behavedAsExpected
         #expect(behavedAsExpected, "\(explanation(of: report))", sourceLocation: sourceLocation)
         // Without a time budget the run must reach the case count it was asked for.
         if testRunner.configuration.timeBudget == nil {
-            #expect(report.passed == report.casesAskedFor && report.stopReason == .caseCount,
-                    "\(explanation(of: report))", sourceLocation: sourceLocation)
+            #expect(
+                report.passed == report.casesAskedFor && report.stopReason == .caseCount,
+                "\(explanation(of: report))", sourceLocation: sourceLocation)
         }
     }
 
     /// What a failing run reports: the seed, the shrunk counterexample and the replay command.
     static func explanation(of report: PropertyReport) -> String {
-        var text = "\(report.property) in \(report.era): \(report.verdict) after \(report.casesRun) cases "
+        var text =
+            "\(report.property) in \(report.era): \(report.verdict) after \(report.casesRun) cases "
             + "(\(report.discarded) discarded, run seed \(RunnerConfiguration.format(seed: report.seed)), stopped by \(report.stopReason.rawValue))"
         if let counterexample = report.counterexample {
-            text += "\n\(counterexample.reason)\ncase seed \(RunnerConfiguration.format(seed: counterexample.caseSeed)), "
+            text +=
+                "\n\(counterexample.reason)\ncase seed \(RunnerConfiguration.format(seed: counterexample.caseSeed)), "
                 + "shrunk from \(counterexample.original.map.count) to \(counterexample.shrunk.map.count) symbols:\n"
                 + (report.caseFile?.description ?? "")
                 + "replay: \(report.replayCommand() ?? "")"

@@ -10,8 +10,9 @@ import Testing
 /// runner finds such a case within its budget, shrinks it to at most 8 symbols, and that the
 /// saved case replays with the same verdict.
 @Suite struct RetypeSensitivityPropertyTests {
-    @Test("retyping one symbol can change kallsyms_names' size: found, shrunk to ≤ 8 symbols, saved, replayed",
-          arguments: Era.allCases)
+    @Test(
+        "retyping one symbol can change kallsyms_names' size: found, shrunk to ≤ 8 symbols, saved, replayed",
+        arguments: Era.allCases)
     func retypingOneSymbolCanChangeNamesSize(era: Era) throws {
         let report = PropertyTestRun.runner(cases: 120, shrinkSteps: 400).run(.retypeInvariance, era: era)
         let counterexample = try #require(report.counterexample, "\(PropertyTestRun.explanation(of: report))")

@@ -2,8 +2,8 @@ import Compressor
 import Foundation
 import LinkModel
 import RealLink
-import Testing
 import TestSupport
+import Testing
 
 /// Calls out of branch range, linked for real (docs/linkers.md, "Branch stubs"): each
 /// `d-branch-stubs-*.{gnu,lld}.map` is the map the real linker wrote for the layout (no kallsyms

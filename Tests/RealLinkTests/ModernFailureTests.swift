@@ -3,8 +3,8 @@ import Foundation
 import Harness
 import LinkModel
 import RealLink
-import Testing
 import TestSupport
+import Testing
 
 /// The modern failure with real linkers (docs/linkers.md, "Branch stubs"): `e-modern-failure`
 /// builds the same way with the model and with the real linker, every map identical, and
@@ -34,7 +34,8 @@ struct ModernFailureTests {
     @Test("LLD: v3.3 and v6.1 inconsistent, v6.19 consistent", arguments: [Era.v3_3, .v6_1, .v6_19])
     func lld(era: Era) throws { try Self.run(.lld, era: era, inconsistent: era != .v6_19) }
 
-    @Test("GNU ld: v3.3 inconsistent, v6.1 and v6.19 consistent", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing),
-          arguments: [Era.v3_3, .v6_1, .v6_19])
+    @Test(
+        "GNU ld: v3.3 inconsistent, v6.1 and v6.19 consistent", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing),
+        arguments: [Era.v3_3, .v6_1, .v6_19])
     func gnu(era: Era) throws { try Self.run(.gnu, era: era, inconsistent: era == .v3_3) }
 }

@@ -2,8 +2,8 @@ import Compressor
 import Foundation
 import LinkModel
 import RealLink
-import Testing
 import TestSupport
+import Testing
 
 /// The three minimal layouts on which the model once disagreed with GNU ld 2.40
 /// (docs/linkers.md, "Fixed disagreements"). Each `*.gnu.map` is the map GNU ld wrote, kept as
@@ -55,7 +55,8 @@ struct ReallinkExampleTests {
 /// always run; GNU's cross binutils are a Debian package that `.ci/run` installs, and their
 /// tests say they did not run when it is missing.
 enum RealToolchains {
-    static let hasGnu = (try? Toolchain(.gnu, target: .arm32)) != nil
+    static let hasGnu =
+        (try? Toolchain(.gnu, target: .arm32)) != nil
         && (try? Toolchain(.gnu, target: .arm64)) != nil
     static let gnuMissing: Comment = "GNU cross binutils not installed (apt-get install -y binutils-arm-linux-gnueabihf binutils-aarch64-linux-gnu)"
 }
@@ -70,7 +71,8 @@ struct ToolchainTests {
             _ = try Toolchain(.gnu, target: .arm64, environment: nowhere)
             Issue.record("GNU binutils found with an empty PATH")
         } catch {
-            #expect("\(error)" == "aarch64-linux-gnu-as not found on PATH (Debian package binutils-aarch64-linux-gnu: "
+            #expect(
+                "\(error)" == "aarch64-linux-gnu-as not found on PATH (Debian package binutils-aarch64-linux-gnu: "
                     + "apt-get install -y binutils-aarch64-linux-gnu)")
         }
         do {

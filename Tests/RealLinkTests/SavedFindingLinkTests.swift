@@ -1,8 +1,8 @@
 import Compressor
 import Harness
 import RealLink
-import Testing
 import TestSupport
+import Testing
 
 /// Every saved build finding names the real linker that confirmed it, and that linker still
 /// gives the saved verdict (docs/linkers.md).
@@ -28,8 +28,9 @@ struct SavedFindingLinkTests {
         try Self.replay(name, with: .lld)
     }
 
-    @Test("GNU ld gives the verdict the case file records for it", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing),
-          arguments: buildCases)
+    @Test(
+        "GNU ld gives the verdict the case file records for it", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing),
+        arguments: buildCases)
     func gnuReplays(name: String) throws {
         try Self.replay(name, with: .gnu)
     }

@@ -55,10 +55,11 @@ public enum Corpus {
         public var sha256: String
 
         public var options: GeneratorOptions {
-            GeneratorOptions(allSymbols: flags.contains("--all-symbols"),
-                             absolutePercpu: flags.contains("--absolute-percpu"),
-                             baseRelative: flags.contains("--base-relative"),
-                             pcRelative: flags.contains("--pc-relative"))
+            GeneratorOptions(
+                allSymbols: flags.contains("--all-symbols"),
+                absolutePercpu: flags.contains("--absolute-percpu"),
+                baseRelative: flags.contains("--base-relative"),
+                pcRelative: flags.contains("--pc-relative"))
         }
 
         /// The name of the golden file: `small.all-symbols+base-relative.S`.
@@ -75,9 +76,10 @@ public enum Corpus {
     public static let goldenRuns: [GoldenRun] = {
         text("golden/MANIFEST.tsv").split(separator: "\n").dropFirst().map { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            return GoldenRun(era: Era(name: fields[0])!, input: fields[1],
-                             flags: fields[2] == "-" ? [] : fields[2].split(separator: " ").map(String.init),
-                             succeeds: fields[3] == "ok", sha256: fields[5])
+            return GoldenRun(
+                era: Era(name: fields[0])!, input: fields[1],
+                flags: fields[2] == "-" ? [] : fields[2].split(separator: " ").map(String.init),
+                succeeds: fields[3] == "ok", sha256: fields[5])
         }
     }()
 

@@ -46,10 +46,23 @@ public enum SHA256 {
                     let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
                     let maj = (a & b) ^ (a & c) ^ (b & c)
                     let t2 = s0 &+ maj
-                    hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+                    hh = g
+                    g = f
+                    f = e
+                    e = d &+ t1
+                    d = c
+                    c = b
+                    b = a
+                    a = t1 &+ t2
                 }
-                h[0] = h[0] &+ a; h[1] = h[1] &+ b; h[2] = h[2] &+ c; h[3] = h[3] &+ d
-                h[4] = h[4] &+ e; h[5] = h[5] &+ f; h[6] = h[6] &+ g; h[7] = h[7] &+ hh
+                h[0] = h[0] &+ a
+                h[1] = h[1] &+ b
+                h[2] = h[2] &+ c
+                h[3] = h[3] &+ d
+                h[4] = h[4] &+ e
+                h[5] = h[5] &+ f
+                h[6] = h[6] &+ g
+                h[7] = h[7] &+ hh
             }
         }
         return h.flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: value >> UInt32(24 - $0 * 8)) } }

@@ -36,9 +36,12 @@ let benchmarks: @Sendable () -> Void = {
 
     let allSymbols = Inputs.stored(armhf, .v6_1, Inputs.all61)
     let textSymbols = Inputs.stored(armhf, .v6_1, Inputs.v61)
-    Benchmark("PairCounting.armhf-all-symbols",
-              configuration: .init(metrics: [.wallClock, .throughput], maxIterations: 200,
-                                   thresholds: [.wallClock: thresholds[.wallClock]!])) { benchmark in
+    Benchmark(
+        "PairCounting.armhf-all-symbols",
+        configuration: .init(
+            metrics: [.wallClock, .throughput], maxIterations: 200,
+            thresholds: [.wallClock: thresholds[.wallClock]!])
+    ) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(PairCounter.count(allSymbols)) }
     }
     for engine in CompressionEngine.allCases {

@@ -34,10 +34,11 @@ extension FastEngine {
             let count = input.totalLength
             precondition(count <= FastEngine.maximumInputLength, "input too large for 32-bit positions")
             let bitmapBytes = count &>> 3 &+ 1 &+ 2 &* bitmapPadding
-            let text = LiveText(codes: .allocate(capacity: max(count, 1)),
-                                live: .allocate(capacity: bitmapBytes) + bitmapPadding,
-                                starts: .allocate(capacity: bitmapBytes) + bitmapPadding,
-                                count: count)
+            let text = LiveText(
+                codes: .allocate(capacity: max(count, 1)),
+                live: .allocate(capacity: bitmapBytes) + bitmapPadding,
+                starts: .allocate(capacity: bitmapBytes) + bitmapPadding,
+                count: count)
             HugePages.advise(text.codes, byteCount: count)
             input.bytes.withUnsafeBufferPointer { source in
                 if let base = source.baseAddress { text.codes.initialize(from: base, count: count) }
@@ -105,7 +106,8 @@ extension FastEngine {
         func nextLive(after position: Int) -> Int {
             let first = position &+ 1
             // `first >> 3` is at most `count >> 3`, and 8 padding bytes follow the bitmap.
-            let window = UInt64(littleEndian: UnsafeRawPointer(live + first &>> 3).loadUnaligned(as: UInt64.self))
+            let window =
+                UInt64(littleEndian: UnsafeRawPointer(live + first &>> 3).loadUnaligned(as: UInt64.self))
                 &>> UInt64(first & 7)
             var next: Int
             if window != 0 {
@@ -124,7 +126,8 @@ extension FastEngine {
             let last = position &- 1
             // A window whose top byte holds bit `last`: it starts 7 bytes lower, at worst inside
             // the 8 padding bytes before the bitmap.
-            let window = UInt64(littleEndian: UnsafeRawPointer(live + ((last &>> 3) &- 7)).loadUnaligned(as: UInt64.self))
+            let window =
+                UInt64(littleEndian: UnsafeRawPointer(live + ((last &>> 3) &- 7)).loadUnaligned(as: UInt64.self))
                 &<< UInt64(7 &- (last & 7))
             if window != 0 { return last &- window.leadingZeroBitCount }
             var previous = last &- 57

@@ -94,11 +94,12 @@ extension FastEngine {
                 chunkStart = chunkEnd
             }
             let pendingCapacity = 64
-            return PairLists(listStart: listStart, listEnd: listEnd,
-                             arena: arena, arenaCapacity: capacity, arenaCount: total,
-                             pendingLeft: .allocate(capacity: pendingCapacity),
-                             pendingRight: .allocate(capacity: pendingCapacity),
-                             pendingCapacity: pendingCapacity, cursors: .allocate(capacity: 256))
+            return PairLists(
+                listStart: listStart, listEnd: listEnd,
+                arena: arena, arenaCapacity: capacity, arenaCount: total,
+                pendingLeft: .allocate(capacity: pendingCapacity),
+                pendingRight: .allocate(capacity: pendingCapacity),
+                pendingCapacity: pendingCapacity, cursors: .allocate(capacity: 256))
         }
 
         func deallocate() {

@@ -29,8 +29,9 @@ extension FastEngine {
 
         /// Zeroed counts, every block stale.
         static func allocate() -> PairStatistics {
-            let statistics = PairStatistics(counts: .allocate(capacity: PairCounter.pairCount),
-                                            blockBest: .allocate(capacity: blockCount))
+            let statistics = PairStatistics(
+                counts: .allocate(capacity: PairCounter.pairCount),
+                blockBest: .allocate(capacity: blockCount))
             statistics.counts.initialize(repeating: 0, count: PairCounter.pairCount)
             statistics.blockBest.initialize(repeating: stale, count: blockCount)
             return statistics

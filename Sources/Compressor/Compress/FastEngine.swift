@@ -69,8 +69,9 @@ public enum FastEngine {
             rounds.append(.init(code: code, pair: pair, count: count))
             // d: every listed position, left to right.
             lists.reservePending(count)
-            visitListedPositions(of: pair, applying: merge, firstIsLiteral: table[merge.first] == .literal,
-                                 text: text, statistics: statistics, lists: &lists, batch: batch)
+            visitListedPositions(
+                of: pair, applying: merge, firstIsLiteral: table[merge.first] == .literal,
+                text: text, statistics: statistics, lists: &lists, batch: batch)
             statistics.retire(pair)
             lists.layOutNewLists(code: code)
             statistics.admitNewPairs(code: code)
@@ -90,9 +91,11 @@ public enum FastEngine {
     /// then those are merged, in order, while their bytes are in cache. `batch` has room for
     /// `batchSize` positions.
     @inline(__always)
-    static func visitListedPositions(of pair: Int, applying merge: Merge, firstIsLiteral: Bool,
-                                     text: LiveText, statistics: PairStatistics, lists: inout PairLists,
-                                     batch: UnsafeMutablePointer<UInt32>) {
+    static func visitListedPositions(
+        of pair: Int, applying merge: Merge, firstIsLiteral: Bool,
+        text: LiveText, statistics: PairStatistics, lists: inout PairLists,
+        batch: UnsafeMutablePointer<UInt32>
+    ) {
         var slot = Int(lists.listStart[pair])
         let end = Int(lists.listEnd[pair])
         let first = merge.first, second = merge.second

@@ -57,8 +57,10 @@ public enum PairCounter {
     /// A boundary is an offset `e` with `0 < e < bytes.count` at which some string ends; empty
     /// strings repeat an offset, which is still one boundary.
     @inline(__always)
-    static func removeBoundaryPairs(_ bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>,
-                                    from counts: UnsafeMutablePointer<UInt32>) {
+    static func removeBoundaryPairs(
+        _ bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>,
+        from counts: UnsafeMutablePointer<UInt32>
+    ) {
         let byteCount = bytes.count
         var previous = 0
         for end in ends where end != previous {

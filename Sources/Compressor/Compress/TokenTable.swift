@@ -51,7 +51,8 @@ public struct TokenTable: Hashable, Sendable {
             case .pair(let first, let second):
                 expand(Int(first))
                 expand(Int(second))
-                result[code] = (state[Int(first)] == 2 ? result[Int(first)] : [])
+                result[code] =
+                    (state[Int(first)] == 2 ? result[Int(first)] : [])
                     + (state[Int(second)] == 2 ? result[Int(second)] : [])
             }
             state[code] = 2

@@ -72,7 +72,10 @@ public struct AssemblyReader {
         guard line.first == 0x09 else { throw fail("unexpected line \(printable(line))") }
         let body = line.dropFirst()
         if body.starts(with: ".section".utf8) || body.elementsEqual("ALGN".utf8) || body.starts(with: ".balign".utf8)
-            || body.starts(with: ".align".utf8) { return }
+            || body.starts(with: ".align".utf8)
+        {
+            return
+        }
         guard let table else { throw fail("data before any kallsyms label") }
 
         if table == "kallsyms_token_table" {
@@ -134,7 +137,8 @@ public struct AssemblyReader {
         var index = body.startIndex
         while index + 3 < body.endIndex {
             if body[index] == 0x09 && body[index + 1] == UInt8(ascii: "/") && body[index + 2] == UInt8(ascii: "*")
-                && body[index + 3] == 0x20 {
+                && body[index + 3] == 0x20
+            {
                 return index
             }
             index += 1
@@ -184,7 +188,8 @@ public struct AssemblyReader {
         return try words.dropFirst(6).split(separator: ",").map { item in
             let trimmed = item.trimmingPrefix(" ")
             guard trimmed.hasPrefix("0x"), let value = Self.unsigned(trimmed.dropFirst(2), radix: 16),
-                  let exact = Int(exactly: value) else {
+                let exact = Int(exactly: value)
+            else {
                 throw fail("not a byte: \(trimmed)")
             }
             return exact
@@ -234,10 +239,10 @@ public struct AssemblyReader {
         } else {
             addresses = .absolute32(offsets)
         }
-        let tables = RawKallsymsTables(symbolCount: numSyms, names: names, markers: markers, tokenTable: tokenTable,
-                                       tokenIndex: tokenIndex, addresses: addresses,
-                                       lengthPrefix: era.rules.lengthPrefix, seqsOfNames: sawSeqs ? seqs : nil)
+        let tables = RawKallsymsTables(
+            symbolCount: numSyms, names: names, markers: markers, tokenTable: tokenTable,
+            tokenIndex: tokenIndex, addresses: addresses,
+            lengthPrefix: era.rules.lengthPrefix, seqsOfNames: sawSeqs ? seqs : nil)
         return Result(tables: tables, era: era, comments: comments)
     }
 }
-

@@ -47,8 +47,9 @@ public enum TableDecoder {
             if index & 0xFF == 0 {
                 let marker = tables.markers[index >> 8]
                 guard marker == UInt64(offset) else {
-                    throw malformed("marker \(index >> 8) says symbol \(index) starts at offset \(marker), "
-                                    + "but it starts at \(offset)")
+                    throw malformed(
+                        "marker \(index >> 8) says symbol \(index) starts at offset \(marker), "
+                            + "but it starts at \(offset)")
                 }
             }
             guard offset < names.count else {
@@ -66,20 +67,24 @@ public enum TableDecoder {
             let start = offset + prefix
             guard length > 0 else { throw malformed("symbol \(index) at offset \(offset) has length 0") }
             guard start + length <= names.count else {
-                throw malformed("symbol \(index) at offset \(offset) needs \(length) bytes, "
-                                + "but kallsyms_names ends at \(names.count)")
+                throw malformed(
+                    "symbol \(index) at offset \(offset) needs \(length) bytes, "
+                        + "but kallsyms_names ends at \(names.count)")
             }
             let first = tokens[Int(names[start])]
             guard let type = first.first else {
-                throw malformed("symbol \(index) at offset \(offset) starts with the empty code 0x"
-                                + String(names[start], radix: 16))
+                throw malformed(
+                    "symbol \(index) at offset \(offset) starts with the empty code 0x"
+                        + String(names[start], radix: 16))
             }
             var name = Array(first.dropFirst())
             for position in (start + 1)..<(start + length) {
                 name.append(contentsOf: tokens[Int(names[position])])
             }
-            symbols.append(DecodedSymbol(address: tables.addresses.address(at: index, text: text),
-                                         type: type, name: name))
+            symbols.append(
+                DecodedSymbol(
+                    address: tables.addresses.address(at: index, text: text),
+                    type: type, name: name))
             offset = start + length
         }
         if let seqs = tables.seqsOfNames {

@@ -10,8 +10,10 @@ public struct TableImage: Sendable {
     /// v7.0 `--pc-relative` images: the address of `kallsyms_offsets` (offsets are slot-relative).
     public var offsetsAddress: UInt64?
 
-    public init(blobs: [String: [UInt8]], wordSize: Int = 4, absolutePercpu: Bool = false,
-                offsetsAddress: UInt64? = nil) {
+    public init(
+        blobs: [String: [UInt8]], wordSize: Int = 4, absolutePercpu: Bool = false,
+        offsetsAddress: UInt64? = nil
+    ) {
         self.blobs = blobs
         self.wordSize = wordSize
         self.absolutePercpu = absolutePercpu
@@ -31,12 +33,14 @@ public struct TableImage: Sendable {
             addresses = .addresses(try words(of: "kallsyms_addresses", size: wordSize).map { .absolute($0) })
         } else if blobs["kallsyms_relative_base"] != nil {
             let base = try words(of: "kallsyms_relative_base", size: wordSize).first ?? 0
-            addresses = .baseRelative(offsets: try words(of: "kallsyms_offsets", size: 4).map { UInt32($0) },
-                                      base: .absolute(base), absolutePercpu: absolutePercpu)
+            addresses = .baseRelative(
+                offsets: try words(of: "kallsyms_offsets", size: 4).map { UInt32($0) },
+                base: .absolute(base), absolutePercpu: absolutePercpu)
         } else if let offsetsAddress {
-            addresses = .slotRelative(try words(of: "kallsyms_offsets", size: 4).map {
-                Int32(bitPattern: UInt32($0))
-            }, tableAddress: offsetsAddress)
+            addresses = .slotRelative(
+                try words(of: "kallsyms_offsets", size: 4).map {
+                    Int32(bitPattern: UInt32($0))
+                }, tableAddress: offsetsAddress)
         } else {
             addresses = .absolute32(try words(of: "kallsyms_offsets", size: 4).map { UInt32($0) })
         }
@@ -49,9 +53,10 @@ public struct TableImage: Sendable {
                 Int(blob[$0]) << 16 | Int(blob[$0 + 1]) << 8 | Int(blob[$0 + 2])
             }
         }
-        return RawKallsymsTables(symbolCount: count, names: try blob("kallsyms_names"), markers: markers,
-                                 tokenTable: try blob("kallsyms_token_table"), tokenIndex: index,
-                                 addresses: addresses, lengthPrefix: era.rules.lengthPrefix, seqsOfNames: seqs)
+        return RawKallsymsTables(
+            symbolCount: count, names: try blob("kallsyms_names"), markers: markers,
+            tokenTable: try blob("kallsyms_token_table"), tokenIndex: index,
+            addresses: addresses, lengthPrefix: era.rules.lengthPrefix, seqsOfNames: seqs)
     }
 
     private func blob(_ name: String) throws -> [UInt8] {

@@ -5,22 +5,28 @@ public enum AssemblyWriter {
     ///
     /// `symbols` supply the uncompressed `type ++ name` of v6.19+'s comments.
     /// `options.symbolPrefix` (v3.3) is put in front of every label.
-    public static func write(_ tables: KallsymsTables, symbols: [KeptSymbol], era: Era,
-                             options: GeneratorOptions) -> [UInt8] {
+    public static func write(
+        _ tables: KallsymsTables, symbols: [KeptSymbol], era: Era,
+        options: GeneratorOptions
+    ) -> [UInt8] {
         write(tables, symbols: symbols, storedStrings: nil, era: era, options: options)
     }
 
     /// Writes the same `.S` text to `sink` in chunks (at most 256 KiB of memory, whatever the
     /// output's size); each chunk is valid only during the call.
-    public static func write(_ tables: KallsymsTables, symbols: [KeptSymbol], era: Era, options: GeneratorOptions,
-                             to sink: (UnsafeBufferPointer<UInt8>) -> Void) {
+    public static func write(
+        _ tables: KallsymsTables, symbols: [KeptSymbol], era: Era, options: GeneratorOptions,
+        to sink: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         write(tables, symbols: symbols, storedStrings: nil, era: era, options: options, to: sink)
     }
 
     /// `write(_:symbols:era:options:)` with the symbols' stored strings (`type ++ name`) when
     /// the caller has them; nil: made from `symbols` when the era prints comments.
-    static func write(_ tables: KallsymsTables, symbols: [KeptSymbol], storedStrings: ByteStrings?, era: Era,
-                      options: GeneratorOptions) -> [UInt8] {
+    static func write(
+        _ tables: KallsymsTables, symbols: [KeptSymbol], storedStrings: ByteStrings?, era: Era,
+        options: GeneratorOptions
+    ) -> [UInt8] {
         let rules = era.rules
         let comments = commentStrings(storedStrings, symbols, rules)
         return TextBuffer.build(upperBound: upperBound(tables, symbols)) { out in
@@ -29,8 +35,10 @@ public enum AssemblyWriter {
     }
 
     /// `write(_:symbols:era:options:to:)` with the symbols' stored strings when the caller has them.
-    static func write(_ tables: KallsymsTables, symbols: [KeptSymbol], storedStrings: ByteStrings?, era: Era,
-                      options: GeneratorOptions, to sink: (UnsafeBufferPointer<UInt8>) -> Void) {
+    static func write(
+        _ tables: KallsymsTables, symbols: [KeptSymbol], storedStrings: ByteStrings?, era: Era,
+        options: GeneratorOptions, to sink: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         let rules = era.rules
         let comments = commentStrings(storedStrings, symbols, rules)
         TextBuffer.stream(to: sink) { out in
@@ -39,8 +47,10 @@ public enum AssemblyWriter {
     }
 
     /// What the comments print (`type ++ name` of each symbol), when the era prints any.
-    private static func commentStrings(_ storedStrings: ByteStrings?, _ symbols: [KeptSymbol],
-                                       _ rules: EraRules) -> ByteStrings {
+    private static func commentStrings(
+        _ storedStrings: ByteStrings?, _ symbols: [KeptSymbol],
+        _ rules: EraRules
+    ) -> ByteStrings {
         guard rules.writesComments || rules.writesSeqsOfNames else { return ByteStrings() }
         if let storedStrings {
             precondition(storedStrings.count == symbols.count, "one stored string per symbol")
@@ -49,8 +59,10 @@ public enum AssemblyWriter {
         return Selection(symbols: symbols, textAddress: 0, recordsRead: 0).storedStrings
     }
 
-    private static func write(_ tables: KallsymsTables, comments: ByteStrings, rules: EraRules,
-                              options: GeneratorOptions, to out: inout TextBuffer) {
+    private static func write(
+        _ tables: KallsymsTables, comments: ByteStrings, rules: EraRules,
+        options: GeneratorOptions, to out: inout TextBuffer
+    ) {
         comments.bytes.withUnsafeBufferPointer { bytes in
             comments.ends.withUnsafeBufferPointer { ends in
                 write(tables, commentBytes: bytes, commentEnds: ends, rules: rules, options: options, to: &out)
@@ -59,9 +71,11 @@ public enum AssemblyWriter {
     }
 
     /// The whole `.S`; comment `i` is `commentBytes[commentEnds[i - 1] ..< commentEnds[i]]`.
-    private static func write(_ tables: KallsymsTables, commentBytes: UnsafeBufferPointer<UInt8>,
-                              commentEnds: UnsafeBufferPointer<Int>, rules: EraRules,
-                              options: GeneratorOptions, to out: inout TextBuffer) {
+    private static func write(
+        _ tables: KallsymsTables, commentBytes: UnsafeBufferPointer<UInt8>,
+        commentEnds: UnsafeBufferPointer<Int>, rules: EraRules,
+        options: GeneratorOptions, to out: inout TextBuffer
+    ) {
         let label = Labeler(prefix: options.symbolPrefix, align: rules.preambleInclude == nil ? ".balign 4" : "ALGN")
         let pointer: StaticString = "\tPTR\t"
         let counts: StaticString = rules.countsArePointerSized ? "\tPTR\t" : "\t.long\t"

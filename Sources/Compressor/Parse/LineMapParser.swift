@@ -19,9 +19,11 @@ enum LineMapParser {
             var lineEnd = lineStart
             while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
             guard parseLine(bytes, lineStart, lineEnd, lineNumber, into: &records) else {
-                throw KallsymsError(.lineFormat, "line format error (expected \"ADDRESS TYPE NAME\" "
-                                    + "with single spaces): \(preview(bytes, lineStart, lineEnd))",
-                                    line: lineNumber)
+                throw KallsymsError(
+                    .lineFormat,
+                    "line format error (expected \"ADDRESS TYPE NAME\" "
+                        + "with single spaces): \(preview(bytes, lineStart, lineEnd))",
+                    line: lineNumber)
             }
             lineStart = lineEnd + 1
         }
@@ -36,8 +38,10 @@ enum LineMapParser {
     /// name, no final newline), which `parseLine` then reads. On a line of that shape both
     /// readers take the same fields.
     @inline(__always)
-    private static func parsePlainLine(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ lineNumber: Int,
-                                       into records: inout SymbolTable.Builder) -> Int? {
+    private static func parsePlainLine(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ lineNumber: Int,
+        into records: inout SymbolTable.Builder
+    ) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count
         let (address, end) = PlainHexAddress.read(base, from: start, count: count)
@@ -69,8 +73,10 @@ enum LineMapParser {
     }
 
     /// Appends the line's record; false when the line is malformed.
-    private static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                                  _ lineNumber: Int, into records: inout SymbolTable.Builder) -> Bool {
+    private static func parseLine(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+        _ lineNumber: Int, into records: inout SymbolTable.Builder
+    ) -> Bool {
         var p = start
         while p < end, isCSpace(bytes[p]) { p += 1 }
         var negative = false
@@ -80,7 +86,8 @@ enum LineMapParser {
         }
         // strtoull skips "0x" only when a hex digit follows it.
         if p + 2 < end, bytes[p] == UInt8(ascii: "0"), bytes[p + 1] | 0x20 == UInt8(ascii: "x"),
-           hexValue(bytes[p + 2]) != nil {
+            hexValue(bytes[p + 2]) != nil
+        {
             p += 2
         }
         var number = HexAccumulator()
@@ -94,8 +101,9 @@ enum LineMapParser {
         let type = bytes[p + 1]
         var nameEnd = p + 3
         while nameEnd < end, bytes[nameEnd] != 0 { nameEnd += 1 }
-        records.append(address: number.result(negative: negative), type: type, nameAt: p + 3,
-                       length: nameEnd - (p + 3), line: lineNumber)
+        records.append(
+            address: number.result(negative: negative), type: type, nameAt: p + 3,
+            length: nameEnd - (p + 3), line: lineNumber)
         return true
     }
 
@@ -105,8 +113,11 @@ enum LineMapParser {
         let cut = min(end, start + 60)
         var text = ""
         for byte in bytes[start..<cut] {
-            if byte >= 0x20 && byte < 0x7F { text.unicodeScalars.append(Unicode.Scalar(byte)) }
-            else { text += "\\x" + String(byte, radix: 16).leftPadded(to: 2) }
+            if byte >= 0x20 && byte < 0x7F {
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                text += "\\x" + String(byte, radix: 16).leftPadded(to: 2)
+            }
         }
         return "\"\(text)\(end > cut ? "…" : "")\""
     }

@@ -47,11 +47,12 @@ extension Era {
             if !tooLong.isEmpty {
                 for row in tooLong {
                     let name = names[row]
-                    map.warnings.append(KallsymsWarning(
-                        "Symbol \(String(decoding: name.prefix(64), as: UTF8.self))"
-                        + "\(name.count > 64 ? "…" : "") too long for kallsyms "
-                        + "(\(name.count) >= \(limit)). Please increase KSYM_NAME_LEN both in kernel and kallsyms.c",
-                        line: Int(map.symbols.lines[row])))
+                    map.warnings.append(
+                        KallsymsWarning(
+                            "Symbol \(String(decoding: name.prefix(64), as: UTF8.self))"
+                                + "\(name.count > 64 ? "…" : "") too long for kallsyms "
+                                + "(\(name.count) >= \(limit)). Please increase KSYM_NAME_LEN both in kernel and kallsyms.c",
+                            line: Int(map.symbols.lines[row])))
                 }
                 map.symbols = map.symbols.filter { names.length(of: $0) < limit }
             }

@@ -19,8 +19,9 @@ enum TokenMapParser {
             var scanner = Scanner(bytes: bytes)
             while !scanner.atEndOfFile {
                 if readsPlainRecordsFast, let record = scanner.scanPlainRecord(nameBuffer: nameBuffer) {
-                    records.append(address: record.address, type: record.type, nameAt: offset(record.name),
-                                   length: record.name.count, line: record.line)
+                    records.append(
+                        address: record.address, type: record.type, nameAt: offset(record.name),
+                        length: record.name.count, line: record.line)
                     continue
                 }
                 let outcome = scanner.scanRecord(nameBuffer: nameBuffer)
@@ -32,9 +33,10 @@ enum TokenMapParser {
                 case .incomplete(let converted):
                     // scanf returned 0–2: the generator reads the rest of the line and drops it.
                     if !scanner.discardRestOfLine(limit: nameBuffer) {
-                        warnings.append(KallsymsWarning(
-                            "Read error or end of file (a record with only \(converted) of 3 fields)",
-                            line: scanner.line))
+                        warnings.append(
+                            KallsymsWarning(
+                                "Read error or end of file (a record with only \(converted) of 3 fields)",
+                                line: scanner.line))
                     }
                 }
             }

@@ -104,8 +104,10 @@ public enum NameOrder {
     /// Sorted by eight name bytes at a time as one big-endian number (zero-padded), which orders
     /// like `strcmp` up to ties; runs of equal numbers go eight bytes deeper, and after a few
     /// levels (or when every name in the run has ended) the full comparison settles them.
-    private static func sort(_ entries: UnsafeMutableBufferPointer<Entry>, bytes: UnsafeBufferPointer<UInt8>,
-                             ends: UnsafeBufferPointer<Int>, addresses: UnsafeBufferPointer<UInt64>) {
+    private static func sort(
+        _ entries: UnsafeMutableBufferPointer<Entry>, bytes: UnsafeBufferPointer<UInt8>,
+        ends: UnsafeBufferPointer<Int>, addresses: UnsafeBufferPointer<UInt64>
+    ) {
         func name(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
             let index = Int(index)
             // Every stored string holds at least its type byte, so `start + 1 <= end`.

@@ -42,7 +42,8 @@ extension Era {
         // rewrite to type A happens before sorting, so the weak test below sees the new type.
         var percpuRange: ClosedRange<UInt64>?
         if options.absolutePercpu && rules.recordsPercpuMarkers, let start = state.percpuStart,
-           let end = state.percpuEnd, start <= end {
+            let end = state.percpuEnd, start <= end
+        {
             percpuRange = start...end
         }
         var symbols = [KeptSymbol](unsafeUninitializedCapacity: kept.count) { buffer, initialized in
@@ -51,9 +52,10 @@ extension Era {
                     let address = table.addresses[row]
                     let isPercpu = percpuRange?.contains(address) ?? false
                     let name = UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
-                    (buffer.baseAddress! + index).initialize(to: KeptSymbol(
-                        address: address, type: isPercpu ? UInt8(ascii: "A") : table.types[row], name: Array(name),
-                        isPercpuAbsolute: isPercpu, position: position, line: Int(table.lines[row])))
+                    (buffer.baseAddress! + index).initialize(
+                        to: KeptSymbol(
+                            address: address, type: isPercpu ? UInt8(ascii: "A") : table.types[row], name: Array(name),
+                            isPercpuAbsolute: isPercpu, position: position, line: Int(table.lines[row])))
                 }
             }
             initialized = kept.count
@@ -176,7 +178,8 @@ struct SelectionState {
     @inline(__always)
     mutating func acceptsAtReadTime(address: UInt64, type: UInt8, name: UnsafeBufferPointer<UInt8>) -> Bool {
         if let first = name.first, isPlain[Int(type)], isPlain[256 &+ Int(first)],
-           isPlain[512 &+ Int(name[name.count &- 1])], !ignoredSubstrings.matches(name) {
+            isPlain[512 &+ Int(name[name.count &- 1])], !ignoredSubstrings.matches(name)
+        {
             return true
         }
         return acceptsAtReadTime(verdict(type: type, storedName: name), address: address)

@@ -134,7 +134,8 @@ public struct NameMatcher: Sendable {
                 let start = offset &+ flags.trailingZeroBitCount &>> 3
                 if start > lastStart { return false }
                 if table.isSecondByte[Int(base[start &+ 1])],
-                   table.anyCandidate(key: base[start], in: base, at: start, remaining: count &- start, toEnd: false) {
+                    table.anyCandidate(key: base[start], in: base, at: start, remaining: count &- start, toEnd: false)
+                {
                     return true
                 }
                 flags &= flags &- 1
@@ -173,7 +174,8 @@ public struct NameMatcher: Sendable {
             while offset <= lastStart {
                 let key = Int(base[offset])
                 if table.bucketStart[key] != table.bucketStart[key &+ 1],
-                   table.anyCandidate(key: base[offset], in: base, at: offset, remaining: count &- offset, toEnd: false) {
+                    table.anyCandidate(key: base[offset], in: base, at: offset, remaining: count &- offset, toEnd: false)
+                {
                     return true
                 }
                 offset &+= 1

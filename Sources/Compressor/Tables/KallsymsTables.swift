@@ -15,8 +15,10 @@ public struct KallsymsTables: Hashable, Sendable {
     /// v6.19+: for each position in name order, the symbol's index in address order.
     public var seqsOfNames: [Int]?
 
-    public init(compressedNames: ByteStrings, lengthPrefix: EraRules.LengthPrefix, tokenExpansions: [[UInt8]],
-                addresses: AddressTable, seqsOfNames: [Int]?) {
+    public init(
+        compressedNames: ByteStrings, lengthPrefix: EraRules.LengthPrefix, tokenExpansions: [[UInt8]],
+        addresses: AddressTable, seqsOfNames: [Int]?
+    ) {
         self.compressedNames = compressedNames
         self.lengthPrefix = lengthPrefix
         self.tokenExpansions = tokenExpansions
@@ -110,9 +112,10 @@ public struct KallsymsTables: Hashable, Sendable {
 
     /// The raw form the decoder reads.
     public var raw: RawKallsymsTables {
-        RawKallsymsTables(symbolCount: symbolCount, names: names, markers: markers.map { UInt64($0) },
-                          tokenTable: tokenTable, tokenIndex: tokenIndex, addresses: addresses,
-                          lengthPrefix: lengthPrefix, seqsOfNames: seqsOfNames)
+        RawKallsymsTables(
+            symbolCount: symbolCount, names: names, markers: markers.map { UInt64($0) },
+            tokenTable: tokenTable, tokenIndex: tokenIndex, addresses: addresses,
+            lengthPrefix: lengthPrefix, seqsOfNames: seqsOfNames)
     }
 }
 
@@ -128,8 +131,10 @@ public struct RawKallsymsTables: Hashable, Sendable {
     public var lengthPrefix: EraRules.LengthPrefix
     public var seqsOfNames: [Int]?
 
-    public init(symbolCount: Int, names: [UInt8], markers: [UInt64], tokenTable: [UInt8], tokenIndex: [UInt16],
-                addresses: AddressTable, lengthPrefix: EraRules.LengthPrefix, seqsOfNames: [Int]? = nil) {
+    public init(
+        symbolCount: Int, names: [UInt8], markers: [UInt64], tokenTable: [UInt8], tokenIndex: [UInt16],
+        addresses: AddressTable, lengthPrefix: EraRules.LengthPrefix, seqsOfNames: [Int]? = nil
+    ) {
         self.symbolCount = symbolCount
         self.names = names
         self.markers = markers

@@ -43,8 +43,10 @@ public struct Build: Sendable {
 
     /// Runs the build with `linker` linking every image (a real toolchain, or the model);
     /// `target` is the layout's. Throws what the linker throws (never, for the model).
-    public func run<Linker: ImageLinker>(target: TargetABI, cache: inout CompressionCache,
-                                         linker: inout Linker) throws(Linker.Failure) -> BuildResult {
+    public func run<Linker: ImageLinker>(
+        target: TargetABI, cache: inout CompressionCache,
+        linker: inout Linker
+    ) throws(Linker.Failure) -> BuildResult {
         let rules = options.era.build
         var step = KallsymsStep(options: options, target: target, cache: cache)
         defer { cache = step.cache }
@@ -53,15 +55,18 @@ public struct Build: Sendable {
 
         func fail(_ pass: Int, _ error: Error) -> BuildResult {
             let kallsymsError = error as? KallsymsError ?? KallsymsError(.malformedText, "\(error)")
-            return BuildResult(options: options, passes: passes, vmlinux: nil,
-                               outcome: .generatorFailed(pass: pass, error: kallsymsError), cycle: nil)
+            return BuildResult(
+                options: options, passes: passes, vmlinux: nil,
+                outcome: .generatorFailed(pass: pass, error: kallsymsError), cycle: nil)
         }
 
         if rules.startsWithEmptyTables {
             do {
                 let output = try step.run([], freezesTokens: false)
-                passes.append(BuildPass(number: 0, image: nil, linkedWithPass: nil, map: LinkedMap(symbols: []),
-                                        input: [], output: output))
+                passes.append(
+                    BuildPass(
+                        number: 0, image: nil, linkedWithPass: nil, map: LinkedMap(symbols: []),
+                        input: [], output: output))
                 object = output
             } catch {
                 return fail(0, error)
@@ -77,8 +82,10 @@ public struct Build: Sendable {
             let input = Self.kallsymsInput(map, rules: rules, era: options.era)
             do {
                 let output = try step.run(input, freezesTokens: number == 1)
-                passes.append(BuildPass(number: number, image: rules.imageName(pass: number), linkedWithPass: linkedWith,
-                                        map: map, input: input, output: output))
+                passes.append(
+                    BuildPass(
+                        number: number, image: rules.imageName(pass: number), linkedWithPass: linkedWith,
+                        map: map, input: input, output: output))
                 object = output
             } catch {
                 return fail(number, error)
@@ -90,17 +97,21 @@ public struct Build: Sendable {
 
         let vmlinux = try linker.link(object, weakReferences: rules.weakTableNames)
         let last = passes[passes.count - 1]
-        let mismatch = Self.compare(rules.systemMapFilter.apply(vmlinux.symbols),
-                                    with: rules.systemMapFilter.apply(last.map.symbols),
-                                    reference: rules.referenceName(lastPass: last.number))
+        let mismatch = Self.compare(
+            rules.systemMapFilter.apply(vmlinux.symbols),
+            with: rules.systemMapFilter.apply(last.map.symbols),
+            reference: rules.referenceName(lastPass: last.number))
         let realPasses = passes.filter { $0.number > 0 }.count
-        return BuildResult(options: options, passes: passes, vmlinux: vmlinux,
-                           outcome: mismatch.map { .inconsistent($0) } ?? .consistent(passes: realPasses), cycle: cycle)
+        return BuildResult(
+            options: options, passes: passes, vmlinux: vmlinux,
+            outcome: mismatch.map { .inconsistent($0) } ?? .consistent(passes: realPasses), cycle: cycle)
     }
 
     /// The era's pass count, or the fixed-point loop of the `fixed-point=K` mitigation.
-    private func needsAnotherPass(after number: Int, passes: [BuildPass], rules: EraBuild,
-                                  cycle: inout BuildResult.Cycle?) -> Bool {
+    private func needsAnotherPass(
+        after number: Int, passes: [BuildPass], rules: EraBuild,
+        cycle: inout BuildResult.Cycle?
+    ) -> Bool {
         let objects = passes.filter { $0.number > 0 }.map(\.output.object)
         if let limit = options.fixedPointLimit {
             guard number >= 2 else { return true }
@@ -153,8 +164,10 @@ public struct Build: Sendable {
     }
 
     /// `cmp -s`: nil when equal, else the differing lines (positional, as `cmp` sees them).
-    static func compare(_ systemMap: [SymbolRecord], with reference: [SymbolRecord],
-                        reference name: String) -> BuildResult.Mismatch? {
+    static func compare(
+        _ systemMap: [SymbolRecord], with reference: [SymbolRecord],
+        reference name: String
+    ) -> BuildResult.Mismatch? {
         var differences: [BuildResult.Mismatch.Line] = []
         var count = 0
         for index in 0..<max(systemMap.count, reference.count) {

@@ -31,11 +31,13 @@ extension BuildResult {
             let old = previous.output.tables.size(of: entry.name) ?? 0
             if old != entry.size { tables.append((entry.name, old, entry.size)) }
         }
-        return Explanation(previousPass: previous.number, lastPass: last.number,
-                           inputChanges: MapChanges(from: Self.records(previous.output.kept),
-                                                                  to: Self.records(last.output.kept)), tableChanges: tables,
-                           oldObjectSize: previous.output.object.size, newObjectSize: last.output.object.size,
-                           finalChanges: MapChanges(from: last.map.symbols, to: vmlinux.symbols))
+        return Explanation(
+            previousPass: previous.number, lastPass: last.number,
+            inputChanges: MapChanges(
+                from: Self.records(previous.output.kept),
+                to: Self.records(last.output.kept)), tableChanges: tables,
+            oldObjectSize: previous.output.object.size, newObjectSize: last.output.object.size,
+            finalChanges: MapChanges(from: last.map.symbols, to: vmlinux.symbols))
     }
 
     private static func records(_ kept: [KeptSymbol]) -> [SymbolRecord] {

@@ -99,16 +99,20 @@ public struct EraBuild: Sendable {
     static let v3_3 = EraBuild(
         era: .v3_3, kallsymsInput: .rawNm, systemMapFilter: .v3_3, startsWithEmptyTables: false,
         extraPassTest: .setAndNotZero, repeatsWhenObjectSizeChanges: false, check: .temporarySystemMap,
-        weakTableNames: names(["kallsyms_addresses", "kallsyms_num_syms", "kallsyms_names", "kallsyms_markers",
-                               "kallsyms_token_table", "kallsyms_token_index"]),
+        weakTableNames: names([
+            "kallsyms_addresses", "kallsyms_num_syms", "kallsyms_names", "kallsyms_markers",
+            "kallsyms_token_table", "kallsyms_token_index",
+        ]),
         failureMessage: ["Inconsistent kallsyms data", "This is a bug - please report about it", workaround],
         imagePattern: ".tmp_vmlinux#", objectPattern: ".tmp_kallsyms#.o")
 
     static let v5_10 = EraBuild(
         era: .v5_10, kallsymsInput: .rawNm, systemMapFilter: .v5_10, startsWithEmptyTables: false,
         extraPassTest: .nonEmpty, repeatsWhenObjectSizeChanges: true, check: .temporarySystemMap,
-        weakTableNames: names(["kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
-                               "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index"]),
+        weakTableNames: names([
+            "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
+            "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
+        ]),
         failureMessage: ["Inconsistent kallsyms data", workaround],
         imagePattern: ".tmp_vmlinux.kallsyms#", objectPattern: ".tmp_vmlinux.kallsyms#.o")
 

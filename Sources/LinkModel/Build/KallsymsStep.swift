@@ -71,16 +71,20 @@ struct KallsymsStep {
         if keepsTypeUncompressed { compression = Self.prependingTypes(compression, selection) }
         let tables = try era.tables(for: selection, compression: compression, options: options)
         let layout = tables.layout(era: era, target: target)
-        let output = KallsymsOutput(kept: selection.symbols, tables: layout, data: tables,
-                                    object: KallsymsObject(tables: layout, padding: padding),
-                                    namesBytes: tables.compressedNames.totalLength, work: work)
+        let output = KallsymsOutput(
+            kept: selection.symbols, tables: layout, data: tables,
+            object: KallsymsObject(tables: layout, padding: padding),
+            namesBytes: tables.compressedNames.totalLength, work: work)
         previous = (key, output)
         return output
     }
 
     /// The compression of `strings` from the cache, or a full compression that joins the cache.
-    private mutating func compress(_ strings: ByteStrings, key: StringsKey, namesOnly: Bool)
-        -> (compression: Compression, reused: Bool) {
+    private mutating func compress(
+        _ strings: ByteStrings, key: StringsKey, namesOnly: Bool
+    )
+        -> (compression: Compression, reused: Bool)
+    {
         if let reused = cache.lookUp(key, namesOnly: namesOnly) { return (reused, true) }
         let compression = engine.compress(strings)
         cache.insert(compression, for: key, namesOnly: namesOnly)
@@ -88,8 +92,11 @@ struct KallsymsStep {
     }
 
     /// An exact or permuted match of `key` among `entries`.
-    static func lookUp(_ key: StringsKey, in entries: [(key: StringsKey, compression: Compression)])
-        -> (compression: Compression, exact: Bool)? {
+    static func lookUp(
+        _ key: StringsKey, in entries: [(key: StringsKey, compression: Compression)]
+    )
+        -> (compression: Compression, exact: Bool)?
+    {
         if let exact = entries.first(where: { $0.key == key }) { return (exact.compression, true) }
         return entries.lazy.compactMap { permuting($0, to: key) }.first.map { ($0, false) }
     }
@@ -101,7 +108,8 @@ struct KallsymsStep {
     static func permuting(_ cached: (key: StringsKey, compression: Compression), to key: StringsKey) -> Compression? {
         let old = cached.key, new = key
         guard old.multisetHash == new.multisetHash, old.strings.count == new.strings.count,
-              old.strings.totalLength == new.strings.totalLength else { return nil }
+            old.strings.totalLength == new.strings.totalLength
+        else { return nil }
         // The old strings in a hash table of chains (`next` links old indices of equal table
         // slot); each new string takes the first unused old copy of itself on its chain. Equal
         // strings encode equally, so which copy it takes does not matter.

@@ -68,8 +68,10 @@ public struct MapChanges: Sendable {
         for (position, newIndex) in matchedNew.enumerated() {
             let before = old[matchedOld[position]], after = new[newIndex]
             if before.type != after.type {
-                letters.append(LetterChange(name: after.name, oldAddress: before.address, newAddress: after.address,
-                                            oldLetter: before.type, newLetter: after.type))
+                letters.append(
+                    LetterChange(
+                        name: after.name, oldAddress: before.address, newAddress: after.address,
+                        oldLetter: before.type, newLetter: after.type))
             }
             let delta = Int64(bitPattern: after.address &- before.address)
             if delta != 0 { movedCount += 1 }
@@ -86,8 +88,10 @@ public struct MapChanges: Sendable {
         let stable = Self.longestIncreasing(matchedOld)
         for (position, newIndex) in matchedNew.enumerated() where !stable[position] {
             let record = new[newIndex]
-            reordered.append(Reordering(name: record.name, oldAddress: old[matchedOld[position]].address,
-                                        newAddress: record.address, nowAfter: newIndex > 0 ? new[newIndex - 1].name : nil))
+            reordered.append(
+                Reordering(
+                    name: record.name, oldAddress: old[matchedOld[position]].address,
+                    newAddress: record.address, nowAfter: newIndex > 0 ? new[newIndex - 1].name : nil))
         }
     }
 

@@ -87,9 +87,11 @@ public struct BuildOptions: Hashable, Sendable {
     public var linker: LinkerFlavour
 
     /// Options for `era` with `generator` flags (validated by the generator when it runs).
-    public init(era: Era, generator: GeneratorOptions = .init(), mitigations: [Mitigation] = [],
-                kallsymsExtraPass: String? = nil, engine: CompressionEngine = .default,
-                letters: SymbolLetters? = nil, linker: LinkerFlavour = .gnu) {
+    public init(
+        era: Era, generator: GeneratorOptions = .init(), mitigations: [Mitigation] = [],
+        kallsymsExtraPass: String? = nil, engine: CompressionEngine = .default,
+        letters: SymbolLetters? = nil, linker: LinkerFlavour = .gnu
+    ) {
         self.era = era
         self.generator = generator
         self.mitigations = mitigations

@@ -43,9 +43,11 @@ public struct SystemMapFilter: Hashable, Sendable {
     /// v6.19 and v7.0: the sed script of docs/behaviour.md §3.1.
     public static let v6_19 = SystemMapFilter(
         droppedTypes: types,
-        droppedPrefixes: bytes(["$", ".L", "__efistub_", "__pi_$", "__pi_.L", "__kvm_nvhe_$", "__kvm_nvhe_.L",
-                                "__kcfi_typeid_", "__kvm_nvhe___kcfi_typeid_", "__pi___kcfi_typeid_", "__crc_",
-                                "__kstrtab_", "__kstrtabns_", "__mod_device_table__"]),
+        droppedPrefixes: bytes([
+            "$", ".L", "__efistub_", "__pi_$", "__pi_.L", "__kvm_nvhe_$", "__kvm_nvhe_.L",
+            "__kcfi_typeid_", "__kvm_nvhe___kcfi_typeid_", "__pi___kcfi_typeid_", "__crc_",
+            "__kstrtab_", "__kstrtabns_", "__mod_device_table__",
+        ]),
         droppedSubstrings: bytes([".long_branch.", ".plt_branch."]),
         droppedSuffixes: bytes(["_from_arm", "_from_thumb", "_veneer"]),
         droppedNames: Set(bytes(["L0", "_SDA_BASE_", "_SDA2_BASE_"])),
@@ -76,7 +78,8 @@ public struct SystemMapFilter: Hashable, Sendable {
             names = NameMatcher(filter.droppedNames, mode: .exact)
             suffixes = NameMatcher(filter.droppedSuffixes, mode: .suffix)
             substrings = NameMatcher(filter.droppedSubstrings, mode: .substring)
-            dropsEveryName = filter.droppedPrefixes.contains(where: \.isEmpty) || filter.droppedSuffixes.contains(where: \.isEmpty)
+            dropsEveryName =
+                filter.droppedPrefixes.contains(where: \.isEmpty) || filter.droppedSuffixes.contains(where: \.isEmpty)
                 || filter.droppedSubstrings.contains(where: \.isEmpty)
         }
 
@@ -87,8 +90,9 @@ public struct SystemMapFilter: Hashable, Sendable {
                 if prefixes.matches(name) || names.matches(name) || suffixes.matches(name) || substrings.matches(name) {
                     return false
                 }
-                return !(filter.dropsThunksAndModinfo && first == UInt8(ascii: "_")
-                         && (SystemMapFilter.isThunk(name) || SystemMapFilter.isModinfoID(name)))
+                return
+                    !(filter.dropsThunksAndModinfo && first == UInt8(ascii: "_")
+                    && (SystemMapFilter.isThunk(name) || SystemMapFilter.isModinfoID(name)))
             }
         }
     }

@@ -81,7 +81,8 @@ extension Layout: CustomStringConvertible {
             case .absolute(let name):
                 lines.append("absolute \(LayoutName.escape(name))")
             case .section(let section):
-                var header = "section \(LayoutName.escape(Array(section.name.utf8))) \(section.kind.rawValue)"
+                var header =
+                    "section \(LayoutName.escape(Array(section.name.utf8))) \(section.kind.rawValue)"
                     + " align \(section.alignment) size 0x\(String(section.size, radix: 16))"
                 if section.flags != section.kind.defaultFlags { header += " flags \(section.flags)" }
                 if section.isKeptWhenEmpty { header += " keep" }
@@ -115,8 +116,7 @@ enum LayoutName {
         if name.allSatisfy(isPlain) { return String(decoding: name, as: UTF8.self) }
         var text = ""
         for byte in name {
-            if isPlain(byte) { text.unicodeScalars.append(Unicode.Scalar(byte)) }
-            else { text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16) }
+            if isPlain(byte) { text.unicodeScalars.append(Unicode.Scalar(byte)) } else { text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16) }
         }
         return text
     }
@@ -134,7 +134,8 @@ enum LayoutName {
                 continue
             }
             guard token.endIndex - index >= 4, token[index + 1] == UInt8(ascii: "x"),
-                  let high = hexDigit(token[index + 2]), let low = hexDigit(token[index + 3]) else { return nil }
+                let high = hexDigit(token[index + 2]), let low = hexDigit(token[index + 3])
+            else { return nil }
             result.append(high << 4 | low)
             index += 4
         }
@@ -238,8 +239,9 @@ struct LayoutParser {
             let member = try member(keyword, arguments, sectionName: sectionName, size: size, line: line)
             open!.members.append(member)
         default:
-            throw Self.error("unknown line '\(Self.shown(tokens[0]))' (expected layout, target, base, section, align, absolute, "
-                             + "start, end, global, local, weak, kallsyms or call)", line)
+            throw Self.error(
+                "unknown line '\(Self.shown(tokens[0]))' (expected layout, target, base, section, align, absolute, "
+                    + "start, end, global, local, weak, kallsyms or call)", line)
         }
     }
 
@@ -284,8 +286,10 @@ struct LayoutParser {
         openLine = line
     }
 
-    private mutating func member(_ keyword: String, _ arguments: [ArraySlice<UInt8>], sectionName: String,
-                                 size: UInt64, line: Int) throws -> Section.Member {
+    private mutating func member(
+        _ keyword: String, _ arguments: [ArraySlice<UInt8>], sectionName: String,
+        size: UInt64, line: Int
+    ) throws -> Section.Member {
         switch keyword {
         case "start", "end":
             guard arguments.count == 1 else { throw Self.error("'\(keyword)' takes a name", line) }
@@ -298,16 +302,18 @@ struct LayoutParser {
             kallsymsLine = line
             let offset = try arguments.first.map { try number($0, what: "offset", line) }
             if let offset, offset > size {
-                throw Self.error("kallsyms offset 0x\(String(offset, radix: 16)) is beyond the size 0x"
-                                 + "\(String(size, radix: 16)) of section \(sectionName)", line)
+                throw Self.error(
+                    "kallsyms offset 0x\(String(offset, radix: 16)) is beyond the size 0x"
+                        + "\(String(size, radix: 16)) of section \(sectionName)", line)
             }
             return .kallsyms(offset: offset)
         default:
             guard arguments.count == 2 else { throw Self.error("'\(keyword)' takes an offset and a name", line) }
             let offset = try number(arguments[0], what: "offset", line)
             if offset > size {
-                throw Self.error("offset 0x\(String(offset, radix: 16)) is beyond the size 0x"
-                                 + "\(String(size, radix: 16)) of section \(sectionName)", line)
+                throw Self.error(
+                    "offset 0x\(String(offset, radix: 16)) is beyond the size 0x"
+                        + "\(String(size, radix: 16)) of section \(sectionName)", line)
             }
             return .symbol(name: try name(arguments[1], line), offset: offset, binding: Binding(rawValue: keyword)!)
         }
@@ -340,8 +346,9 @@ struct LayoutParser {
         }
         guard offset % 4 == 0 else { throw Self.error("call offset 0x\(String(offset, radix: 16)) is not a multiple of 4", line) }
         guard offset <= section.size, section.size - offset >= Section.Call.size else {
-            throw Self.error("the call at 0x\(String(offset, radix: 16)) does not fit in the size 0x"
-                             + "\(String(section.size, radix: 16)) of section \(section.name)", line)
+            throw Self.error(
+                "the call at 0x\(String(offset, radix: 16)) does not fit in the size 0x"
+                    + "\(String(section.size, radix: 16)) of section \(section.name)", line)
         }
         if section.calls.contains(where: { $0.offset == offset }) {
             throw Self.error("section \(section.name) already has a call at 0x\(String(offset, radix: 16))", line)
@@ -397,14 +404,16 @@ struct LayoutParser {
                 throw Self.error("a call in section \(sectionName), which holds the kallsyms tables (not modelled)", line)
             }
             if let site = thumbFunctionSites[call.target], !site.isCode || site.offset % 2 != 0 || site.section == host {
-                throw Self.error("call target \(target) is not a Thumb function: thumb2 targets are at even offsets of code "
-                                 + "sections other than the kallsyms host", line)
+                throw Self.error(
+                    "call target \(target) is not a Thumb function: thumb2 targets are at even offsets of code "
+                        + "sections other than the kallsyms host", line)
             }
             if let section = sections[sectionName] {
                 for case .symbol(let name, let offset, _) in section.members
                 where offset > call.offset && offset < call.offset + Section.Call.size {
-                    throw Self.error("symbol \(LayoutName.escape(name)) at 0x\(String(offset, radix: 16)) lies inside the call at 0x"
-                                     + "\(String(call.offset, radix: 16))", line)
+                    throw Self.error(
+                        "symbol \(LayoutName.escape(name)) at 0x\(String(offset, radix: 16)) lies inside the call at 0x"
+                            + "\(String(call.offset, radix: 16))", line)
                 }
             }
         }

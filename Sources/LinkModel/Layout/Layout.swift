@@ -98,8 +98,10 @@ public struct Section: Hashable, Sendable {
 
     /// A section; `flags` default to the kind's (`SectionKind.defaultFlags`).
     /// - Precondition: `alignment` is a power of two; offsets of `members` are at most `size`.
-    public init(name: String, kind: SectionKind, flags: SectionFlags? = nil, alignment: UInt64 = 1,
-                size: UInt64 = 0, isKeptWhenEmpty: Bool = false, members: [Member] = [], calls: [Call] = []) {
+    public init(
+        name: String, kind: SectionKind, flags: SectionFlags? = nil, alignment: UInt64 = 1,
+        size: UInt64 = 0, isKeptWhenEmpty: Bool = false, members: [Member] = [], calls: [Call] = []
+    ) {
         self.name = name
         self.kind = kind
         self.flags = flags ?? kind.defaultFlags

@@ -105,8 +105,10 @@ extension LinkPlan {
     }
 
     /// Where a symbol is in the image.
-    private func targetAddress(_ item: Int, _ offset: UInt64, _ isAbove: Bool, _ addresses: Addresses,
-                               _ object: KallsymsObject?) -> UInt64 {
+    private func targetAddress(
+        _ item: Int, _ offset: UInt64, _ isAbove: Bool, _ addresses: Addresses,
+        _ object: KallsymsObject?
+    ) -> UInt64 {
         var address = addresses.starts[item] &+ offset
         if isAbove, case .section(let section) = items[item] {
             address = address &+ insertedSize(section, object: object)
@@ -139,14 +141,17 @@ extension LinkPlan {
     /// Each section's stubs in the linker's order: LLD's in creation order; GNU ld's in the
     /// order its stub hash table is traversed (buckets in order, a bucket's newest entry first).
     func arrange(_ created: [PlacedStub], rules: BranchStubs) -> StubAreas {
-        var areas = StubAreas(rules: rules, sizes: [UInt64](repeating: 0, count: items.count),
-                              alignments: [UInt64](repeating: 1, count: items.count),
-                              symbols: [[(name: [UInt8], offset: UInt64)]](repeating: [], count: items.count))
+        var areas = StubAreas(
+            rules: rules, sizes: [UInt64](repeating: 0, count: items.count),
+            alignments: [UInt64](repeating: 1, count: items.count),
+            symbols: [[(name: [UInt8], offset: UInt64)]](repeating: [], count: items.count))
         var order = Array(created.indices)
         if rules.isInHashOrder {
             let buckets = created.map { stub in
-                BranchStubs.bfdHash(rules.hashKey(sectionID: rules.sectionID(ordinal: mainObjectOrdinals[stub.item]),
-                                                  target: stub.target)) % BranchStubs.hashTableSize
+                BranchStubs.bfdHash(
+                    rules.hashKey(
+                        sectionID: rules.sectionID(ordinal: mainObjectOrdinals[stub.item]),
+                        target: stub.target)) % BranchStubs.hashTableSize
             }
             order.sort { buckets[$0] != buckets[$1] ? buckets[$0] < buckets[$1] : $0 > $1 }
         }

@@ -81,9 +81,11 @@ public struct LinkPlan: Sendable {
         var items: [PreparedItem] = []
         items.reserveCapacity(layout.items.count + 1)
         let explicitHost = layout.items.firstIndex { if case .section(let s) = $0 { return s.hostsKallsyms } else { return false } }
-        let host = explicitHost ?? layout.items.firstIndex {
-            if case .section(let s) = $0 { return s.kind == .rodata } else { return false }
-        }
+        let host =
+            explicitHost
+            ?? layout.items.firstIndex {
+                if case .section(let s) = $0 { return s.kind == .rodata } else { return false }
+            }
         var count = 0
         var preparedCalls: [PreparedCall] = []
         let callable = layout.callableSymbols
@@ -114,8 +116,10 @@ public struct LinkPlan: Sendable {
         for (index, section) in calling {
             for call in section.calls.sorted(by: { $0.offset < $1.offset }) {
                 guard let target = targets[call.target] else { continue }
-                preparedCalls.append(PreparedCall(item: index, offset: call.offset, target: call.target, targetItem: target.item,
-                                                  targetOffset: target.offset, targetIsAbove: target.isAbove))
+                preparedCalls.append(
+                    PreparedCall(
+                        item: index, offset: call.offset, target: call.target, targetItem: target.item,
+                        targetOffset: target.offset, targetIsAbove: target.isAbove))
             }
         }
         self.items = items
@@ -144,8 +148,12 @@ public struct LinkPlan: Sendable {
         var next = 4
         for (index, item) in items.enumerated() {
             guard case .section(let section) = item else { continue }
-            var parts: [(size: UInt64, entries: [Entry])] = [(section.hostsKallsyms ? section.placement : section.size,
-                                                               section.below.filter { !$0.isMarker })]
+            var parts: [(size: UInt64, entries: [Entry])] = [
+                (
+                    section.hostsKallsyms ? section.placement : section.size,
+                    section.below.filter { !$0.isMarker }
+                )
+            ]
             if section.hostsKallsyms {
                 parts.append((section.size - section.placement, section.above.filter { !$0.isMarker }))
             }
@@ -187,11 +195,12 @@ public struct LinkPlan: Sendable {
                 return a.1 < b.1
             }.map(\.0)
         }
-        return PreparedSection(name: section.name, kind: section.kind, flags: section.flags,
-                               alignment: section.alignment, size: section.size,
-                               isKeptWhenEmpty: section.isKeptWhenEmpty, hostsKallsyms: hosts,
-                               placement: placement, below: sorted(below), above: sorted(above),
-                               hasObjectSymbols: hasObjectSymbols)
+        return PreparedSection(
+            name: section.name, kind: section.kind, flags: section.flags,
+            alignment: section.alignment, size: section.size,
+            isKeptWhenEmpty: section.isKeptWhenEmpty, hostsKallsyms: hosts,
+            placement: placement, below: sorted(below), above: sorted(above),
+            hasObjectSymbols: hasObjectSymbols)
     }
 
     /// The `nm -n` map of the image linked with `object` (nil: no kallsyms object at all).
@@ -200,8 +209,10 @@ public struct LinkPlan: Sendable {
     /// those the object does not define are listed as undefined `w` symbols, as `nm` shows
     /// them in the first link. `conventions` say which `nm` prints the letters and which
     /// linker's rules for empty output sections apply.
-    public func link(object: KallsymsObject?, weakReferences: [[UInt8]] = [],
-                     conventions: Conventions = Conventions()) -> LinkedMap {
+    public func link(
+        object: KallsymsObject?, weakReferences: [[UInt8]] = [],
+        conventions: Conventions = Conventions()
+    ) -> LinkedMap {
         let stubs = placeStubs(object: object, linker: conventions.linker)
         let addresses = assignAddresses(object: object, linker: conventions.linker, stubs: stubs)
         let letters = sectionLetters(addresses, conventions: conventions)
@@ -224,16 +235,19 @@ public struct LinkPlan: Sendable {
                 records.append(SymbolRecord(address: start, type: UInt8(ascii: "A"), name: name))
             case .section(let section):
                 if addresses.isKept[index] {
-                    appendKept(section, index: index, start: start, letter: letters[index], object: object,
-                               stubs: stubs, addresses: addresses, into: &records)
+                    appendKept(
+                        section, index: index, start: start, letter: letters[index], object: object,
+                        stubs: stubs, addresses: addresses, into: &records)
                     previousKept = index
                 } else if section.hasSymbols {
                     // GNU ld: the removed section's globals move to a neighbour; its locals
                     // are not written at all.
-                    let home = rehome(removed: section, hasInputs: addresses.hasInputs[index], address: start,
-                                      previous: previousKept, next: nextKept[index], starts: addresses.starts)
+                    let home = rehome(
+                        removed: section, hasInputs: addresses.hasInputs[index], address: start,
+                        previous: previousKept, next: nextKept[index], starts: addresses.starts)
                     for entry in section.below + section.above where entry.binding != .local {
-                        let letter = home.map { SymbolLetters.letter(letters[$0], binding: entry.binding) }
+                        let letter =
+                            home.map { SymbolLetters.letter(letters[$0], binding: entry.binding) }
                             ?? entry.absoluteLetter
                         records.append(SymbolRecord(address: start, type: letter, name: entry.name))
                     }
@@ -344,8 +358,9 @@ public struct LinkPlan: Sendable {
                 }
             }
         }
-        return Addresses(starts: starts, isKept: isKept, hasInputs: hasInputs, stubAreaStarts: stubAreaStarts,
-                         stubExtents: stubExtents)
+        return Addresses(
+            starts: starts, isKept: isKept, hasInputs: hasInputs, stubAreaStarts: stubAreaStarts,
+            stubExtents: stubExtents)
     }
 
     /// The lowercase `nm` letter of each kept section (0 for other items).
@@ -380,11 +395,15 @@ public struct LinkPlan: Sendable {
         return Self.roundUp(section.placement, alignment) - section.placement + UInt64(object.size)
     }
 
-    private func appendKept(_ section: PreparedSection, index: Int, start: UInt64, letter: UInt8, object: KallsymsObject?,
-                            stubs: StubAreas?, addresses: Addresses, into records: inout [SymbolRecord]) {
+    private func appendKept(
+        _ section: PreparedSection, index: Int, start: UInt64, letter: UInt8, object: KallsymsObject?,
+        stubs: StubAreas?, addresses: Addresses, into records: inout [SymbolRecord]
+    ) {
         for entry in section.below {
-            records.append(SymbolRecord(address: start &+ entry.offset, type: SymbolLetters.letter(letter, binding: entry.binding),
-                                        name: entry.name))
+            records.append(
+                SymbolRecord(
+                    address: start &+ entry.offset, type: SymbolLetters.letter(letter, binding: entry.binding),
+                    name: entry.name))
         }
         let shift = insertedSize(section, object: object)
         if let object, section.hostsKallsyms {
@@ -402,8 +421,10 @@ public struct LinkPlan: Sendable {
         }
         let extent = addresses.stubExtent(index)
         for entry in section.above {
-            records.append(SymbolRecord(address: start &+ entry.offset &+ shift &+ extent,
-                                        type: SymbolLetters.letter(letter, binding: entry.binding), name: entry.name))
+            records.append(
+                SymbolRecord(
+                    address: start &+ entry.offset &+ shift &+ extent,
+                    type: SymbolLetters.letter(letter, binding: entry.binding), name: entry.name))
         }
     }
 
@@ -411,15 +432,19 @@ public struct LinkPlan: Sendable {
     /// A section with only script symbols has no input section to take flags from: ld
     /// creates it with none, except that one named exactly `.text` compares as allocated
     /// read-only data (measured with GNU ld 2.40: docs/linkers.md, "Removed sections").
-    private func rehome(removed: PreparedSection, hasInputs: Bool, address: UInt64, previous: Int?, next: Int?,
-                        starts: [UInt64]) -> Int? {
+    private func rehome(
+        removed: PreparedSection, hasInputs: Bool, address: UInt64, previous: Int?, next: Int?,
+        starts: [UInt64]
+    ) -> Int? {
         func neighbour(_ index: Int?) -> NearbySection.Neighbour? {
             guard let index, case .section(let section) = items[index] else { return nil }
             return NearbySection.Neighbour(flags: section.flags, start: starts[index])
         }
-        switch NearbySection.choose(previous: neighbour(previous), next: neighbour(next),
-                                    removed: hasInputs ? removed.flags : Self.flagsWithoutInputs(removed.name),
-                                    address: address) {
+        switch NearbySection.choose(
+            previous: neighbour(previous), next: neighbour(next),
+            removed: hasInputs ? removed.flags : Self.flagsWithoutInputs(removed.name),
+            address: address)
+        {
         case .previous: return previous
         case .next: return next
         case .absolute: return nil
@@ -434,8 +459,10 @@ public struct LinkPlan: Sendable {
 extension Layout {
     /// The `nm -n` map of this layout linked with `object`; see `LinkPlan.link(object:weakReferences:)`.
     /// Prepare a `LinkPlan` once to link the same layout many times.
-    public func link(object: KallsymsObject?, weakReferences: [[UInt8]] = [],
-                     conventions: LinkPlan.Conventions = .init()) -> LinkedMap {
+    public func link(
+        object: KallsymsObject?, weakReferences: [[UInt8]] = [],
+        conventions: LinkPlan.Conventions = .init()
+    ) -> LinkedMap {
         LinkPlan(self).link(object: object, weakReferences: weakReferences, conventions: conventions)
     }
 

@@ -71,8 +71,11 @@ public struct LinkerInput: Sendable {
                 let lowSize = section.hostsKallsyms ? section.placement : section.size
                 parts.append((".ks.\(itemIndex).lo", lowSize, section.below.filter { !$0.isMarker }, 0))
                 if section.hostsKallsyms {
-                    parts.append((".ks.\(itemIndex).hi", section.size - section.placement,
-                                  section.above.filter { !$0.isMarker }, section.placement))
+                    parts.append(
+                        (
+                            ".ks.\(itemIndex).hi", section.size - section.placement,
+                            section.above.filter { !$0.isMarker }, section.placement
+                        ))
                 }
                 var contents: [String] = []
                 var duplicates: [String] = []
@@ -144,8 +147,10 @@ public struct LinkerInput: Sendable {
         }
         // The assembler's default sections (empty in every object) and ARM's interworking glue
         // would otherwise be placed as orphans and move `.`.
-        script += ["  /DISCARD/ : { *(.ARM.attributes) *(.note.GNU-stack) *(.comment) *(.text) *(.data) *(.bss) "
-                   + "*(.glue_7) *(.glue_7t) *(.vfp11_veneer) *(.v4_bx) }", "}", ""]
+        script += [
+            "  /DISCARD/ : { *(.ARM.attributes) *(.note.GNU-stack) *(.comment) *(.text) *(.data) *(.bss) "
+                + "*(.glue_7) *(.glue_7t) *(.vfp11_veneer) *(.v4_bx) }", "}", "",
+        ]
         if let anchorFlags {
             for index in objects.indices { objects[index] += ["  .section .ks.anchor,\(anchorFlags)"] }
         }

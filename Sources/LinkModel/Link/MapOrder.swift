@@ -59,7 +59,10 @@ public enum MapOrder {
                 if sorted {
                     let name = records[end].name, before = records[end - 1].name
                     if name.lexicographicallyPrecedes(before)
-                        || (name == before && isLocal(records[end]) && !isLocal(records[end - 1])) { sorted = false }
+                        || (name == before && isLocal(records[end]) && !isLocal(records[end - 1]))
+                    {
+                        sorted = false
+                    }
                 }
                 end += 1
             }

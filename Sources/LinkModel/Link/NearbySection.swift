@@ -39,14 +39,17 @@ public enum NearbySection {
     ///
     /// `removed` is the removed section's own flags; its LOAD flag is never compared (binutils
     /// notes it is not set on a removed section).
-    public static func choose(previous: Neighbour?, next: Neighbour?, removed: SectionFlags,
-                              address: UInt64) -> Choice {
+    public static func choose(
+        previous: Neighbour?, next: Neighbour?, removed: SectionFlags,
+        address: UInt64
+    ) -> Choice {
         guard let previous else { return next == nil ? .absolute : .next }
         guard let next else { return .previous }
         let differing = previous.flags.symmetricDifference(next.flags)
         let fromRemoved = next.flags.symmetricDifference(removed)
         if !differing.isDisjoint(with: [.alloc, .threadLocal, .load]) {
-            let prefersPrevious = !fromRemoved.isDisjoint(with: [.alloc, .threadLocal])
+            let prefersPrevious =
+                !fromRemoved.isDisjoint(with: [.alloc, .threadLocal])
                 || (previous.flags.contains(.load) && !next.flags.contains(.load))
             return prefersPrevious ? .previous : .next
         }

@@ -37,10 +37,14 @@ struct ArmUniprocessorKernel {
         var exported: [String] = []
 
         // Head and text.
-        items.append(.section(Self.sequential(".head.text", .text, alignment: 4, startMarkers: ["_text"], symbols: [
-            ("stext", .global, 0x60), ("__create_page_tables", .local, 0x90), ("__enable_mmu", .local, 0x40),
-            ("__turn_mmu_on", .global, 0x20), ("__vet_atags", .local, 0x50), ("__mmap_switched", .local, 0x30),
-        ], names: &names)))
+        items.append(
+            .section(
+                Self.sequential(
+                    ".head.text", .text, alignment: 4, startMarkers: ["_text"],
+                    symbols: [
+                        ("stext", .global, 0x60), ("__create_page_tables", .local, 0x90), ("__enable_mmu", .local, 0x40),
+                        ("__turn_mmu_on", .global, 0x20), ("__vet_atags", .local, 0x50), ("__mmap_switched", .local, 0x30),
+                    ], names: &names)))
         var text: [(String, Binding, UInt64)] = []
         for index in 0..<textFunctions {
             let name = names.function()
@@ -49,9 +53,12 @@ struct ArmUniprocessorKernel {
             text.append((name, isGlobal ? .global : .local, names.size(24...1600)))
             if index % 97 == 0 { text.append(("$d", .local, 8)) }
         }
-        items.append(.section(Self.sequential(".text", .text, alignment: 32,
-                                              startMarkers: ["_stext", "__exception_text_start"],
-                                              symbols: text, names: &names)))
+        items.append(
+            .section(
+                Self.sequential(
+                    ".text", .text, alignment: 32,
+                    startMarkers: ["_stext", "__exception_text_start"],
+                    symbols: text, names: &names)))
 
         // RO_DATA(PAGE_SIZE): .rodata with the kallsyms object at its end, then the small tables.
         var rodata: [(String, Binding, UInt64)] = []
@@ -59,44 +66,74 @@ struct ArmUniprocessorKernel {
             let local = names.chance(60)
             rodata.append((local ? names.constant() : names.object(), local ? .local : .global, names.size(8...400)))
         }
-        var rodataSection = Self.sequential(".rodata", .rodata, alignment: 4096, startMarkers: ["__start_rodata"],
-                                            symbols: rodata, names: &names)
+        var rodataSection = Self.sequential(
+            ".rodata", .rodata, alignment: 4096, startMarkers: ["__start_rodata"],
+            symbols: rodata, names: &names)
         rodataSection.size += rodataTail
         rodataSection.members.append(.kallsyms(offset: nil))
         items.append(.section(rodataSection))
-        items.append(.section(Section(name: ".pci_fixup", kind: .rodata, alignment: 4, members: [
-            .marker(name: Array("__start_pci_fixups_early".utf8), edge: .start),
-            .marker(name: Array("__end_pci_fixups_early".utf8), edge: .end),
-            .marker(name: Array("__start_pci_fixups_enable".utf8), edge: .start),
-            .marker(name: Array("__end_pci_fixups_enable".utf8), edge: .end),
-        ])))
-        items.append(.section(Section(name: ".builtin_fw", kind: .rodata, alignment: 4, members: [
-            .marker(name: Array("__start_builtin_fw".utf8), edge: .start),
-            .marker(name: Array("__end_builtin_fw".utf8), edge: .end),
-        ])))
-        items.append(.section(Self.sequential("__ksymtab", .rodata, alignment: 4, startMarkers: ["__start___ksymtab"],
-                                              symbols: exported.map { ("__ksymtab_" + $0, .local, 8) },
-                                              endMarkers: ["__stop___ksymtab"], names: &names)))
-        items.append(.section(Self.sequential("__ksymtab_strings", .rodata, alignment: 1, startMarkers: [],
-                                              symbols: exported.map { ("__kstrtab_" + $0, .local, UInt64($0.utf8.count + 1)) },
-                                              names: &names)))
-        items.append(.section(Self.sequential("__param", .rodata, alignment: 4, startMarkers: ["__start___param"],
-                                              symbols: (0..<12).map { _ in ("__param_" + names.object(), .local, 20) },
-                                              endMarkers: ["__stop___param"], names: &names)))
+        items.append(
+            .section(
+                Section(
+                    name: ".pci_fixup", kind: .rodata, alignment: 4,
+                    members: [
+                        .marker(name: Array("__start_pci_fixups_early".utf8), edge: .start),
+                        .marker(name: Array("__end_pci_fixups_early".utf8), edge: .end),
+                        .marker(name: Array("__start_pci_fixups_enable".utf8), edge: .start),
+                        .marker(name: Array("__end_pci_fixups_enable".utf8), edge: .end),
+                    ])))
+        items.append(
+            .section(
+                Section(
+                    name: ".builtin_fw", kind: .rodata, alignment: 4,
+                    members: [
+                        .marker(name: Array("__start_builtin_fw".utf8), edge: .start),
+                        .marker(name: Array("__end_builtin_fw".utf8), edge: .end),
+                    ])))
+        items.append(
+            .section(
+                Self.sequential(
+                    "__ksymtab", .rodata, alignment: 4, startMarkers: ["__start___ksymtab"],
+                    symbols: exported.map { ("__ksymtab_" + $0, .local, 8) },
+                    endMarkers: ["__stop___ksymtab"], names: &names)))
+        items.append(
+            .section(
+                Self.sequential(
+                    "__ksymtab_strings", .rodata, alignment: 1, startMarkers: [],
+                    symbols: exported.map { ("__kstrtab_" + $0, .local, UInt64($0.utf8.count + 1)) },
+                    names: &names)))
+        items.append(
+            .section(
+                Self.sequential(
+                    "__param", .rodata, alignment: 4, startMarkers: ["__start___param"],
+                    symbols: (0..<12).map { _ in ("__param_" + names.object(), .local, 20) },
+                    endMarkers: ["__stop___param"], names: &names)))
         items.append(.align(4))
-        items.append(.section(Section(name: "__ex_table", kind: .rodata, alignment: 4, size: 0x1a38, members: [
-            .marker(name: Array("__start___ex_table".utf8), edge: .start),
-            .marker(name: Array("__stop___ex_table".utf8), edge: .end),
-        ])))
+        items.append(
+            .section(
+                Section(
+                    name: "__ex_table", kind: .rodata, alignment: 4, size: 0x1a38,
+                    members: [
+                        .marker(name: Array("__start___ex_table".utf8), edge: .start),
+                        .marker(name: Array("__stop___ex_table".utf8), edge: .end),
+                    ])))
         items.append(.align(8))
-        items.append(.section(Section(name: ".ARM.unwind_idx", kind: .rodata, alignment: 4, size: 0x18e40, members: [
-            .marker(name: Array("__start_unwind_idx".utf8), edge: .start),
-            .marker(name: Array("__stop_unwind_idx".utf8), edge: .end),
-        ])))
-        items.append(.section(Section(name: ".ARM.unwind_tab", kind: .rodata, alignment: 4, size: 0x2b0, members: [
-            .marker(name: Array("__start_unwind_tab".utf8), edge: .start),
-            .marker(name: Array("__stop_unwind_tab".utf8), edge: .end),
-        ])))
+        items.append(
+            .section(
+                Section(
+                    name: ".ARM.unwind_idx", kind: .rodata, alignment: 4, size: 0x18e40,
+                    members: [
+                        .marker(name: Array("__start_unwind_idx".utf8), edge: .start),
+                        .marker(name: Array("__stop_unwind_idx".utf8), edge: .end),
+                    ])))
+        items.append(
+            .section(
+                Section(
+                    name: ".ARM.unwind_tab", kind: .rodata, alignment: 4, size: 0x2b0,
+                    members: [
+                        .marker(name: Array("__start_unwind_tab".utf8), edge: .start),
+                        .marker(name: Array("__stop_unwind_tab".utf8), edge: .end),
+                    ])))
         items.append(.absolute(Array("_etext".utf8)))
 
         // Init sections.
@@ -106,33 +143,47 @@ struct ArmUniprocessorKernel {
         for _ in 0..<initFunctions {
             initText.append((names.initFunction(), names.chance(40) ? .global : .local, names.size(32...900)))
         }
-        items.append(.section(Self.sequential(".init.text", .text, alignment: 32, startMarkers: ["_sinittext"],
-                                              symbols: initText, endMarkers: ["_einittext"], names: &names)))
+        items.append(
+            .section(
+                Self.sequential(
+                    ".init.text", .text, alignment: 32, startMarkers: ["_sinittext"],
+                    symbols: initText, endMarkers: ["_einittext"], names: &names)))
         let readOnlyData: SectionFlags = [.alloc, .load, .readOnly]
-        var archInfo = Self.sequential(".init.arch.info", .text, alignment: 4, startMarkers: ["__arch_info_begin"],
-                                       symbols: [("__mach_desc_OMAP3430_LDP", .local, 0x68)],
-                                       endMarkers: ["__arch_info_end"], names: &names)
+        var archInfo = Self.sequential(
+            ".init.arch.info", .text, alignment: 4, startMarkers: ["__arch_info_begin"],
+            symbols: [("__mach_desc_OMAP3430_LDP", .local, 0x68)],
+            endMarkers: ["__arch_info_end"], names: &names)
         archInfo.flags = readOnlyData
         items.append(.section(archInfo))
-        var tagTable = Self.sequential(".init.tagtable", .text, alignment: 4, startMarkers: ["__tagtable_begin"],
-                                       symbols: ["core", "mem", "videotext", "ramdisk", "serialnr", "revision", "cmdline"]
-                                           .map { ("__tagtable_parse_tag_" + $0, .local, 8) },
-                                       endMarkers: ["__tagtable_end"], names: &names)
+        var tagTable = Self.sequential(
+            ".init.tagtable", .text, alignment: 4, startMarkers: ["__tagtable_begin"],
+            symbols: ["core", "mem", "videotext", "ramdisk", "serialnr", "revision", "cmdline"]
+                .map { ("__tagtable_parse_tag_" + $0, .local, 8) },
+            endMarkers: ["__tagtable_end"], names: &names)
         tagTable.flags = readOnlyData
         items.append(.section(tagTable))
-        items.append(.section(Section(name: ".init.pv_table", kind: .text, flags: readOnlyData, alignment: 4, size: 0x1f4,
-                                      members: [.marker(name: Array("__pv_table_begin".utf8), edge: .start),
-                                                .marker(name: Array("__pv_table_end".utf8), edge: .end)])))
+        items.append(
+            .section(
+                Section(
+                    name: ".init.pv_table", kind: .text, flags: readOnlyData, alignment: 4, size: 0x1f4,
+                    members: [
+                        .marker(name: Array("__pv_table_begin".utf8), edge: .start),
+                        .marker(name: Array("__pv_table_end".utf8), edge: .end),
+                    ])))
         items.append(.section(initData(&names)))
 
         // PERCPU_SECTION(32) on a uniprocessor kernel: an empty output section.
         if hasPercpuSection {
             items.append(.align(4096))
-            items.append(.section(Section(name: ".data..percpu", kind: .data, alignment: 1, members: [
-                .marker(name: Array("__per_cpu_load".utf8), edge: .start),
-                .marker(name: Array("__per_cpu_start".utf8), edge: .start),
-                .marker(name: Array("__per_cpu_end".utf8), edge: .end),
-            ])))
+            items.append(
+                .section(
+                    Section(
+                        name: ".data..percpu", kind: .data, alignment: 1,
+                        members: [
+                            .marker(name: Array("__per_cpu_load".utf8), edge: .start),
+                            .marker(name: Array("__per_cpu_start".utf8), edge: .start),
+                            .marker(name: Array("__per_cpu_end".utf8), edge: .end),
+                        ])))
         }
         items.append(.absolute(Array("__init_end".utf8)))
         items.append(.align(8192))
@@ -143,8 +194,9 @@ struct ArmUniprocessorKernel {
         for _ in 0..<dataObjects {
             data.append((names.object(), names.chance(45) ? .global : .local, names.size(4...600)))
         }
-        var dataSection = Self.sequential(".data", .data, alignment: 8192, startMarkers: ["_data", "_sdata"],
-                                          symbols: data, endMarkers: ["_edata"], names: &names)
+        var dataSection = Self.sequential(
+            ".data", .data, alignment: 8192, startMarkers: ["_data", "_sdata"],
+            symbols: data, endMarkers: ["_edata"], names: &names)
         dataSection.members.insert(.symbol(name: Array("__nosave_begin".utf8), offset: 0x2000, binding: .global), at: 3)
         dataSection.members.insert(.symbol(name: Array("__nosave_end".utf8), offset: 0x2000, binding: .global), at: 4)
         items.append(.section(dataSection))
@@ -152,8 +204,11 @@ struct ArmUniprocessorKernel {
         for _ in 0..<bssObjects {
             bss.append((names.object() + "_lock", names.chance(30) ? .global : .local, names.size(4...256)))
         }
-        items.append(.section(Self.sequential(".bss", .bss, alignment: 32, startMarkers: ["__bss_start"],
-                                              symbols: bss, endMarkers: ["__bss_stop"], names: &names)))
+        items.append(
+            .section(
+                Self.sequential(
+                    ".bss", .bss, alignment: 32, startMarkers: ["__bss_start"],
+                    symbols: bss, endMarkers: ["__bss_stop"], names: &names)))
         items.append(.absolute(Array("_end".utf8)))
         return Layout(name: name, target: .arm32, base: 0xc000_8000, items: items)
     }
@@ -186,9 +241,11 @@ struct ArmUniprocessorKernel {
     }
 
     /// A section whose symbols follow each other, each `size` bytes long.
-    private static func sequential(_ name: String, _ kind: SectionKind, alignment: UInt64, startMarkers: [String],
-                                   symbols: [(String, Binding, UInt64)], endMarkers: [String] = [],
-                                   names: inout KernelNames) -> Section {
+    private static func sequential(
+        _ name: String, _ kind: SectionKind, alignment: UInt64, startMarkers: [String],
+        symbols: [(String, Binding, UInt64)], endMarkers: [String] = [],
+        names: inout KernelNames
+    ) -> Section {
         var members: [Section.Member] = startMarkers.map { .marker(name: Array($0.utf8), edge: .start) }
         var offset: UInt64 = 0
         for (symbol, binding, size) in symbols {
