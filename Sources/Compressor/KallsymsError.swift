@@ -1,8 +1,10 @@
-/// A failure caused by the input: what went wrong and where.
+/// A failure caused by the kernel generator's inputs (a symbol map, its options, tables, a
+/// `.S` file): what went wrong and where. The lab's own text formats have their own error
+/// types (`FormatError`).
 ///
 /// The kind is a struct of static values rather than a public enum so that new kinds can be
 /// added without breaking callers (the pattern of swift-extras-base64's error type).
-public struct KallsymsError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct KallsymsError: LocatedError, Hashable, Sendable {
     /// What kind of failure this is.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -22,8 +24,6 @@ public struct KallsymsError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let malformedTables = Kind(name: "malformed tables")
         /// A `.S` file that is not one `compress` writes.
         public static let malformedAssembly = Kind(name: "malformed assembly")
-        /// Text that is not in an expected format (profiles, layouts, mutations, case files).
-        public static let malformedText = Kind(name: "malformed text")
     }
 
     public let kind: Kind
@@ -36,12 +36,6 @@ public struct KallsymsError: Error, Hashable, Sendable, CustomStringConvertible 
         self.kind = kind
         self.message = message
         self.line = line
-    }
-
-    /// `line 12: line format error: …`, or just the message.
-    public var description: String {
-        if let line { return "line \(line): \(message)" }
-        return message
     }
 }
 

@@ -2,21 +2,20 @@ import Compressor
 
 extension Mutation {
     /// Parses one mutation line (see `Mutation` for the grammar).
-    /// - Throws: `KallsymsError(.malformedText)` saying what is wrong (without a line number;
+    /// - Throws: `MutationSyntaxError` saying what is wrong (without a line number;
     ///   `MutationList(parsing:)` adds it).
     public init(parsing line: String) throws {
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard let keyword = fields.first else { throw KallsymsError(.malformedText, "empty mutation") }
+        guard let keyword = fields.first else { throw MutationSyntaxError("empty mutation") }
         guard let kind = Kind(rawValue: String(keyword)) else {
-            throw KallsymsError(
-                .malformedText,
+            throw MutationSyntaxError(
                 "unknown mutation \"\(keyword)\" (known: "
                     + Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
         let arguments = Array(fields.dropFirst())
         func expect(_ count: Int, _ usage: String) throws {
             guard arguments.count == count else {
-                throw KallsymsError(.malformedText, "\(kind.rawValue) takes \(usage), not \"\(arguments.joined(separator: " "))\"")
+                throw MutationSyntaxError("\(kind.rawValue) takes \(usage), not \"\(arguments.joined(separator: " "))\"")
             }
         }
         switch kind {
@@ -27,7 +26,7 @@ extension Mutation {
             try expect(2, "ADDRESS I,J,…")
             let order = try arguments[1].split(separator: ",", omittingEmptySubsequences: false).map { field -> Int in
                 guard let index = Int(field), index >= 0 else {
-                    throw KallsymsError(.malformedText, "bad order \"\(arguments[1])\" (comma-separated indices from 0)")
+                    throw MutationSyntaxError("bad order \"\(arguments[1])\" (comma-separated indices from 0)")
                 }
                 return index
             }
@@ -38,8 +37,7 @@ extension Mutation {
         case .insertStub:
             try expect(3, "KIND TARGET ADDRESS")
             guard let stub = StubKind(rawValue: String(arguments[0])) else {
-                throw KallsymsError(
-                    .malformedText,
+                throw MutationSyntaxError(
                     "unknown stub kind \"\(arguments[0])\" (known: "
                         + StubKind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
             }

@@ -123,7 +123,7 @@ enum MutationText {
     static func parseAddress(_ text: Substring, what: String) throws -> UInt64 {
         let digits = text.hasPrefix("0x") || text.hasPrefix("0X") ? text.dropFirst(2) : text
         guard !digits.isEmpty, let value = UInt64(digits, radix: 16) else {
-            throw KallsymsError(.malformedText, "bad \(what): \"\(text)\" (hexadecimal expected)")
+            throw MutationSyntaxError("bad \(what): \"\(text)\" (hexadecimal expected)")
         }
         return value
     }
@@ -143,8 +143,11 @@ enum MutationText {
             magnitude = UInt64(rest)
         }
         guard let magnitude, magnitude <= (negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)) else {
-            throw KallsymsError(.malformedText, "bad delta \"\(text)\" (e.g. +0x40 or -0x2c)")
+            throw MutationSyntaxError("bad delta \"\(text)\" (e.g. +0x40 or -0x2c)")
         }
         return negative ? Int64(truncatingIfNeeded: 0 &- magnitude) : Int64(magnitude)
     }
 }
+
+/// A mutation text that does not parse (applying a mutation fails with `MutationError` instead).
+public typealias MutationSyntaxError = FormatError<Mutation>

@@ -1,5 +1,5 @@
 /// Why a mutation does not apply to a map (the symbol it names is not there, the group it
-/// reorders has another size, …). Parse errors are `KallsymsError(.malformedText)` instead.
+/// reorders has another size, …). Parse errors are `MutationSyntaxError` instead.
 ///
 /// The kind is a struct of static values, so kinds can be added without breaking callers.
 public struct MutationError: Error, Hashable, Sendable, CustomStringConvertible {

@@ -17,7 +17,7 @@ public struct MutationList: Hashable, Sendable, CustomStringConvertible, Express
     }
 
     /// Parses one mutation per line; blank lines and lines starting with `#` are skipped.
-    /// - Throws: `KallsymsError(.malformedText)` with the 1-based line number.
+    /// - Throws: `MutationSyntaxError` with the 1-based line number.
     public init(parsing text: String) throws {
         var mutations: [Mutation] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -25,8 +25,8 @@ public struct MutationList: Hashable, Sendable, CustomStringConvertible, Express
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
             do {
                 mutations.append(try Mutation(parsing: String(trimmed.hasSuffix("\r") ? trimmed.dropLast() : trimmed)))
-            } catch let error as KallsymsError {
-                throw KallsymsError(error.kind, error.message, line: number + 1)
+            } catch let error as MutationSyntaxError {
+                throw error.at(line: number + 1)
             }
         }
         self.mutations = mutations

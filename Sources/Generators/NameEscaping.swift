@@ -30,7 +30,7 @@ public enum NameEscaping {
     ///
     /// Unescaped bytes other than `\` are taken as they are (UTF-8 for non-ASCII characters),
     /// so hand-written texts need escapes only for blanks, `\`, `@` and `#`.
-    /// - Throws: `KallsymsError(.malformedText)` for a `\` not followed by `xHH`, or `\e` that
+    /// - Throws: `MutationSyntaxError` for a `\` not followed by `xHH`, or `\e` that
     ///   is not the whole text.
     public static func unescape(_ text: Substring) throws -> [UInt8] {
         if text == "\\e" { return [] }
@@ -48,7 +48,7 @@ public enum NameEscaping {
             guard index + 3 < utf8.count, utf8[index + 1] == UInt8(ascii: "x"),
                 let high = hexDigit(utf8[index + 2]), let low = hexDigit(utf8[index + 3])
             else {
-                throw KallsymsError(.malformedText, "bad escape in \"\(text)\" (use \\xHH, or \\e for an empty name)")
+                throw MutationSyntaxError("bad escape in \"\(text)\" (use \\xHH, or \\e for an empty name)")
             }
             bytes.append(high << 4 | low)
             index += 4
@@ -67,11 +67,11 @@ public enum NameEscaping {
     }
 
     /// One type byte from its escaped text.
-    /// - Throws: `KallsymsError(.malformedText)` unless the text stands for exactly one byte.
+    /// - Throws: `MutationSyntaxError` unless the text stands for exactly one byte.
     public static func unescapeType(_ text: Substring) throws -> UInt8 {
         let bytes = try unescape(text)
         guard bytes.count == 1 else {
-            throw KallsymsError(.malformedText, "\"\(text)\" is not one type byte")
+            throw MutationSyntaxError("\"\(text)\" is not one type byte")
         }
         return bytes[0]
     }

@@ -61,7 +61,7 @@ public struct Profile: Hashable, Sendable, Codable {
     }
 
     /// Reads a profile from JSON.
-    /// - Throws: `KallsymsError(.malformedText)` naming the line (when it can be found) and the
+    /// - Throws: `ProfileError` naming the line (when it can be found) and the
     ///   field that is wrong, or a format version this code does not read.
     public init(json bytes: [UInt8]) throws {
         let profile: Profile
@@ -70,15 +70,15 @@ public struct Profile: Hashable, Sendable, Codable {
         } catch let error as DecodingError {
             throw Self.describe(error, in: bytes)
         } catch {
-            throw KallsymsError(.malformedText, "not a profile: \(error)")
+            throw ProfileError("not a profile: \(error)")
         }
         guard profile.format == Self.currentFormat else {
-            throw KallsymsError(.malformedText, "profile format \(profile.format) is not \(Self.currentFormat)", line: 1)
+            throw ProfileError("profile format \(profile.format) is not \(Self.currentFormat)", line: 1)
         }
         self = profile
     }
 
-    private static func describe(_ error: DecodingError, in bytes: [UInt8]) -> KallsymsError {
+    private static func describe(_ error: DecodingError, in bytes: [UInt8]) -> ProfileError {
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         }
@@ -96,15 +96,15 @@ public struct Profile: Hashable, Sendable, Codable {
         switch error {
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
-                return KallsymsError(.malformedText, "not valid JSON", line: syntaxErrorLine(in: bytes))
+                return ProfileError("not valid JSON", line: syntaxErrorLine(in: bytes))
             }
-            return KallsymsError(.malformedText, "\(path(context)): \(context.debugDescription)", line: line(context))
+            return ProfileError("\(path(context)): \(context.debugDescription)", line: line(context))
         case .keyNotFound(let key, let context):
-            return KallsymsError(.malformedText, "missing field \(path(context)).\(key.stringValue)", line: line(context))
+            return ProfileError("missing field \(path(context)).\(key.stringValue)", line: line(context))
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return KallsymsError(.malformedText, "\(path(context)): \(context.debugDescription)", line: line(context))
+            return ProfileError("\(path(context)): \(context.debugDescription)", line: line(context))
         @unknown default:
-            return KallsymsError(.malformedText, "not a profile: \(error)")
+            return ProfileError("not a profile: \(error)")
         }
     }
 
@@ -130,3 +130,6 @@ public struct Profile: Hashable, Sendable, Codable {
         return nil
     }
 }
+
+/// A profile that does not parse: the message and, when it can be found, the line.
+public typealias ProfileError = FormatError<Profile>

@@ -100,10 +100,10 @@ public struct ProfileSymbol: Hashable, Sendable, Codable, CustomStringConvertibl
         let text = try String(from: decoder)
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
         do {
-            guard parts.count == 2 else { throw KallsymsError(.malformedText, "expected \"TYPE NAME\"") }
+            guard parts.count == 2 else { throw ProfileError("expected \"TYPE NAME\"") }
             type = try NameEscaping.unescapeType(parts[0])
             name = try NameEscaping.unescape(parts[1])
-        } catch let error as KallsymsError {
+        } catch let error as any LocatedError {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath,

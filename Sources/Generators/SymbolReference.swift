@@ -63,13 +63,13 @@ public struct SymbolReference: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `NAME[@ADDRESS][#N]`.
-    /// - Throws: `KallsymsError(.malformedText)`.
+    /// - Throws: `MutationSyntaxError`.
     public init(parsing text: Substring) throws {
         var rest = text
         var occurrence = 0
         if let hash = rest.lastIndex(of: "#") {
             guard let value = Int(rest[rest.index(after: hash)...]), value >= 0 else {
-                throw KallsymsError(.malformedText, "bad occurrence in symbol \"\(text)\" (NAME[@ADDRESS][#N])")
+                throw MutationSyntaxError("bad occurrence in symbol \"\(text)\" (NAME[@ADDRESS][#N])")
             }
             occurrence = value
             rest = rest[..<hash]
@@ -79,7 +79,7 @@ public struct SymbolReference: Hashable, Sendable, CustomStringConvertible {
             address = try MutationText.parseAddress(rest[rest.index(after: at)...], what: "address in symbol \"\(text)\"")
             rest = rest[..<at]
         }
-        guard !rest.isEmpty else { throw KallsymsError(.malformedText, "missing name in symbol \"\(text)\"") }
+        guard !rest.isEmpty else { throw MutationSyntaxError("missing name in symbol \"\(text)\"") }
         self.init(name: try NameEscaping.unescape(rest), address: address, occurrence: occurrence)
     }
 }

@@ -101,7 +101,7 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard lines.first == Self.magic else {
-            throw KallsymsError(.malformedText, "not a kallsyms-lab case file (the first line must be \"\(Self.magic)\")", line: 1)
+            throw CaseFileError("not a kallsyms-lab case file (the first line must be \"\(Self.magic)\")", line: 1)
         }
         var headers: [String: (value: String, line: Int)] = [:]
         var sections: [String: (lines: [String], firstLine: Int)] = [:]
@@ -111,7 +111,7 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
             if line.hasPrefix("--- ") {
                 let name = String(line.dropFirst(4))
                 guard ["mutations", "map", "layout"].contains(name), sections[name] == nil else {
-                    throw KallsymsError(.malformedText, "unknown or repeated section \"\(name)\"", line: number)
+                    throw CaseFileError("unknown or repeated section \"\(name)\"", line: number)
                 }
                 current = name
                 sections[name] = ([], number + 1)
@@ -123,30 +123,30 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
             }
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let colon = line.firstIndex(of: ":") else {
-                throw KallsymsError(.malformedText, "expected \"key: value\"", line: number)
+                throw CaseFileError("expected \"key: value\"", line: number)
             }
             let key = String(line[..<colon])
             let value = String(line[line.index(after: colon)...]).trimmingLeadingBlanks()
             guard Self.headerKeys.contains(key), headers[key] == nil else {
-                throw KallsymsError(.malformedText, "unknown or repeated key \"\(key)\"", line: number)
+                throw CaseFileError("unknown or repeated key \"\(key)\"", line: number)
             }
             headers[key] = (value, number)
         }
         func required(_ key: String) throws -> (value: String, line: Int) {
-            guard let header = headers[key] else { throw KallsymsError(.malformedText, "missing \"\(key):\"") }
+            guard let header = headers[key] else { throw CaseFileError("missing \"\(key):\"") }
             return header
         }
         let kindHeader = try required("kind")
         guard let kind = Kind(rawValue: kindHeader.value) else {
-            throw KallsymsError(.malformedText, "kind must be property or build", line: kindHeader.line)
+            throw CaseFileError("kind must be property or build", line: kindHeader.line)
         }
         let eraHeader = try required("era")
         guard let era = Era(name: eraHeader.value) else {
-            throw KallsymsError(.malformedText, "unknown era \(eraHeader.value)", line: eraHeader.line)
+            throw CaseFileError("unknown era \(eraHeader.value)", line: eraHeader.line)
         }
         let expectHeader = try required("expect")
         guard let expectation = Expectation(rawValue: expectHeader.value) else {
-            throw KallsymsError(.malformedText, "expect must be fails or passes", line: expectHeader.line)
+            throw CaseFileError("expect must be fails or passes", line: expectHeader.line)
         }
         var options = GeneratorOptions()
         if let flags = headers["flags"] {
@@ -160,19 +160,19 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
                     if flag.hasPrefix("--symbol-prefix="), flag.utf8.count == 17 {
                         options.symbolPrefix = flag.utf8.last
                     } else {
-                        throw KallsymsError(.malformedText, "unknown flag \(flag)", line: flags.line)
+                        throw CaseFileError("unknown flag \(flag)", line: flags.line)
                     }
                 }
             }
             do { try era.validate(options) } catch let error as KallsymsError {
-                throw KallsymsError(.malformedText, error.message, line: flags.line)
+                throw CaseFileError(error.message, line: flags.line)
             }
         }
         var seed: UInt64?
         if let header = headers["seed"] {
             let digits = header.value.hasPrefix("0x") ? String(header.value.dropFirst(2)) : header.value
             guard let value = UInt64(digits, radix: header.value.hasPrefix("0x") ? 16 : 10) else {
-                throw KallsymsError(.malformedText, "seed must be a number", line: header.line)
+                throw CaseFileError("seed must be a number", line: header.line)
             }
             seed = value
         }
@@ -180,7 +180,7 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
         if let section = sections["mutations"] {
             for (offset, line) in section.lines.enumerated() where !line.isEmpty {
                 do { mutations.append(try Mutation(parsing: line)) } catch {
-                    throw KallsymsError(.malformedText, "mutation: \(error)", line: section.firstLine + offset)
+                    throw CaseFileError("mutation: \(error)", line: section.firstLine + offset)
                 }
             }
         }
@@ -190,15 +190,15 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
             do {
                 map = try Era.v7_0.parse(Array(body.utf8)).records
             } catch let error as KallsymsError {
-                throw KallsymsError(.malformedText, "map: \(error.message)", line: (error.line ?? 1) + section.firstLine - 1)
+                throw CaseFileError("map: \(error.message)", line: (error.line ?? 1) + section.firstLine - 1)
             }
         }
         var layout: Layout?
         if let section = sections["layout"] {
             do {
                 layout = try Layout(parsing: section.lines.joined(separator: "\n"))
-            } catch let error as KallsymsError {
-                throw KallsymsError(.malformedText, "layout: \(error.message)", line: (error.line ?? 1) + section.firstLine - 1)
+            } catch let error as LayoutError {
+                throw CaseFileError("layout: \(error.message)", line: (error.line ?? 1) + section.firstLine - 1)
             }
         }
         self.init(
@@ -208,7 +208,7 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
             map: map, layout: layout)
         if let header = headers["nm"] {
             guard let letters = SymbolLetters(rawValue: header.value) else {
-                throw KallsymsError(.malformedText, "nm must be 2012 or modern", line: header.line)
+                throw CaseFileError("nm must be 2012 or modern", line: header.line)
             }
             self.letters = letters
         }
@@ -225,3 +225,6 @@ extension String {
     func trimmingLeadingBlanks() -> String { String(drop { $0 == " " || $0 == "\t" }) }
     func replacingNewlines() -> String { split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ") }
 }
+
+/// A case file that does not parse: the message and the line.
+public typealias CaseFileError = FormatError<CaseFile>

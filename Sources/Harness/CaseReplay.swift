@@ -58,25 +58,25 @@ public enum CaseReplay {
     }
 
     /// Parses and replays a case file's text.
-    /// - Throws: `KallsymsError(.malformedText)` with the line, for a file that does not parse
+    /// - Throws: `CaseFileError` with the line, for a file that does not parse
     ///   or names an unknown property or mitigation.
     public static func replay(text: String, linker: Toolchain.Kind? = nil) throws -> Result {
         let file = try CaseFile(parsing: text)
         do {
             return try replayChecked(file, linker: linker)
         } catch let problem as Problem {
-            throw KallsymsError(.malformedText, problem.message, line: line(of: problem.key, in: text))
+            throw CaseFileError(problem.message, line: line(of: problem.key, in: text))
         }
     }
 
     /// Replays a parsed case.
-    /// - Throws: `KallsymsError(.malformedText)` for an unknown property or mitigation, a
+    /// - Throws: `CaseFileError` for an unknown property or mitigation, a
     ///   property case without a property, a build case without a layout or with mutations.
     public static func replay(_ file: CaseFile, linker: Toolchain.Kind? = nil) throws -> Result {
         do {
             return try replayChecked(file, linker: linker)
         } catch let problem as Problem {
-            throw KallsymsError(.malformedText, problem.message)
+            throw CaseFileError(problem.message)
         }
     }
 

@@ -53,7 +53,7 @@ public struct RunnerConfiguration: Hashable, Sendable {
 
     /// `defaults` with whatever `KALLSYMS_LAB_SEED`, `KALLSYMS_LAB_CASES` and
     /// `KALLSYMS_LAB_SECONDS` set in `environment` (empty values are ignored).
-    /// - Throws: `KallsymsError(.malformedText)` naming the variable when a value does not
+    /// - Throws: `RunnerConfigurationError` naming the variable when a value does not
     ///   parse: a typo must not quietly run the default.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -62,19 +62,19 @@ public struct RunnerConfiguration: Hashable, Sendable {
         var configuration = defaults
         if let text = value(seedVariable, environment) {
             guard let seed = parseSeed(text) else {
-                throw KallsymsError(.malformedText, "\(seedVariable)=\(text): expected a decimal or 0x-hexadecimal 64-bit seed")
+                throw RunnerConfigurationError("\(seedVariable)=\(text): expected a decimal or 0x-hexadecimal 64-bit seed")
             }
             configuration.seed = seed
         }
         if let text = value(casesVariable, environment) {
             guard let cases = Int(text), cases >= 0 else {
-                throw KallsymsError(.malformedText, "\(casesVariable)=\(text): expected a count of cases")
+                throw RunnerConfigurationError("\(casesVariable)=\(text): expected a count of cases")
             }
             configuration.cases = cases
         }
         if let text = value(secondsVariable, environment) {
             guard let seconds = parseSeconds(text) else {
-                throw KallsymsError(.malformedText, "\(secondsVariable)=\(text): expected seconds, e.g. 60 or 2.5")
+                throw RunnerConfigurationError("\(secondsVariable)=\(text): expected seconds, e.g. 60 or 2.5")
             }
             configuration.timeBudget = seconds
         }
@@ -101,3 +101,6 @@ public struct RunnerConfiguration: Hashable, Sendable {
         return text
     }
 }
+
+/// An environment variable of the property runner whose value does not parse.
+public typealias RunnerConfigurationError = FormatError<RunnerConfiguration>

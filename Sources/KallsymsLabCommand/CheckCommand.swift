@@ -111,7 +111,7 @@ enum CheckCommand {
         var configuration: RunnerConfiguration
         do {
             configuration = try RunnerConfiguration.fromEnvironment(defaults: RunnerConfiguration(seed: system.next()))
-        } catch let error as KallsymsError {
+        } catch let error as RunnerConfigurationError {
             throw UsageError(error.message)
         }
         if let text = arguments.value("--seed") {

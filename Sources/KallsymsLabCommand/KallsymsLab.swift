@@ -58,7 +58,7 @@ public enum KallsymsLab {
         } catch let error as CommandError {
             io.err("kallsyms-lab \(command.name): \(error.description)\n")
             return error.status
-        } catch let error as KallsymsError {
+        } catch let error as any LocatedError {
             io.err("kallsyms-lab \(command.name): \(error.description)\n")
             return 1
         } catch {

@@ -42,7 +42,7 @@ enum MutateCommand {
                 let origin = "\(displayName(file)):\(number + 1)"
                 do {
                     steps.append((try Mutation(parsing: trimmed), origin))
-                } catch let error as KallsymsError {
+                } catch let error as MutationSyntaxError {
                     throw CommandError("\(origin): \(error.message)")
                 }
             }
@@ -51,7 +51,7 @@ enum MutateCommand {
             let origin = "\(displayName(path)): mutation \(index + 1) (\(text))"
             do {
                 steps.append((try Mutation(parsing: text), origin))
-            } catch let error as KallsymsError {
+            } catch let error as MutationSyntaxError {
                 throw UsageError("\(origin): \(error.message)")
             }
         }

@@ -51,7 +51,7 @@ enum ReplayCommand {
         let result: CaseReplay.Result
         do {
             result = try CaseReplay.replay(text: text, linker: try LinkerArguments.toolchainKind(arguments))
-        } catch let error as KallsymsError {
+        } catch let error as any LocatedError {
             throw error.located(in: name)
         } catch let error as Toolchain.Failure {
             throw CommandError("\(name): \(error.description)")

@@ -71,7 +71,7 @@ enum EraArguments {
     }
 }
 
-extension KallsymsError {
+extension LocatedError {
     /// `FILE:LINE: message` for the command line.
     func located(in file: String) -> CommandError {
         if let line { return CommandError("\(file):\(line): \(message)") }
@@ -92,7 +92,7 @@ func withInput<T>(_ path: String, io: CommandIO, _ body: ([UInt8]) throws -> T) 
     let bytes = try Files.read(path, io: io)
     do {
         return try body(bytes)
-    } catch let error as KallsymsError {
+    } catch let error as any LocatedError {
         throw error.located(in: path == "-" ? "<stdin>" : path)
     }
 }

@@ -90,20 +90,20 @@ import Testing
         #expect(Mutation.realign(from: SymbolReference("x", at: 0x10), by: -4).description == "realign x@00000010 -0x4")
     }
 
-    @Test("malformed texts are malformedText errors; lists name the line")
+    @Test("malformed texts are MutationSyntaxErrors; lists name the line")
     func malformedTextsAreRejected() {
         for text in [
             "", "frobnicate x", "retype x", "retype x TT", "reorder zz 0,1", "reorder c0300000 0,,1",
             "realign x 4q", "insert-stub trampoline x 0", "rename x a\\q", "delete x#y", "delete @c0300000",
             "insert c0300000 T", "realign x +0x8000000000000000",
         ] {
-            #expect(throws: KallsymsError.self, "\"\(text)\"") { try Mutation(parsing: text) }
+            #expect(throws: MutationSyntaxError.self, "\"\(text)\"") { try Mutation(parsing: text) }
         }
         do {
             _ = try MutationList(parsing: "# comment\n\nretype x T\nretype y\n")
             Issue.record("accepted a malformed list")
-        } catch let error as KallsymsError {
-            #expect(error.kind == .malformedText && error.line == 4)
+        } catch let error as MutationSyntaxError {
+            #expect(error.line == 4)
         } catch {
             Issue.record("unexpected \(error)")
         }

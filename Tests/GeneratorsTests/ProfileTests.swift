@@ -55,24 +55,23 @@ import Testing
         #expect(json.count < 400_000)
     }
 
-    @Test("malformed JSON is a malformedText error with a line number")
+    @Test("malformed JSON is a ProfileError with a line number")
     func malformedJSONNamesItsLine() {
         let broken = Array("{\n  \"format\" : 1,\n  \"symbolCount\" : \"many\"\n}\n".utf8)
-        #expect(throws: KallsymsError(.malformedText, ".symbolCount: Expected to decode Int but found a string instead.", line: 3)) {
+        #expect(throws: ProfileError(".symbolCount: Expected to decode Int but found a string instead.", line: 3)) {
             try Profile(json: broken)
         }
         do {
             _ = try Profile(json: Array("{\n  \"format\" : 1,\n  \"x\" :\n}".utf8))
             Issue.record("invalid JSON was accepted")
-        } catch let error as KallsymsError {
-            #expect(error.kind == .malformedText)
+        } catch let error as ProfileError {
             #expect(error.line == 4)
         } catch {
             Issue.record("unexpected error \(error)")
         }
         var future = Profile.arm
         future.format = 2
-        #expect(throws: KallsymsError.self) { try Profile(json: future.json()) }
+        #expect(throws: ProfileError.self) { try Profile(json: future.json()) }
     }
 
     @Test("learning does not depend on the order of the records")

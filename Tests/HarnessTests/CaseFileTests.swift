@@ -40,6 +40,6 @@ import Testing
             ("# kallsyms-lab case v1\nkind: property\nera: v6.1\nflags: --pc-relative\nexpect: fails\n", 4),
         ])
     func malformed(_ text: String, _ line: Int) {
-        #expect { try CaseFile(parsing: text) } throws: { ($0 as? KallsymsError)?.line == line }
+        #expect { try CaseFile(parsing: text) } throws: { ($0 as? CaseFileError)?.line == line }
     }
 }

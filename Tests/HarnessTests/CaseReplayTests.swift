@@ -107,7 +107,7 @@ import Testing
         ])
     func malformedCases(_ body: String, _ line: Int, _ message: String) {
         #expect { try CaseReplay.replay(text: "# kallsyms-lab case v1\n" + body) } throws: { error in
-            guard let error = error as? KallsymsError else { return false }
+            guard let error = error as? CaseFileError else { return false }
             return error.line == line + 1 && error.message.hasPrefix(message)
         }
     }

@@ -29,7 +29,7 @@ import Testing
         ])
     func malformedValues(_ name: String, _ value: String) {
         #expect { try RunnerConfiguration.fromEnvironment([name: value], defaults: Self.defaults) } throws: { error in
-            (error as? KallsymsError)?.message.hasPrefix("\(name)=\(value):") == true
+            (error as? RunnerConfigurationError)?.message.hasPrefix("\(name)=\(value):") == true
         }
     }
 

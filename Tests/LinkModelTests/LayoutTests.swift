@@ -128,8 +128,7 @@ import Testing
         do {
             _ = try Layout(parsing: text)
             Issue.record("expected an error")
-        } catch let error as KallsymsError {
-            #expect(error.kind == .malformedText)
+        } catch let error as LayoutError {
             #expect(error.line == line)
             #expect(error.message.contains(message), "\(error.message)")
         } catch {

@@ -54,7 +54,8 @@ public struct Build: Sendable {
         var object: KallsymsOutput?
 
         func fail(_ pass: Int, _ error: Error) -> BuildResult {
-            let kallsymsError = error as? KallsymsError ?? KallsymsError(.malformedText, "\(error)")
+            // `KallsymsStep` runs the era's generator, whose only errors are `KallsymsError`s.
+            guard let kallsymsError = error as? KallsymsError else { preconditionFailure("the generator threw \(error)") }
             return BuildResult(
                 options: options, passes: passes, vmlinux: nil,
                 outcome: .generatorFailed(pass: pass, error: kallsymsError), cycle: nil)

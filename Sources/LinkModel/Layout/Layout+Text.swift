@@ -44,13 +44,13 @@ import Compressor
 /// `Layout(parsing: layout.description) == layout` for every layout.
 extension Layout: CustomStringConvertible {
     /// Reads the text form.
-    /// - Throws: `KallsymsError` of kind `.malformedText` naming the line.
+    /// - Throws: `LayoutError` naming the line.
     public init(parsing text: String) throws {
         try self.init(parsing: Array(text.utf8))
     }
 
     /// Reads the text form from bytes (a file's contents).
-    /// - Throws: `KallsymsError` of kind `.malformedText` naming the line.
+    /// - Throws: `LayoutError` naming the line.
     public init(parsing bytes: [UInt8]) throws {
         var parser = LayoutParser()
         var lineNumber = 0
@@ -165,8 +165,8 @@ struct LayoutParser {
     var callLines: [(section: String, call: Section.Call, line: Int)] = []
     var instructionsLine: Int?
 
-    private static func error(_ message: String, _ line: Int) -> KallsymsError {
-        KallsymsError(.malformedText, message, line: line)
+    private static func error(_ message: String, _ line: Int) -> LayoutError {
+        LayoutError(message, line: line)
     }
 
     /// A token as a message shows it: bytes outside printable ASCII as `\xNN`, cut at 80 bytes.
@@ -447,3 +447,6 @@ struct LayoutParser {
         return value
     }
 }
+
+/// A layout text that does not parse: the message and the line.
+public typealias LayoutError = FormatError<Layout>
