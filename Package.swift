@@ -83,7 +83,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Compressor", "Randomness"], path: "Tests/TestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "CompressorTests", dependencies: ["Randomness", "Compressor", "TestSupport"]),
-        .testTarget(name: "LinkModelTests", dependencies: ["Randomness", "LinkModel", "Compressor", "TestSupport"]),
+        // The link model's tests build the named scenarios, which are generated layouts.
+        .testTarget(name: "LinkModelTests", dependencies: ["Randomness", "LinkModel", "Generators", "Compressor", "TestSupport"]),
         .testTarget(name: "RealLinkTests", dependencies: ["Randomness", "RealLink", "Harness", "LinkModel", "Generators", "Compressor", "TestSupport"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Randomness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["FuzzLaws", "Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),

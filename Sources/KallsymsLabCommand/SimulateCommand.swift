@@ -1,5 +1,6 @@
 import Compressor
 import Foundation
+import Generators
 import LinkModel
 import RealLink
 

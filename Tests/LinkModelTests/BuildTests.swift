@@ -1,4 +1,5 @@
 import Compressor
+import Generators
 import Randomness
 import Testing
 

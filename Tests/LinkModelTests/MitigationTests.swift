@@ -1,4 +1,5 @@
 import Compressor
+import Generators
 import Testing
 
 @testable import LinkModel

@@ -1,4 +1,5 @@
 import Compressor
+import LinkModel
 
 /// A seeded recipe for a uniprocessor 32-bit ARM kernel laid out as Linux 3.3's
 /// `arch/arm/kernel/vmlinux.lds.S` lays it out (the layout of the 2012 reports):

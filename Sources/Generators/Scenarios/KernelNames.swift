@@ -1,4 +1,5 @@
 import Compressor
+import LinkModel
 import Randomness
 
 /// Kernel-like symbol names from word pools, drawn with a `SeededRandom`, unique within one

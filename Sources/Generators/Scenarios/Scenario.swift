@@ -1,4 +1,5 @@
 import Compressor
+import LinkModel
 
 /// A named, documented layout with the build it is meant to be run with.
 public struct Scenario: Sendable {
