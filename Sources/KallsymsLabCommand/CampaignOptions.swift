@@ -3,6 +3,7 @@ import Foundation
 import Generators
 import Harness
 import LinkModel
+import Synchronization
 
 /// Options `fuzz` and `mitigations` share.
 enum CampaignOptions {
@@ -90,13 +91,13 @@ enum CampaignOptions {
 }
 
 /// The live line of a campaign on a terminal's stderr, redrawn on every case and each second.
-final class CampaignProgress: @unchecked Sendable {
+final class CampaignProgress: Sendable {
     private let io: CommandIO
     private let configuration: Campaign.Configuration
-    private let lock = NSLock()
     private let started = ContinuousClock.now
-    private var cases = 0, failures = 0
-    private var timer: DispatchSourceTimer?
+    /// The counts, and the lock that keeps one line from being drawn over another.
+    private let counts = Mutex((cases: 0, failures: 0))
+    private let timer = Mutex<DispatchSourceTimer?>(nil)
 
     init(io: CommandIO, configuration: Campaign.Configuration) {
         self.io = io
@@ -104,25 +105,29 @@ final class CampaignProgress: @unchecked Sendable {
     }
 
     func start() {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kallsyms-lab.progress"))
-        timer.schedule(deadline: .now() + 1, repeating: 1)
-        timer.setEventHandler { [weak self] in self?.draw() }
-        timer.resume()
-        self.timer = timer
+        timer.withLock { slot in
+            let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kallsyms-lab.progress"))
+            timer.schedule(deadline: .now() + 1, repeating: 1)
+            timer.setEventHandler { [weak self] in self?.draw() }
+            timer.resume()
+            slot = timer
+        }
     }
 
     func caseFinished(_ result: CampaignCaseResult) {
-        lock.withLock {
-            cases += 1
-            if result.verdict.isFailure { failures += 1 }
+        counts.withLock {
+            $0.cases += 1
+            if result.verdict.isFailure { $0.failures += 1 }
         }
         draw()
     }
 
     func draw() {
-        lock.withLock {
+        counts.withLock { counts in
             let elapsed = Campaign.secondsSince(started)
-            var line = "\r  \(cases) cases, \(failures) failures, " + String(format: "%.2f cases/s", Double(cases) / max(elapsed, 1e-9))
+            var line =
+                "\r  \(counts.cases) cases, \(counts.failures) failures, "
+                + String(format: "%.2f cases/s", Double(counts.cases) / max(elapsed, 1e-9))
             if let duration = configuration.duration {
                 let left = max(0, duration.inSeconds - elapsed)
                 line += left > 0 ? String(format: ", %d:%02d left", Int(left) / 60, Int(left) % 60) : ", finishing"
@@ -131,11 +136,13 @@ final class CampaignProgress: @unchecked Sendable {
         }
     }
 
-    func clear() { lock.withLock { io.err("\r\u{1B}[K") } }
+    func clear() { counts.withLock { _ in io.err("\r\u{1B}[K") } }
 
     func stop() {
-        timer?.cancel()
-        timer = nil
+        timer.withLock {
+            $0?.cancel()
+            $0 = nil
+        }
         clear()
     }
 }

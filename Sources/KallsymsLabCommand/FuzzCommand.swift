@@ -212,24 +212,28 @@ final class SavedFindings: Sendable {
 }
 
 /// SIGINT and SIGTERM cancel a campaign instead of killing the process, until `restore()`.
-final class SignalStop: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-    private let signals: [Int32] = [SIGINT, SIGTERM]
-    private let queue = DispatchQueue(label: "kallsyms-lab.signals")
+final class SignalStop: Sendable {
+    private static let signals: [Int32] = [SIGINT, SIGTERM]
+    private let sources: Mutex<[DispatchSourceSignal]>
 
     init(_ cancellation: CampaignCancellation) {
-        for number in signals {
+        let queue = DispatchQueue(label: "kallsyms-lab.signals")
+        var sources: [DispatchSourceSignal] = []
+        for number in Self.signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { cancellation.cancel() }
             source.resume()
             sources.append(source)
         }
+        self.sources = Mutex(sources)
     }
 
     func restore() {
-        for source in sources { source.cancel() }
-        sources = []
-        for number in signals { signal(number, SIG_DFL) }
+        sources.withLock { sources in
+            for source in sources { source.cancel() }
+            sources = []
+        }
+        for number in Self.signals { signal(number, SIG_DFL) }
     }
 }
