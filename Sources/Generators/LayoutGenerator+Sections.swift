@@ -2,14 +2,10 @@ import Compressor
 import LinkModel
 import Randomness
 
-/// The sections of a generated layout while they are filled, and the linker script around them.
+/// The sections of a generated layout while they are filled, and the linker script around them
+/// (`ArmKernelScript`).
 struct LayoutParts {
-    /// Symbols with offsets and a size, per output section.
-    struct Part {
-        var members: [Section.Member] = []
-        var size: UInt64 = 0
-        var hasSymbols: Bool { !members.isEmpty }
-    }
+    typealias Part = ArmKernelScript.Part
 
     var head = Part(), text = Part(), rodata = Part(), roAfterInit = Part()
     /// Global and weak names defined so far: a name the profile draws twice is global once and
@@ -17,11 +13,7 @@ struct LayoutParts {
     var globalNames = Set<[UInt8]>()
     var initText = Part(), initData = Part(), percpu = Part(), data = Part(), bss = Part()
 
-    /// The image's link address (ARM: PAGE_OFFSET 0xc0000000 + TEXT_OFFSET 0x8000).
-    static let base: UInt64 = 0xc000_8000
-    /// `init_thread_union`: the init task's stack at the start of `.data` (THREAD_SIZE).
-    static let threadSize: UInt64 = 0x2000
-    static let pageSize: UInt64 = 0x1000
+    static let pageSize = ArmKernelScript.pageSize
 
     /// Sorts a region's records into its sections (see `LayoutGenerator`): the distance to the
     /// next record belongs to the record before, the last record of each section gets a tail.
@@ -66,70 +58,23 @@ struct LayoutParts {
         return type >= UInt8(ascii: "a") ? .local : .global
     }
 
-    private static func marker(_ name: String, _ edge: Section.Edge) -> Section.Member {
-        .marker(name: Array(name.utf8), edge: edge)
-    }
-
-    private static func section(
-        _ name: String, _ kind: SectionKind, flags: SectionFlags? = nil, alignment: UInt64,
-        _ part: Part, start: [String] = [], end: [String] = [],
-        extra: [Section.Member] = []
-    ) -> Section {
-        Section(
-            name: name, kind: kind, flags: flags, alignment: alignment, size: part.size,
-            members: start.map { marker($0, .start) } + part.members + extra + end.map { marker($0, .end) })
-    }
-
-    /// The linker script of `LayoutGenerator` around the filled sections.
+    /// `ArmKernelScript` around the filled sections.
     func layout(shape: LayoutShape) -> Layout {
-        var items: [Layout.Item] = []
-        items.append(.section(Self.section(".head.text", .text, alignment: 4, head, start: ["_text"])))
-        items.append(.section(Self.section(".text", .text, alignment: 32, text, start: ["_stext"])))
-        items.append(.align(Self.pageSize))
-        items.append(
-            .section(
-                Self.section(
-                    ".rodata", .rodata, alignment: Self.pageSize, rodata, start: ["__start_rodata"],
-                    extra: [.kallsyms(offset: nil)])))
+        var script = ArmKernelScript(head: head, text: text, rodata: rodata)
         if roAfterInit.hasSymbols {
-            items.append(.section(Self.section(".data..ro_after_init", .data, alignment: 32, roAfterInit)))
+            script.afterRodata = [
+                .section(ArmKernelScript.section(".data..ro_after_init", .data, alignment: 32, roAfterInit))
+            ]
         }
-        items.append(.absolute(Array("_etext".utf8)))
-        items.append(.align(Self.pageSize))
-        items.append(.absolute(Array("__init_begin".utf8)))
-        items.append(
-            .section(
-                Self.section(
-                    ".init.text", .text, alignment: 32, initText, start: ["_sinittext"],
-                    end: ["_einittext"])))
+        script.initText = initText
+        script.initData = initData
         // 2012 nm printed every `.init*` section's symbols as text; its flags stay those of data.
-        let initKind: SectionKind = shape.letters == .byName2012 ? .text : .data
-        items.append(.section(Self.section(".init.data", initKind, flags: [.alloc, .load], alignment: 16, initData)))
-        items.append(.align(shape.percpuAlignment))
-        let percpuPart = shape.isUniprocessor ? Part() : percpu
-        items.append(
-            .section(
-                Self.section(
-                    ".data..percpu", .data, alignment: 32, percpuPart,
-                    start: ["__per_cpu_load", "__per_cpu_start"], end: ["__per_cpu_end"])))
-        items.append(.absolute(Array("__init_end".utf8)))
-        items.append(.align(Self.threadSize))
-        items.append(.absolute(Array("__data_loc".utf8)))
-        var dataPart = data
-        dataPart.members = dataPart.members.map { member in
-            guard case .symbol(let name, let offset, let binding) = member else { return member }
-            return .symbol(name: name, offset: offset + Self.threadSize, binding: binding)
-        }
-        dataPart.size += Self.threadSize
-        items.append(
-            .section(
-                Self.section(
-                    ".data", .data, alignment: Self.threadSize, dataPart, start: ["_data", "_sdata"],
-                    end: ["_edata"],
-                    extra: [.symbol(name: Array("init_thread_union".utf8), offset: 0, binding: .global)])))
-        items.append(.section(Self.section(".bss", .bss, alignment: 32, bss, start: ["__bss_start"], end: ["__bss_stop"])))
-        items.append(.absolute(Array("_end".utf8)))
-        return Self.scriptSymbolsWin(Layout(name: "arm-" + shape.description, target: .arm32, base: Self.base, items: items))
+        script.initDataKind = shape.letters == .byName2012 ? .text : .data
+        script.percpu = ArmKernelScript.Percpu(
+            alignBefore: shape.percpuAlignment, alignment: 32, part: shape.isUniprocessor ? Part() : percpu)
+        script.data = data
+        script.bss = bss
+        return Self.scriptSymbolsWin(script.layout(name: "arm-" + shape.description))
     }
 
     /// A name the linker script defines (a marker or absolute symbol) or the kallsyms object

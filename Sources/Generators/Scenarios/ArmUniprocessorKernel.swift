@@ -34,18 +34,14 @@ struct ArmUniprocessorKernel {
 
     func layout(name: String) -> Layout {
         var names = KernelNames(seed: seed)
-        var items: [Layout.Item] = []
+        var script = ArmKernelScript()
         var exported: [String] = []
 
         // Head and text.
-        items.append(
-            .section(
-                Self.sequential(
-                    ".head.text", .text, alignment: 4, startMarkers: ["_text"],
-                    symbols: [
-                        ("stext", .global, 0x60), ("__create_page_tables", .local, 0x90), ("__enable_mmu", .local, 0x40),
-                        ("__turn_mmu_on", .global, 0x20), ("__vet_atags", .local, 0x50), ("__mmap_switched", .local, 0x30),
-                    ], names: &names)))
+        script.head = Self.part([
+            ("stext", .global, 0x60), ("__create_page_tables", .local, 0x90), ("__enable_mmu", .local, 0x40),
+            ("__turn_mmu_on", .global, 0x20), ("__vet_atags", .local, 0x50), ("__mmap_switched", .local, 0x30),
+        ])
         var text: [(String, Binding, UInt64)] = []
         for index in 0..<textFunctions {
             let name = names.function()
@@ -54,12 +50,8 @@ struct ArmUniprocessorKernel {
             text.append((name, isGlobal ? .global : .local, names.size(24...1600)))
             if index % 97 == 0 { text.append(("$d", .local, 8)) }
         }
-        items.append(
-            .section(
-                Self.sequential(
-                    ".text", .text, alignment: 32,
-                    startMarkers: ["_stext", "__exception_text_start"],
-                    symbols: text, names: &names)))
+        script.text = Self.part(text)
+        script.textMarkers = ["_stext", "__exception_text_start"]
 
         // RO_DATA(PAGE_SIZE): .rodata with the kallsyms object at its end, then the small tables.
         var rodata: [(String, Binding, UInt64)] = []
@@ -67,155 +59,99 @@ struct ArmUniprocessorKernel {
             let local = names.chance(60)
             rodata.append((local ? names.constant() : names.object(), local ? .local : .global, names.size(8...400)))
         }
-        var rodataSection = Self.sequential(
-            ".rodata", .rodata, alignment: 4096, startMarkers: ["__start_rodata"],
-            symbols: rodata, names: &names)
-        rodataSection.size += rodataTail
-        rodataSection.members.append(.kallsyms(offset: nil))
-        items.append(.section(rodataSection))
+        script.rodata = Self.part(rodata)
+        script.rodata.size += rodataTail
+        script.afterRodata = readOnlyTables(exported: exported, names: &names)
+
+        // Init sections.
+        var initText: [(String, Binding, UInt64)] = []
+        for _ in 0..<initFunctions {
+            initText.append((names.initFunction(), names.chance(40) ? .global : .local, names.size(32...900)))
+        }
+        script.initText = Self.part(initText)
+        script.afterInitText = Self.initTables()
+        script.initData = initData(&names)
+        script.initDataKind = .text
+        // PERCPU_SECTION(32) on a uniprocessor kernel: an empty output section.
+        if hasPercpuSection { script.percpu = ArmKernelScript.Percpu(alignBefore: 4096, alignment: 1) }
+
+        // .data after the init task's stack, .bss.
+        var data: [(String, Binding, UInt64)] = [("__nosave_begin", .global, 0), ("__nosave_end", .global, 0)]
+        for _ in 0..<dataObjects {
+            data.append((names.object(), names.chance(45) ? .global : .local, names.size(4...600)))
+        }
+        script.data = Self.part(data)
+        var bss: [(String, Binding, UInt64)] = []
+        for _ in 0..<bssObjects {
+            bss.append((names.object() + "_lock", names.chance(30) ? .global : .local, names.size(4...256)))
+        }
+        script.bss = Self.part(bss)
+        return script.layout(name: name)
+    }
+
+    /// The read-only tables 3.3 places between `.rodata` and `_etext`.
+    private func readOnlyTables(exported: [String], names: inout KernelNames) -> [Layout.Item] {
+        var items: [Layout.Item] = []
         items.append(
             .section(
-                Section(
-                    name: ".pci_fixup", kind: .rodata, alignment: 4,
-                    members: [
-                        .marker(name: Array("__start_pci_fixups_early".utf8), edge: .start),
-                        .marker(name: Array("__end_pci_fixups_early".utf8), edge: .end),
-                        .marker(name: Array("__start_pci_fixups_enable".utf8), edge: .start),
-                        .marker(name: Array("__end_pci_fixups_enable".utf8), edge: .end),
+                Self.markers(
+                    ".pci_fixup",
+                    [
+                        ("__start_pci_fixups_early", .start), ("__end_pci_fixups_early", .end),
+                        ("__start_pci_fixups_enable", .start), ("__end_pci_fixups_enable", .end),
                     ])))
-        items.append(
-            .section(
-                Section(
-                    name: ".builtin_fw", kind: .rodata, alignment: 4,
-                    members: [
-                        .marker(name: Array("__start_builtin_fw".utf8), edge: .start),
-                        .marker(name: Array("__end_builtin_fw".utf8), edge: .end),
-                    ])))
+        items.append(.section(Self.markers(".builtin_fw", [("__start_builtin_fw", .start), ("__end_builtin_fw", .end)])))
         items.append(
             .section(
                 Self.sequential(
                     "__ksymtab", .rodata, alignment: 4, startMarkers: ["__start___ksymtab"],
                     symbols: exported.map { ("__ksymtab_" + $0, .local, 8) },
-                    endMarkers: ["__stop___ksymtab"], names: &names)))
+                    endMarkers: ["__stop___ksymtab"])))
         items.append(
             .section(
                 Self.sequential(
                     "__ksymtab_strings", .rodata, alignment: 1, startMarkers: [],
-                    symbols: exported.map { ("__kstrtab_" + $0, .local, UInt64($0.utf8.count + 1)) },
-                    names: &names)))
+                    symbols: exported.map { ("__kstrtab_" + $0, .local, UInt64($0.utf8.count + 1)) })))
         items.append(
             .section(
                 Self.sequential(
                     "__param", .rodata, alignment: 4, startMarkers: ["__start___param"],
                     symbols: (0..<12).map { _ in ("__param_" + names.object(), .local, 20) },
-                    endMarkers: ["__stop___param"], names: &names)))
+                    endMarkers: ["__stop___param"])))
         items.append(.align(4))
         items.append(
-            .section(
-                Section(
-                    name: "__ex_table", kind: .rodata, alignment: 4, size: 0x1a38,
-                    members: [
-                        .marker(name: Array("__start___ex_table".utf8), edge: .start),
-                        .marker(name: Array("__stop___ex_table".utf8), edge: .end),
-                    ])))
+            .section(Self.markers("__ex_table", size: 0x1a38, [("__start___ex_table", .start), ("__stop___ex_table", .end)])))
         items.append(.align(8))
         items.append(
             .section(
-                Section(
-                    name: ".ARM.unwind_idx", kind: .rodata, alignment: 4, size: 0x18e40,
-                    members: [
-                        .marker(name: Array("__start_unwind_idx".utf8), edge: .start),
-                        .marker(name: Array("__stop_unwind_idx".utf8), edge: .end),
-                    ])))
+                Self.markers(".ARM.unwind_idx", size: 0x18e40, [("__start_unwind_idx", .start), ("__stop_unwind_idx", .end)])))
         items.append(
             .section(
-                Section(
-                    name: ".ARM.unwind_tab", kind: .rodata, alignment: 4, size: 0x2b0,
-                    members: [
-                        .marker(name: Array("__start_unwind_tab".utf8), edge: .start),
-                        .marker(name: Array("__stop_unwind_tab".utf8), edge: .end),
-                    ])))
-        items.append(.absolute(Array("_etext".utf8)))
+                Self.markers(".ARM.unwind_tab", size: 0x2b0, [("__start_unwind_tab", .start), ("__stop_unwind_tab", .end)])))
+        return items
+    }
 
-        // Init sections.
-        items.append(.align(4096))
-        items.append(.absolute(Array("__init_begin".utf8)))
-        var initText: [(String, Binding, UInt64)] = []
-        for _ in 0..<initFunctions {
-            initText.append((names.initFunction(), names.chance(40) ? .global : .local, names.size(32...900)))
-        }
-        items.append(
-            .section(
-                Self.sequential(
-                    ".init.text", .text, alignment: 32, startMarkers: ["_sinittext"],
-                    symbols: initText, endMarkers: ["_einittext"], names: &names)))
+    /// `.init.arch.info`, `.init.tagtable`, `.init.pv_table`: text by name, read-only data by flags.
+    private static func initTables() -> [Layout.Item] {
         let readOnlyData: SectionFlags = [.alloc, .load, .readOnly]
-        var archInfo = Self.sequential(
+        var archInfo = sequential(
             ".init.arch.info", .text, alignment: 4, startMarkers: ["__arch_info_begin"],
-            symbols: [("__mach_desc_OMAP3430_LDP", .local, 0x68)],
-            endMarkers: ["__arch_info_end"], names: &names)
+            symbols: [("__mach_desc_OMAP3430_LDP", .local, 0x68)], endMarkers: ["__arch_info_end"])
         archInfo.flags = readOnlyData
-        items.append(.section(archInfo))
-        var tagTable = Self.sequential(
+        var tagTable = sequential(
             ".init.tagtable", .text, alignment: 4, startMarkers: ["__tagtable_begin"],
             symbols: ["core", "mem", "videotext", "ramdisk", "serialnr", "revision", "cmdline"]
                 .map { ("__tagtable_parse_tag_" + $0, .local, 8) },
-            endMarkers: ["__tagtable_end"], names: &names)
+            endMarkers: ["__tagtable_end"])
         tagTable.flags = readOnlyData
-        items.append(.section(tagTable))
-        items.append(
-            .section(
-                Section(
-                    name: ".init.pv_table", kind: .text, flags: readOnlyData, alignment: 4, size: 0x1f4,
-                    members: [
-                        .marker(name: Array("__pv_table_begin".utf8), edge: .start),
-                        .marker(name: Array("__pv_table_end".utf8), edge: .end),
-                    ])))
-        items.append(.section(initData(&names)))
-
-        // PERCPU_SECTION(32) on a uniprocessor kernel: an empty output section.
-        if hasPercpuSection {
-            items.append(.align(4096))
-            items.append(
-                .section(
-                    Section(
-                        name: ".data..percpu", kind: .data, alignment: 1,
-                        members: [
-                            .marker(name: Array("__per_cpu_load".utf8), edge: .start),
-                            .marker(name: Array("__per_cpu_start".utf8), edge: .start),
-                            .marker(name: Array("__per_cpu_end".utf8), edge: .end),
-                        ])))
-        }
-        items.append(.absolute(Array("__init_end".utf8)))
-        items.append(.align(8192))
-        items.append(.absolute(Array("__data_loc".utf8)))
-
-        // .data: the init task's stack first, 8 KiB aligned.
-        var data: [(String, Binding, UInt64)] = [("init_thread_union", .global, 0x2000)]
-        for _ in 0..<dataObjects {
-            data.append((names.object(), names.chance(45) ? .global : .local, names.size(4...600)))
-        }
-        var dataSection = Self.sequential(
-            ".data", .data, alignment: 8192, startMarkers: ["_data", "_sdata"],
-            symbols: data, endMarkers: ["_edata"], names: &names)
-        dataSection.members.insert(.symbol(name: Array("__nosave_begin".utf8), offset: 0x2000, binding: .global), at: 3)
-        dataSection.members.insert(.symbol(name: Array("__nosave_end".utf8), offset: 0x2000, binding: .global), at: 4)
-        items.append(.section(dataSection))
-        var bss: [(String, Binding, UInt64)] = []
-        for _ in 0..<bssObjects {
-            bss.append((names.object() + "_lock", names.chance(30) ? .global : .local, names.size(4...256)))
-        }
-        items.append(
-            .section(
-                Self.sequential(
-                    ".bss", .bss, alignment: 32, startMarkers: ["__bss_start"],
-                    symbols: bss, endMarkers: ["__bss_stop"], names: &names)))
-        items.append(.absolute(Array("_end".utf8)))
-        return Layout(name: name, target: .arm32, base: 0xc000_8000, items: items)
+        var pvTable = markers(".init.pv_table", size: 0x1f4, [("__pv_table_begin", .start), ("__pv_table_end", .end)])
+        pvTable.kind = .text
+        pvTable.flags = readOnlyData
+        return [.section(archInfo), .section(tagTable), .section(pvTable)]
     }
 
     /// INIT_DATA, INIT_SETUP, INIT_CALLS, CON_INITCALL, SECURITY_INITCALL, INIT_RAM_FS.
-    private func initData(_ names: inout KernelNames) -> Section {
+    private func initData(_ names: inout KernelNames) -> ArmKernelScript.Part {
         var members: [Section.Member] = []
         var offset = initDataHead
         func add(_ name: String, _ binding: Binding = .global, size: UInt64 = 0) {
@@ -238,22 +174,31 @@ struct ArmUniprocessorKernel {
         add("__irf_start", .local, size: 0x200)
         add("__initramfs_size", size: 4)
         members.insert(.symbol(name: Array("__irf_end".utf8), offset: offset - 4, binding: .local), at: members.count - 1)
-        return Section(name: ".init.data", kind: .text, flags: [.alloc, .load], alignment: 16, size: offset, members: members)
+        return ArmKernelScript.Part(members: members, size: offset)
     }
 
-    /// A section whose symbols follow each other, each `size` bytes long.
+    /// Symbols that follow each other, each `size` bytes long.
+    private static func part(_ symbols: [(String, Binding, UInt64)]) -> ArmKernelScript.Part {
+        var part = ArmKernelScript.Part()
+        for (symbol, binding, size) in symbols {
+            part.members.append(.symbol(name: Array(symbol.utf8), offset: part.size, binding: binding))
+            part.size += size
+        }
+        return part
+    }
+
+    /// A section whose symbols follow each other, between start and end markers.
     private static func sequential(
         _ name: String, _ kind: SectionKind, alignment: UInt64, startMarkers: [String],
-        symbols: [(String, Binding, UInt64)], endMarkers: [String] = [],
-        names: inout KernelNames
+        symbols: [(String, Binding, UInt64)], endMarkers: [String] = []
     ) -> Section {
-        var members: [Section.Member] = startMarkers.map { .marker(name: Array($0.utf8), edge: .start) }
-        var offset: UInt64 = 0
-        for (symbol, binding, size) in symbols {
-            members.append(.symbol(name: Array(symbol.utf8), offset: offset, binding: binding))
-            offset += size
-        }
-        members += endMarkers.map { .marker(name: Array($0.utf8), edge: .end) }
-        return Section(name: name, kind: kind, alignment: alignment, size: offset, members: members)
+        ArmKernelScript.section(name, kind, alignment: alignment, part(symbols), start: startMarkers, end: endMarkers)
+    }
+
+    /// A read-only section of `size` bytes with only markers, in the order given.
+    private static func markers(_ name: String, size: UInt64 = 0, _ markers: [(String, Section.Edge)]) -> Section {
+        Section(
+            name: name, kind: .rodata, alignment: 4, size: size,
+            members: markers.map { ArmKernelScript.marker($0.0, $0.1) })
     }
 }
