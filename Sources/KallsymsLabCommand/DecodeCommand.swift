@@ -108,7 +108,7 @@ enum DecodeCommand {
             try Files.writeAtomically(SymbolELF.file(for: report), to: out)
         }
         if arguments.has("--json") {
-            try io.writeStandardOutput(ImageInput.json(report))
+            try io.writeStandardOutput(try ImageInput.json(report))
         } else {
             try ImageInput.printListing(report.tables.symbols, io: io)
         }
