@@ -1,4 +1,4 @@
-/// One of the five generations of the kernel's `scripts/kallsyms` this project reproduces.
+/// One of the six generations of the kernel's `scripts/kallsyms` this project reproduces.
 ///
 /// Every difference between eras lives in the `EraRules` value an era answers with; the
 /// pipeline stages read those rules and never ask which era they run (STYLE point 3).
@@ -6,8 +6,14 @@ public enum Era: String, CaseIterable, Hashable, Sendable, Comparable, CustomStr
     case v3_3 = "v3.3"
     case v5_10 = "v5.10"
     case v6_1 = "v6.1"
+    case v6_12 = "v6.12"
     case v6_19 = "v6.19"
     case v7_0 = "v7.0"
+
+    /// The eras that seeds and stored fuzz inputs number (`Era.seeded[i % 5]`): the five eras
+    /// before v6.12 was added, so that every seed, case file and corpus input keeps drawing the
+    /// era it drew. v6.12 is reached by naming it (`--era v6.12`).
+    public static let seeded: [Era] = [.v3_3, .v5_10, .v6_1, .v6_19, .v7_0]
 
     /// The era `kallsyms-lab` uses when none is named: current mainline.
     public static let `default`: Era = .v7_0
@@ -25,6 +31,7 @@ public enum Era: String, CaseIterable, Hashable, Sendable, Comparable, CustomStr
         case "3.3", "3.3.8": self = .v3_3
         case "5.10", "5.10.7": self = .v5_10
         case "6.1": self = .v6_1
+        case "6.12", "6.12.107": self = .v6_12
         case "6.19": self = .v6_19
         case "7.0", "7.1.3": self = .v7_0
         default: return nil
@@ -37,6 +44,7 @@ public enum Era: String, CaseIterable, Hashable, Sendable, Comparable, CustomStr
         case .v3_3: return .v3_3
         case .v5_10: return .v5_10
         case .v6_1: return .v6_1
+        case .v6_12: return .v6_12
         case .v6_19: return .v6_19
         case .v7_0: return .v7_0
         }

@@ -34,7 +34,7 @@ public struct EraRules: Sendable {
     public var ignoredTypes: Set<UInt8>
     /// v3.3: ARM mapping symbols (`$a`, `$t`, `$d`, optionally followed by `.…`) and `$…` names.
     public var dropsMappingAndDollarSymbols: Bool
-    /// v5.10, v6.1: `__per_cpu_start`/`__per_cpu_end` are recorded for `--absolute-percpu`.
+    /// v5.10, v6.1, v6.12: `__per_cpu_start`/`__per_cpu_end` are recorded for `--absolute-percpu`.
     public var recordsPercpuMarkers: Bool
     /// v6.19+: `__start_*`/`__stop_*` survive the text-range filter unconditionally.
     public var alwaysKeepsStartStopSymbols: Bool
@@ -51,7 +51,7 @@ public struct EraRules: Sendable {
     public enum AbsoluteTest: Sendable {
         /// v3.3: the first byte of the compressed symbol is `A` or `a`.
         case compressedFirstByte
-        /// v5.10, v6.1: the `--absolute-percpu` flag of the symbol.
+        /// v5.10, v6.1, v6.12: the `--absolute-percpu` flag of the symbol.
         case percpuFlag
         /// v6.19+: no absolute symbols.
         case none
@@ -71,6 +71,10 @@ public struct EraRules: Sendable {
         case addresses
         /// `kallsyms_addresses`, or `kallsyms_offsets` + `kallsyms_relative_base` with `--base-relative` (v5.10, v6.1).
         case addressesOrBaseRelative
+        /// Always `kallsyms_offsets` + `kallsyms_relative_base`, written as v5.10/v6.1 write them
+        /// with `--base-relative` (base: the first non-absolute symbol; `--absolute-percpu` as
+        /// there) (v6.12).
+        case baseRelative
         /// Always offsets from the smallest address + `kallsyms_relative_base` (v6.19).
         case offsetsFromMinimum
         /// Offsets only: `_text`-relative with `--pc-relative`, else raw 32-bit values (v7.0).
@@ -203,6 +207,19 @@ extension EraRules {
         writesComments: true,
         writesSeqsOfNames: true,
         addressTablesFirst: false)
+
+    /// 6.12: v6.19's reader, selection, comments, `seqs_of_names` and table order, with
+    /// `--absolute-percpu` and its per-cpu markers still there and always base-relative offsets
+    /// (`--base-relative` is gone: absolute `kallsyms_addresses` were removed in 6.11)
+    /// (docs/behaviour.md §10).
+    static let v6_12: EraRules = {
+        var rules = v6_19
+        rules.flags = [.allSymbols, .absolutePercpu]
+        rules.recordsPercpuMarkers = true
+        rules.absoluteTest = .percpuFlag
+        rules.addressStyle = .baseRelative
+        return rules
+    }()
 
     static let v7_0: EraRules = {
         var rules = v6_19

@@ -25,7 +25,7 @@ public enum LinkerDifferential {
     /// The case for `seed` (deterministic).
     public static func draw(seed: UInt64, target: TargetABI = .arm32) -> Case {
         var rng = SeededRandom(seed: seed)
-        let era = Era.allCases[RandomDraws.index(Era.allCases.count, using: &rng)]
+        let era = Era.seeded[RandomDraws.index(Era.seeded.count, using: &rng)]
         var options = BuildOptions(era: era, generator: GeneratorOptions(allSymbols: true))
         options.letters = RandomDraws.chance(1, in: 2, using: &rng) ? .binutils2012 : .modern
         let pool: [(String, SectionKind, SectionFlags?)] = [

@@ -98,7 +98,7 @@ public enum PayloadFormat: String, CaseIterable, Hashable, Sendable {
 public enum Decompressor {
     /// The path of `program` on `PATH`, or nil.
     public static func locate(_ program: String, searchPath: String? = nil) -> String? {
-        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let path = searchPath ?? getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = directory + "/" + program
             if access(candidate, X_OK) == 0 { return candidate }
@@ -141,19 +141,15 @@ public enum Decompressor {
     /// A decompressor started on a file from an offset, its output read as it comes
     /// (`StreamSearch` reads it and stops it once the tables are found).
     public final class Running {
-        let process: Process
-        let output: FileHandle
+        let child: Child
         private var stopped = false
 
-        init(process: Process, output: FileHandle) {
-            self.process = process
-            self.output = output
-        }
+        init(child: Child) { self.child = child }
 
         /// Reads up to `count` bytes of output into `buffer`: the count read, 0 at the end, < 0 on error.
         func read(_ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
             while true {
-                let got = Glibc.read(output.fileDescriptor, buffer, count)
+                let got = Glibc.read(child.output, buffer, count)
                 if got < 0 && errno == EINTR { continue }
                 return got
             }
@@ -165,13 +161,33 @@ public enum Decompressor {
         func finish(stopping: Bool) -> Bool {
             guard !stopped else { return false }
             stopped = true
-            if stopping { kill(process.processIdentifier, SIGKILL) }
-            try? output.close()
-            process.waitUntilExit()
-            return !stopping && process.terminationReason == .exit && process.terminationStatus == 0
+            return child.finish(stopping: stopping) && !stopping
         }
 
         deinit { finish(stopping: true) }
+    }
+
+    /// A program started with `posix_spawn`, its standard output a pipe we read. (Foundation's
+    /// `Process` costs about 5 MB of peak memory in a static binary, as much as the rest of a
+    /// small image's decoding: `/usr/bin/time` on a program that only runs `/bin/true` with it,
+    /// 13.3 MB, against 8.3 MB for one that only touches Foundation.)
+    struct Child {
+        let pid: pid_t
+        /// The read end of the pipe.
+        let output: Int32
+
+        /// Closes the pipe, kills the program first when `stopping`, and waits for it; whether
+        /// it exited by itself with status 0.
+        func finish(stopping: Bool) -> Bool {
+            if stopping { kill(pid, SIGKILL) }
+            close(output)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 {
+                guard errno == EINTR else { return false }
+            }
+            // WIFEXITED and WEXITSTATUS.
+            return status & 0x7F == 0 && (status >> 8) & 0xFF == 0
+        }
     }
 
     /// Runs `format`'s program (found on `searchPath` or `PATH`) with `file` from `offset` on its
@@ -180,45 +196,54 @@ public enum Decompressor {
     private static func launch(
         _ format: PayloadFormat, file: String, offset: Int, searchPath: String?,
         largePipe: Bool
-    ) throws -> (Process, Pipe) {
+    ) throws -> Child {
         let command = format.command
         guard let program = locate(command.program, searchPath: searchPath) else {
             throw ImageError(
                 "\(command.program) not found on PATH: it decompresses the \(format.rawValue) payload at "
                     + "\(hex(offset)) (Debian package \(format.debianPackage))")
         }
-        let input = open(file, O_RDONLY)
+        let input = open(file, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw ImageError("\(file): \(String(cString: strerror(errno)))") }
         guard lseek(input, off_t(offset), SEEK_SET) == off_t(offset) else {
             close(input)
             throw ImageError("\(file): cannot seek to \(hex(offset))")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = command.arguments
-        process.standardInput = FileHandle(fileDescriptor: input, closeOnDealloc: true)
-        let pipe = Pipe()
+        defer { close(input) }
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw ImageError("cannot make a pipe: \(String(cString: strerror(errno)))") }
+        // Close-on-exec on both ends (pipe2 is not exported by Glibc's module).
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ, not exported by Glibc
-        if largePipe { _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, setPipeSize, 1 << 20) }
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw ImageError("cannot run \(program): \(error.localizedDescription)")
+        if largePipe { _ = fcntl(fds[1], setPipeSize, 1 << 20) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // dup2 clears close-on-exec on the copies: the program gets the file and the pipe's
+        // write end as 0 and 1, and nothing else of ours.
+        posix_spawn_file_actions_adddup2(&actions, input, 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + command.arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        close(fds[1])
+        guard status == 0 else {
+            close(fds[0])
+            throw ImageError("cannot run \(program): \(String(cString: strerror(status)))")
         }
-        return (process, pipe)
+        return Child(pid: pid, output: fds[0])
     }
 
     /// Starts `format`'s program on `file` from `offset`, its output in a pipe.
     public static func start(_ format: PayloadFormat, file: String, offset: Int, searchPath: String? = nil) throws -> Running {
-        let (process, pipe) = try launch(format, file: file, offset: offset, searchPath: searchPath, largePipe: true)
-        try? pipe.fileHandleForWriting.close()
-        return Running(process: process, output: pipe.fileHandleForReading)
+        Running(child: try launch(format, file: file, offset: offset, searchPath: searchPath, largePipe: true))
     }
 
     /// Decompresses `file` from `offset` with `format`'s program, reading at most `limit` bytes of output.
     public static func run(_ format: PayloadFormat, file: String, offset: Int, limit: Int, searchPath: String? = nil) throws -> Output {
-        let (process, pipe) = try launch(format, file: file, offset: offset, searchPath: searchPath, largePipe: false)
-        let reader = pipe.fileHandleForReading.fileDescriptor
+        let child = try launch(format, file: file, offset: offset, searchPath: searchPath, largePipe: false)
         let storage = Storage()
         var reachedLimit = false
         while true {
@@ -228,16 +253,12 @@ public enum Decompressor {
             }
             let want = min(1 << 20, limit - storage.count)
             storage.reserve(want)
-            let got = read(reader, storage.base! + storage.count, want)
+            let got = read(child.output, storage.base! + storage.count, want)
             if got < 0 && errno == EINTR { continue }
             if got <= 0 { break }
             storage.count += got
         }
-        if reachedLimit { kill(process.processIdentifier, SIGKILL) }
-        try? pipe.fileHandleForReading.close()
-        process.waitUntilExit()
-        return Output(
-            storage: storage, succeeded: !reachedLimit && process.terminationReason == .exit && process.terminationStatus == 0,
-            reachedLimit: reachedLimit)
+        let succeeded = child.finish(stopping: reachedLimit)
+        return Output(storage: storage, succeeded: !reachedLimit && succeeded, reachedLimit: reachedLimit)
     }
 }

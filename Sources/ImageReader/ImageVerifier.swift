@@ -39,6 +39,10 @@ public enum ImageVerifier {
             options.baseRelative = true
             options.absolutePercpu = true
             return options
+        case (.baseRelative, .baseRelative): return options
+        case (.absolutePercpu, .baseRelative):
+            options.absolutePercpu = true
+            return options
         case (.baseRelative, .offsetsFromMinimum): return options
         case (.pcRelative, .offsetsOnly):
             options.pcRelative = true

@@ -40,6 +40,9 @@ extension TableFinder {
                 tokenTable: Array(bytes[names.token.tableOffset..<(names.token.tableOffset + names.token.tableSize)]),
                 tokenIndex: names.token.index, addresses: reading.table, lengthPrefix: names.lengthPrefix)
             guard let symbols = try? TableDecoder.decode(raw) else { continue }
+            // A reading that gives the symbols of an earlier one is the same answer (`resolve`
+            // keeps the first): drop it now rather than hold a second copy of every symbol.
+            if found.contains(where: { $0.symbols == symbols }) { continue }
             if !context.segments.isEmpty {
                 let outside = symbols.indices.first { index in
                     let symbol = symbols[index]

@@ -151,16 +151,15 @@ public enum TableFinder {
             let places = tokens.prefix(3).map { "\(hex($0.tableOffset)) (\($0.order.rawValue))" }.joined(separator: ", ")
             throw ImageError("found a token table at \(places) but no kallsyms_num_syms, kallsyms_names and kallsyms_markers that agree with it")
         }
-        var results: [FoundTables] = []
         var refusals: [String] = []
+        // Readings that give the same symbols are the same answer (kept as they come, so that
+        // no duplicate holds its symbols longer than its comparison).
+        var distinct: [FoundTables] = []
         for candidate in names {
             let (found, refused) = readings(bytes, names: candidate, context: context)
-            results += found
+            for result in found where !distinct.contains(where: { $0.symbols == result.symbols }) { distinct.append(result) }
             refusals += refused
         }
-        // Readings that give the same symbols are the same answer.
-        var distinct: [FoundTables] = []
-        for result in results where !distinct.contains(where: { $0.symbols == result.symbols }) { distinct.append(result) }
         if distinct.count == 1 { return distinct[0] }
         let first = names[0]
         let what = "\(first.count) symbols in kallsyms_names at \(hex(first.namesOffset))"

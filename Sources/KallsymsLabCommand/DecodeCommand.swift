@@ -41,7 +41,7 @@ enum DecodeCommand {
             OptionSpec("--word-size", value: "N", "Bytes per pointer (4 or 8): of IMAGE when it does not say; of blobs (default: from their sizes)."),
             OptionSpec("--byte-order", value: "O", "little or big, when IMAGE does not say."),
             OptionSpec("--load-address", value: "ADDR", "Address of a raw IMAGE's first byte (v7.0 pc-relative tables)."),
-            OptionSpec("--absolute-percpu", "Offsets were written with --absolute-percpu (v5.10, v6.1)."),
+            OptionSpec("--absolute-percpu", "Offsets were written with --absolute-percpu (v5.10, v6.1, v6.12)."),
             OptionSpec("--pc-relative", "Blobs hold v7.0 pc-relative offsets."),
             OptionSpec("--offsets-address", value: "ADDR", "Address of kallsyms_offsets (default: from info.json)."),
         ],
@@ -108,7 +108,7 @@ enum DecodeCommand {
             try Files.writeAtomically(SymbolELF.file(for: report), to: out)
         }
         if arguments.has("--json") {
-            try io.writeStandardOutput(ImageInput.json(report))
+            try io.writeStandardOutput(try ImageInput.json(report))
         } else {
             try ImageInput.printListing(report.tables.symbols, io: io)
         }

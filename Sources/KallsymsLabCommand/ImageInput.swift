@@ -107,57 +107,13 @@ enum ImageInput {
         if at > 0 { write(UnsafeBufferPointer(start: buffer, count: at)) }
     }
 
-    /// What was detected, as JSON members (without braces).
-    static func detectionJSON(_ report: ImageReport) -> String {
-        let tables = report.tables
-        var fields = ["\"format\":\(JSON.string(report.format))"]
-        fields.append("\"compression\":" + (report.compression.map { JSON.string($0.rawValue) } ?? "null"))
-        fields.append("\"payloadOffset\":" + (report.payloadOffset.map { String($0) } ?? "null"))
-        // null: decompression was stopped once the tables were read (how far it had got depends on timing).
-        fields.append(
-            "\"searched\":{\"format\":\(JSON.string(report.searchedFormat)),\"size\":"
-                + (report.searchedSize.map { String($0) } ?? "null") + "}")
-        fields.append("\"byteOrder\":\(JSON.string(tables.byteOrder.rawValue))")
-        fields.append("\"wordSize\":\(tables.wordSize)")
-        fields.append("\"countSize\":\(tables.countSize)")
-        fields.append("\"addressStyle\":\(JSON.string(tables.addressStyle.rawValue))")
-        fields.append("\"relativeBase\":" + (tables.relativeBase.map { JSON.string("0x" + String($0, radix: 16)) } ?? "null"))
-        let prefix =
-            tables.lengthPrefix == .base128
-            ? (tables.hasLongNames ? "base-128" : "one byte (no name needs two)")
-            : "one byte"
-        fields.append("\"lengthPrefix\":\(JSON.string(prefix))")
-        fields.append("\"symbolCount\":\(tables.symbols.count)")
-        let locations = tables.locations.map {
-            "{\"name\":\(JSON.string($0.name)),\"offset\":\($0.offset),\"size\":\($0.size)}"
-        }
-        fields.append("\"tables\":[\(locations.joined(separator: ","))]")
-        return fields.joined(separator: ",")
-    }
-
     static func padded(_ value: UInt64, _ width: Int) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
-    /// Bytes as a JSON string, one character per byte (U+0000–U+00FF), so nothing is lost.
-    static func bytesJSON(_ bytes: [UInt8]) -> String {
-        JSON.string(String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) })))
-    }
-
     /// The whole `--json` document: detection and symbols.
-    static func json(_ report: ImageReport) -> [UInt8] {
-        var text = "{" + detectionJSON(report) + ",\"symbols\":["
-        let width = report.tables.symbols.contains { $0.address > 0xFFFF_FFFF } ? 16 : 8
-        var first = true
-        for symbol in report.tables.symbols {
-            if !first { text += "," }
-            first = false
-            text +=
-                "{\"address\":\"\(padded(symbol.address, width))\","
-                + "\"type\":\(bytesJSON([symbol.type])),\"name\":\(bytesJSON(symbol.name))}"
-        }
-        text += "]}\n"
-        return Array(text.utf8)
+    static func json(_ report: ImageReport) throws -> [UInt8] {
+        Array((try JSONOutput.encode(ImageJSON.Decode(report: report)) + "\n").utf8)
     }
 }

@@ -26,9 +26,9 @@ public struct Subcommand: Sendable {
 /// The options every generator-driven subcommand shares: the era and its flags.
 enum EraArguments {
     static let specs: [OptionSpec] = [
-        OptionSpec("--era", value: "E", "v3.3, v5.10, v6.1, v6.19 or v7.0 (default v7.0)."),
+        OptionSpec("--era", value: "E", "v3.3, v5.10, v6.1, v6.12, v6.19 or v7.0 (default v7.0)."),
         OptionSpec("--all-symbols", "Keep every symbol, not only text (all eras)."),
-        OptionSpec("--absolute-percpu", "Per-cpu symbols are absolute (v5.10, v6.1)."),
+        OptionSpec("--absolute-percpu", "Per-cpu symbols are absolute (v5.10, v6.1, v6.12)."),
         OptionSpec("--base-relative", "kallsyms_offsets + kallsyms_relative_base (v5.10, v6.1)."),
         OptionSpec("--pc-relative", "Offsets relative to _text (v7.0)."),
         OptionSpec("--symbol-prefix", value: "C", "Strip this leading character before the rules compare names (v3.3)."),

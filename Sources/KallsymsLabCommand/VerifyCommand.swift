@@ -29,13 +29,7 @@ enum VerifyCommand {
         let verdicts = ImageVerifier.verify(report.tables)
         let reproducing = verdicts.filter(\.reproduces)
         if arguments.has("--json") {
-            let eras = verdicts.map { verdict in
-                "{\"era\":\"\(verdict.era)\",\"flags\":\(JSON.string(verdict.flags)),\"reproduces\":\(verdict.reproduces),"
-                    + "\"matches\":[\(verdict.matches.map(JSON.string).joined(separator: ","))],"
-                    + "\"differences\":[\(verdict.differences.map(JSON.string).joined(separator: ","))],"
-                    + "\"notes\":[\(verdict.notes.map(JSON.string).joined(separator: ","))]}"
-            }
-            try io.out("{\(ImageInput.detectionJSON(report)),\"eras\":[\(eras.joined(separator: ","))]}\n")
+            try io.out(try JSONOutput.encode(ImageJSON.Verify(report: report, verdicts: verdicts)) + "\n")
         } else {
             let tables = report.tables
             var text = "image: \(report.format)"

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `AssemblyReader` infers the era of a `.S` it is given without `--era`: from the preamble
-/// (v3.3's include, v7.0's missing preamble), `kallsyms_seqs_of_names` (v6.19) and, between
+/// (v3.3's include, v7.0's missing preamble), `kallsyms_seqs_of_names` (v6.19, which v6.12's `.S` without `--absolute-percpu` reads as) and, between
 /// v5.10 and v6.1, the length prefix of a compressed name of 128 bytes or more.
 @Suite struct EraInferenceTests {
     /// A golden map plus a 127-byte name of high bytes no other name holds: the thousands of
@@ -19,7 +19,9 @@ import Testing
         let run = try era.generate(Self.map, options: GeneratorOptions(allSymbols: true))
         try #require(run.tables.compressedNames.indices.contains { run.tables.compressedNames.length(of: $0) >= 128 })
         let read = try AssemblyReader.read(run.assembly)
-        #expect(read.era == era)
+        // Without --absolute-percpu, v6.12 prints what v6.19 prints (offsets from the lowest
+        // address, the same order and comments): its .S reads as v6.19's, and decodes the same.
+        #expect(read.era == (era == .v6_12 ? .v6_19 : era))
         let decoded = try TableDecoder.decode(read.tables, text: run.selection.textAddress)
         #expect(decoded.map(\.name) == run.selection.symbols.map(\.name))
     }

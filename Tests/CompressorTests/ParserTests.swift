@@ -128,7 +128,7 @@ import Testing
 
     // MARK: v6.19+ strict lines (docs/behaviour.md §2.2)
 
-    @Test("strict lines: the name is the rest of the line, spaces and CR included", arguments: [Era.v6_19, .v7_0])
+    @Test("strict lines: the name is the rest of the line, spaces and CR included", arguments: [Era.v6_12, .v6_19, .v7_0])
     func strictNameIsRestOfLine(_ era: Era) throws {
         let parsed = try records(era, "c0008000 T a b\tc\r\nc0008001 t \n")
         #expect(parsed.map(\.name) == ["a b\tc\r".bytes, []])

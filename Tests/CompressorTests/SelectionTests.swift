@@ -45,11 +45,11 @@ import Testing
         #expect(names == ["_etext", "_sinittext", "_einittext"])
     }
 
-    @Test("__start_/__stop_ survive the range filter only in v6.19+", arguments: Era.allCases)
+    @Test("__start_/__stop_ survive the range filter only in v6.12+", arguments: Era.allCases)
     func startStopSymbols(_ era: Era) throws {
         let names = try kept(era, Self.textRange + "c0001800 T x\nc0009000 D __start_sec\nc0009010 D __stop_sec\n")
-        #expect(names.contains("__start_sec") == (era >= .v6_19))
-        #expect(names.contains("__stop_sec") == (era >= .v6_19))
+        #expect(names.contains("__start_sec") == (era >= .v6_12))
+        #expect(names.contains("__stop_sec") == (era >= .v6_12))
     }
 
     @Test("absolute symbols are dropped except the four whitelisted names", arguments: Era.allCases)
@@ -69,9 +69,9 @@ import Testing
         #expect(!names.contains("small_u"))
         // v3.3 drops only an upper-case N.
         #expect(names.contains("small_n") == (era == .v3_3))
-        // v3.3 drops U, u and N; v5.10/v6.1 drop U u N n; v6.19+ only u and n.
-        #expect(names.contains("big_u") == (era >= .v6_19))
-        #expect(names.contains("big_n") == (era >= .v6_19))
+        // v3.3 drops U, u and N; v5.10/v6.1 drop U u N n; v6.12+ only u and n.
+        #expect(names.contains("big_u") == (era >= .v6_12))
+        #expect(names.contains("big_n") == (era >= .v6_12))
     }
 
     @Test("v3.3: _text and range markers bypass the read-time rules")
@@ -147,6 +147,7 @@ import Testing
         "a flag the era does not have is refused",
         arguments: [
             (Era.v3_3, GeneratorOptions(baseRelative: true)), (Era.v6_19, GeneratorOptions(absolutePercpu: true)),
+            (Era.v6_12, GeneratorOptions(baseRelative: true)), (Era.v6_12, GeneratorOptions(pcRelative: true)),
             (Era.v7_0, GeneratorOptions(baseRelative: true)), (Era.v5_10, GeneratorOptions(pcRelative: true)),
             (Era.v6_1, GeneratorOptions(symbolPrefix: UInt8(ascii: "_"))),
         ])

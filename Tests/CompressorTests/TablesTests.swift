@@ -77,7 +77,7 @@ import Testing
         }
     }
 
-    @Test("v6.19/v7.0 write empty tables for an empty selection", arguments: [Era.v6_19, .v7_0])
+    @Test("v6.12, v6.19 and v7.0 write empty tables for an empty selection", arguments: [Era.v6_12, .v6_19, .v7_0])
     func emptyTables(_ era: Era) throws {
         let run = try era.generate([])
         let text = run.assembly.text

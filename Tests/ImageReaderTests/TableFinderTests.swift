@@ -23,6 +23,8 @@ import Testing
         Case(era: .v5_10, options: .init(allSymbols: true, absolutePercpu: true, baseRelative: true), wordSize: 8, style: .absolutePercpu),
         Case(era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4, style: .baseRelative),
         Case(era: .v6_1, options: .init(allSymbols: true, absolutePercpu: true, baseRelative: true), wordSize: 8, style: .absolutePercpu),
+        Case(era: .v6_12, options: .init(allSymbols: true, absolutePercpu: true), wordSize: 8, style: .absolutePercpu),
+        Case(era: .v6_12, options: .init(allSymbols: true), wordSize: 4, style: .baseRelative),
         Case(era: .v6_19, options: .init(allSymbols: true), wordSize: 8, style: .baseRelative),
         Case(era: .v6_19, options: .init(allSymbols: true), wordSize: 4, style: .baseRelative),
         Case(era: .v7_0, options: .init(allSymbols: true, pcRelative: true), wordSize: 8, style: .pcRelative),

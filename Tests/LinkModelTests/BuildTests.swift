@@ -125,9 +125,9 @@ enum FlipLayout {
         #expect(v619.allSatisfy { $0.map.undefinedWeak.isEmpty })
     }
 
-    @Test("v6.19 and v7.0: pass 0 runs kallsyms on no symbols and every image holds an object")
+    @Test("v6.12, v6.19 and v7.0: pass 0 runs kallsyms on no symbols and every image holds an object")
     func passZero() {
-        for era in [Era.v6_19, .v7_0] {
+        for era in [Era.v6_12, .v6_19, .v7_0] {
             let result = Self.build(FlipLayout.endingBelowBoundary(by: 0x100), era)
             #expect(result.passes.first?.number == 0)
             #expect(result.passes[0].output.symbolsKept == 0)

@@ -67,7 +67,7 @@ extension Era {
             return pointerTable()
         case .addressesOrBaseRelative where !options.baseRelative:
             return pointerTable()
-        case .addressesOrBaseRelative:
+        case .addressesOrBaseRelative, .baseRelative:
             // Base: the first non-absolute symbol in address order (0 if none).
             let base = symbols.first { !$0.isPercpuAbsolute }?.address ?? 0
             var offsets: [UInt32] = []

@@ -131,6 +131,17 @@ public struct EraBuild: Sendable {
         weakTableNames: [], failureMessage: ["Inconsistent kallsyms data", workaround],
         imagePattern: ".tmp_vmlinux#", objectPattern: ".tmp_vmlinux#.kallsyms.o")
 
+    /// 6.12's link-vmlinux.sh is v6.19's: step 0 on an empty `.syms` file ("kbuild: remove
+    /// PROVIDE() for kallsyms symbols") and `.tmp_vmlinuxN` images shared with BTF ("kbuild:
+    /// merge temporary vmlinux for BTF and kallsyms"), both merged before 6.12; it still adds
+    /// `--absolute-percpu` for `CONFIG_KALLSYMS_ABSOLUTE_PERCPU` (docs/behaviour.md §8.3). Its
+    /// mksysmap is taken to be v6.19's (an assumption: see `SystemMapFilter.v6_19`).
+    static let v6_12: EraBuild = {
+        var build = v6_19
+        build.era = .v6_12
+        return build
+    }()
+
     static let v7_0: EraBuild = {
         var build = v6_19
         build.era = .v7_0
@@ -145,6 +156,7 @@ extension Era {
         case .v3_3: return .v3_3
         case .v5_10: return .v5_10
         case .v6_1: return .v6_1
+        case .v6_12: return .v6_12
         case .v6_19: return .v6_19
         case .v7_0: return .v7_0
         }
