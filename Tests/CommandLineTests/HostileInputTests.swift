@@ -184,9 +184,10 @@ import Testing
         #expect(errors.contains("Broken pipe") && errors.split(separator: "\n").count == 1)
     }
 
-    /// 10 million short lines: parsed in time and memory linear in the input (`swift test`
-    /// runs 1 million; `KALLSYMS_LAB_HOSTILE_LINES=10000000` runs the full size).
-    @Test("a million lines parse, one record each, within a minute (about a second when linear)")
+    /// 10 million short lines parse to one record each (`swift test` runs 1 million, about a
+    /// second per era; `KALLSYMS_LAB_HOSTILE_LINES=10000000` runs the full size). No time is
+    /// asserted: a parser gone quadratic shows as a suite that does not finish.
+    @Test("a million lines parse, one record each")
     func millionsOfLines() throws {
         let lines = Int(ProcessInfo.processInfo.environment["KALLSYMS_LAB_HOSTILE_LINES"] ?? "") ?? 1_000_000
         var text = [UInt8]()
@@ -196,10 +197,7 @@ import Testing
             text += Array(" t s\n".utf8)
         }
         for era in [Era.v6_1, .v7_0] {
-            let clock = ContinuousClock(), start = clock.now
             let parsed = try era.parse(text)
-            // A ceiling, not a benchmark: only a parser some 50 times slower than today's fails.
-            #expect(clock.now - start < .seconds(60), "\(era): \(clock.now - start) for \(lines) lines")
             #expect(parsed.records.count == lines)
             // Nothing is in a text range: v6.1 refuses, v7.0 writes empty tables.
             if era == .v6_1 {
