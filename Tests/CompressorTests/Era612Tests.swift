@@ -28,11 +28,11 @@ import Testing
 
         """
 
-    static func names(_ run: GeneratorRun) -> [String] { run.selection.symbols.map { $0.name.text } }
+    static func names(_ run: KallsymsRun) -> [String] { run.selection.symbols.map { $0.name.text } }
 
     @Test("v6.12 keeps the kallsyms_* labels that v5.10 and v6.1 ignore")
     func keepsTableSymbols() throws {
-        let options = GeneratorOptions(allSymbols: true, absolutePercpu: true)
+        let options = KallsymsOptions(allSymbols: true, absolutePercpu: true)
         let v612 = try Era.v6_12.generate(Self.map.bytes, options: options)
         var v61Options = options
         v61Options.baseRelative = true
@@ -68,7 +68,7 @@ import Testing
         for name in ["__crc_foo", "$x", "big_u", "__efistub_bar", "baz_veneer", "_SDA_BASE_"] {
             #expect(kept.contains(name), "\(name)")
         }
-        var v61 = GeneratorOptions(allSymbols: true)
+        var v61 = KallsymsOptions(allSymbols: true)
         v61.baseRelative = true
         let keptBy61 = Self.names(try Era.v6_1.generate(map.bytes, options: v61))
         for name in ["big_u", "__efistub_bar", "baz_veneer", "_SDA_BASE_"] { #expect(!keptBy61.contains(name), "\(name)") }
@@ -87,7 +87,7 @@ import Testing
         let positions = try labels.map { label in try #require(text.range(of: label)).lowerBound }
         #expect(positions == positions.sorted())
         // v6.1 puts the address tables first.
-        var v61 = GeneratorOptions(allSymbols: true, absolutePercpu: true)
+        var v61 = KallsymsOptions(allSymbols: true, absolutePercpu: true)
         v61.baseRelative = true
         let old = try Era.v6_1.generate(Self.map.bytes, options: v61)
         #expect(old.tables.layout(era: .v6_1, target: .x86_64).entries.first?.name == "kallsyms_offsets")

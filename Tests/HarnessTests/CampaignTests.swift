@@ -56,7 +56,7 @@ import Testing
             // The saved text replays: the shrunk layout still fails the build.
             let parsed = try CaseFile(parsing: file.description)
             let layout = try #require(parsed.layout)
-            let result = Build(layout: layout, options: BuildOptions(era: parsed.era, generator: parsed.options)).run()
+            let result = Build(layout: layout, options: BuildOptions(era: parsed.era, kallsyms: parsed.options)).run()
             #expect(result.isInconsistent)
             #expect(file.reason.hasPrefix("Inconsistent kallsyms data after 2 passes"))
         }
@@ -194,7 +194,7 @@ import Testing
     @Test("round-trip cases check generated maps with both engines and the decoder")
     func roundTrip() {
         var configuration = Self.configuration(cases: 3, target: .roundTrip, era: .v6_1)
-        configuration.generator = GeneratorOptions(allSymbols: true, baseRelative: true)
+        configuration.kallsyms = KallsymsOptions(allSymbols: true, baseRelative: true)
         let summary = Campaign(configuration).run()
         #expect(summary.cases == 3 && summary.failures == 0 && summary.builds == 3)
     }
@@ -227,7 +227,7 @@ import Testing
         let result = Build(
             layout: layout,
             options: BuildOptions(
-                era: saved.era, generator: saved.options,
+                era: saved.era, kallsyms: saved.options,
                 mitigations: mitigations)
         ).run()
         #expect(target.verdict(of: result).isFailure == (saved.expectation == .fails), "\(file)")
