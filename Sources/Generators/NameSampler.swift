@@ -36,6 +36,10 @@ struct NameSampler: Sendable {
     /// (-1: none): read once per character of a rare word, so a flat array, not a dictionary.
     private var characterTables: [WeightedTable<UInt8>] = []
     private var characterIndex = [Int32](repeating: -1, count: 1 << 16)
+    /// `rows` and `characterTables` back to back for drawing: taking a `WeightedTable` out of
+    /// an array copies it (two retains and two releases per draw, a third of the drawing time).
+    private var flatRows = FlatTables<Int>([])
+    private var flatCharacters = FlatTables<UInt8>([])
     private let maximumLength: Int
 
     private static let startContext = UInt16(UInt8(ascii: "^")) << 8 | UInt16(UInt8(ascii: "^"))
@@ -83,6 +87,8 @@ struct NameSampler: Sendable {
             }
             tokenEnds.append(tokenBytes.count)
         }
+        flatRows = FlatTables(rows)
+        flatCharacters = FlatTables(characterTables)
         for (key, state) in leadingState {
             let leading = String(decoding: key.dropFirst(), as: UTF8.self)
             if let token = tokenIndex[leading], tokenKinds[token] == .unit {
@@ -132,7 +138,8 @@ struct NameSampler: Sendable {
         var state: Int? = startState[Int(type)] >= 0 ? startState[Int(type)] : nil
         var isFirstUnit = true
         while true {
-            var drawn = state.map { rows[$0].draw(using: &rng) } ?? -1
+            var drawn = -1
+            if let state { drawn = flatRows.draw(state, using: &rng) }
             if drawn < 0 || tokenKinds[drawn] == .other {
                 let usesFirst = isFirstUnit && !firstFallback.isEmpty
                 guard usesFirst || !nextFallback.isEmpty else { return name.isEmpty ? nil : name }
@@ -167,9 +174,38 @@ struct NameSampler: Sendable {
         for _ in 0..<max(1, length) {
             var table = characterIndex[Int(context)]
             if table < 0 { table = characterIndex[Int(Self.startContext)] }
-            let byte = table >= 0 ? characterTables[Int(table)].draw(using: &rng) : UInt8(ascii: "x")
+            let byte = table >= 0 ? flatCharacters.draw(Int(table), using: &rng) : UInt8(ascii: "x")
             name.append(byte)
             context = context << 8 | UInt16(byte)
         }
+    }
+}
+
+/// Weighted tables stored back to back: table `i` is entries `starts[i] ..< starts[i + 1]`.
+/// `draw` returns what `WeightedTable.draw` returns for the same table and generator (the same
+/// draw, then the first entry whose cumulative weight exceeds it).
+struct FlatTables<Element: Sendable>: Sendable {
+    private var starts: [Int] = [0]
+    private var elements: [Element] = []
+    private var cumulative: [UInt64] = []
+
+    init(_ tables: [WeightedTable<Element>]) {
+        for table in tables {
+            elements += table.elements
+            cumulative += table.cumulativeWeights
+            starts.append(elements.count)
+        }
+    }
+
+    func draw(_ table: Int, using rng: inout some RandomNumberGenerator) -> Element {
+        let start = starts[table], end = starts[table + 1]
+        let target = RandomDraws.below(end > start ? cumulative[end - 1] : 0, using: &rng)
+        var low = start
+        var high = end - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] > target { high = middle } else { low = middle + 1 }
+        }
+        return elements[low]
     }
 }
