@@ -45,7 +45,7 @@ import Testing
             let plan = LinkPlan(campaign.layout(ofCase: index))
             var shared = CompressionCache()
             for mitigations in MitigationComparison.standardRows {
-                let options = BuildOptions(era: era, generator: configuration.generator, mitigations: mitigations)
+                let options = BuildOptions(era: era, kallsyms: configuration.kallsyms, mitigations: mitigations)
                 let cached = Build(layout: plan.layout, options: options).run(plan: plan, cache: &shared)
                 let scratch = Build(layout: plan.layout, options: options).run(plan: plan)
                 #expect(cached.passes.map(PassOutcome.init) == scratch.passes.map(PassOutcome.init), "\(era) case \(index) \(mitigations)")
