@@ -13,6 +13,13 @@ public struct NameMatching: Sendable {
     /// Matches the names of `old` with those of `new`.
     /// - Complexity: O(n) expected (one hash table of the old names).
     public init<Old: Collection<[UInt8]>, New: Collection<[UInt8]>>(old: Old, new: New) where Old.Index == Int, New.Index == Int {
+        // Consecutive passes of a build usually keep the same names in the same order (only
+        // letters and addresses change): then the k-th occurrence of each name is at the same
+        // place in both lists and the matching is the identity, found without hashing a name.
+        if old.count == new.count && old.elementsEqual(new) {
+            pairs = zip(old.indices, new.indices).map { (old: $0, new: $1) }
+            return
+        }
         var byName: [[UInt8]: [Int]] = [:]
         byName.reserveCapacity(old.count)
         for (index, name) in zip(old.indices, old) { byName[name, default: []].append(index) }

@@ -18,7 +18,6 @@ struct LayoutParts {
     /// Sorts a region's records into its sections (see `LayoutGenerator`): the distance to the
     /// next record belongs to the record before, the last record of each section gets a tail.
     mutating func add(_ records: [SymbolRecord], role: LayoutGenerator.Role, tails: inout SeededRandom) {
-        var destinations: [WritableKeyPath<LayoutParts, Part>] = []
         func destination(_ type: UInt8) -> WritableKeyPath<LayoutParts, Part>? {
             let isText = "TtWw".utf8.contains(type), isData = "Dd".utf8.contains(type)
             let isReadOnly = "RrVv".utf8.contains(type), isBss = "Bb".utf8.contains(type)
@@ -32,24 +31,47 @@ struct LayoutParts {
             case .bss: return isBss ? \.bss : nil
             }
         }
-        let parts = records.map { destination($0.type) }
-        var nextKept = [Int?](repeating: nil, count: records.count)
-        var following: Int?
+        // The parts this region fills, in order of first use, taken out of `self` while they
+        // are filled: a key path access per symbol (107 000 per layout) cost more than the rest
+        // of the loop. `slots[type]` is the index in `filled` of the type's part (-1: none).
+        var filled: [(path: WritableKeyPath<LayoutParts, Part>, part: Part)] = []
+        var slots = [Int](repeating: -2, count: 256)
+        func slot(_ type: UInt8) -> Int {
+            if slots[Int(type)] != -2 { return slots[Int(type)] }
+            var found = -1
+            if let path = destination(type) {
+                if let index = filled.firstIndex(where: { $0.path == path }) {
+                    found = index
+                } else {
+                    filled.append((path, self[keyPath: path]))
+                    self[keyPath: path] = Part()
+                    found = filled.count - 1
+                }
+            }
+            slots[Int(type)] = found
+            return found
+        }
+        var hasPart = [Bool](repeating: false, count: 256)
+        for type in Set(records.map(\.type)) { hasPart[Int(type)] = destination(type) != nil }
+        var nextKept = [Int](repeating: -1, count: records.count)
+        var following = -1
         for index in records.indices.reversed() {
             nextKept[index] = following
-            if parts[index] != nil { following = index }
+            if hasPart[Int(records[index].type)] { following = index }
         }
         for (index, record) in records.enumerated() {
-            guard let part = parts[index] else { continue }
-            if !destinations.contains(part) { destinations.append(part) }
-            let offset = self[keyPath: part].size
+            let part = slot(record.type)
+            guard part >= 0 else { continue }
+            let offset = filled[part].part.size
             var binding = Self.binding(record.type)
             if binding != .local && !globalNames.insert(record.name).inserted { binding = .local }
-            self[keyPath: part].members.append(.symbol(name: record.name, offset: offset, binding: binding))
-            if let next = nextKept[index] { self[keyPath: part].size += records[next].address - record.address }
+            filled[part].part.members.append(.symbol(name: record.name, offset: offset, binding: binding))
+            if nextKept[index] >= 0 { filled[part].part.size += records[nextKept[index]].address - record.address }
         }
-        for part in destinations {
-            self[keyPath: part].size += 4 * UInt64(RandomDraws.value(in: 1...16, using: &tails))
+        for (path, part) in filled {
+            var part = part
+            part.size += 4 * UInt64(RandomDraws.value(in: 1...16, using: &tails))
+            self[keyPath: path] = part
         }
     }
 

@@ -39,7 +39,21 @@ public enum MarkerRules {
     }
 
     /// Whether a marker is one of `boundaryNames` (kept in every generated map large enough).
-    public static func isBoundary(_ name: [UInt8]) -> Bool { boundaryPriority[name] != nil }
+    public static func isBoundary(_ name: [UInt8]) -> Bool {
+        // Every boundary name starts with `_`: most generated names (one test per name drawn,
+        // 107 000 per layout) are rejected by their first byte or length without hashing.
+        guard name.count >= boundaryLengths.lowerBound, name.count <= boundaryLengths.upperBound,
+            name[0] == UInt8(ascii: "_")
+        else { return false }
+        return boundaryPriority[name] != nil
+    }
+
+    /// The shortest and longest boundary name (`isBoundary`'s quick test).
+    static let boundaryLengths: ClosedRange<Int> = {
+        precondition(boundaryNames.allSatisfy { $0.hasPrefix("_") }, "isBoundary assumes a leading _")
+        let lengths = boundaryNames.map(\.utf8.count)
+        return lengths.min()!...lengths.max()!
+    }()
 
     /// docs/behaviour.md §4.1 rule 3: at least 8 bytes, starts with `__`, and either continues with
     /// `start_`, `stop_` or `end_`, or ends with `_start` or `_end`.

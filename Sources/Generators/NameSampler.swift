@@ -10,16 +10,36 @@ struct NameSampler: Sendable {
     }
 
     private var tokens: [Token] = []
+    /// `tokens` flattened for drawing (`attempt` runs for every name, 107 000 per ARM-sized
+    /// layout; matching the enum's arrays cost a retain and a release per unit): the kind of
+    /// each token and its bytes (the unit, or the rare word's separator) in `tokenBytes`.
+    private var tokenKinds: [TokenKind] = []
+    private var tokenStarts: [Int] = []
+    private var tokenEnds: [Int] = []
+    private var tokenBytes: [UInt8] = []
+    /// `leadingState` by `type << 32 | token` of a unit token whose bytes are the leading part.
+    private var leadingStateOfToken: [Int: Int] = [:]
+
+    private enum TokenKind: UInt8, Sendable { case unit, rareWord, end, other }
     private var tokenIndex: [String: Int] = [:]
     /// The state a token leads to when it is not a name's first unit (nil: no row).
     private var stateAfterToken: [Int?] = []
     private var rows: [WeightedTable<Int>] = []
-    private var startState: [UInt8: Int] = [:]
+    /// The start state of each type byte (-1: none): an array, not a dictionary, because it is
+    /// read once per name drawn (107 000 per ARM-sized layout).
+    private var startState = [Int](repeating: -1, count: 256)
     private var leadingState: [[UInt8]: Int] = [:]
     private var firstFallback = WeightedTable<Int>()
     private var nextFallback = WeightedTable<Int>()
     private var rareWordLengths = WeightedTable<Int>()
-    private var characters: [UInt16: WeightedTable<UInt8>] = [:]
+    /// The rare-word character tables, and for each two-byte context the index of its table
+    /// (-1: none): read once per character of a rare word, so a flat array, not a dictionary.
+    private var characterTables: [WeightedTable<UInt8>] = []
+    private var characterIndex = [Int32](repeating: -1, count: 1 << 16)
+    /// `rows` and `characterTables` back to back for drawing: taking a `WeightedTable` out of
+    /// an array copies it (two retains and two releases per draw, a third of the drawing time).
+    private var flatRows = FlatTables<Int>([])
+    private var flatCharacters = FlatTables<UInt8>([])
     private let maximumLength: Int
 
     private static let startContext = UInt16(UInt8(ascii: "^")) << 8 | UInt16(UInt8(ascii: "^"))
@@ -31,7 +51,7 @@ struct NameSampler: Sendable {
             let index = rows.count
             rows.append(table)
             if let (type, leading) = NameModel.startStateParts(state) {
-                if leading.isEmpty { startState[type] = index } else { leadingState[[type] + Array(leading.utf8)] = index }
+                if leading.isEmpty { startState[Int(type)] = index } else { leadingState[[type] + Array(leading.utf8)] = index }
             } else {
                 stateAfterToken[intern(Substring(state))] = index
             }
@@ -48,7 +68,32 @@ struct NameSampler: Sendable {
                     table.append(byte, weight: count)
                 }
             }
-            if !table.isEmpty { characters[UInt16(bytes[0]) << 8 | UInt16(bytes[1])] = table }
+            if !table.isEmpty {
+                characterIndex[Int(bytes[0]) << 8 | Int(bytes[1])] = Int32(characterTables.count)
+                characterTables.append(table)
+            }
+        }
+        for token in tokens {
+            tokenStarts.append(tokenBytes.count)
+            switch token {
+            case .unit(let bytes):
+                tokenKinds.append(.unit)
+                tokenBytes += bytes
+            case .rareWord(let separator):
+                tokenKinds.append(.rareWord)
+                tokenBytes += separator
+            case .end: tokenKinds.append(.end)
+            case .other: tokenKinds.append(.other)
+            }
+            tokenEnds.append(tokenBytes.count)
+        }
+        flatRows = FlatTables(rows)
+        flatCharacters = FlatTables(characterTables)
+        for (key, state) in leadingState {
+            let leading = String(decoding: key.dropFirst(), as: UTF8.self)
+            if let token = tokenIndex[leading], tokenKinds[token] == .unit {
+                leadingStateOfToken[Int(key[0]) << 32 | token] = state
+            }
         }
     }
 
@@ -89,30 +134,33 @@ struct NameSampler: Sendable {
 
     private func attempt(type: UInt8, using rng: inout some RandomNumberGenerator) -> [UInt8]? {
         var name: [UInt8] = []
-        var state = startState[type]
+        name.reserveCapacity(32)
+        var state: Int? = startState[Int(type)] >= 0 ? startState[Int(type)] : nil
         var isFirstUnit = true
         while true {
-            var index = state.map { rows[$0].draw(using: &rng) }
-            if index == nil || isOther(index!) {
-                let fallback = isFirstUnit && !firstFallback.isEmpty ? firstFallback : nextFallback
-                guard !fallback.isEmpty else { return name.isEmpty ? nil : name }
-                index = fallback.draw(using: &rng)
+            var drawn = -1
+            if let state { drawn = flatRows.draw(state, using: &rng) }
+            if drawn < 0 || tokenKinds[drawn] == .other {
+                let usesFirst = isFirstUnit && !firstFallback.isEmpty
+                guard usesFirst || !nextFallback.isEmpty else { return name.isEmpty ? nil : name }
+                drawn = usesFirst ? firstFallback.draw(using: &rng) : nextFallback.draw(using: &rng)
             }
-            let drawn = index!
-            switch tokens[drawn] {
+            let kind = tokenKinds[drawn]
+            switch kind {
             case .end, .other:
                 return name.isEmpty ? nil : name
-            case .unit(let bytes):
-                name += bytes
-            case .rareWord(let separator):
+            case .unit:
+                break
+            case .rareWord:
                 appendRareWord(to: &name, using: &rng)
-                name += separator
             }
+            let unitStart = tokenStarts[drawn]
+            for k in unitStart..<tokenEnds[drawn] { name.append(tokenBytes[k]) }
             guard name.count <= maximumLength else { return nil }
             // A unit ending in a letter or digit ends the name: a further word would merge with it.
             if NameModel.isWordByte(name[name.count - 1]) { return name }
-            if isFirstUnit, case .unit(let bytes) = tokens[drawn], NameModel.isSeparatorByte(bytes[0]) {
-                state = leadingState[[type] + bytes]
+            if isFirstUnit, kind == .unit, NameModel.isSeparatorByte(tokenBytes[unitStart]) {
+                state = leadingStateOfToken[Int(type) << 32 | drawn]
             } else {
                 state = stateAfterToken[drawn]
             }
@@ -120,19 +168,44 @@ struct NameSampler: Sendable {
         }
     }
 
-    private func isOther(_ index: Int) -> Bool {
-        if case .other = tokens[index] { return true }
-        return false
-    }
-
     private func appendRareWord(to name: inout [UInt8], using rng: inout some RandomNumberGenerator) {
         let length = rareWordLengths.isEmpty ? 6 : rareWordLengths.draw(using: &rng)
         var context = Self.startContext
         for _ in 0..<max(1, length) {
-            let table = characters[context] ?? characters[Self.startContext]
-            let byte = table?.draw(using: &rng) ?? UInt8(ascii: "x")
+            var table = characterIndex[Int(context)]
+            if table < 0 { table = characterIndex[Int(Self.startContext)] }
+            let byte = table >= 0 ? flatCharacters.draw(Int(table), using: &rng) : UInt8(ascii: "x")
             name.append(byte)
             context = context << 8 | UInt16(byte)
         }
+    }
+}
+
+/// Weighted tables stored back to back: table `i` is entries `starts[i] ..< starts[i + 1]`.
+/// `draw` returns what `WeightedTable.draw` returns for the same table and generator (the same
+/// draw, then the first entry whose cumulative weight exceeds it).
+struct FlatTables<Element: Sendable>: Sendable {
+    private var starts: [Int] = [0]
+    private var elements: [Element] = []
+    private var cumulative: [UInt64] = []
+
+    init(_ tables: [WeightedTable<Element>]) {
+        for table in tables {
+            elements += table.elements
+            cumulative += table.cumulativeWeights
+            starts.append(elements.count)
+        }
+    }
+
+    func draw(_ table: Int, using rng: inout some RandomNumberGenerator) -> Element {
+        let start = starts[table], end = starts[table + 1]
+        let target = RandomDraws.below(end > start ? cumulative[end - 1] : 0, using: &rng)
+        var low = start
+        var high = end - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] > target { high = middle } else { low = middle + 1 }
+        }
+        return elements[low]
     }
 }

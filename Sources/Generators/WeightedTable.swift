@@ -4,6 +4,8 @@ import Randomness
 struct WeightedTable<Element> {
     private(set) var elements: [Element] = []
     private var cumulative: [UInt64] = []
+    /// The running sums of the weights (`FlatTables` copies them).
+    var cumulativeWeights: [UInt64] { cumulative }
 
     init() {}
 

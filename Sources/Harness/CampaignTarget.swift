@@ -66,10 +66,14 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
             "Inconsistent kallsyms data after \(result.linkedPasses.count) passes: "
             + "\(mismatch.differingLines) line\(mismatch.differingLines == 1 ? " of System.map differs" : "s of System.map differ")"
             + " from \(mismatch.referenceName)"
-        if let explanation = result.explanation() {
+        // What `result.explanation()` says of the last two passes, without its two map
+        // comparisons (the reason names only the passes and their object sizes).
+        let linked = result.linkedPasses
+        if result.vmlinux != nil, linked.count >= 2 {
+            let previous = linked[linked.count - 2], last = linked[linked.count - 1]
             text +=
-                "; pass \(explanation.lastPass)'s object is \(explanation.newObjectSize) bytes, pass "
-                + "\(explanation.previousPass)'s \(explanation.oldObjectSize)"
+                "; pass \(last.number)'s object is \(last.output.object.size) bytes, pass "
+                + "\(previous.number)'s \(previous.output.object.size)"
         }
         return text + " (" + letterChanges(result) + ")"
     }

@@ -31,4 +31,39 @@ import Testing
             #expect(leftOld.isDisjoint(with: leftNew))
         }
     }
+
+    /// The matching by its definition (k-th occurrence with k-th occurrence), with no shortcut.
+    private func reference(old: [[UInt8]], new: [[UInt8]]) -> (pairs: [[Int]], onlyInNew: [Int], onlyInOld: [Int]) {
+        var byName: [[UInt8]: [Int]] = [:]
+        for (index, name) in old.enumerated() { byName[name, default: []].append(index) }
+        var used: [[UInt8]: Int] = [:]
+        var pairs: [[Int]] = [], onlyInNew: [Int] = [], matched = Set<Int>()
+        for (index, name) in new.enumerated() {
+            let occurrence = used[name, default: 0]
+            if let candidates = byName[name], occurrence < candidates.count {
+                used[name] = occurrence + 1
+                pairs.append([candidates[occurrence], index])
+                matched.insert(candidates[occurrence])
+            } else {
+                onlyInNew.append(index)
+            }
+        }
+        return (pairs, onlyInNew, old.indices.filter { !matched.contains($0) })
+    }
+
+    @Test("lists with the same names in the same order (the shortcut) match as the definition says")
+    func identicalLists() {
+        var rng = SeededRandom(seed: 0x6964)
+        for round in 0..<60 {
+            let old = (0..<(round % 7 == 0 ? 0 : 50)).map { _ in [UInt8(ascii: "a") + UInt8(RandomDraws.index(5, using: &rng))] }
+            // Half the rounds the same names, the others one name changed (no shortcut).
+            var new = old
+            if round % 2 == 1, !new.isEmpty { new[RandomDraws.index(new.count, using: &rng)] = Array("z".utf8) }
+            let matching = NameMatching(old: old, new: new)
+            let expected = reference(old: old, new: new)
+            #expect(matching.pairs.map { [$0.old, $0.new] } == expected.pairs)
+            #expect(matching.onlyInNew == expected.onlyInNew)
+            #expect(matching.onlyInOld == expected.onlyInOld)
+        }
+    }
 }

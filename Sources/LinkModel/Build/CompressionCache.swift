@@ -31,6 +31,26 @@ public struct CompressionCache: Sendable {
         return found.compression
     }
 
+    /// Selections of earlier kallsyms runs (`Era.select`), by the era, its flags and the whole
+    /// input, line numbers included: the builds of one layout under several mitigations read
+    /// the same map in most passes (every row whose objects so far had the same sizes), and
+    /// a selection is a pure function of those three. The most recent `capacity` are kept.
+    private var selections: [(key: InputKey, era: Era, options: KallsymsOptions, selection: Selection)] = []
+
+    /// The selection of `key`'s records by `era` with `options`, when an earlier run made it.
+    func selection(of key: InputKey, era: Era, options: KallsymsOptions) -> Selection? {
+        selections.last { entry in
+            entry.era == era && entry.options == options && entry.key.records.count == key.records.count
+                && entry.key.hash == key.hash && entry.key.records == key.records
+        }?.selection
+    }
+
+    mutating func insert(_ selection: Selection, of key: InputKey, era: Era, options: KallsymsOptions) {
+        guard capacity > 0 else { return }
+        if selections.count >= capacity { selections.removeFirst() }
+        selections.append((key, era, options, selection))
+    }
+
     mutating func insert(_ compression: Compression, for key: StringsKey, namesOnly: Bool) {
         guard capacity > 0 else { return }
         if entries.count >= capacity { entries.removeFirst() }

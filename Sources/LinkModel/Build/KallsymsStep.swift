@@ -43,7 +43,13 @@ struct KallsymsStep {
             output.work = .reusedTables
             return output
         }
-        let selection = try era.select(input, options: options)
+        let selection: Selection
+        if let cached = cache.selection(of: key, era: era, options: options) {
+            selection = cached
+        } else {
+            selection = try era.select(input, options: options)
+            cache.insert(selection, of: key, era: era, options: options)
+        }
         let strings = keepsTypeUncompressed ? Self.namesOnly(selection) : selection.storedStrings
         let stringsKey = StringsKey(strings)
         var work: KallsymsOutput.Work

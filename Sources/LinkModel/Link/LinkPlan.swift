@@ -88,7 +88,10 @@ public struct LinkPlan: Sendable {
             }
         var count = 0
         var preparedCalls: [PreparedCall] = []
-        let callable = layout.callableSymbols
+        // Call targets matter only to a layout with calls (today's shapes, `--arch`); the 2012
+        // layouts have none, and the set costs a hash of every name.
+        let hasCalls = layout.items.contains { if case .section(let s) = $0 { return !s.calls.isEmpty } else { return false } }
+        let callable = hasCalls ? layout.callableSymbols : []
         var targets: [[UInt8]: (item: Int, offset: UInt64, isAbove: Bool)] = [:]
         var calling: [(item: Int, section: Section)] = []
         for (index, item) in layout.items.enumerated() {
