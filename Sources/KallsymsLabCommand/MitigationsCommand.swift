@@ -73,7 +73,7 @@ enum MitigationsCommand {
         var text = "era \(configuration.era)"
         if !configuration.generator.description.isEmpty { text += " \(configuration.generator.description)" }
         text +=
-            ", nm \(configuration.letters ?? .ofItsTime(configuration.era)), linker \(configuration.linker.map(\.rawValue) ?? "model (\(configuration.rules ?? .gnu) rules)")"
+            ", nm \(configuration.letters ?? .ofItsTime(configuration.era)), linker \(configuration.linker.map(\.rawValue) ?? configuration.rules.map { "model (\($0) rules)" } ?? "model")"
         return text + ", \(configuration.cases) layouts of \(configuration.symbols) symbols, seed 0x"
             + String(configuration.seed, radix: 16) + ", shapes " + (configuration.shape?.description ?? "drawn per case")
             + ", \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s")"
