@@ -38,7 +38,7 @@ public struct CompressionStatistics: Hashable, Sendable {
         hasher.combine(compressedBytes)
     }
 
-    public init(run: GeneratorRun, target: TargetABI, longest: Int = 10) {
+    public init(run: KallsymsRun, target: TargetABI, longest: Int = 10) {
         symbolsRead = run.parsed.symbols.count
         symbolsKept = run.selection.symbols.count
         rawNameBytes = run.selection.symbols.reduce(0) { $0 + 1 + $1.name.count }

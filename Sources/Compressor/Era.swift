@@ -54,7 +54,7 @@ public enum GeneratorFlag: String, CaseIterable, Hashable, Sendable {
 }
 
 /// The options a generator run takes; which are allowed depends on the era.
-public struct GeneratorOptions: Hashable, Sendable, CustomStringConvertible {
+public struct KallsymsOptions: Hashable, Sendable, CustomStringConvertible {
     public var allSymbols: Bool
     public var absolutePercpu: Bool
     public var baseRelative: Bool
@@ -98,7 +98,7 @@ public struct GeneratorOptions: Hashable, Sendable, CustomStringConvertible {
 
 extension Era {
     /// Throws `unsupportedOption` when `options` sets a flag this era's generator does not have.
-    public func validate(_ options: GeneratorOptions) throws {
+    public func validate(_ options: KallsymsOptions) throws {
         for flag in GeneratorFlag.allCases where options.flags.contains(flag) && !rules.flags.contains(flag) {
             throw KallsymsError(
                 .unsupportedOption,

@@ -5,7 +5,7 @@ import Compressor
 /// mitigation would have kept the size (the `explain` subcommand, issue 7).
 public struct Explanation: Sendable {
     public var era: Era
-    public var options: GeneratorOptions
+    public var options: KallsymsOptions
     public var target: TargetABI
     public var difference: MapDifference
     public var layoutA: TableLayout
@@ -44,7 +44,7 @@ public struct Explanation: Sendable {
 
     /// Explains the difference between two `nm -n` maps under `era`'s rules.
     public static func explain(
-        _ a: [UInt8], _ b: [UInt8], era: Era, options: GeneratorOptions,
+        _ a: [UInt8], _ b: [UInt8], era: Era, options: KallsymsOptions,
         target: TargetABI, engine: CompressionEngine = .default
     ) throws -> Explanation {
         let runA = try era.generate(a, options: options, engine: engine)
@@ -54,7 +54,7 @@ public struct Explanation: Sendable {
 
     /// Explains the difference between two generator runs of the same era and options.
     public static func explain(
-        _ runA: GeneratorRun, _ runB: GeneratorRun, target: TargetABI,
+        _ runA: KallsymsRun, _ runB: KallsymsRun, target: TargetABI,
         engine: CompressionEngine = .default
     ) -> Explanation {
         let difference = MapDifference.between(runA.selection, runB.selection)
@@ -79,7 +79,7 @@ public struct Explanation: Sendable {
     }
 
     private static func divergence(
-        _ runA: GeneratorRun, _ runB: GeneratorRun, _ difference: MapDifference,
+        _ runA: KallsymsRun, _ runB: KallsymsRun, _ difference: MapDifference,
         _ stringsA: ByteStrings, _ stringsB: ByteStrings
     ) -> Divergence? {
         let roundsA = runA.compression.rounds, roundsB = runB.compression.rounds
@@ -100,7 +100,7 @@ public struct Explanation: Sendable {
             for i in strings.indices { total += RoundReplay.pairCounts(of: RoundReplay.apply(common, to: Array(strings[i])))[pair] ?? 0 }
             return total
         }
-        func expansion(_ pair: Int, _ run: GeneratorRun) -> [UInt8] {
+        func expansion(_ pair: Int, _ run: KallsymsRun) -> [UInt8] {
             guard pair >= 0 else { return [] }
             let expansions = run.tables.tokenExpansions
             return expansions[pair & 0xFF] + expansions[pair >> 8]
@@ -125,7 +125,7 @@ public struct Explanation: Sendable {
 
     /// With identical rounds, each symbol's encoding is fixed by the rounds alone: the names
     /// size difference is the sum of the changed symbols' own entry-size differences.
-    private static func encodingDeltas(_ difference: MapDifference, _ run: GeneratorRun) -> [(name: [UInt8], delta: Int)] {
+    private static func encodingDeltas(_ difference: MapDifference, _ run: KallsymsRun) -> [(name: [UInt8], delta: Int)] {
         let rounds = run.compression.rounds
         let prefix = run.tables.lengthPrefix
         func entrySize(_ symbol: KeptSymbol?) -> Int {
@@ -142,7 +142,7 @@ public struct Explanation: Sendable {
 
     /// Which mitigations would have made the two tables the same size (each one computed).
     private static func mitigations(
-        _ runA: GeneratorRun, _ runB: GeneratorRun, _ layoutA: TableLayout,
+        _ runA: KallsymsRun, _ runB: KallsymsRun, _ layoutA: TableLayout,
         _ layoutB: TableLayout, target: TargetABI, engine: CompressionEngine
     ) -> [String] {
         guard layoutA.totalSize != layoutB.totalSize else { return [] }

@@ -44,7 +44,7 @@ public struct SensitivityAnalysis: Sendable {
     }
 
     public let era: Era
-    public let options: GeneratorOptions
+    public let options: KallsymsOptions
     public let selection: Selection
     let engine: CompressionEngine
     let trace: CompressionTrace
@@ -62,7 +62,7 @@ public struct SensitivityAnalysis: Sendable {
 
     /// Records the baseline compression of `run` (cost: about one compression plus one
     /// replay of every symbol; memory: 256 KiB of counts per round).
-    public init(run: GeneratorRun, engine: CompressionEngine = .default) {
+    public init(run: KallsymsRun, engine: CompressionEngine = .default) {
         era = run.era
         options = run.options
         selection = run.selection

@@ -2,7 +2,7 @@ import Compressor
 
 /// Puts an `Explanation` into sentences a kernel developer can act on.
 enum VerdictWriter {
-    static func verdict(for e: Explanation, runA: GeneratorRun, runB: GeneratorRun) -> String {
+    static func verdict(for e: Explanation, runA: KallsymsRun, runB: KallsymsRun) -> String {
         var sentences: [String] = []
         let changes = e.difference.changes
         if changes.isEmpty {
@@ -115,7 +115,7 @@ enum VerdictWriter {
     }
 
     /// One sentence for a group of symbols that changed the same way.
-    static func describe(_ group: [SymbolChange], runA: GeneratorRun, runB: GeneratorRun) -> String {
+    static func describe(_ group: [SymbolChange], runA: KallsymsRun, runB: KallsymsRun) -> String {
         let change = group[0]
         let quoted = group.map { "`\(printable($0.name))`" }
         let name = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
@@ -146,7 +146,7 @@ enum VerdictWriter {
 
     /// ` and now shares ADDR with `x`, `y`` when other kept symbols sit at the same address in B.
     static func sharing(
-        _ symbol: KeptSymbol, _ run: GeneratorRun, excluding members: Set<[UInt8]> = [],
+        _ symbol: KeptSymbol, _ run: KallsymsRun, excluding members: Set<[UInt8]> = [],
         verb: String? = nil
     ) -> String {
         let others = run.selection.symbols.filter {

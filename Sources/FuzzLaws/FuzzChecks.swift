@@ -16,10 +16,10 @@ public enum FuzzChecks {
     }
 
     /// How the first byte of a round-trip input picks the era and flags.
-    public static func configuration(_ selector: UInt8) -> (Era, GeneratorOptions) {
+    public static func configuration(_ selector: UInt8) -> (Era, KallsymsOptions) {
         let era = Era.allCases[Int(selector) % Era.allCases.count]
         let bits = Int(selector) / Era.allCases.count
-        var options = GeneratorOptions(allSymbols: bits & 1 != 0)
+        var options = KallsymsOptions(allSymbols: bits & 1 != 0)
         let flags = era.rules.flags
         if flags.contains(.baseRelative) { options.baseRelative = bits & 2 != 0 }
         if flags.contains(.absolutePercpu) { options.absolutePercpu = bits & 4 != 0 && options.baseRelative }
@@ -37,7 +37,7 @@ public enum FuzzChecks {
         guard let selector = input.first else { return .passed }
         let (era, options) = configuration(selector)
         let text = Array(input.dropFirst())
-        let run: GeneratorRun
+        let run: KallsymsRun
         do {
             run = try era.generate(text, options: options, engine: .fast)
         } catch let error as KallsymsError {
@@ -58,7 +58,7 @@ public enum FuzzChecks {
     /// Why the tables of `run` are outside the round-trip law, or nil when the law applies:
     /// tables the kernel itself could not decode, a v3.3 length above 255 (one unchecked
     /// length byte) and a type byte 0 (an empty token string).
-    public static func roundTripExemption(_ run: GeneratorRun) -> String? {
+    public static func roundTripExemption(_ run: KallsymsRun) -> String? {
         if run.era.rules.lengthPrefix == .oneByte
             && run.tables.compressedNames.indices.contains(where: {
                 run.tables.compressedNames.length(of: $0) > 255
@@ -73,7 +73,7 @@ public enum FuzzChecks {
     /// The round-trip law on one generator run: decoding its tables, and its `.S`, gives back
     /// exactly the kept symbols (addresses cut to 32 bits where the era stores them so: v7.0
     /// without `--pc-relative`). Check `roundTripExemption` first.
-    public static func decodingRestoresKeptSymbols(_ run: GeneratorRun) -> Outcome {
+    public static func decodingRestoresKeptSymbols(_ run: KallsymsRun) -> Outcome {
         let era = run.era
         let options = run.options
         let expected = run.selection.symbols.map { symbol -> DecodedSymbol in

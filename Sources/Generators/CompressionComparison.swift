@@ -16,7 +16,7 @@ public struct CompressionComparison: Sendable {
     /// - Throws: `KallsymsError` when the era's generator refuses either map.
     public init(
         reference: [SymbolRecord], candidate: [SymbolRecord], era: Era = .v6_1,
-        options: GeneratorOptions = GeneratorOptions(allSymbols: true), target: TargetABI = .arm32
+        options: KallsymsOptions = KallsymsOptions(allSymbols: true), target: TargetABI = .arm32
     ) throws {
         self.reference = try Self.statistics(reference, era: era, options: options, target: target)
         self.candidate = try Self.statistics(candidate, era: era, options: options, target: target)
@@ -31,7 +31,7 @@ public struct CompressionComparison: Sendable {
     /// The statistics of one map through the pipeline described above.
     public static func statistics(
         _ records: [SymbolRecord], era: Era = .v6_1,
-        options: GeneratorOptions = GeneratorOptions(allSymbols: true),
+        options: KallsymsOptions = KallsymsOptions(allSymbols: true),
         target: TargetABI = .arm32
     ) throws -> CompressionStatistics {
         CompressionStatistics(run: try era.generate(MapWriter.write(records), options: options), target: target)

@@ -23,7 +23,7 @@ public struct Campaign: Sendable {
         /// The era whose build (or generator) runs.
         public var era: Era
         /// The generator's flags.
-        public var generator: GeneratorOptions
+        public var kallsyms: KallsymsOptions
         /// Mitigations every build runs with (none by default).
         public var mitigations: [Mitigation]
         /// The campaign seed.
@@ -53,14 +53,14 @@ public struct Campaign: Sendable {
         /// A configuration; defaults: ARM-sized cases, shapes drawn per case, one job, 1 000
         /// shrink steps or 90 s per finding.
         public init(
-            target: CampaignTarget = .passConvergence, era: Era, generator: GeneratorOptions = .init(allSymbols: true),
+            target: CampaignTarget = .passConvergence, era: Era, kallsyms: KallsymsOptions = .init(allSymbols: true),
             mitigations: [Mitigation] = [], seed: UInt64, symbols: Int = LayoutGenerator.armSized,
             shape: LayoutShape? = nil, jobs: Int = 1, maximumCases: Int? = nil, duration: Duration? = nil,
             shrinkSteps: Int = 1000, shrinkDuration: Duration = .seconds(90)
         ) {
             self.target = target
             self.era = era
-            self.generator = generator
+            self.kallsyms = kallsyms
             self.mitigations = mitigations
             self.seed = seed
             self.symbols = symbols
@@ -77,7 +77,7 @@ public struct Campaign: Sendable {
 
         /// The build options of every case.
         public var buildOptions: BuildOptions {
-            BuildOptions(era: era, generator: generator, mitigations: mitigations, letters: letters, linker: modelRules)
+            BuildOptions(era: era, kallsyms: kallsyms, mitigations: mitigations, letters: letters, linker: modelRules)
         }
     }
 

@@ -99,7 +99,7 @@ struct CampaignCaseRunner: Sendable {
             preconditionFailure("the shrunk layout of case \(index) no longer fails \(target): \(verdict)")
         }
         var file = CaseFile(
-            kind: .build, target: target.rawValue, era: configuration.era, options: configuration.generator,
+            kind: .build, target: target.rawValue, era: configuration.era, options: configuration.kallsyms,
             mitigations: configuration.mitigations.map(\.description), seed: seed, expectation: .fails,
             reason: reason, layout: minimal)
         file.letters = configuration.letters
@@ -143,7 +143,7 @@ struct CampaignCaseRunner: Sendable {
 
     /// The first byte of a `FuzzChecks.roundTrip` input that selects `era` and `options`, or
     /// nil when the options are not among the ones the selector can express.
-    static func selector(era: Era, options: GeneratorOptions) -> UInt8? {
+    static func selector(era: Era, options: KallsymsOptions) -> UInt8? {
         (0...255).lazy.map(UInt8.init).first { selector in
             let (selected, selectedOptions) = FuzzChecks.configuration(selector)
             return selected == era && selectedOptions == options
@@ -156,7 +156,7 @@ struct CampaignCaseRunner: Sendable {
         var rng = SeededRandom(seed: seed)
         let map = maps.generate(symbols: configuration.symbols, using: &rng)
         let generated = clock.now
-        let selector = Self.selector(era: configuration.era, options: configuration.generator) ?? 0
+        let selector = Self.selector(era: configuration.era, options: configuration.kallsyms) ?? 0
         let outcome = FuzzChecks.roundTrip([selector] + MapWriter.write(map))
         let checked = clock.now
         var verdict = CampaignVerdict.holds
@@ -181,7 +181,7 @@ struct CampaignCaseRunner: Sendable {
         let minimal = shrunk?.map ?? map
         let file = CaseFile(
             kind: .property, property: CampaignTarget.roundTrip.rawValue, era: configuration.era,
-            options: configuration.generator, seed: seed, expectation: .fails, reason: reason, map: minimal)
+            options: configuration.kallsyms, seed: seed, expectation: .fails, reason: reason, map: minimal)
         result.finding = CampaignFinding(
             index: index, seed: seed, caseFile: file, originalSymbols: map.count,
             shrunkSymbols: minimal.count, originalSections: 0, shrunkSections: 0,

@@ -36,7 +36,7 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
     public var property: String?
     public var target: String?
     public var era: Era
-    public var options: GeneratorOptions
+    public var options: KallsymsOptions
     public var mitigations: [String]
     public var seed: UInt64?
     public var expectation: Expectation
@@ -53,7 +53,7 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
     public var confirmedBy: [String] = []
 
     public init(
-        kind: Kind, property: String? = nil, target: String? = nil, era: Era, options: GeneratorOptions = .init(),
+        kind: Kind, property: String? = nil, target: String? = nil, era: Era, options: KallsymsOptions = .init(),
         mitigations: [String] = [], seed: UInt64? = nil, expectation: Expectation, reason: String,
         mutations: [Mutation] = [], map: [SymbolRecord] = [], layout: Layout? = nil
     ) {
@@ -153,7 +153,7 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
         guard let expectation = Expectation(rawValue: expectHeader.value) else {
             throw KallsymsError(.malformedText, "expect must be fails or passes", line: expectHeader.line)
         }
-        var options = GeneratorOptions()
+        var options = KallsymsOptions()
         if let flags = headers["flags"] {
             for flag in flags.value.split(separator: " ") {
                 switch flag {

@@ -39,7 +39,7 @@ extension CaseReplay {
             let result = Build(
                 layout: layout,
                 options: BuildOptions(
-                    era: file.era, generator: file.options,
+                    era: file.era, kallsyms: file.options,
                     mitigations: mitigations, letters: file.letters, linker: file.rules ?? .gnu)
             ).run()
             switch target.verdict(of: result) {

@@ -10,7 +10,7 @@ import RealLink
 ///   when it passes, and *does not apply* when the property discards it (a mutation that no
 ///   longer applies, a refused map).
 /// - A **build** case runs `Build(layout:options:)` on the saved layout with the case's era,
-///   flags and mitigations (`BuildOptions(era:generator:mitigations:)`): it *fails* when the
+///   flags and mitigations (`BuildOptions(era:kallsyms:mitigations:)`): it *fails* when the
 ///   build does not end consistent, that is ends in "Inconsistent kallsyms data" (the final
 ///   `System.map` differs from the map the last tables were computed from) or in a generator
 ///   failure (the era's generator refused a pass's input); it *passes* when the era's
@@ -121,7 +121,7 @@ public enum CaseReplay {
             mitigations.append(mitigation)
         }
         var options = BuildOptions(
-            era: file.era, generator: file.options, mitigations: mitigations, letters: file.letters, linker: file.rules ?? .gnu)
+            era: file.era, kallsyms: file.options, mitigations: mitigations, letters: file.letters, linker: file.rules ?? .gnu)
         let result: BuildResult
         if let kind {
             options.linker = kind.flavour

@@ -34,7 +34,7 @@ extension FuzzChecks {
         case .fails(let reason):
             var file = CaseFile(
                 kind: .build, target: CampaignTarget.passConvergence.rawValue, era: input.era,
-                options: options.generator, seed: input.seed, expectation: .fails, reason: reason,
+                options: options.kallsyms, seed: input.seed, expectation: .fails, reason: reason,
                 layout: layout)
             file.letters = input.letters
             return .finding(file)

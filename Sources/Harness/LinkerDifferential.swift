@@ -26,7 +26,7 @@ public enum LinkerDifferential {
     public static func draw(seed: UInt64, target: TargetABI = .arm32) -> Case {
         var rng = SeededRandom(seed: seed)
         let era = Era.allCases[RandomDraws.index(Era.allCases.count, using: &rng)]
-        var options = BuildOptions(era: era, generator: GeneratorOptions(allSymbols: true))
+        var options = BuildOptions(era: era, kallsyms: KallsymsOptions(allSymbols: true))
         options.letters = RandomDraws.chance(1, in: 2, using: &rng) ? .binutils2012 : .modern
         let pool: [(String, SectionKind, SectionFlags?)] = [
             (".head.text", .text, nil), (".text", .text, nil), (".rodata", .rodata, nil), (".init.text", .text, nil),

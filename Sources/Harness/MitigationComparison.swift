@@ -17,7 +17,7 @@ public struct MitigationComparison: Sendable {
     /// What to compare.
     public struct Configuration: Hashable, Sendable {
         public var era: Era
-        public var generator: GeneratorOptions
+        public var kallsyms: KallsymsOptions
         /// One row per entry; `[]` is the baseline and is always run (first) even when absent.
         public var rows: [[Mitigation]]
         public var cases: Int
@@ -38,12 +38,12 @@ public struct MitigationComparison: Sendable {
 
         /// A configuration; default rows `MitigationComparison.standardRows`.
         public init(
-            era: Era, generator: GeneratorOptions = .init(allSymbols: true),
+            era: Era, kallsyms: KallsymsOptions = .init(allSymbols: true),
             rows: [[Mitigation]] = MitigationComparison.standardRows, cases: Int, seed: UInt64,
             symbols: Int = LayoutGenerator.armSized, shape: LayoutShape? = nil, jobs: Int = 1
         ) {
             self.era = era
-            self.generator = generator
+            self.kallsyms = kallsyms
             self.rows = rows.first == [] ? rows : [[]] + rows.filter { !$0.isEmpty }
             self.cases = cases
             self.seed = seed
@@ -177,7 +177,7 @@ public struct MitigationComparison: Sendable {
         var work = (compressed: 0, reused: 0)
         let measurements = configuration.rows.map { mitigations -> Measurement in
             let options = BuildOptions(
-                era: configuration.era, generator: configuration.generator, mitigations: mitigations,
+                era: configuration.era, kallsyms: configuration.kallsyms, mitigations: mitigations,
                 letters: configuration.letters, linker: configuration.linker?.flavour ?? configuration.rules ?? .gnu)
             let result: BuildResult
             if let kind = configuration.linker {

@@ -97,7 +97,7 @@ public struct PassConvergenceInput: Hashable, Sendable {
 
     /// The build options of the case (`--all-symbols`, as the 2012 ARM builds).
     public var buildOptions: BuildOptions {
-        BuildOptions(era: era, generator: GeneratorOptions(allSymbols: true), letters: letters)
+        BuildOptions(era: era, kallsyms: KallsymsOptions(allSymbols: true), letters: letters)
     }
 
     /// The layout the input describes.

@@ -10,7 +10,7 @@ extension Property {
         name: "round-trip", summary: "decoding the tables and the .S gives back exactly the kept symbols",
         defaultCases: 100
     ) { propertyCase in
-        let run: GeneratorRun
+        let run: KallsymsRun
         switch Laws.run(propertyCase) {
         case .success(let value): run = value
         case .failure(let discard): return discard.verdict
@@ -55,12 +55,12 @@ extension Property {
         name: "engine-equivalence", summary: "the fast engine writes the reference engine's tables, byte for byte",
         defaultCases: 50
     ) { propertyCase in
-        let fast: GeneratorRun
+        let fast: KallsymsRun
         switch Laws.run(propertyCase) {
         case .success(let value): fast = value
         case .failure(let discard): return discard.verdict
         }
-        let reference: GeneratorRun
+        let reference: KallsymsRun
         do {
             reference = try propertyCase.era.generate(fast.parsed, options: propertyCase.options, engine: .reference)
         } catch {
@@ -83,7 +83,7 @@ extension Property {
         summary: "reordering symbols at one address changes neither kallsyms_names' size nor the token table",
         shape: .reorderedGroup, defaultCases: 200
     ) { propertyCase in
-        let pair: (before: GeneratorRun, after: GeneratorRun)
+        let pair: (before: KallsymsRun, after: KallsymsRun)
         switch Laws.runs(propertyCase) {
         case .success(let value): pair = value
         case .failure(let outcome): return outcome.verdict
@@ -109,7 +109,7 @@ extension Property {
         name: "retype-invariance", summary: "retyping one kept symbol never changes kallsyms_names' size (expected not to hold)",
         expectation: .fails, shape: .retypedSymbol, defaultCases: 200
     ) { propertyCase in
-        let pair: (before: GeneratorRun, after: GeneratorRun)
+        let pair: (before: KallsymsRun, after: KallsymsRun)
         switch Laws.runs(propertyCase, refusedAfterIsFailure: false) {
         case .success(let value): pair = value
         case .failure(let outcome): return outcome.verdict
@@ -133,7 +133,7 @@ enum Laws {
     }
 
     /// The fast run of the mutated map; refusals and mutations that do not apply are discards.
-    static func run(_ propertyCase: PropertyCase) -> Result<GeneratorRun, Early> {
+    static func run(_ propertyCase: PropertyCase) -> Result<KallsymsRun, Early> {
         mutatedMap(propertyCase).flatMap { generate(propertyCase, $0) }
     }
 
@@ -143,7 +143,7 @@ enum Laws {
     static func runs(
         _ propertyCase: PropertyCase,
         refusedAfterIsFailure: Bool = true
-    ) -> Result<(before: GeneratorRun, after: GeneratorRun), Early> {
+    ) -> Result<(before: KallsymsRun, after: KallsymsRun), Early> {
         generate(propertyCase, propertyCase.map).flatMap { before in
             mutatedMap(propertyCase).flatMap { records in
                 generate(propertyCase, records).map { (before, $0) }.flatMapError { refusal in
@@ -160,7 +160,7 @@ enum Laws {
         }
     }
 
-    static func generate(_ propertyCase: PropertyCase, _ records: [SymbolRecord]) -> Result<GeneratorRun, Early> {
+    static func generate(_ propertyCase: PropertyCase, _ records: [SymbolRecord]) -> Result<KallsymsRun, Early> {
         do { return .success(try propertyCase.generate(records)) } catch {
             return .failure(Early(verdict: .discard("the \(propertyCase.era) generator refuses the input: \(error)")))
         }

@@ -91,9 +91,9 @@ extension PropertyCase {
     /// Compiled once: the generator of every drawn map.
     static let armGenerator = SymbolSetGenerator(profile: .arm)
 
-    static func drawOptions(era: Era, using rng: inout SeededRandom) -> GeneratorOptions {
+    static func drawOptions(era: Era, using rng: inout SeededRandom) -> KallsymsOptions {
         let flags = era.rules.flags
-        var options = GeneratorOptions()
+        var options = KallsymsOptions()
         // One draw per flag whether or not the era has it, so the eras see the same maps.
         let allSymbols = RandomDraws.chance(1, in: 2, using: &rng)
         let relative = RandomDraws.chance(1, in: 2, using: &rng)
@@ -135,7 +135,7 @@ extension PropertyCase {
 
     /// A retype of one symbol the era keeps; nil when it keeps none (or refuses the map).
     static func retypeOfKeptSymbol(
-        _ map: [SymbolRecord], era: Era, options: GeneratorOptions,
+        _ map: [SymbolRecord], era: Era, options: KallsymsOptions,
         using rng: inout SeededRandom
     ) -> Mutation? {
         let text = MapWriter.write(map)

@@ -13,9 +13,9 @@ public struct PropertyCase: Hashable, Sendable {
     /// The generator's era.
     public var era: Era
     /// The generator's flags (valid for `era`).
-    public var options: GeneratorOptions
+    public var options: KallsymsOptions
 
-    public init(map: [SymbolRecord], mutations: [Mutation] = [], era: Era, options: GeneratorOptions = .init()) {
+    public init(map: [SymbolRecord], mutations: [Mutation] = [], era: Era, options: KallsymsOptions = .init()) {
         self.map = map
         self.mutations = mutations
         self.era = era
@@ -31,7 +31,7 @@ public struct PropertyCase: Hashable, Sendable {
     /// Runs the era's generator on `records` written as `nm -n` text (so the era's parser reads
     /// them, as the kernel's does).
     /// - Throws: `KallsymsError` where the era's generator refuses the input.
-    public func generate(_ records: [SymbolRecord], engine: CompressionEngine = .fast) throws -> GeneratorRun {
+    public func generate(_ records: [SymbolRecord], engine: CompressionEngine = .fast) throws -> KallsymsRun {
         try era.generate(MapWriter.write(records), options: options, engine: engine)
     }
 }

@@ -3,7 +3,7 @@ import Compressor
 /// What one era's generator makes of an image's decoded symbols, table by table.
 public struct EraVerdict: Sendable {
     public var era: Era
-    public var options: GeneratorOptions
+    public var options: KallsymsOptions
     /// The flags besides `--all-symbols` (which only stands for "these are the kept symbols").
     public var flags: String
     /// Tables reproduced byte for byte.
@@ -28,8 +28,8 @@ public enum ImageVerifier {
     }
 
     /// The flags with which `era` writes `style`, or nil when it cannot.
-    static func options(for style: AddressStyle, era: Era) -> GeneratorOptions? {
-        var options = GeneratorOptions(allSymbols: true)
+    static func options(for style: AddressStyle, era: Era) -> KallsymsOptions? {
+        var options = KallsymsOptions(allSymbols: true)
         switch (style, era.rules.addressStyle) {
         case (.absolute, .addresses), (.absolute, .addressesOrBaseRelative): return options
         case (.baseRelative, .addressesOrBaseRelative):
@@ -73,7 +73,7 @@ public enum ImageVerifier {
     static func verify(_ found: FoundTables, era: Era) -> EraVerdict {
         let chosen = options(for: found.addressStyle, era: era)
         var verdict = EraVerdict(
-            era: era, options: chosen ?? GeneratorOptions(allSymbols: true), flags: "",
+            era: era, options: chosen ?? KallsymsOptions(allSymbols: true), flags: "",
             matches: [], differences: [], notes: [])
         var flags: [String] = []
         if verdict.options.baseRelative { flags.append("--base-relative") }
@@ -83,7 +83,7 @@ public enum ImageVerifier {
         if chosen == nil {
             verdict.differences.append("address table: \(era) cannot write \(found.addressStyle.rawValue) addresses")
         }
-        let run: GeneratorRun
+        let run: KallsymsRun
         do {
             run = try era.generate(listing(found), options: verdict.options)
         } catch {
@@ -127,7 +127,7 @@ public enum ImageVerifier {
     /// How the era's kept set differs from the image's: which symbols it drops, and whether its
     /// `kallsyms_names` and offsets equal the image's once those are taken out (then the
     /// difference is the selection alone, not the compression).
-    static func countDifference(_ run: GeneratorRun, found: FoundTables) -> String {
+    static func countDifference(_ run: KallsymsRun, found: FoundTables) -> String {
         let era = run.era
         let raw = found.raw
         var text = "kallsyms_num_syms: \(era) keeps \(run.tables.symbolCount) of the \(raw.symbolCount) symbols"

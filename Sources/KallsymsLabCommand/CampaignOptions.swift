@@ -37,9 +37,9 @@ enum CampaignOptions {
     }
 
     /// The era flags given, or `--all-symbols` when none is.
-    static func flags(_ arguments: ParsedArguments, era: Era) throws -> GeneratorOptions {
+    static func flags(_ arguments: ParsedArguments, era: Era) throws -> KallsymsOptions {
         let flags = ["--all-symbols", "--absolute-percpu", "--base-relative", "--pc-relative", "--symbol-prefix"]
-        guard flags.contains(where: arguments.has) else { return GeneratorOptions(allSymbols: true) }
+        guard flags.contains(where: arguments.has) else { return KallsymsOptions(allSymbols: true) }
         return try EraArguments.options(arguments, era: era)
     }
 

@@ -14,7 +14,7 @@ struct CampaignReport {
     /// `target pass-convergence, era v3.3 --all-symbols, seed 0x1, 107103 symbols per case, 2 jobs, 60 s`
     static func heading(_ configuration: Campaign.Configuration) -> String {
         var text = "target \(configuration.target), era \(configuration.era)"
-        let flags = configuration.generator.description
+        let flags = configuration.kallsyms.description
         if !flags.isEmpty { text += " \(flags)" }
         if !configuration.mitigations.isEmpty { text += ", mitigations " + configuration.mitigations.map(\.description).joined(separator: " ") }
         if let architecture = configuration.architecture { text += ", arch \(architecture), \(configuration.modelRules) stub rules" }
@@ -100,7 +100,7 @@ struct CampaignReport {
         func number(_ value: Double) -> Double { value.isFinite ? value : 0 }
         return try JSONOutput.encode(
             JSONForm(
-                target: "\(configuration.target)", era: "\(configuration.era)", flags: configuration.generator.description,
+                target: "\(configuration.target)", era: "\(configuration.era)", flags: configuration.kallsyms.description,
                 mitigations: configuration.mitigations.map(\.description), seed: "0x" + String(configuration.seed, radix: 16),
                 symbols: configuration.symbols, shape: configuration.shape?.description, jobs: configuration.jobs,
                 cases: summary.cases, failures: summary.failures, refused: summary.refused,

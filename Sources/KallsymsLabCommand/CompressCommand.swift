@@ -27,7 +27,7 @@ enum CompressCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
-        let run = try GeneratorChoice(arguments).run(arguments.positionals.first ?? "-", io: io)
+        let run = try KallsymsChoice(arguments).run(arguments.positionals.first ?? "-", io: io)
         let clock = ContinuousClock()
         let start = clock.now
         try io.write(to: arguments.value("--output")) { run.writeAssembly(to: $0) }

@@ -28,7 +28,7 @@ enum ExplainCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
-        let choice = try GeneratorChoice(arguments)
+        let choice = try KallsymsChoice(arguments)
         let (pathA, pathB) = (arguments.positionals[0], arguments.positionals[1])
         let runA = try choice.run(pathA, io: io)
         let runB = try choice.run(pathB, io: io)

@@ -89,7 +89,7 @@ enum FuzzCommand {
         let target = try CampaignOptions.target(arguments)
         let era = try EraArguments.era(arguments)
         var configuration = Campaign.Configuration(
-            target: target, era: era, generator: try CampaignOptions.flags(arguments, era: era),
+            target: target, era: era, kallsyms: try CampaignOptions.flags(arguments, era: era),
             mitigations: try CampaignOptions.mitigations(arguments), seed: try CampaignOptions.seed(arguments),
             symbols: try CampaignOptions.count(arguments, "--symbols") ?? LayoutGenerator.armSized,
             shape: try CampaignOptions.shape(arguments), jobs: try CampaignOptions.jobs(arguments),
@@ -171,7 +171,7 @@ enum FuzzCommand {
         var configuration = base
         configuration.target = target
         configuration.era = saved.era
-        configuration.generator = saved.options
+        configuration.kallsyms = saved.options
         configuration.letters = saved.letters ?? configuration.letters
         configuration.rules = saved.rules ?? configuration.rules
         configuration.mitigations = try saved.mitigations.map { text in

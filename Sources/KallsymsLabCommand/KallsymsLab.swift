@@ -84,7 +84,7 @@ public enum KallsymsLab {
             usage: kallsyms-lab <subcommand> [options] [arguments]
 
             A laboratory for the Linux kernel's compressed symbol table (kallsyms): a byte-identical
-            generator for five kernel eras, its decoder, and tools to find and explain
+            generator for six kernel eras, its decoder, and tools to find and explain
             "Inconsistent kallsyms data".
 
             subcommands:

@@ -42,7 +42,7 @@ enum MitigationsCommand {
     static func run(_ arguments: ParsedArguments, _ io: CommandIO, cancellation: CampaignCancellation) throws -> Int32 {
         let era = try EraArguments.era(arguments)
         var configuration = MitigationComparison.Configuration(
-            era: era, generator: try CampaignOptions.flags(arguments, era: era),
+            era: era, kallsyms: try CampaignOptions.flags(arguments, era: era),
             cases: try CampaignOptions.count(arguments, "--cases") ?? 100, seed: try CampaignOptions.seed(arguments),
             symbols: try CampaignOptions.count(arguments, "--symbols") ?? LayoutGenerator.armSized,
             shape: try CampaignOptions.shape(arguments), jobs: try CampaignOptions.jobs(arguments))
@@ -71,7 +71,7 @@ enum MitigationsCommand {
 
     static func heading(_ configuration: MitigationComparison.Configuration) -> String {
         var text = "era \(configuration.era)"
-        if !configuration.generator.description.isEmpty { text += " \(configuration.generator.description)" }
+        if !configuration.kallsyms.description.isEmpty { text += " \(configuration.kallsyms.description)" }
         text +=
             ", nm \(configuration.letters ?? .ofItsTime(configuration.era)), linker \(configuration.linker.map(\.rawValue) ?? configuration.rules.map { "model (\($0) rules)" } ?? "model")"
         return text + ", \(configuration.cases) layouts of \(configuration.symbols) symbols, seed 0x"
@@ -128,7 +128,7 @@ enum MitigationsCommand {
         func number(_ value: Double) -> Double { value.isFinite ? value : 0 }
         return try JSONOutput.encode(
             JSONForm(
-                era: "\(configuration.era)", flags: configuration.generator.description,
+                era: "\(configuration.era)", flags: configuration.kallsyms.description,
                 seed: "0x" + String(configuration.seed, radix: 16), symbols: configuration.symbols,
                 shape: configuration.shape?.description, cases: table.cases, builds: table.builds,
                 compressions: table.compressions, reusedCompressions: table.reusedCompressions,

@@ -35,7 +35,7 @@ enum SensitivityCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
-        let choice = try GeneratorChoice(arguments)
+        let choice = try KallsymsChoice(arguments)
         let engine = choice.engine
         let chosen = Set((arguments.value("--mutations") ?? "retype").split(separator: ",").map(String.init))
         for kind in chosen where !kinds.contains(kind) {

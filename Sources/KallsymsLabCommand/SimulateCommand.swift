@@ -175,7 +175,7 @@ enum SimulateCommand {
             options = scenario.options()
         } else {
             let era = try EraArguments.era(arguments)
-            options = BuildOptions(era: era, generator: try EraArguments.options(arguments, era: era))
+            options = BuildOptions(era: era, kallsyms: try EraArguments.options(arguments, era: era))
         }
         options.engine = try EraArguments.engine(arguments)
         options.kallsymsExtraPass = arguments.value("--kallsyms-extra-pass")

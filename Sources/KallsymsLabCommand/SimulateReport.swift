@@ -42,7 +42,7 @@ enum SimulateReport {
         let rules = options.era.build
         let width = layout.target.pointerSize * 2
         var lines: [String] = []
-        let flags = options.generator.description
+        let flags = options.kallsyms.description
         lines.append(
             "simulate \(source): era \(options.era)\(flags.isEmpty ? "" : " " + flags), target \(layout.target), "
                 + "mitigations: \(options.mitigations.isEmpty ? "none" : options.mitigations.map(\.description).joined(separator: " "))")
@@ -113,7 +113,7 @@ enum SimulateReport {
             lines.append("")
             lines.append("outcome: build error: the \(options.era) generator refused pass \(pass)'s input: \(error.description)")
         }
-        if let scenario, scenario.era == options.era, scenario.generator == options.generator {
+        if let scenario, scenario.era == options.era, scenario.kallsyms == options.kallsyms {
             lines.append("")
             lines.append("about \(scenario.name):")
             lines += wrap(scenario.explanation, width: 100, indent: "  ")
@@ -301,7 +301,7 @@ enum SimulateReport {
         }
         return try JSONOutput.encode(
             JSONForm(
-                source: source, era: "\(options.era)", flags: options.generator.description, target: "\(layout.target)",
+                source: source, era: "\(options.era)", flags: options.kallsyms.description, target: "\(layout.target)",
                 mitigations: options.mitigations.map(\.description), symbols: layout.symbolCount, passes: passes, vmlinux: vmlinux,
                 cycle: result.cycle.map { JSONForm.Cycle(firstPass: $0.firstPass, period: $0.period) }, outcome: outcome))
     }

@@ -26,7 +26,7 @@ enum StatsCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
-        let choice = try GeneratorChoice(arguments)
+        let choice = try KallsymsChoice(arguments)
         let (era, options) = (choice.era, choice.options)
         let run = try choice.run(arguments.positionals[0], io: io)
         let target = try TargetArgument.target(arguments, addresses: run.parsed.symbols.addresses)
@@ -39,7 +39,7 @@ enum StatsCommand {
         return 0
     }
 
-    static func report(_ stats: CompressionStatistics, era: Era, options: GeneratorOptions, target: TargetABI) -> String {
+    static func report(_ stats: CompressionStatistics, era: Era, options: KallsymsOptions, target: TargetABI) -> String {
         var lines: [String] = []
         lines.append("era \(era)\(options.description.isEmpty ? "" : " " + options.description), target \(target)")
         lines.append("symbols read        \(stats.symbolsRead)")
@@ -81,7 +81,7 @@ enum StatsCommand {
         var longestTokens: [Token]
     }
 
-    static func json(_ stats: CompressionStatistics, era: Era, options: GeneratorOptions, target: TargetABI) throws -> String {
+    static func json(_ stats: CompressionStatistics, era: Era, options: KallsymsOptions, target: TargetABI) throws -> String {
         try JSONOutput.encode(
             JSONForm(
                 era: "\(era)", flags: options.description, target: "\(target)",

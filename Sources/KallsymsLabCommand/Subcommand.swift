@@ -44,8 +44,8 @@ enum EraArguments {
         return era
     }
 
-    static func options(_ arguments: ParsedArguments, era: Era) throws -> GeneratorOptions {
-        var options = GeneratorOptions(
+    static func options(_ arguments: ParsedArguments, era: Era) throws -> KallsymsOptions {
+        var options = KallsymsOptions(
             allSymbols: arguments.has("--all-symbols"),
             absolutePercpu: arguments.has("--absolute-percpu"),
             baseRelative: arguments.has("--base-relative"),
@@ -98,9 +98,9 @@ func withInput<T>(_ path: String, io: CommandIO, _ body: ([UInt8]) throws -> T) 
 }
 
 /// The era, its options and the engine named on the command line.
-struct GeneratorChoice {
+struct KallsymsChoice {
     let era: Era
-    let options: GeneratorOptions
+    let options: KallsymsOptions
     let engine: CompressionEngine
 
     init(_ arguments: ParsedArguments) throws {
@@ -111,8 +111,8 @@ struct GeneratorChoice {
 
     /// Runs the era's generator on the map at `path` (`-`: standard input), printing the
     /// generator's warnings on stderr; input errors become `FILE:LINE: message`.
-    func run(_ path: String, io: CommandIO) throws -> GeneratorRun {
-        let run: GeneratorRun
+    func run(_ path: String, io: CommandIO) throws -> KallsymsRun {
+        let run: KallsymsRun
         do {
             // Parsed while the file is mapped, then generated after it is unmapped: the parsed
             // map holds its own copy of the names, and the compression (the run's memory peak)

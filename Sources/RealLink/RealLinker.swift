@@ -18,7 +18,7 @@ public struct RealLinker: ImageLinker {
     /// real placement from each symbol's output section name.
     public let letters: SymbolLetters
     let era: Era
-    let generator: GeneratorOptions
+    let kallsyms: KallsymsOptions
     let workspace: Workspace
     let objects: [String]
     let model: ModelLinker?
@@ -37,7 +37,7 @@ public struct RealLinker: ImageLinker {
         self.toolchain = toolchain
         letters = options.effectiveLetters
         era = options.era
-        generator = options.generator
+        kallsyms = options.kallsyms
         var conventions = options.linkConventions
         conventions.linker = toolchain.kind.flavour
         model = comparesModel ? ModelLinker(plan: plan, conventions: conventions) : nil
@@ -69,7 +69,7 @@ public struct RealLinker: ImageLinker {
         var inputs = objects
         do {
             if let output {
-                let assembly = AssemblyWriter.write(output.data, symbols: output.kept, era: era, options: generator)
+                let assembly = AssemblyWriter.write(output.data, symbols: output.kept, era: era, options: kallsyms)
                 try workspace.write(Self.preprocessed(assembly, target: toolchain.target), to: "kallsyms\(links).s")
                 try Toolchain.run(toolchain.assembler + ["-o", "kallsyms\(links).o", "kallsyms\(links).s"], in: workspace.path)
                 inputs.append("kallsyms\(links).o")

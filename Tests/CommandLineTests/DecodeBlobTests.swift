@@ -15,7 +15,7 @@ import Testing
 
     /// The blobs every era has, from `run`'s tables (`countSize`: bytes of `kallsyms_num_syms`
     /// and `kallsyms_markers` words).
-    static func commonBlobs(_ run: GeneratorRun, countSize: Int) -> [String: [UInt8]] {
+    static func commonBlobs(_ run: KallsymsRun, countSize: Int) -> [String: [UInt8]] {
         let raw = run.tables.raw
         var blobs: [String: [UInt8]] = [
             "kallsyms_num_syms": littleEndian(UInt64(raw.symbolCount), countSize),
@@ -31,7 +31,7 @@ import Testing
     }
 
     /// The listing `decode` must print: every kept symbol, 16 hex digits per address.
-    static func expectedListing(_ run: GeneratorRun) -> String {
+    static func expectedListing(_ run: KallsymsRun) -> String {
         run.selection.symbols.map { symbol in
             DecodedSymbol(address: symbol.address, type: symbol.storedString[0], name: symbol.name).line(addressWidth: 16).text + "\n"
         }.joined()
@@ -55,7 +55,7 @@ import Testing
 
     @Test("64-bit kallsyms_addresses, v3.3 (pointer-sized counts) and v5.10", arguments: [Era.v3_3, .v5_10])
     func absoluteAddresses(_ era: Era) throws {
-        let run = try era.generate(Self.map, options: GeneratorOptions(allSymbols: true))
+        let run = try era.generate(Self.map, options: KallsymsOptions(allSymbols: true))
         try #require(run.selection.symbols.contains { $0.address > 0xFFFF_FFFF })
         var blobs = Self.commonBlobs(run, countSize: era == .v3_3 ? 8 : 4)
         blobs["kallsyms_addresses"] = run.selection.symbols.flatMap { Self.littleEndian($0.address, 8) }
@@ -70,7 +70,7 @@ import Testing
 
     @Test("--absolute-percpu offsets with a 64-bit relative base", arguments: [Era.v5_10, .v6_1])
     func absolutePercpu(_ era: Era) throws {
-        let run = try era.generate(Self.map, options: GeneratorOptions(allSymbols: true, absolutePercpu: true, baseRelative: true))
+        let run = try era.generate(Self.map, options: KallsymsOptions(allSymbols: true, absolutePercpu: true, baseRelative: true))
         let percpu = run.selection.symbols.filter(\.isPercpuAbsolute)
         try #require(!percpu.isEmpty && percpu.count < run.selection.symbols.count)
         guard case .baseRelative(let offsets, let base, true) = run.tables.raw.addresses else {
@@ -91,7 +91,7 @@ import Testing
 
     @Test("v7.0 --pc-relative offsets, with --offsets-address or the address in info.json")
     func pcRelative() throws {
-        let run = try Era.v7_0.generate(Self.map, options: GeneratorOptions(allSymbols: true, pcRelative: true))
+        let run = try Era.v7_0.generate(Self.map, options: KallsymsOptions(allSymbols: true, pcRelative: true))
         // Where the linker put kallsyms_offsets; entry i holds the symbol's address minus its own.
         let table: UInt64 = 0xffff_ffff_8260_0000
         var blobs = Self.commonBlobs(run, countSize: 4)

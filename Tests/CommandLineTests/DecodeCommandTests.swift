@@ -21,7 +21,7 @@ import Testing
         #expect(runTool(["compress", "--era", era.rawValue, "--all-symbols", "--output", folder + "/k.S", small]).status == 0)
         let decoded = runTool(["decode", "--text", "c0008000", folder + "/k.S"])
         #expect(decoded.status == 0)
-        let run = try era.generate(Corpus.goldenInput("small.map"), options: GeneratorOptions(allSymbols: true))
+        let run = try era.generate(Corpus.goldenInput("small.map"), options: KallsymsOptions(allSymbols: true))
         let expected = run.selection.symbols.map {
             DecodedSymbol(address: $0.address, type: $0.type, name: $0.name).line(addressWidth: 8).text + "\n"
         }.joined()

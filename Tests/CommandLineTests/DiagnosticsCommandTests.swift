@@ -52,7 +52,7 @@ import Testing
         let json = runTool(["sensitivity", "--era", "v6.1", "--all-symbols", "--mutations", "retype", "--json", map])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output)) as? [String: Any])
         let results = try #require(object["results"] as? [[String: Any]])
-        let kept = try Era.v6_1.generate(Corpus.goldenInput("wide-0104.map"), options: GeneratorOptions(allSymbols: true))
+        let kept = try Era.v6_1.generate(Corpus.goldenInput("wide-0104.map"), options: KallsymsOptions(allSymbols: true))
         #expect(results.count == kept.selection.symbols.count)
         for result in results.prefix(20) {
             #expect(result["name"] is String && result["address"] is String && result["type"] is String)

@@ -105,8 +105,8 @@ import Testing
         let map = "c0008000 T _stext\n1ffffffffffffffff T huge\nc0008020 T _etext\n"
         #expect(try Era.v6_19.parse(Array(map.utf8)).records[1].address == .max)
         // v6.19's offsets are 32-bit from the smallest address: this map is refused.
-        #expect(throws: KallsymsError.self) { _ = try Era.v6_19.generate(Array(map.utf8), options: GeneratorOptions(allSymbols: true)) }
-        let v33 = try Era.v3_3.generate(Array(map.utf8), options: GeneratorOptions(allSymbols: true))
+        #expect(throws: KallsymsError.self) { _ = try Era.v6_19.generate(Array(map.utf8), options: KallsymsOptions(allSymbols: true)) }
+        let v33 = try Era.v3_3.generate(Array(map.utf8), options: KallsymsOptions(allSymbols: true))
         #expect(try TableDecoder.decode(v33.tables.raw, text: v33.selection.textAddress).map(\.address).contains(.max))
     }
 

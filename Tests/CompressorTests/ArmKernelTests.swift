@@ -16,7 +16,7 @@ import Testing
 
     @Test("v6.1 --base-relative reproduces the kernel's names, markers, token table and token index")
     func v61BaseRelativeReproducesTheImageTables() throws {
-        let run = try Era.v6_1.generate(Corpus.armhfMap, options: GeneratorOptions(baseRelative: true))
+        let run = try Era.v6_1.generate(Corpus.armhfMap, options: KallsymsOptions(baseRelative: true))
         #expect(run.selection.symbols.count == 45_665)
         #expect(run.tables.names == Self.blob("kallsyms_names"))
         #expect(run.tables.markers == Self.littleEndianWords(Self.blob("kallsyms_markers")))
@@ -48,15 +48,15 @@ import Testing
     @Test(
         "whole .S files match the reference generators",
         arguments: [
-            (Era.v6_1, GeneratorOptions(baseRelative: true), 4_428_478, "4ade691f70335cc103cc3e22aa384d853125feb9de1063b3f24175dafd58180c"),
-            (Era.v3_3, GeneratorOptions(), 4_710_224, "6d202dc3cd26b46f863011da5109c21d7142b53fc935735994e80e3047cf2c4d"),
-            (Era.v6_19, GeneratorOptions(), 9_300_023, "ade95edee8dca1b63626ce3eff38984c13fad7ec16754f3e9bccd08bc463781e"),
+            (Era.v6_1, KallsymsOptions(baseRelative: true), 4_428_478, "4ade691f70335cc103cc3e22aa384d853125feb9de1063b3f24175dafd58180c"),
+            (Era.v3_3, KallsymsOptions(), 4_710_224, "6d202dc3cd26b46f863011da5109c21d7142b53fc935735994e80e3047cf2c4d"),
+            (Era.v6_19, KallsymsOptions(), 9_300_023, "ade95edee8dca1b63626ce3eff38984c13fad7ec16754f3e9bccd08bc463781e"),
             (
-                Era.v7_0, GeneratorOptions(allSymbols: true, pcRelative: true), 23_651_940,
+                Era.v7_0, KallsymsOptions(allSymbols: true, pcRelative: true), 23_651_940,
                 "53456611e809a0131464860ed4fd2d411122bc6b74cca790e73818dbc0cf2ef3"
             ),
         ])
-    func wholeFileMatches(_ era: Era, _ options: GeneratorOptions, _ size: Int, _ digest: String) throws {
+    func wholeFileMatches(_ era: Era, _ options: KallsymsOptions, _ size: Int, _ digest: String) throws {
         let assembly = try era.generate(Corpus.armhfMap, options: options).assembly
         #expect(assembly.count == size)
         #expect(SHA256.hex(assembly) == digest)

@@ -16,7 +16,7 @@ import Testing
 
     @Test("the era of every generator's .S is inferred, and its tables decode", arguments: Era.allCases)
     func inferredEraIsTheWriter(_ era: Era) throws {
-        let run = try era.generate(Self.map, options: GeneratorOptions(allSymbols: true))
+        let run = try era.generate(Self.map, options: KallsymsOptions(allSymbols: true))
         try #require(run.tables.compressedNames.indices.contains { run.tables.compressedNames.length(of: $0) >= 128 })
         let read = try AssemblyReader.read(run.assembly)
         #expect(read.era == era)
@@ -28,7 +28,7 @@ import Testing
     func shortNamesAreAmbiguousButHarmless() throws {
         let map = Corpus.goldenInput("small.map")
         for era in [Era.v5_10, .v6_1] {
-            let run = try era.generate(map, options: GeneratorOptions(allSymbols: true))
+            let run = try era.generate(map, options: KallsymsOptions(allSymbols: true))
             let inferred = try AssemblyReader.read(run.assembly)
             #expect([Era.v5_10, .v6_1].contains(inferred.era))
             let exact = try AssemblyReader.read(run.assembly, era: era)

@@ -45,7 +45,7 @@ import Testing
     @Test("pair counts of the armhf kernel's stored strings equal a plain count")
     func pairCountsOfArmhfKernel() throws {
         let parsed = try Era.v6_1.parse(Corpus.armhfMap)
-        let strings = try Era.v6_1.select(parsed.records, options: GeneratorOptions(allSymbols: true)).storedStrings
+        let strings = try Era.v6_1.select(parsed.records, options: KallsymsOptions(allSymbols: true)).storedStrings
         #expect(PairCounter.count(strings) == Self.naivePairCounts(strings))
     }
 
@@ -160,7 +160,7 @@ import Testing
     @Test("the armhf kernel with --all-symbols (v6.1): 107 078 symbols, 2.3 MB")
     func armhfKernelAgrees() throws {
         let parsed = try Era.v6_1.parse(Corpus.armhfMap)
-        let input = try Era.v6_1.select(parsed.records, options: GeneratorOptions(allSymbols: true)).storedStrings
+        let input = try Era.v6_1.select(parsed.records, options: KallsymsOptions(allSymbols: true)).storedStrings
         Self.expectEnginesAgree(input, "armhf v6.1 --all-symbols")
     }
 

@@ -7,7 +7,7 @@ import Testing
     static let runs = Corpus.goldenRuns.filter(\.succeeds)
 
     /// The address as the era's tables can hold it: v7.0 without --pc-relative keeps 32 bits.
-    static func expectedAddress(_ address: UInt64, _ run: GeneratorRun) -> UInt64 {
+    static func expectedAddress(_ address: UInt64, _ run: KallsymsRun) -> UInt64 {
         if case .absolute32 = run.tables.addresses { return address & 0xFFFF_FFFF }
         return address
     }

@@ -4,7 +4,7 @@ import Testing
 
 /// docs/behaviour.md §3: which symbols each era keeps.
 @Suite struct SelectionTests {
-    func kept(_ era: Era, _ text: String, _ options: GeneratorOptions = .init()) throws -> [String] {
+    func kept(_ era: Era, _ text: String, _ options: KallsymsOptions = .init()) throws -> [String] {
         try era.select(era.parse(text.bytes).records, options: options).symbols.map { $0.name.text }
     }
 
@@ -14,7 +14,7 @@ import Testing
     func textRangeFilter(_ era: Era) throws {
         let map = Self.textRange + "c0001800 T in_text\nc0003000 D data\n"
         #expect(try kept(era, map).sorted() == ["_etext", "_stext", "in_text"])
-        #expect(try kept(era, map, GeneratorOptions(allSymbols: true)).contains("data"))
+        #expect(try kept(era, map, KallsymsOptions(allSymbols: true)).contains("data"))
     }
 
     @Test("the _etext corner case drops other symbols at _etext's address", arguments: Era.allCases)
@@ -56,7 +56,7 @@ import Testing
     func absoluteWhitelist(_ era: Era) throws {
         let names = try kept(
             era, "00000010 A __gp\n00000020 A other\n00000030 a __kernel_sigtramp\nc0001000 T x\n",
-            GeneratorOptions(allSymbols: true))
+            KallsymsOptions(allSymbols: true))
         #expect(names.contains("__gp"))
         #expect(names.contains("__kernel_sigtramp"))
         #expect(!names.contains("other"))
@@ -64,7 +64,7 @@ import Testing
 
     @Test("undefined and debugging types", arguments: Era.allCases)
     func undefinedAndDebugging(_ era: Era) throws {
-        let all = GeneratorOptions(allSymbols: true)
+        let all = KallsymsOptions(allSymbols: true)
         let names = try kept(era, "c0001000 U big_u\nc0001000 u small_u\nc0001000 N big_n\nc0001000 n small_n\nc0001000 T t\n", all)
         #expect(!names.contains("small_u"))
         // v3.3 drops only an upper-case N.
@@ -88,13 +88,13 @@ import Testing
             .v3_3,
             Self.textRange
                 + "c0001100 t $a\nc0001100 t $d.1\nc0001100 t $x\nc0001100 t gcc2_compiled.\n"
-                + "c0001100 T kallsyms_names\nc0001100 T keep\n", GeneratorOptions(allSymbols: true))
+                + "c0001100 T kallsyms_names\nc0001100 T keep\n", KallsymsOptions(allSymbols: true))
         #expect(names.sorted() == ["_etext", "_stext", "keep"])
     }
 
     @Test("v3.3: --symbol-prefix strips one character before the rules compare")
     func v33SymbolPrefix() throws {
-        let options = GeneratorOptions(symbolPrefix: UInt8(ascii: "_"))
+        let options = KallsymsOptions(symbolPrefix: UInt8(ascii: "_"))
         let names = try kept(.v3_3, "c0001000 T __stext\nc0001800 T _x\nc0002000 T __etext\nc0002000 T _y\n", options)
         #expect(names == ["__stext", "_x", "__etext"])
     }
@@ -117,7 +117,7 @@ import Testing
 
     @Test("--absolute-percpu makes per-cpu symbols type A before sorting", arguments: [Era.v5_10, .v6_1])
     func absolutePercpu(_ era: Era) throws {
-        let options = GeneratorOptions(allSymbols: true, absolutePercpu: true, baseRelative: true)
+        let options = KallsymsOptions(allSymbols: true, absolutePercpu: true, baseRelative: true)
         let selection = try era.select(
             era.parse("0 D __per_cpu_start\n100 D pcpu_var\n200 D __per_cpu_end\nc0001000 T x\n".bytes).records,
             options: options)
@@ -127,7 +127,7 @@ import Testing
 
     @Test("--absolute-percpu needs both markers")
     func absolutePercpuNeedsBothMarkers() throws {
-        let options = GeneratorOptions(allSymbols: true, absolutePercpu: true)
+        let options = KallsymsOptions(allSymbols: true, absolutePercpu: true)
         for map in ["0 D __per_cpu_start\n100 D pcpu_var\n", "0 D pcpu_var\n100 D __per_cpu_end\n"] {
             let selection = try Era.v5_10.select(Era.v5_10.parse(map.bytes).records, options: options)
             #expect(selection.symbols.allSatisfy { !$0.isPercpuAbsolute })
@@ -146,11 +146,11 @@ import Testing
     @Test(
         "a flag the era does not have is refused",
         arguments: [
-            (Era.v3_3, GeneratorOptions(baseRelative: true)), (Era.v6_19, GeneratorOptions(absolutePercpu: true)),
-            (Era.v7_0, GeneratorOptions(baseRelative: true)), (Era.v5_10, GeneratorOptions(pcRelative: true)),
-            (Era.v6_1, GeneratorOptions(symbolPrefix: UInt8(ascii: "_"))),
+            (Era.v3_3, KallsymsOptions(baseRelative: true)), (Era.v6_19, KallsymsOptions(absolutePercpu: true)),
+            (Era.v7_0, KallsymsOptions(baseRelative: true)), (Era.v5_10, KallsymsOptions(pcRelative: true)),
+            (Era.v6_1, KallsymsOptions(symbolPrefix: UInt8(ascii: "_"))),
         ])
-    func unsupportedFlags(_ era: Era, _ options: GeneratorOptions) {
+    func unsupportedFlags(_ era: Era, _ options: KallsymsOptions) {
         #expect { try era.validate(options) } throws: { ($0 as? KallsymsError)?.kind == .unsupportedOption }
     }
 }

@@ -49,7 +49,7 @@ import Testing
         let v33 = try Era.v3_3.generate(map.bytes).assembly.text
         #expect(v33.contains("\tPTR\t_text + 0\n"))
         #expect(v33.contains("\tPTR\t_text + 0x10\n"))
-        let v61 = try Era.v6_1.generate(map.bytes, options: GeneratorOptions(baseRelative: true)).assembly.text
+        let v61 = try Era.v6_1.generate(map.bytes, options: KallsymsOptions(baseRelative: true)).assembly.text
         #expect(v61.contains("\t.long\t0\n\t.long\t0\n\t.long\t0x10\n"))
     }
 
@@ -64,7 +64,7 @@ import Testing
     @Test("v5.10/v6.1 --base-relative: out-of-range offsets are refused", arguments: [Era.v5_10, .v6_1])
     func baseRelativeRange(_ era: Era) {
         let map = "0000000000001000 T _stext\nffffffff81000000 T far\nffffffff81000000 T _etext\n"
-        #expect { _ = try era.generate(map.bytes, options: GeneratorOptions(allSymbols: true, baseRelative: true)) } throws: {
+        #expect { _ = try era.generate(map.bytes, options: KallsymsOptions(allSymbols: true, baseRelative: true)) } throws: {
             ($0 as? KallsymsError)?.kind == .valueOutOfRange
         }
     }
@@ -72,7 +72,7 @@ import Testing
     @Test("v7.0 --pc-relative: a symbol beyond ±2 GiB of _text is refused")
     func pcRelativeRange() {
         let map = "0000000000000000 D __per_cpu_start\nffffffff00000000 T _text\n"
-        #expect { _ = try Era.v7_0.generate(map.bytes, options: GeneratorOptions(allSymbols: true, pcRelative: true)) } throws: {
+        #expect { _ = try Era.v7_0.generate(map.bytes, options: KallsymsOptions(allSymbols: true, pcRelative: true)) } throws: {
             ($0 as? KallsymsError)?.kind == .valueOutOfRange
         }
     }

@@ -21,7 +21,7 @@ import Testing
         """
 
     func explain(_ a: String, _ b: String, era: Era = .v3_3) throws -> Explanation {
-        try Explanation.explain(a.bytes, b.bytes, era: era, options: GeneratorOptions(allSymbols: true), target: .arm32)
+        try Explanation.explain(a.bytes, b.bytes, era: era, options: KallsymsOptions(allSymbols: true), target: .arm32)
     }
 
     @Test("identical maps: no change, no divergence, no size difference")

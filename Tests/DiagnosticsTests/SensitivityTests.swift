@@ -6,16 +6,16 @@ import Testing
 /// `sensitivity`: the incremental answer equals a full recompression.
 @Suite struct SensitivityTests {
     /// Golden inputs with many shared prefixes and equal addresses, under every era.
-    static let cases: [(Era, String, GeneratorOptions)] = [
-        (.v3_3, "wide-0104.map", GeneratorOptions(allSymbols: true)),
-        (.v5_10, "basic-0007.map", GeneratorOptions(allSymbols: true)),
-        (.v5_10, "wide-0107.map", GeneratorOptions(baseRelative: true)),
-        (.v6_1, "wide-0108.map", GeneratorOptions(allSymbols: true)),
-        (.v6_1, "small.map", GeneratorOptions(baseRelative: true)),
-        (.v6_19, "basic-0013.map", GeneratorOptions(allSymbols: true)),
-        (.v6_19, "wide-0102.map", GeneratorOptions()),
-        (.v7_0, "basic-0019.map", GeneratorOptions(allSymbols: true)),
-        (.v7_0, "wide-0110.map", GeneratorOptions(pcRelative: true)),
+    static let cases: [(Era, String, KallsymsOptions)] = [
+        (.v3_3, "wide-0104.map", KallsymsOptions(allSymbols: true)),
+        (.v5_10, "basic-0007.map", KallsymsOptions(allSymbols: true)),
+        (.v5_10, "wide-0107.map", KallsymsOptions(baseRelative: true)),
+        (.v6_1, "wide-0108.map", KallsymsOptions(allSymbols: true)),
+        (.v6_1, "small.map", KallsymsOptions(baseRelative: true)),
+        (.v6_19, "basic-0013.map", KallsymsOptions(allSymbols: true)),
+        (.v6_19, "wide-0102.map", KallsymsOptions()),
+        (.v7_0, "basic-0019.map", KallsymsOptions(allSymbols: true)),
+        (.v7_0, "wide-0110.map", KallsymsOptions(pcRelative: true)),
     ]
 
     /// The oracle, built apart from `SensitivityAnalysis`: apply the change to the kept
@@ -25,10 +25,10 @@ import Testing
     /// the era's length prefix.
     struct Oracle {
         let era: Era
-        let options: GeneratorOptions
+        let options: KallsymsOptions
         let records: [SymbolRecord]
 
-        init(_ run: GeneratorRun) {
+        init(_ run: KallsymsRun) {
             era = run.era
             var all = run.options
             all.allSymbols = true
@@ -104,7 +104,7 @@ import Testing
 
     @Test("moving a symbol to the front of its address never changes the names size, recompressed from scratch")
     func reorderNeverChangesSize() throws {
-        let run = try Era.v6_1.generate(Corpus.goldenInput("wide-0101.map"), options: GeneratorOptions(allSymbols: true))
+        let run = try Era.v6_1.generate(Corpus.goldenInput("wide-0101.map"), options: KallsymsOptions(allSymbols: true))
         let analysis = SensitivityAnalysis(run: run)
         let oracle = Oracle(run)
         let baseline = try oracle.storedStrings(oracle.records)
@@ -138,7 +138,7 @@ import Testing
     @Test("deleting the only kept symbol, a marker, is refused with the generator's reason")
     func deletingTheLastMarkerIsRefused() throws {
         let map = ParsedMap(records: [SymbolRecord(address: 0xc000_8000, type: UInt8(ascii: "T"), name: Array("_text".utf8))])
-        let run = try Era.v6_1.generate(map, options: GeneratorOptions(allSymbols: true))
+        let run = try Era.v6_1.generate(map, options: KallsymsOptions(allSymbols: true))
         let analysis = SensitivityAnalysis(run: run)
         try #require(analysis.namesSize > 0)
         let result = analysis.evaluate(.delete, on: 0)

@@ -26,7 +26,7 @@ import Testing
     @Test("the ratio is kallsyms_names plus the token table over the raw name bytes, counted here from the tables")
     func ratioMatchesTheTables() throws {
         let map = Fixtures.map(2000, seed: 4)
-        let run = try Era.v6_1.generate(MapWriter.write(map), options: GeneratorOptions(allSymbols: true))
+        let run = try Era.v6_1.generate(MapWriter.write(map), options: KallsymsOptions(allSymbols: true))
         // Computed apart from CompressionStatistics: the bytes of the two tables the generator
         // wrote over the kept names plus their type bytes.
         let raw = run.selection.symbols.reduce(0) { $0 + 1 + $1.name.count }

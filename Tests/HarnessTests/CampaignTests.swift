@@ -194,7 +194,7 @@ import Testing
     @Test("round-trip cases check generated maps with both engines and the decoder")
     func roundTrip() {
         var configuration = Self.configuration(cases: 3, target: .roundTrip, era: .v6_1)
-        configuration.generator = GeneratorOptions(allSymbols: true, baseRelative: true)
+        configuration.kallsyms = KallsymsOptions(allSymbols: true, baseRelative: true)
         let summary = Campaign(configuration).run()
         #expect(summary.cases == 3 && summary.failures == 0 && summary.builds == 3)
     }

@@ -8,7 +8,7 @@ import Testing
 /// The saved-case format: text round trip and errors that name the line.
 @Suite struct CaseFileTests {
     static let property = CaseFile(
-        kind: .property, property: "retype-invariance", era: .v6_1, options: GeneratorOptions(allSymbols: true),
+        kind: .property, property: "retype-invariance", era: .v6_1, options: KallsymsOptions(allSymbols: true),
         seed: 42, expectation: .fails, reason: "retyping `b` t->d changed kallsyms_names from 27 to 28 bytes",
         mutations: [try! Mutation(parsing: "retype b@c0008010 d")],
         map: [SymbolRecord(0xc000_8000, "T", "_text"), SymbolRecord(0xc000_8010, "t", "b with space")])
@@ -24,7 +24,7 @@ import Testing
     func buildRoundTrip() throws {
         let layout = try #require(Scenario.named("arm-2012-up-fixed")?.layout)
         let build = CaseFile(
-            kind: .build, target: "pass-convergence", era: .v3_3, options: GeneratorOptions(allSymbols: true),
+            kind: .build, target: "pass-convergence", era: .v3_3, options: KallsymsOptions(allSymbols: true),
             mitigations: ["extra-pass"], seed: 7, expectation: .passes, reason: "consistent", layout: layout)
         #expect(try CaseFile(parsing: build.description) == build)
     }

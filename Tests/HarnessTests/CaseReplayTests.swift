@@ -70,7 +70,7 @@ import Testing
     func buildCases() throws {
         let scenario = try #require(Scenario.named("arm-2012-up"))
         var file = CaseFile(
-            kind: .build, era: scenario.era, options: scenario.generator, expectation: .fails,
+            kind: .build, era: scenario.era, options: scenario.kallsyms, expectation: .fails,
             reason: "the 2012 report", layout: scenario.layout)
         let inconsistent = try CaseReplay.replay(file)
         guard case .fails(let reason) = inconsistent.observation else {
@@ -88,7 +88,7 @@ import Testing
         let flip = try #require(Corpus.files(in: "findings").first { $0.hasPrefix("build-") })
         var refused = try CaseFile(parsing: Corpus.text("findings/" + flip))
         refused.era = .v6_1
-        refused.options = GeneratorOptions(allSymbols: true, absolutePercpu: true, baseRelative: true)
+        refused.options = KallsymsOptions(allSymbols: true, absolutePercpu: true, baseRelative: true)
         guard case .fails(let why) = try CaseReplay.replay(refused).observation else {
             Issue.record("a pass the generator refuses is a failure")
             return

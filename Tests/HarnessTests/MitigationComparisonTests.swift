@@ -55,11 +55,11 @@ import Testing
         let comparison = MitigationComparison(Self.configuration(cases: 24))
         let index = try #require(none.failedCases.first)
         let layout = comparison.layout(index)
-        let result = Build(layout: layout, options: BuildOptions(era: .v3_3, generator: .init(allSymbols: true))).run()
+        let result = Build(layout: layout, options: BuildOptions(era: .v3_3, kallsyms: .init(allSymbols: true))).run()
         #expect(result.isInconsistent)
         let passing = try #require((0..<24).first { !none.failedCases.contains($0) })
         #expect(
-            !Build(layout: comparison.layout(passing), options: BuildOptions(era: .v3_3, generator: .init(allSymbols: true)))
+            !Build(layout: comparison.layout(passing), options: BuildOptions(era: .v3_3, kallsyms: .init(allSymbols: true)))
                 .run().isInconsistent)
     }
 

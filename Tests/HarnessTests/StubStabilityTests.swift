@@ -74,7 +74,7 @@ struct StubStabilityTests {
     @Test("a build case's rules: line makes replay follow LLD's stub rules")
     func caseFileCarriesTheRules() throws {
         var file = CaseFile(
-            kind: .build, target: "pass-convergence", era: .v6_1, options: GeneratorOptions(allSymbols: true),
+            kind: .build, target: "pass-convergence", era: .v6_1, options: KallsymsOptions(allSymbols: true),
             expectation: .fails, reason: "", layout: try Self.layout())
         file.letters = .modern
         file.rules = .lld

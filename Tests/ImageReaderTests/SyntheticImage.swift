@@ -6,12 +6,12 @@ import Randomness
 /// laid out in an era's order between random bytes, raw or inside an ELF file.
 struct SyntheticImage {
     var era: Era
-    var options: GeneratorOptions
+    var options: KallsymsOptions
     var wordSize: Int
     var byteOrder: ByteOrder
     /// The address of the image's first byte.
     var loadAddress: UInt64
-    var run: GeneratorRun
+    var run: KallsymsRun
     /// The memory image (no container).
     var bytes: [UInt8]
     /// What decoding must give.
@@ -44,7 +44,7 @@ struct SyntheticImage {
         return Array((lines.joined(separator: "\n") + "\n").utf8)
     }
 
-    init(era: Era, options: GeneratorOptions, wordSize: Int, byteOrder: ByteOrder, count: Int = 600, seed: UInt64 = 1) throws {
+    init(era: Era, options: KallsymsOptions, wordSize: Int, byteOrder: ByteOrder, count: Int = 600, seed: UInt64 = 1) throws {
         var random = SeededRandom(seed: seed)
         let input = Self.map(count: count, wordSize: wordSize, percpu: options.absolutePercpu, random: &random)
         self.era = era

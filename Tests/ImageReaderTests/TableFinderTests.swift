@@ -9,7 +9,7 @@ import Testing
 @Suite struct TableFinderTests {
     struct Case: CustomStringConvertible, Sendable {
         var era: Era
-        var options: GeneratorOptions
+        var options: KallsymsOptions
         var wordSize: Int
         var style: AddressStyle
         var description: String { "\(era) \(options.flags.map(\.rawValue).sorted().joined(separator: " ")) \(wordSize * 8)-bit" }

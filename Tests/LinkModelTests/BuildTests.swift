@@ -61,7 +61,7 @@ enum FlipLayout {
         Build(
             layout: layout,
             options: BuildOptions(
-                era: era, generator: GeneratorOptions(allSymbols: allSymbols),
+                era: era, kallsyms: KallsymsOptions(allSymbols: allSymbols),
                 mitigations: mitigations, kallsymsExtraPass: extra,
                 letters: .binutils2012)
         ).run()
@@ -106,7 +106,7 @@ enum FlipLayout {
             #expect(Self.build(layout, era, extra: "0").passes.count == 3)
         }
         let fixed = Scenario.arm2012UniprocessorFixed.layout
-        let steady = Build(layout: fixed, options: BuildOptions(era: .v5_10, generator: GeneratorOptions(allSymbols: true))).run()
+        let steady = Build(layout: fixed, options: BuildOptions(era: .v5_10, kallsyms: KallsymsOptions(allSymbols: true))).run()
         #expect(steady.passes.map(\.number) == [1, 2])
         #expect(steady.isConsistent)
     }
@@ -117,7 +117,7 @@ enum FlipLayout {
         let plain = Self.build(layout, .v5_10)
         #expect(plain.passes[0].map.undefinedWeak.count == 8)
         #expect(plain.passes[1].map.undefinedWeak == [Array("kallsyms_offsets".utf8), Array("kallsyms_relative_base".utf8)])
-        let relative = Build(layout: layout, options: BuildOptions(era: .v5_10, generator: GeneratorOptions(allSymbols: true, baseRelative: true))).run()
+        let relative = Build(layout: layout, options: BuildOptions(era: .v5_10, kallsyms: KallsymsOptions(allSymbols: true, baseRelative: true))).run()
         #expect(relative.passes[1].map.undefinedWeak == [Array("kallsyms_addresses".utf8)])
         let v619 = Self.build(layout, .v6_19).passes
         #expect(v619.count >= 3, "pass 0 and at least two linked passes")

@@ -14,7 +14,7 @@ import Testing
         Build(
             layout: layout,
             options: BuildOptions(
-                era: era, generator: GeneratorOptions(allSymbols: true),
+                era: era, kallsyms: KallsymsOptions(allSymbols: true),
                 mitigations: mitigations, letters: .binutils2012)
         ).run()
     }
@@ -71,7 +71,7 @@ import Testing
     func paddingRoundsEveryTable() throws {
         let run = try Era.v5_10.generate(
             Array("c0008000 T _text\nc0008040 t stext_helper\n".utf8),
-            options: GeneratorOptions(allSymbols: true))
+            options: KallsymsOptions(allSymbols: true))
         let tables = run.tables.layout(era: .v5_10, target: .arm32)
         let object = KallsymsObject(tables: tables, padding: 64)
         var offset = 0
@@ -99,7 +99,7 @@ import Testing
         let records = [SymbolRecord(0x1000, "T", "per_cpu_thing"), SymbolRecord(0x1004, "t", "other_thing")]
         var step = KallsymsStep(
             options: BuildOptions(
-                era: .v5_10, generator: GeneratorOptions(allSymbols: true),
+                era: .v5_10, kallsyms: KallsymsOptions(allSymbols: true),
                 mitigations: [.uncompressedType]), target: .arm32)
         let first = try step.run(records, freezesTokens: true)
         var flipped = records

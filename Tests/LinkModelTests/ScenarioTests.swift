@@ -26,7 +26,7 @@ import Testing
     @Test("the 2012 scenarios are v3.3 builds with --all-symbols on 32-bit ARM")
     func scenariosDescribeTheirBuild() {
         for scenario in [Scenario.arm2012Uniprocessor, .arm2012UniprocessorFixed] {
-            #expect(scenario.era == .v3_3 && scenario.generator == GeneratorOptions(allSymbols: true))
+            #expect(scenario.era == .v3_3 && scenario.kallsyms == KallsymsOptions(allSymbols: true))
             #expect(scenario.layout.target == .arm32)
             #expect(Scenario.named(scenario.name) != nil)
         }

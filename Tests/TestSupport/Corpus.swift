@@ -54,8 +54,8 @@ public enum Corpus {
         public var succeeds: Bool
         public var sha256: String
 
-        public var options: GeneratorOptions {
-            GeneratorOptions(
+        public var options: KallsymsOptions {
+            KallsymsOptions(
                 allSymbols: flags.contains("--all-symbols"),
                 absolutePercpu: flags.contains("--absolute-percpu"),
                 baseRelative: flags.contains("--base-relative"),

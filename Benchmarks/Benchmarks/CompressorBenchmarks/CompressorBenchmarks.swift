@@ -84,9 +84,9 @@ let benchmarks: @Sendable () -> Void = {
 
     // Growth of the compression core with the input: 20 k, 107 k and 250 k symbols (--all-symbols).
     let growth: [(String, ByteStrings)] = [
-        ("20k", Inputs.stored(Inputs.host20k, .v7_0, GeneratorOptions(allSymbols: true))),
+        ("20k", Inputs.stored(Inputs.host20k, .v7_0, KallsymsOptions(allSymbols: true))),
         ("107k", allSymbols),
-        ("250k", Inputs.stored(Inputs.armhf250k, .v7_0, GeneratorOptions(allSymbols: true))),
+        ("250k", Inputs.stored(Inputs.armhf250k, .v7_0, KallsymsOptions(allSymbols: true))),
     ]
     for (label, symbols) in growth {
         Benchmark("Growth.fast.\(label)") { benchmark in

@@ -67,11 +67,11 @@ enum Inputs {
         return lines == 122_000 ? [UInt8](data.prefix(end)) : nil
     }()
 
-    static func stored(_ input: [UInt8], _ era: Era, _ options: GeneratorOptions) -> ByteStrings {
+    static func stored(_ input: [UInt8], _ era: Era, _ options: KallsymsOptions) -> ByteStrings {
         (try? era.select(era.parse(input).records, options: options).storedStrings) ?? ByteStrings()
     }
 
-    static let v61 = GeneratorOptions(baseRelative: true)
-    static let all61 = GeneratorOptions(allSymbols: true)
-    static let pcRelative70 = GeneratorOptions(allSymbols: true, pcRelative: true)
+    static let v61 = KallsymsOptions(baseRelative: true)
+    static let all61 = KallsymsOptions(allSymbols: true)
+    static let pcRelative70 = KallsymsOptions(allSymbols: true, pcRelative: true)
 }

@@ -7,7 +7,7 @@ public enum CompressionVariants {
     /// tokens are learned from the names alone, and each `kallsyms_names` entry is a length
     /// prefix, the raw type byte, then the compressed name. Retyping a symbol then changes
     /// neither the token table nor any other symbol's encoding.
-    public static func uncompressedType(_ run: GeneratorRun, engine: CompressionEngine = .default) -> KallsymsTables {
+    public static func uncompressedType(_ run: KallsymsRun, engine: CompressionEngine = .default) -> KallsymsTables {
         let names = ByteStrings(run.selection.symbols.map(\.name))
         let compression = engine.compress(names)
         var entries = ByteStrings()
@@ -24,7 +24,7 @@ public enum CompressionVariants {
     /// The tables of `run` when its symbols are encoded with the token table of an earlier
     /// compression (`FixedTokens`, the `reuse-tokens` mitigation), or nil when that table
     /// cannot represent one of `run`'s bytes.
-    public static func reusingTokens(of earlier: Compression, for run: GeneratorRun) -> KallsymsTables? {
+    public static func reusingTokens(of earlier: Compression, for run: KallsymsRun) -> KallsymsTables? {
         guard let encoded = FixedTokens(earlier).encode(run.selection.storedStrings) else { return nil }
         var tables = run.tables
         tables.compressedNames = encoded.names

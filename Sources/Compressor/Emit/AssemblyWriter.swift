@@ -7,7 +7,7 @@ public enum AssemblyWriter {
     /// `options.symbolPrefix` (v3.3) is put in front of every label.
     public static func write(
         _ tables: KallsymsTables, symbols: [KeptSymbol], era: Era,
-        options: GeneratorOptions
+        options: KallsymsOptions
     ) -> [UInt8] {
         write(tables, symbols: symbols, storedStrings: nil, era: era, options: options)
     }
@@ -15,7 +15,7 @@ public enum AssemblyWriter {
     /// Writes the same `.S` text to `sink` in chunks (at most 256 KiB of memory, whatever the
     /// output's size); each chunk is valid only during the call.
     public static func write(
-        _ tables: KallsymsTables, symbols: [KeptSymbol], era: Era, options: GeneratorOptions,
+        _ tables: KallsymsTables, symbols: [KeptSymbol], era: Era, options: KallsymsOptions,
         to sink: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
         write(tables, symbols: symbols, storedStrings: nil, era: era, options: options, to: sink)
@@ -25,7 +25,7 @@ public enum AssemblyWriter {
     /// the caller has them; nil: made from `symbols` when the era prints comments.
     static func write(
         _ tables: KallsymsTables, symbols: [KeptSymbol], storedStrings: ByteStrings?, era: Era,
-        options: GeneratorOptions
+        options: KallsymsOptions
     ) -> [UInt8] {
         let rules = era.rules
         let comments = commentStrings(storedStrings, symbols, rules)
@@ -37,7 +37,7 @@ public enum AssemblyWriter {
     /// `write(_:symbols:era:options:to:)` with the symbols' stored strings when the caller has them.
     static func write(
         _ tables: KallsymsTables, symbols: [KeptSymbol], storedStrings: ByteStrings?, era: Era,
-        options: GeneratorOptions, to sink: (UnsafeBufferPointer<UInt8>) -> Void
+        options: KallsymsOptions, to sink: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
         let rules = era.rules
         let comments = commentStrings(storedStrings, symbols, rules)
@@ -61,7 +61,7 @@ public enum AssemblyWriter {
 
     private static func write(
         _ tables: KallsymsTables, comments: ByteStrings, rules: EraRules,
-        options: GeneratorOptions, to out: inout TextBuffer
+        options: KallsymsOptions, to out: inout TextBuffer
     ) {
         comments.bytes.withUnsafeBufferPointer { bytes in
             comments.ends.withUnsafeBufferPointer { ends in
@@ -74,7 +74,7 @@ public enum AssemblyWriter {
     private static func write(
         _ tables: KallsymsTables, commentBytes: UnsafeBufferPointer<UInt8>,
         commentEnds: UnsafeBufferPointer<Int>, rules: EraRules,
-        options: GeneratorOptions, to out: inout TextBuffer
+        options: KallsymsOptions, to out: inout TextBuffer
     ) {
         let label = Labeler(prefix: options.symbolPrefix, align: rules.preambleInclude == nil ? ".balign 4" : "ALGN")
         let pointer: StaticString = "\tPTR\t"

@@ -7,12 +7,12 @@ extension Era {
     /// pass-varying names, and v5.10/v6.1's `--absolute-percpu` rewrite, then sorts.
     /// - Throws: `unsupportedOption` for a flag the era lacks; `noValidSymbol` when v3.3–v6.1
     ///   would keep nothing.
-    public func select(_ records: [SymbolRecord], options: GeneratorOptions) throws -> Selection {
+    public func select(_ records: [SymbolRecord], options: KallsymsOptions) throws -> Selection {
         try select(SymbolTable(records), options: options)
     }
 
     /// `select(_:options:)` on parsed columns (no per-record allocation until a symbol is kept).
-    public func select(_ table: SymbolTable, options: GeneratorOptions) throws -> Selection {
+    public func select(_ table: SymbolTable, options: KallsymsOptions) throws -> Selection {
         try validate(options)
         let rules = self.rules
         var state = SelectionState(rules: rules, options: options)
@@ -97,7 +97,7 @@ struct SelectionState {
     /// ignored substrings is kept without further tests. All false under `--symbol-prefix`.
     private let isPlain: [Bool]
 
-    init(rules: EraRules, options: GeneratorOptions) {
+    init(rules: EraRules, options: KallsymsOptions) {
         markersBypassReadTimeRules = rules.markersBypassReadTimeRules
         recordsPercpuMarkers = rules.recordsPercpuMarkers
         dropsMappingAndDollarSymbols = rules.dropsMappingAndDollarSymbols

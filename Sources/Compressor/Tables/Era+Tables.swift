@@ -6,7 +6,7 @@ extension Era {
     ///   (docs/behaviour.md §6.4).
     public func tables(
         for selection: Selection, compression: Compression,
-        options: GeneratorOptions
+        options: KallsymsOptions
     ) throws -> KallsymsTables {
         try tables(for: selection, storedStrings: nil, compression: compression, seqsOfNames: nil, options: options)
     }
@@ -15,7 +15,7 @@ extension Era {
     /// selection's stored strings, and v6.19+'s name order (sorted while the compression ran).
     func tables(
         for selection: Selection, storedStrings: ByteStrings?, compression: Compression,
-        seqsOfNames: [Int]?, options: GeneratorOptions
+        seqsOfNames: [Int]?, options: KallsymsOptions
     ) throws -> KallsymsTables {
         let rules = self.rules
         let names = compression.names
@@ -48,7 +48,7 @@ extension Era {
 
     private func addressTable(
         for selection: Selection, compressedNames: ByteStrings,
-        options: GeneratorOptions
+        options: KallsymsOptions
     ) throws -> AddressTable {
         let symbols = selection.symbols
         let text = selection.textAddress

@@ -9,7 +9,7 @@ import Compressor
 /// compared by count and hash, then by equality.
 struct KallsymsStep {
     let era: Era
-    let options: GeneratorOptions
+    let options: KallsymsOptions
     let engine: CompressionEngine
     let target: TargetABI
     let padding: Int?
@@ -26,7 +26,7 @@ struct KallsymsStep {
     init(options: BuildOptions, target: TargetABI, cache: CompressionCache = CompressionCache()) {
         self.cache = cache
         era = options.era
-        self.options = options.generator
+        self.options = options.kallsyms
         engine = options.engine
         self.target = target
         padding = options.padding

@@ -73,7 +73,7 @@ public struct BuildOptions: Hashable, Sendable {
     /// The era whose build and generator run (docs/behaviour.md §8).
     public var era: Era
     /// The generator's flags, as link-vmlinux passes them (`--all-symbols` for KALLSYMS_ALL, …).
-    public var generator: GeneratorOptions
+    public var kallsyms: KallsymsOptions
     /// The mitigations, in any order.
     public var mitigations: [Mitigation]
     /// The environment's `KALLSYMS_EXTRA_PASS` (nil: unset). The `extraPass` mitigation sets `1`.
@@ -88,12 +88,12 @@ public struct BuildOptions: Hashable, Sendable {
 
     /// Options for `era` with `generator` flags (validated by the generator when it runs).
     public init(
-        era: Era, generator: GeneratorOptions = .init(), mitigations: [Mitigation] = [],
+        era: Era, kallsyms: KallsymsOptions = .init(), mitigations: [Mitigation] = [],
         kallsymsExtraPass: String? = nil, engine: CompressionEngine = .default,
         letters: SymbolLetters? = nil, linker: LinkerFlavour = .gnu
     ) {
         self.era = era
-        self.generator = generator
+        self.kallsyms = kallsyms
         self.mitigations = mitigations
         self.kallsymsExtraPass = kallsymsExtraPass
         self.engine = engine

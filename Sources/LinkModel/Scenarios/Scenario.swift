@@ -10,21 +10,21 @@ public struct Scenario: Sendable {
     public var explanation: String
     /// The era and flags the scenario is about.
     public var era: Era
-    public var generator: GeneratorOptions
+    public var kallsyms: KallsymsOptions
     /// The outcome the scenario exists to show.
     public var expectsConsistent: Bool
     private let makeLayout: @Sendable () -> Layout
 
     /// A scenario; `layout` is called each time the layout is asked for.
     public init(
-        name: String, summary: String, explanation: String, era: Era, generator: GeneratorOptions,
+        name: String, summary: String, explanation: String, era: Era, kallsyms: KallsymsOptions,
         expectsConsistent: Bool, layout: @escaping @Sendable () -> Layout
     ) {
         self.name = name
         self.summary = summary
         self.explanation = explanation
         self.era = era
-        self.generator = generator
+        self.kallsyms = kallsyms
         self.expectsConsistent = expectsConsistent
         makeLayout = layout
     }
@@ -34,7 +34,7 @@ public struct Scenario: Sendable {
 
     /// The build options the scenario is meant for, with `mitigations`.
     public func options(mitigations: [Mitigation] = []) -> BuildOptions {
-        BuildOptions(era: era, generator: generator, mitigations: mitigations)
+        BuildOptions(era: era, kallsyms: kallsyms, mitigations: mitigations)
     }
 
     /// Every named scenario.
@@ -75,7 +75,7 @@ extension Scenario {
             more with pass 2's tables; 16 bytes do not move the init sections across a page, the markers \
             stay T, pass 3's tables equal pass 2's, and the build passes.
             """,
-        era: .v3_3, generator: GeneratorOptions(allSymbols: true), expectsConsistent: false,
+        era: .v3_3, kallsyms: KallsymsOptions(allSymbols: true), expectsConsistent: false,
         layout: { arm2012Recipe(percpu: true).layout(name: "arm-2012-up") })
 
     /// The same kernel with ARM 7428/1 (no per-cpu output section on uniprocessor).
@@ -89,7 +89,7 @@ extension Scenario {
             absolute symbols at equal addresses change, and neither changes a table size), so pass 2's \
             tables have pass 1's sizes and vmlinux's map equals .tmp_vmlinux2's.
             """,
-        era: .v3_3, generator: GeneratorOptions(allSymbols: true), expectsConsistent: true,
+        era: .v3_3, kallsyms: KallsymsOptions(allSymbols: true), expectsConsistent: true,
         layout: { arm2012Recipe(percpu: false).layout(name: "arm-2012-up-fixed") })
 
     /// An ARM-sized layout (about 100 000 symbols) for timing builds.
@@ -100,7 +100,7 @@ extension Scenario {
             The arm-2012-up-fixed recipe scaled to the symbol count of a distribution ARM kernel. It \
             exists to measure builds per second (simulate --repeat N) on realistic sizes.
             """,
-        era: .v3_3, generator: GeneratorOptions(allSymbols: true), expectsConsistent: true,
+        era: .v3_3, kallsyms: KallsymsOptions(allSymbols: true), expectsConsistent: true,
         layout: {
             ArmUniprocessorKernel(
                 seed: 107_103, textFunctions: 62_000, initFunctions: 3_000, rodataObjects: 18_000,

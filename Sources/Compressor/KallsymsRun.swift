@@ -1,7 +1,7 @@
 /// One run of an era's generator: every stage's result, from parsed records to the `.S` text.
-public struct GeneratorRun: Sendable {
+public struct KallsymsRun: Sendable {
     public var era: Era
-    public var options: GeneratorOptions
+    public var options: KallsymsOptions
     public var parsed: ParsedMap
     public var selection: Selection
     public var compression: Compression
@@ -35,17 +35,17 @@ extension Era {
     ///
     /// - Throws: `KallsymsError` where the era's generator exits non-zero.
     public func generate(
-        _ input: [UInt8], options: GeneratorOptions = .init(),
+        _ input: [UInt8], options: KallsymsOptions = .init(),
         engine: CompressionEngine = .default
-    ) throws -> GeneratorRun {
+    ) throws -> KallsymsRun {
         try input.withUnsafeBufferPointer { try generate($0, options: options, engine: engine) }
     }
 
     /// `generate(_:options:engine:)` over bytes the caller holds (e.g. a mapped file).
     public func generate(
-        _ input: UnsafeBufferPointer<UInt8>, options: GeneratorOptions = .init(),
+        _ input: UnsafeBufferPointer<UInt8>, options: KallsymsOptions = .init(),
         engine: CompressionEngine = .default
-    ) throws -> GeneratorRun {
+    ) throws -> KallsymsRun {
         try validate(options)
         let clock = ContinuousClock()
         let start = clock.now
@@ -58,9 +58,9 @@ extension Era {
 
     /// Runs the generator on already parsed records.
     public func generate(
-        _ parsed: ParsedMap, options: GeneratorOptions = .init(),
+        _ parsed: ParsedMap, options: KallsymsOptions = .init(),
         engine: CompressionEngine = .default
-    ) throws -> GeneratorRun {
+    ) throws -> KallsymsRun {
         var timings = StageTimings()
         let clock = ContinuousClock()
         var start = clock.now
@@ -91,7 +91,7 @@ extension Era {
             for: selection, storedStrings: storedStrings, compression: compression,
             seqsOfNames: seqsOfNames, options: options)
         timings.tables = lap()
-        return GeneratorRun(
+        return KallsymsRun(
             era: self, options: options, parsed: parsed, selection: selection,
             compression: compression, tables: tables, timings: timings,
             storedStrings: storedStrings)
