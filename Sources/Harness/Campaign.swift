@@ -45,6 +45,8 @@ public struct Campaign: Sendable {
         public var letters: SymbolLetters?
         /// A real linker that must confirm each finding (nil: the model's word is kept).
         public var confirmation: Toolchain.Kind?
+        /// Whose stub rules the model follows (nil: the confirming linker's, else GNU ld's).
+        public var rules: LinkerFlavour?
         /// Today's kernel shape with calls (`ModernLayout`), or nil for the 2012 ARM layouts.
         public var architecture: KernelArchitecture?
 
@@ -70,11 +72,12 @@ public struct Campaign: Sendable {
             self.shrinkDuration = shrinkDuration
         }
 
-        /// The build options of every case (the model follows the confirming linker's rules).
+        /// Whose rules the model follows: `rules`, else the confirming linker's, else GNU ld's.
+        public var modelRules: LinkerFlavour { rules ?? confirmation?.flavour ?? .gnu }
+
+        /// The build options of every case.
         public var buildOptions: BuildOptions {
-            BuildOptions(
-                era: era, kallsyms: kallsyms, mitigations: mitigations, letters: letters,
-                linker: confirmation?.flavour ?? .gnu)
+            BuildOptions(era: era, kallsyms: kallsyms, mitigations: mitigations, letters: letters, linker: modelRules)
         }
     }
 

@@ -103,6 +103,7 @@ struct CampaignCaseRunner: Sendable {
             mitigations: configuration.mitigations.map(\.description), seed: seed, expectation: .fails,
             reason: reason, layout: minimal)
         file.letters = configuration.letters
+        if configuration.modelRules != .gnu { file.rules = configuration.modelRules }
         if case .confirmed(let version) = confirmation { file.confirmedBy = [version] }
         var finding = CampaignFinding(
             index: index, seed: seed, caseFile: file, originalSymbols: layout.symbolCount,

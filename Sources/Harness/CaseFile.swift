@@ -15,6 +15,7 @@ import LinkModel
 /// flags: --all-symbols
 /// mitigations: extra-pass pad=16      (build cases) build options
 /// seed: 0x2a                          the seed that produced the case, before shrinking
+/// rules: lld                          (build cases) whose stub rules the model follows (default gnu)
 /// expect: fails                       fails | passes: what replaying must show
 /// reason: retyping `b` t->d changed kallsyms_names from 27 to 28 bytes
 /// --- mutations                       one mutation per line (Generators' text form)
@@ -45,6 +46,9 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
     public var layout: Layout?
     /// `nm:` the letters a build case was found with (nil: the era's own time).
     public var letters: SymbolLetters?
+    /// `rules:` whose rules (stubs, empty sections) the model follows when it replays a build
+    /// case (nil: GNU ld's).
+    public var rules: LinkerFlavour?
     /// `confirmed:` the real linkers (and versions) that reproduced the verdict, `; `-separated.
     public var confirmedBy: [String] = []
 
@@ -79,6 +83,7 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
         if !mitigations.isEmpty { lines.append("mitigations: \(mitigations.joined(separator: " "))") }
         if let seed { lines.append("seed: 0x\(String(seed, radix: 16))") }
         if let letters { lines.append("nm: \(letters)") }
+        if let rules { lines.append("rules: \(rules)") }
         if !confirmedBy.isEmpty { lines.append("confirmed: \(confirmedBy.joined(separator: "; "))") }
         lines.append("expect: \(expectation.rawValue)")
         lines.append("reason: \(reason.replacingNewlines())")
@@ -212,11 +217,17 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
             }
             self.letters = letters
         }
+        if let header = headers["rules"] {
+            guard let rules = LinkerFlavour(rawValue: header.value) else {
+                throw KallsymsError(.malformedText, "rules must be gnu or lld", line: header.line)
+            }
+            self.rules = rules
+        }
         confirmedBy = headers["confirmed"].map { $0.value.components(separatedBy: "; ").filter { !$0.isEmpty } } ?? []
     }
 
     static let headerKeys: Set<String> = [
-        "kind", "property", "target", "era", "flags", "mitigations", "seed", "nm",
+        "kind", "property", "target", "era", "flags", "mitigations", "seed", "nm", "rules",
         "confirmed", "expect", "reason",
     ]
 }

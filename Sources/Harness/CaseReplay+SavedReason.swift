@@ -40,7 +40,7 @@ extension CaseReplay {
                 layout: layout,
                 options: BuildOptions(
                     era: file.era, kallsyms: file.options,
-                    mitigations: mitigations)
+                    mitigations: mitigations, letters: file.letters, linker: file.rules ?? .gnu)
             ).run()
             switch target.verdict(of: result) {
             case .fails(let reason): observed = reason

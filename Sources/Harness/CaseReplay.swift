@@ -120,7 +120,8 @@ public enum CaseReplay {
             }
             mitigations.append(mitigation)
         }
-        var options = BuildOptions(era: file.era, kallsyms: file.options, mitigations: mitigations, letters: file.letters)
+        var options = BuildOptions(
+            era: file.era, kallsyms: file.options, mitigations: mitigations, letters: file.letters, linker: file.rules ?? .gnu)
         let result: BuildResult
         if let kind {
             options.linker = kind.flavour

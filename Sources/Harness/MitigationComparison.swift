@@ -33,6 +33,8 @@ public struct MitigationComparison: Sendable {
         /// A real linker that links every build instead of the model (nil: the model). A row it
         /// cannot build (`pad=B`, a link error) counts as refused.
         public var linker: Toolchain.Kind?
+        /// Whose stub rules the model follows (nil: the real linker's, else GNU ld's).
+        public var rules: LinkerFlavour?
 
         /// A configuration; default rows `MitigationComparison.standardRows`.
         public init(
@@ -176,7 +178,7 @@ public struct MitigationComparison: Sendable {
         let measurements = configuration.rows.map { mitigations -> Measurement in
             let options = BuildOptions(
                 era: configuration.era, kallsyms: configuration.kallsyms, mitigations: mitigations,
-                letters: configuration.letters, linker: configuration.linker?.flavour ?? .gnu)
+                letters: configuration.letters, linker: configuration.linker?.flavour ?? configuration.rules ?? .gnu)
             let result: BuildResult
             if let kind = configuration.linker {
                 do {

@@ -10,7 +10,7 @@ enum FuzzCommand {
         name: "fuzz",
         summary: "Search generated ARM layouts for builds that break an invariant; shrink and save every failure.",
         usage: "fuzz [--era E] [era flags] [--target pass-convergence|size-stability|stub-stability|round-trip] [--seconds T] "
-            + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--arch A] [--mitigation M]… [--corpus DIR] [--json]",
+            + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--arch A] [--model-rules L] [--confirm L] [--mitigation M]… [--corpus DIR] [--json]",
         discussion: """
             Each case generates a 32-bit ARM kernel layout (sections of the 3.3 linker script filled
             with symbols drawn from the built-in profile of a real armhf kernel; 107103 symbols by
@@ -41,7 +41,8 @@ enum FuzzCommand {
             MB, the target and link address of the architecture, calls from .init.text to .text
             across the kallsyms tables; docs/linkers.md, "Branch stubs"): with --target
             stub-stability it finds the branch stubs that multiply as the tables grow. The model
-            follows GNU ld's stub rules, or the --confirm linker's.
+            follows --model-rules gnu|lld (saved in each finding's "rules:" line, so replay and
+            --shrink use them), else the --confirm linker's, else GNU ld's.
 
             --confirm gnu|lld links each shrunk finding with that real linker (docs/linkers.md) and
             saves it, with the linker's version in its "confirmed:" line, only when it fails there the
@@ -78,7 +79,7 @@ enum FuzzCommand {
             OptionSpec("--shrink", value: "FILE", "Shrink a saved build case further (its target, era, flags and mitigations) and save it."),
             OptionSpec(
                 "--confirm", value: "L", "gnu or lld: keep a finding only when that real linker fails the same way (others go to DIR/model-disagreements)."),
-            LinkerArguments.nmSpec,
+            LinkerArguments.nmSpec, LinkerArguments.rulesSpec,
         ],
         positionals: 0...0,
         run: { try run($0, $1, cancellation: CampaignCancellation()) })
@@ -98,6 +99,7 @@ enum FuzzCommand {
         if let seconds = try CampaignOptions.seconds(arguments, "--shrink-seconds") { configuration.shrinkDuration = .seconds(seconds) }
         configuration.letters = try LinkerArguments.letters(arguments)
         configuration.architecture = try CampaignOptions.architecture(arguments)
+        configuration.rules = try LinkerArguments.rules(arguments, realOption: "--confirm")
         if let kind = try LinkerArguments.toolchainKind(arguments, option: "--confirm") {
             // Fail now, not at the first finding, when the tools are missing.
             _ = try LinkerArguments.toolchain(kind, target: configuration.architecture?.target ?? .arm32)
@@ -170,6 +172,8 @@ enum FuzzCommand {
         configuration.target = target
         configuration.era = saved.era
         configuration.kallsyms = saved.options
+        configuration.letters = saved.letters ?? configuration.letters
+        configuration.rules = saved.rules ?? configuration.rules
         configuration.mitigations = try saved.mitigations.map { text in
             guard let mitigation = Mitigation(parsing: text) else { throw CommandError("\(path): unknown mitigation \(text)") }
             return mitigation

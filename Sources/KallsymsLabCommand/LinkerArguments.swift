@@ -14,7 +14,7 @@ enum LinkerArguments {
     static let compareSpec = OptionSpec("--compare-model", "With a real --linker, list every line where the model's map differs.")
     static let rulesSpec = OptionSpec(
         "--model-rules", value: "L",
-        "gnu (default) or lld: whose rules for empty sections the model follows.")
+        "gnu (default) or lld: whose rules (branch stubs, empty sections) the model follows.")
     static let specs = [linkerSpec, nmSpec, rulesSpec]
 
     /// Which linker: nil for the model.
@@ -31,6 +31,16 @@ enum LinkerArguments {
         guard let text = arguments.value("--nm") else { return nil }
         guard let letters = SymbolLetters(rawValue: text) else { throw UsageError("--nm takes 2012 or modern, not \(text)") }
         return letters
+    }
+
+    /// `--model-rules`, if given; `--confirm` or `--linker` (`realOption`) naming the other linker is a usage error.
+    static func rules(_ arguments: ParsedArguments, realOption: String) throws -> LinkerFlavour? {
+        guard let text = arguments.value("--model-rules") else { return nil }
+        guard let flavour = LinkerFlavour(rawValue: text) else { throw UsageError("--model-rules takes gnu or lld, not \(text)") }
+        if let kind = try toolchainKind(arguments, option: realOption), kind.flavour != flavour {
+            throw UsageError("--model-rules \(flavour) contradicts \(realOption) \(kind): the model follows the linker it is checked against")
+        }
+        return flavour
     }
 
     /// Applies `--nm` and `--linker` to `options` (the model follows the real linker's rules).

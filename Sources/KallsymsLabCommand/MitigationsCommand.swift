@@ -8,7 +8,7 @@ enum MitigationsCommand {
     static let command = Subcommand(
         name: "mitigations",
         summary: "Build the same generated layouts under no mitigation and under each one; print a table.",
-        usage: "mitigations [--era E] [era flags] [--cases N] [--seed S] [--jobs N] [--symbols N] [--shape SHAPE] [--arch A] [--json]",
+        usage: "mitigations [--era E] [era flags] [--cases N] [--seed S] [--jobs N] [--symbols N] [--shape SHAPE] [--arch A] [--model-rules L] [--json]",
         discussion: """
             Generates N layouts (case i of seed S: the layouts fuzz generates with the same seed and
             --symbols) and builds each with the era's build under no mitigation, extra-pass,
@@ -20,7 +20,8 @@ enum MitigationsCommand {
             costs), and fixed-point cycles. Pass 1's compression is shared by every row of a layout.
 
             --linker gnu|lld links every build with that real linker (much slower; pad=B rows are left
-            out), --nm chooses the letters (default: the era's own time, docs/linkers.md).
+            out), --nm chooses the letters (default: the era's own time, docs/linkers.md), --model-rules
+            gnu|lld whose branch-stub rules the model follows (default: the --linker's, else gnu).
 
             Era flags: --all-symbols when none is given. Defaults: 100 cases, a random seed (printed),
             107103 symbols, shapes drawn per case, all cores. Ctrl-C or SIGTERM prints the table of
@@ -33,7 +34,7 @@ enum MitigationsCommand {
             OptionSpec("--cases", value: "N", "How many layouts (default 100).")
         ] + CampaignOptions.layoutSpecs(symbols: "layout") + [
             OptionSpec("--json", "Print one JSON object."),
-            LinkerArguments.linkerSpec, LinkerArguments.nmSpec,
+            LinkerArguments.linkerSpec, LinkerArguments.nmSpec, LinkerArguments.rulesSpec,
         ],
         positionals: 0...0,
         run: { try run($0, $1, cancellation: CampaignCancellation()) })
@@ -47,6 +48,7 @@ enum MitigationsCommand {
             shape: try CampaignOptions.shape(arguments), jobs: try CampaignOptions.jobs(arguments))
         configuration.letters = try LinkerArguments.letters(arguments)
         configuration.architecture = try CampaignOptions.architecture(arguments)
+        configuration.rules = try LinkerArguments.rules(arguments, realOption: "--linker")
         if let kind = try LinkerArguments.toolchainKind(arguments) {
             _ = try LinkerArguments.toolchain(kind, target: configuration.architecture?.target ?? .arm32)
             configuration.linker = kind
@@ -70,7 +72,8 @@ enum MitigationsCommand {
     static func heading(_ configuration: MitigationComparison.Configuration) -> String {
         var text = "era \(configuration.era)"
         if !configuration.kallsyms.description.isEmpty { text += " \(configuration.kallsyms.description)" }
-        text += ", nm \(configuration.letters ?? .ofItsTime(configuration.era)), linker \(configuration.linker.map(\.rawValue) ?? "model")"
+        text +=
+            ", nm \(configuration.letters ?? .ofItsTime(configuration.era)), linker \(configuration.linker.map(\.rawValue) ?? configuration.rules.map { "model (\($0) rules)" } ?? "model")"
         return text + ", \(configuration.cases) layouts of \(configuration.symbols) symbols, seed 0x"
             + String(configuration.seed, radix: 16) + ", shapes " + (configuration.shape?.description ?? "drawn per case")
             + ", \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s")"

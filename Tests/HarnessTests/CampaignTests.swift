@@ -228,7 +228,7 @@ import Testing
             layout: layout,
             options: BuildOptions(
                 era: saved.era, kallsyms: saved.options,
-                mitigations: mitigations)
+                mitigations: mitigations, letters: saved.letters, linker: saved.rules ?? .gnu)
         ).run()
         #expect(target.verdict(of: result).isFailure == (saved.expectation == .fails), "\(file)")
         if saved.expectation == .fails { #expect(target.verdict(of: result) == .fails(saved.reason), "\(file)") }

@@ -45,7 +45,7 @@ import Testing
             let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             var input = PassConvergenceInput(bytes)
             input.symbols = min(input.symbols, 200)
-            let layout = input.layout(kallsyms: kallsyms)
+            let layout = input.layout(generator: generator)
             #expect(try Layout(parsing: layout.description) == layout)
             _ = Build(layout: layout, options: input.buildOptions).run()
             built += 1

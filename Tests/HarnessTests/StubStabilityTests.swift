@@ -1,4 +1,5 @@
 import Compressor
+import Foundation
 import Generators
 import Harness
 import LinkModel
@@ -68,5 +69,22 @@ struct StubStabilityTests {
         print(
             "stub-stability shrink: \(layout.symbolCount) → \(result.layout.symbolCount) symbols, \(calls(layout)) → "
                 + "\(calls(result.layout)) calls in \(result.steps) steps")
+    }
+
+    @Test("a build case's rules: line makes replay follow LLD's stub rules")
+    func caseFileCarriesTheRules() throws {
+        var file = CaseFile(
+            kind: .build, target: "pass-convergence", era: .v6_1, options: KallsymsOptions(allSymbols: true),
+            expectation: .fails, reason: "", layout: try Self.layout())
+        file.letters = .modern
+        file.rules = .lld
+        let text = file.description
+        #expect(text.contains("\nrules: lld\n"))
+        let parsed = try CaseFile(parsing: text)
+        #expect(parsed.rules == .lld)
+        #expect(try CaseReplay.replay(parsed).matchesExpectation)
+        file.rules = nil
+        #expect(try !CaseReplay.replay(file).matchesExpectation, "with GNU ld's rules v6.1 drops the veneers")
+        #expect(throws: KallsymsError.self) { try CaseFile(parsing: text.replacingOccurrences(of: "rules: lld", with: "rules: gold")) }
     }
 }
