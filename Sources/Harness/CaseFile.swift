@@ -219,7 +219,7 @@ public struct CaseFile: Hashable, Sendable, CustomStringConvertible {
         }
         if let header = headers["rules"] {
             guard let rules = LinkerFlavour(rawValue: header.value) else {
-                throw KallsymsError(.malformedText, "rules must be gnu or lld", line: header.line)
+                throw CaseFileError("rules must be gnu or lld", line: header.line)
             }
             self.rules = rules
         }
