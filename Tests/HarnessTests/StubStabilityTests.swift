@@ -85,6 +85,6 @@ struct StubStabilityTests {
         #expect(try CaseReplay.replay(parsed).matchesExpectation)
         file.rules = nil
         #expect(try !CaseReplay.replay(file).matchesExpectation, "with GNU ld's rules v6.1 drops the veneers")
-        #expect(throws: KallsymsError.self) { try CaseFile(parsing: text.replacingOccurrences(of: "rules: lld", with: "rules: gold")) }
+        #expect(throws: CaseFileError.self) { try CaseFile(parsing: text.replacingOccurrences(of: "rules: lld", with: "rules: gold")) }
     }
 }
