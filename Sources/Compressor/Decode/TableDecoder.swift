@@ -89,7 +89,7 @@ public enum TableDecoder {
             symbols.append(
                 DecodedSymbol(
                     address: tables.addresses.address(at: index, text: text),
-                    type: type, name: Array(scratch[...])))
+                    type: type, name: exactCopy(scratch)))
             offset = start + length
         }
         if let seqs = tables.seqsOfNames {
@@ -105,6 +105,14 @@ public enum TableDecoder {
             }
         }
         return symbols
+    }
+
+    /// A copy of `bytes` in a buffer of its size (`Array(bytes)` would share `bytes`' buffer).
+    static func exactCopy(_ bytes: [UInt8]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            _ = buffer.initialize(from: bytes)
+            count = bytes.count
+        }
     }
 
     /// The 256 NUL-terminated strings the token index points at.
