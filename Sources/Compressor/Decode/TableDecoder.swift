@@ -42,6 +42,8 @@ public enum TableDecoder {
         var symbols: [DecodedSymbol] = []
         symbols.reserveCapacity(min(count, tables.names.count))
         let names = tables.names
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(256)
         var offset = 0
         for index in 0..<count {
             if index & 0xFF == 0 {
@@ -77,14 +79,17 @@ public enum TableDecoder {
                     "symbol \(index) at offset \(offset) starts with the empty code 0x"
                         + String(names[start], radix: 16))
             }
-            var name = Array(first.dropFirst())
+            // Expanded into a reused buffer, then copied once: an array grown token by token keeps
+            // up to twice its length (about 20 bytes a symbol more on a 45 000-symbol kernel).
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: first.dropFirst())
             for position in (start + 1)..<(start + length) {
-                name.append(contentsOf: tokens[Int(names[position])])
+                scratch.append(contentsOf: tokens[Int(names[position])])
             }
             symbols.append(
                 DecodedSymbol(
                     address: tables.addresses.address(at: index, text: text),
-                    type: type, name: name))
+                    type: type, name: exactCopy(scratch)))
             offset = start + length
         }
         if let seqs = tables.seqsOfNames {
@@ -100,6 +105,14 @@ public enum TableDecoder {
             }
         }
         return symbols
+    }
+
+    /// A copy of `bytes` in a buffer of its size (`Array(bytes)` would share `bytes`' buffer).
+    static func exactCopy(_ bytes: [UInt8]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            _ = buffer.initialize(from: bytes)
+            count = bytes.count
+        }
     }
 
     /// The 256 NUL-terminated strings the token index points at.
