@@ -103,10 +103,7 @@ enum DecodeCommand {
         for option in ["--era", "--text", "--absolute-percpu", "--pc-relative", "--offsets-address"] where arguments.has(option) {
             throw UsageError("\(option) applies to --tables and FILE.S, not to an image (the image says)")
         }
-        let options = try ImageInput.options(arguments)
-        // Start-up's code pages are not needed again: the peak comes while the tables are read.
-        if io.processEndsAfterCommand { ResidentCode.release() }
-        let report = try ImageInput.read(path, io: io, options: options, standardInput: standardInput)
+        let report = try ImageInput.read(path, io: io, options: ImageInput.options(arguments), standardInput: standardInput)
         if let out = arguments.value("--elf") {
             try Files.writeAtomically(SymbolELF.file(for: report), to: out)
         }
