@@ -239,3 +239,11 @@ extension String {
 
 /// A case file that does not parse: the message and the line.
 public typealias CaseFileError = FormatError<CaseFile>
+
+extension CaseFile {
+    /// The build a build case describes: its era and flags, `nm` letters and stub rules (GNU ld's
+    /// unless it says `rules: lld`), with `mitigations` (its own, parsed).
+    public func buildOptions(mitigations: [Mitigation]) -> BuildOptions {
+        BuildOptions(era: era, kallsyms: options, mitigations: mitigations, letters: letters, linker: rules ?? .gnu)
+    }
+}

@@ -38,9 +38,7 @@ extension CaseReplay {
             }
             let result = Build(
                 layout: layout,
-                options: BuildOptions(
-                    era: file.era, kallsyms: file.options,
-                    mitigations: mitigations, letters: file.letters, linker: file.rules ?? .gnu)
+                options: file.buildOptions(mitigations: mitigations)
             ).run()
             switch target.verdict(of: result) {
             case .fails(let reason): observed = reason

@@ -120,8 +120,7 @@ public enum CaseReplay {
             }
             mitigations.append(mitigation)
         }
-        var options = BuildOptions(
-            era: file.era, kallsyms: file.options, mitigations: mitigations, letters: file.letters, linker: file.rules ?? .gnu)
+        var options = file.buildOptions(mitigations: mitigations)
         let result: BuildResult
         if let kind {
             options.linker = kind.flavour

@@ -226,9 +226,7 @@ import Testing
         let mitigations = try saved.mitigations.map { try #require(Mitigation(parsing: $0)) }
         let result = Build(
             layout: layout,
-            options: BuildOptions(
-                era: saved.era, kallsyms: saved.options,
-                mitigations: mitigations, letters: saved.letters, linker: saved.rules ?? .gnu)
+            options: saved.buildOptions(mitigations: mitigations)
         ).run()
         #expect(target.verdict(of: result).isFailure == (saved.expectation == .fails), "\(file)")
         if saved.expectation == .fails { #expect(target.verdict(of: result) == .fails(saved.reason), "\(file)") }
