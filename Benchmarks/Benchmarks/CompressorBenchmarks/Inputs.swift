@@ -39,13 +39,13 @@ enum Inputs {
     }()
 
     /// The first 122 000 lines of a real x86-64 `System.map` (Debian 6.12.117, amd64), the size
-    /// of a 122 000-symbol `/proc/kallsyms`: read from `../shared/corpus` (through `xz -dc`) when
-    /// it is there, nil otherwise (the benchmarks that need it are then not registered).
+    /// of a 122 000-symbol `/proc/kallsyms`. The map is not in the repository: it is read
+    /// (through `xz -dc`) from the `System.map.xz` that `KALLSYMS_LAB_AMD64_MAP` names, and without
+    /// it the benchmarks that need it are not registered.
     static let amd64x122k: [UInt8]? = {
-        var url = URL(fileURLWithPath: corpus)
-        for _ in 0..<3 { url.deleteLastPathComponent() }  // Corpus, Tests, root
-        let path = url.appendingPathComponent("shared/corpus/amd64-6.12.117/System.map.xz").path
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let path = ProcessInfo.processInfo.environment["KALLSYMS_LAB_AMD64_MAP"],
+            FileManager.default.fileExists(atPath: path)
+        else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["xz", "-dc", path]
