@@ -18,7 +18,7 @@ import LinkModel
 /// per-cpu section and the `.init.data` letter matter.
 struct ArmKernelScript {
     /// Symbols with offsets and a size: one output section's contents.
-    struct Part {
+    struct Part: Sendable {
         var members: [Section.Member] = []
         var size: UInt64 = 0
         var hasSymbols: Bool { !members.isEmpty }

@@ -4,7 +4,7 @@ import Randomness
 
 /// The sections of a generated layout while they are filled, and the linker script around them
 /// (`ArmKernelScript`).
-struct LayoutParts {
+struct LayoutParts: Sendable {
     typealias Part = ArmKernelScript.Part
 
     var head = Part(), text = Part(), rodata = Part(), roAfterInit = Part()
@@ -16,8 +16,9 @@ struct LayoutParts {
     static let pageSize = ArmKernelScript.pageSize
 
     /// Sorts a region's records into its sections (see `LayoutGenerator`): the distance to the
-    /// next record belongs to the record before, the last record of each section gets a tail.
-    mutating func add(_ records: [SymbolRecord], role: LayoutGenerator.Role, tails: inout SeededRandom) {
+    /// next record belongs to the record before. Returns the parts filled, in order of first
+    /// use (where a caller adds each section's tail).
+    mutating func add(_ records: [SymbolRecord], role: LayoutGenerator.Role) -> [WritableKeyPath<LayoutParts, Part>] {
         func destination(_ type: UInt8) -> WritableKeyPath<LayoutParts, Part>? {
             let isText = "TtWw".utf8.contains(type), isData = "Dd".utf8.contains(type)
             let isReadOnly = "RrVv".utf8.contains(type), isBss = "Bb".utf8.contains(type)
@@ -68,11 +69,8 @@ struct LayoutParts {
             filled[part].part.members.append(.symbol(name: record.name, offset: offset, binding: binding))
             if nextKept[index] >= 0 { filled[part].part.size += records[nextKept[index]].address - record.address }
         }
-        for (path, part) in filled {
-            var part = part
-            part.size += 4 * UInt64(RandomDraws.value(in: 1...16, using: &tails))
-            self[keyPath: path] = part
-        }
+        for (path, part) in filled { self[keyPath: path] = part }
+        return filled.map(\.path)
     }
 
     static func binding(_ type: UInt8) -> Binding {
@@ -80,7 +78,8 @@ struct LayoutParts {
         return type >= UInt8(ascii: "a") ? .local : .global
     }
 
-    /// `ArmKernelScript` around the filled sections.
+    /// `ArmKernelScript` around the filled sections (names the script defines must already be
+    /// local: `makeScriptNamesLocal`).
     func layout(shape: LayoutShape) -> Layout {
         var script = ArmKernelScript(head: head, text: text, rodata: rodata)
         if roAfterInit.hasSymbols {
@@ -96,21 +95,31 @@ struct LayoutParts {
             alignBefore: shape.percpuAlignment, alignment: 32, part: shape.isUniprocessor ? Part() : percpu)
         script.data = data
         script.bss = bss
-        return Self.scriptSymbolsWin(script.layout(name: "arm-" + shape.description))
+        return script.layout(name: "arm-" + shape.description)
     }
 
-    /// A name the linker script defines (a marker or absolute symbol) or the kallsyms object
-    /// defines (a table label) that the profile also drew as a global object symbol: a real link
-    /// lets the script's definition replace it and refuses a second table label, so the object's
-    /// copy is made local, as a kernel's would have to be.
-    static func scriptSymbolsWin(_ layout: Layout) -> Layout {
+    /// Every part, in script order, with the output section it fills in `layout(shape:)`.
+    static var allParts: [(path: WritableKeyPath<LayoutParts, Part>, section: String)] {
+        [
+            (\.head, ".head.text"), (\.text, ".text"), (\.rodata, ".rodata"), (\.roAfterInit, ".data..ro_after_init"),
+            (\.initText, ".init.text"), (\.initData, ".init.data"), (\.percpu, ".data..percpu"), (\.data, ".data"),
+            (\.bss, ".bss"),
+        ]
+    }
+
+    /// A name the linker script defines (a marker or absolute symbol) or the
+    /// kallsyms object defines (a table label) that the profile also drew as a global object
+    /// symbol: a real link lets the script's definition replace it and refuses a second table
+    /// label, so the object's copy is made local, as a kernel's would have to be.
+    mutating func makeScriptNamesLocal() {
         var scriptNames = Set(
             [
                 "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
                 "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
                 "kallsyms_seqs_of_names",
             ].map { Array($0.utf8) })
-        for item in layout.items {
+        // Every marker and absolute symbol of the script (the shape does not change the names).
+        for item in LayoutParts().layout(shape: LayoutShape(isUniprocessor: false, letters: .byFlags)).items {
             switch item {
             case .absolute(let name): scriptNames.insert(name)
             case .section(let section):
@@ -118,21 +127,18 @@ struct LayoutParts {
             case .align: break
             }
         }
-        var copy = layout
-        for index in copy.items.indices {
-            guard case .section(var section) = copy.items[index] else { continue }
-            var changed = false
-            for member in section.members.indices {
-                if case .symbol(let name, let offset, let binding) = section.members[member], binding != .local,
+        for (path, _) in Self.allParts {
+            var members = self[keyPath: path].members
+            self[keyPath: path].members = []
+            for index in members.indices {
+                if case .symbol(let name, let offset, let binding) = members[index], binding != .local,
                     scriptNames.contains(name)
                 {
-                    section.members[member] = .symbol(name: name, offset: offset, binding: .local)
-                    changed = true
+                    members[index] = .symbol(name: name, offset: offset, binding: .local)
                 }
             }
-            if changed { copy.items[index] = .section(section) }
+            self[keyPath: path].members = members
         }
-        return copy
     }
 
     /// Pads `.init.data` so that, linked without kallsyms tables, it ends 1…`span` bytes below

@@ -89,16 +89,23 @@ public struct LayoutGenerator: Sendable {
         generate(symbols: count, shape: shape, seed: SeededRandom(drawingFrom: &rng))
     }
 
+    /// One layout with a population of its own: a uniprocessor shape's per-cpu share is drawn
+    /// as `.data` symbols, each region's filled sections get a tail of 4 to 64 bytes. (The
+    /// layouts of a seed are what `fuzz --print-layout` printed since issue 9, and the
+    /// `FuzzPassConvergence` corpus depends on them.)
     private func generate(symbols count: Int, shape: LayoutShape, seed: SeededRandom) -> Layout {
-        let counts = composition(ordinary: max(0, count - Self.scriptMarkers.count), shape: shape)
+        let counts = composition(ordinary: max(0, count - Self.scriptMarkers.count), uniprocessor: shape.isUniprocessor)
         var parts = LayoutParts()
         var sizeStream = seed.derived("sizes")
         for (index, region) in regions.enumerated() where counts[index] > 0 {
             var stream = seed.derived("region").derived(UInt64(index))
             let records = region.generator.generate(symbols: counts[index] + region.boundaries, using: &stream)
                 .filter { !MarkerRules.isBoundary($0.name) }
-            parts.add(records, role: region.role, tails: &sizeStream)
+            for path in parts.add(records, role: region.role) {
+                parts[keyPath: path].size += 4 * UInt64(RandomDraws.value(in: 1...16, using: &sizeStream))
+            }
         }
+        parts.makeScriptNamesLocal()
         var layout = parts.layout(shape: shape)
         if shape.isBoundaryBiased {
             LayoutParts.bias(&layout, expectedTables: Self.expectedTablesSize(symbols: count), using: &sizeStream)
@@ -106,11 +113,29 @@ public struct LayoutGenerator: Sendable {
         return layout
     }
 
-    /// Ordinary symbols per region, by the learned shares (largest remainder). On a
-    /// uniprocessor kernel the per-cpu variables are ordinary data: their share goes to `.data`.
-    private func composition(ordinary: Int, shape: LayoutShape) -> [Int] {
+    /// The symbols of layouts of about `count` symbols, drawn from `seed`'s streams (one per
+    /// region), before a shape and sizes place them: see `LayoutPopulation`. O(count).
+    public func population(symbols count: Int, seed: SeededRandom) -> LayoutPopulation {
+        let counts = composition(ordinary: max(0, count - Self.scriptMarkers.count), uniprocessor: false)
+        var smp = LayoutParts(), uniprocessor = LayoutParts()
+        for (index, region) in regions.enumerated() where counts[index] > 0 {
+            var stream = seed.derived(UInt64(index))
+            let records = region.generator.generate(symbols: counts[index] + region.boundaries, using: &stream)
+                .filter { !MarkerRules.isBoundary($0.name) }
+            _ = smp.add(records, role: region.role)
+            // A uniprocessor kernel has no per-cpu section: its per-cpu variables are data.
+            _ = uniprocessor.add(records, role: region.role == .percpu ? .data : region.role)
+        }
+        smp.makeScriptNamesLocal()
+        uniprocessor.makeScriptNamesLocal()
+        return LayoutPopulation(symbols: count, smp: smp, uniprocessor: uniprocessor)
+    }
+
+    /// Ordinary symbols per region, by the learned shares (largest remainder). `uniprocessor`:
+    /// the per-cpu variables are ordinary data, their share goes to `.data`.
+    private func composition(ordinary: Int, uniprocessor: Bool) -> [Int] {
         var weights = regions.map(\.weight)
-        if shape.isUniprocessor, let percpu = regions.firstIndex(where: { $0.role == .percpu }) {
+        if uniprocessor, let percpu = regions.firstIndex(where: { $0.role == .percpu }) {
             if let data = regions.firstIndex(where: { $0.role == .data }) { weights[data] += weights[percpu] }
             weights[percpu] = 0
         }

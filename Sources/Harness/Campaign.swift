@@ -135,6 +135,12 @@ public struct Campaign: Sendable {
         runner = CampaignCaseRunner(configuration)
     }
 
+    /// Layouts of at least this many symbols share their population (their symbols) with the
+    /// other cases of their batch of `casesPerPopulation`; smaller ones are drawn whole per
+    /// case. See `CaseLayouts`.
+    public static let populationSharedFrom = CaseLayouts.sharedFrom
+    public static let casesPerPopulation = CaseLayouts.batchSize
+
     /// The seed of case `index`: drawn from the campaign seed's stream `index` (so cases are
     /// independent and any one can be rerun alone).
     public static func caseSeed(_ index: Int, campaignSeed: UInt64) -> UInt64 {
@@ -144,7 +150,7 @@ public struct Campaign: Sendable {
 
     /// The layout case `index` builds (for build targets).
     public func layout(ofCase index: Int) -> Layout {
-        runner.layout(seed: Self.caseSeed(index, campaignSeed: configuration.seed))
+        runner.layout(index: index)
     }
 
     /// Shrinks a failing layout (a saved finding, say) with the configuration's target, options
@@ -161,7 +167,19 @@ public struct Campaign: Sendable {
 
     /// Runs one case alone (what a worker does for case `index`).
     public func runCase(_ index: Int, cancellation: CampaignCancellation = CampaignCancellation()) -> CampaignCaseResult {
-        runner.run(index: index, seed: Self.caseSeed(index, campaignSeed: configuration.seed), cancellation: cancellation)
+        var cache = CompressionCache()
+        return runCase(index, cancellation: cancellation, cache: &cache)
+    }
+
+    /// Runs one case with a worker's compression cache (the result does not depend on it).
+    public func runCase(
+        _ index: Int, cancellation: CampaignCancellation, cache: inout CompressionCache
+    )
+        -> CampaignCaseResult
+    {
+        runner.run(
+            index: index, seed: Self.caseSeed(index, campaignSeed: configuration.seed), cancellation: cancellation,
+            cache: &cache)
     }
 
     /// Runs the campaign on `configuration.jobs` threads until the case limit, the time limit or
@@ -183,6 +201,7 @@ public struct Campaign: Sendable {
         let reason = Mutex<StopReason?>(nil)
         let jobs = configuration.jobs
         Concurrently.workers(count: jobs) { _ in
+            var cache = CompressionCache()
             while true {
                 if cancellation.isCancelled {
                     reason.withLock { $0 = $0 ?? .cancelled }
@@ -197,7 +216,7 @@ public struct Campaign: Sendable {
                     reason.withLock { $0 = $0 ?? .caseLimit }
                     return
                 }
-                let result = runCase(index, cancellation: cancellation)
+                let result = runCase(index, cancellation: cancellation, cache: &cache)
                 state.withLock { summary in
                     summary.add(result)
                     events(.caseFinished(result))

@@ -8,36 +8,46 @@ import RealLink
 /// Runs one campaign case: generate from the case seed, run the target, shrink a failure.
 struct CampaignCaseRunner: Sendable {
     let configuration: Campaign.Configuration
-    let layouts: LayoutGenerator
+    let layouts: CaseLayouts
     let maps: SymbolSetGenerator
 
     init(_ configuration: Campaign.Configuration) {
         self.configuration = configuration
-        layouts = LayoutGenerator(profile: .arm)
+        layouts = CaseLayouts(
+            campaignSeed: configuration.seed, symbols: configuration.symbols, shape: configuration.shape,
+            architecture: configuration.architecture)
         maps = SymbolSetGenerator(profile: .arm)
     }
 
-    func run(index: Int, seed: UInt64, cancellation: CampaignCancellation) -> CampaignCaseResult {
+    /// Runs case `index`; `cache` is the worker's, kept from case to case (cases of a batch share
+    /// their symbols, so most of their passes compress the same strings).
+    func run(
+        index: Int, seed: UInt64, cancellation: CampaignCancellation, cache: inout CompressionCache
+    )
+        -> CampaignCaseResult
+    {
         configuration.target.isBuildTarget
-            ? runBuild(index: index, seed: seed, cancellation: cancellation)
+            ? runBuild(index: index, seed: seed, cancellation: cancellation, cache: &cache)
             : runRoundTrip(index: index, seed: seed, cancellation: cancellation)
     }
 
-    /// The layout of a case seed (what `fuzz` generated for it).
-    func layout(seed: UInt64) -> Layout {
-        layouts.caseLayout(
-            seed: seed, symbols: configuration.symbols, shape: configuration.shape,
-            architecture: configuration.architecture)
+    /// The layout of case `index` (what `fuzz` generated for it).
+    func layout(index: Int) -> Layout {
+        layouts.layout(index: index)
     }
 
-    private func runBuild(index: Int, seed: UInt64, cancellation: CampaignCancellation) -> CampaignCaseResult {
+    private func runBuild(
+        index: Int, seed: UInt64, cancellation: CampaignCancellation, cache: inout CompressionCache
+    )
+        -> CampaignCaseResult
+    {
         let clock = ContinuousClock()
         var start = clock.now
-        let layout = self.layout(seed: seed)
+        let layout = self.layout(index: index)
         let plan = LinkPlan(layout)
         let generated = clock.now
         let options = configuration.buildOptions
-        let result = Build(layout: layout, options: options).run(plan: plan)
+        let result = Build(layout: layout, options: options).run(plan: plan, cache: &cache)
         let built = clock.now
         let verdict = configuration.target.verdict(of: result)
         var caseResult = CampaignCaseResult(

@@ -118,19 +118,19 @@ public struct MitigationComparison: Sendable {
     }
 
     public let configuration: Configuration
-    private let layouts: LayoutGenerator
+    private let layouts: CaseLayouts
 
     /// A comparison; compiles the ARM profile's generators once.
     public init(_ configuration: Configuration) {
         self.configuration = configuration
-        layouts = LayoutGenerator(profile: .arm)
+        layouts = CaseLayouts(
+            campaignSeed: configuration.seed, symbols: configuration.symbols, shape: configuration.shape,
+            architecture: configuration.architecture)
     }
 
-    /// The layout of case `index`.
+    /// The layout of case `index` (the layout `fuzz` draws for case `index` of the same seed).
     public func layout(_ index: Int) -> Layout {
-        layouts.caseLayout(
-            seed: Campaign.caseSeed(index, campaignSeed: configuration.seed), symbols: configuration.symbols,
-            shape: configuration.shape, architecture: configuration.architecture)
+        layouts.layout(index: index)
     }
 
     /// Runs every row on every case on `jobs` threads; `progress` gets the number of cases done
@@ -145,10 +145,11 @@ public struct MitigationComparison: Sendable {
         let next = Atomic<Int>(0)
         let state = Mutex((rows: configuration.rows.map { Row(mitigations: $0) }, cases: 0, builds: 0, compressions: 0, reused: 0))
         Concurrently.workers(count: configuration.jobs) { _ in
+            var cache = CompressionCache()
             while !cancellation.isCancelled {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < configuration.cases else { return }
-                let (measurements, work) = measure(index)
+                let (measurements, work) = measure(index, cache: &cache)
                 state.withLock { state in
                     let baseline = measurements[0].objectSize
                     for (row, measurement) in measurements.enumerated() {
@@ -170,10 +171,9 @@ public struct MitigationComparison: Sendable {
             cancelled: cancellation.isCancelled)
     }
 
-    /// Builds case `index` under every row, sharing the plan and the compression cache.
-    func measure(_ index: Int) -> ([Measurement], work: (compressed: Int, reused: Int)) {
+    /// Builds case `index` under every row, sharing the plan and the worker's compression cache.
+    func measure(_ index: Int, cache: inout CompressionCache) -> ([Measurement], work: (compressed: Int, reused: Int)) {
         let plan = LinkPlan(layout(index))
-        var cache = CompressionCache()
         var work = (compressed: 0, reused: 0)
         let measurements = configuration.rows.map { mitigations -> Measurement in
             let options = BuildOptions(

@@ -55,3 +55,46 @@ import Testing
         }
     }
 }
+
+/// Campaign workers keep one `CompressionCache` from case to case (issue 17): ARM-sized cases
+/// of a batch share their population, so later cases mostly reuse earlier compressions. Each
+/// case must build exactly as from scratch.
+@Suite struct WorkerCacheTests {
+    static let configuration = Campaign.Configuration(era: .v3_3, seed: 0x17, symbols: Campaign.populationSharedFrom)
+
+    @Test("cases built one after another with one cache equal their builds from scratch")
+    func workerCacheEqualsScratch() {
+        let campaign = Campaign(Self.configuration)
+        var cache = CompressionCache()
+        var reused = 0
+        for index in 0..<6 {
+            let plan = LinkPlan(campaign.layout(ofCase: index))
+            let options = Self.configuration.buildOptions
+            let cached = Build(layout: plan.layout, options: options).run(plan: plan, cache: &cache)
+            let scratch = Build(layout: plan.layout, options: options).run(plan: plan)
+            #expect(cached.passes.map(SharedCacheTests.PassOutcome.init) == scratch.passes.map(SharedCacheTests.PassOutcome.init), "case \(index)")
+            #expect(cached.vmlinux == scratch.vmlinux)
+            #expect(SharedCacheTests.outcome(cached) == SharedCacheTests.outcome(scratch))
+            reused += cached.passes.filter { $0.output.work == .reusedCompression }.count
+        }
+        // The cases share a population: the cache must have been used, or this test tests nothing.
+        #expect(reused > 0)
+    }
+
+    @Test("ARM-sized cases of one batch share their symbols and differ in sizes; the next batch has others")
+    func batchesSharePopulations() throws {
+        let campaign = Campaign(Self.configuration)
+        func names(_ layout: Layout) -> Set<[UInt8]> {
+            Set(layout.sections.flatMap { $0.members.compactMap { if case .symbol(let name, _, _) = $0 { name } else { nil } } })
+        }
+        func sizes(_ layout: Layout) -> [UInt64] { layout.sections.map(\.size) }
+        let first = campaign.layout(ofCase: 0), second = campaign.layout(ofCase: 1)
+        let later = campaign.layout(ofCase: Campaign.casesPerPopulation)
+        #expect(names(first) == names(second))
+        #expect(sizes(first) != sizes(second))
+        #expect(names(first) != names(later))
+        // Case i of seed S is the same layout wherever it is asked for.
+        #expect(Campaign(Self.configuration).layout(ofCase: 1) == second)
+        #expect(MitigationComparison(.init(era: .v3_3, cases: 2, seed: 0x17, symbols: Campaign.populationSharedFrom)).layout(1) == second)
+    }
+}

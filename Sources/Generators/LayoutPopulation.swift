@@ -1,0 +1,82 @@
+import LinkModel
+import Randomness
+
+/// The symbols of generated layouts, drawn once and placed by many shapes: each region's
+/// records already sorted into the sections of `ArmKernelScript`, for an SMP kernel and for a
+/// uniprocessor one (whose per-cpu variables are ordinary `.data`), with the names the script
+/// defines made local.
+///
+/// Drawing the 107 000 symbols of an ARM-sized layout costs far more than building it (issue
+/// 17), so a campaign draws one population per batch of cases and varies, per case, what
+/// decides whether a build converges: the shape (per-cpu section, `nm` letters, alignment,
+/// boundary bias) and the sections' tails. `layout(shape:sizes:)` is `base(shape)` plus
+/// `placed(_:shape:sizes:)`; a campaign keeps the bases it has made (a base depends on the
+/// shape's per-cpu section, letters and alignment only) and places each case's sizes on one.
+public struct LayoutPopulation: Sendable {
+    /// The symbol count asked for (the layouts define this many, within a few).
+    public let symbols: Int
+    let smp: LayoutParts
+    let uniprocessor: LayoutParts
+
+    /// A layout without tails or bias: what `placed` starts from, for every shape that has the
+    /// same `BaseKey`.
+    public struct Base: Sendable {
+        let layout: Layout
+        /// Items whose section holds population symbols: each gets a tail.
+        let tailed: [Int]
+    }
+
+    /// What of a shape a `Base` depends on.
+    public struct BaseKey: Hashable, Sendable {
+        public var isUniprocessor: Bool
+        public var letters: LayoutShape.Letters
+        public var percpuAlignment: UInt64
+
+        public init(_ shape: LayoutShape) {
+            isUniprocessor = shape.isUniprocessor
+            letters = shape.letters
+            percpuAlignment = shape.percpuAlignment
+        }
+    }
+
+    /// The layout of `shape`: the base, each filled section's tail drawn from `sizes` in script
+    /// order, then the boundary bias from the same stream.
+    ///
+    /// A tail is 4 to 4 096 bytes (a multiple of 4): up to a page, so that where each section
+    /// ends within its page is drawn afresh for every case. Cases that share a population have
+    /// the same symbols and so the same kallsyms tables; the page a section's end falls in
+    /// must come from the tails (a layout whose tables push the next page boundary by an odd
+    /// number of pages is the one the 2012 mechanism needs, docs/behaviour.md §9).
+    public func layout(shape: LayoutShape, sizes: inout SeededRandom) -> Layout {
+        placed(base(shape), shape: shape, sizes: &sizes)
+    }
+
+    /// The largest tail, in 4-byte words.
+    static let tailWords = 1024
+
+    /// The script around the population's symbols for `shape`, without tails or bias. O(symbols).
+    public func base(_ shape: LayoutShape) -> Base {
+        let parts = shape.isUniprocessor ? uniprocessor : smp
+        let layout = parts.layout(shape: shape)
+        let names = Set(LayoutParts.allParts.filter { parts[keyPath: $0.path].hasSymbols }.map(\.section))
+        let tailed = layout.items.indices.filter { index in
+            if case .section(let section) = layout.items[index] { return names.contains(section.name) }
+            return false
+        }
+        return Base(layout: layout, tailed: tailed)
+    }
+
+    /// `base` with `shape`'s sizes: tails from `sizes`, then the boundary bias. O(sections).
+    public func placed(_ base: Base, shape: LayoutShape, sizes: inout SeededRandom) -> Layout {
+        var layout = base.layout
+        for index in base.tailed {
+            guard case .section(var section) = layout.items[index] else { continue }
+            section.size += 4 * UInt64(RandomDraws.value(in: 1...Self.tailWords, using: &sizes))
+            layout.items[index] = .section(section)
+        }
+        if shape.isBoundaryBiased {
+            LayoutParts.bias(&layout, expectedTables: LayoutGenerator.expectedTablesSize(symbols: symbols), using: &sizes)
+        }
+        return layout
+    }
+}
