@@ -69,7 +69,7 @@ public enum ModernLayout {
         result.items[textIndex] = .section(text)
         let callable = result.callableSymbols
         let callees = text.members.compactMap { member -> [UInt8]? in
-            guard case .symbol(let name, _, let binding) = member, binding != .local, callable.contains(name) else { return nil }
+            guard case .symbol(let name, _, let binding) = member, binding != .local, callable.contains(NameKey(name)) else { return nil }
             return name
         }
         guard !callees.isEmpty, initText.alignment >= 4 else { return result }

@@ -114,7 +114,7 @@ public enum LinkerDifferential {
             }
             layout.items[index] = .section(section)
         }
-        var callable = Array(layout.callableSymbols).sorted { $0.lexicographicallyPrecedes($1) }
+        var callable = layout.callableSymbols.map(\.bytes).sorted { $0.lexicographicallyPrecedes($1) }
         if layout.usesThumb {
             // Thumb functions: symbols of code sections (at word offsets here).
             let code = Set(

@@ -1,3 +1,5 @@
+import Compressor
+
 /// Value transformations a shrinker combines: every one returns a smaller, still valid layout
 /// (offsets stay within sizes, at most one kallsyms placement) and leaves `self` unchanged.
 ///
@@ -85,7 +87,7 @@ extension Layout {
         var copy = self
         for index in copy.items.indices {
             guard case .section(var section) = copy.items[index], !section.calls.isEmpty else { continue }
-            section.calls.removeAll { !callable.contains($0.target) }
+            section.calls.removeAll { !callable.contains(NameKey($0.target)) }
             copy.items[index] = .section(section)
         }
         return copy
@@ -93,20 +95,20 @@ extension Layout {
 
     /// The names a call may target: global or weak section symbols defined exactly once in the
     /// layout (no other symbol, marker or absolute symbol of that name).
-    public var callableSymbols: Set<[UInt8]> {
-        var counts: [[UInt8]: Int] = [:]
-        var callable = Set<[UInt8]>()
+    public var callableSymbols: Set<NameKey> {
+        var counts: [NameKey: Int] = [:]
+        var callable = Set<NameKey>()
         for item in items {
             switch item {
             case .align: break
-            case .absolute(let name): counts[name, default: 0] += 1
+            case .absolute(let name): counts[NameKey(name), default: 0] += 1
             case .section(let section):
                 for member in section.members {
                     switch member {
-                    case .marker(let name, _): counts[name, default: 0] += 1
+                    case .marker(let name, _): counts[NameKey(name), default: 0] += 1
                     case .symbol(let name, _, let binding):
-                        counts[name, default: 0] += 1
-                        if binding != .local { callable.insert(name) }
+                        counts[NameKey(name), default: 0] += 1
+                        if binding != .local { callable.insert(NameKey(name)) }
                     case .kallsyms: break
                     }
                 }

@@ -74,7 +74,7 @@ extension LinkPlan {
                     let placed = stubOffsets(created, areas: next)
                     for index in created.indices where !created[index].isLong {
                         let stub = created[index]
-                        let target = callTargets[stub.target]!
+                        let target = callTargets[NameKey(stub.target)]!
                         let to = targetAddress(target.item, target.offset, target.isAbove, addresses, object)
                         if !rules.allowsShortThunk(at: areaStart(stub.item, addresses) &+ placed[index], to: to) {
                             created[index].isLong = true

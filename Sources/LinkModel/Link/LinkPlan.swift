@@ -18,7 +18,7 @@ public struct LinkPlan: Sendable {
     /// the main object `LinkerInput` writes (0: none); GNU ld's stub order depends on it.
     let mainObjectOrdinals: [Int]
     /// Where each call target is defined (empty without calls).
-    let callTargets: [[UInt8]: (item: Int, offset: UInt64, isAbove: Bool)]
+    let callTargets: [NameKey: (item: Int, offset: UInt64, isAbove: Bool)]
 
     enum PreparedItem: Sendable {
         case align(UInt64)
@@ -92,7 +92,7 @@ public struct LinkPlan: Sendable {
         // layouts have none, and the set costs a hash of every name.
         let hasCalls = layout.items.contains { if case .section(let s) = $0 { return !s.calls.isEmpty } else { return false } }
         let callable = hasCalls ? layout.callableSymbols : []
-        var targets: [[UInt8]: (item: Int, offset: UInt64, isAbove: Bool)] = [:]
+        var targets: [NameKey: (item: Int, offset: UInt64, isAbove: Bool)] = [:]
         var calling: [(item: Int, section: Section)] = []
         for (index, item) in layout.items.enumerated() {
             switch item {
@@ -106,8 +106,8 @@ public struct LinkPlan: Sendable {
                 items.append(.section(prepared))
                 if !callable.isEmpty {
                     for case .symbol(let name, let offset, let binding) in section.members
-                    where binding != .local && callable.contains(name) {
-                        targets[name] = (index, offset, index == host && offset >= prepared.placement)
+                    where binding != .local && callable.contains(NameKey(name)) {
+                        targets[NameKey(name)] = (index, offset, index == host && offset >= prepared.placement)
                     }
                 }
                 if !section.calls.isEmpty && index != host { calling.append((index, section)) }
@@ -118,7 +118,7 @@ public struct LinkPlan: Sendable {
         }
         for (index, section) in calling {
             for call in section.calls.sorted(by: { $0.offset < $1.offset }) {
-                guard let target = targets[call.target] else { continue }
+                guard let target = targets[NameKey(call.target)] else { continue }
                 preparedCalls.append(
                     PreparedCall(
                         item: index, offset: call.offset, target: call.target, targetItem: target.item,
@@ -147,7 +147,7 @@ public struct LinkPlan: Sendable {
     /// input section per section part that has bytes or a first copy of a label, in item order.
     static func mainObjectOrdinals(_ items: [PreparedItem]) -> [Int] {
         var ordinals = [Int](repeating: 0, count: items.count)
-        var seen = Set<[UInt8]>()
+        var seen = Set<NameKey>()
         var next = 4
         for (index, item) in items.enumerated() {
             guard case .section(let section) = item else { continue }
@@ -162,7 +162,7 @@ public struct LinkPlan: Sendable {
             }
             for (partIndex, part) in parts.enumerated() {
                 var hasFirstCopy = false
-                for entry in part.entries where seen.insert(entry.name).inserted { hasFirstCopy = true }
+                for entry in part.entries where seen.insert(NameKey(entry.name)).inserted { hasFirstCopy = true }
                 if hasFirstCopy || part.size > 0 {
                     if partIndex == 0 { ordinals[index] = next }
                     next += 1
