@@ -87,13 +87,25 @@ public enum AssemblyWriter {
         }
         out.append("\t.section .rodata, \"a\"\n")
 
+        // The pieces repeated on every line of the three per-symbol tables, as word stores.
+        let commentOpen = TextBuffer.FixedText("\t/* ")
+        let commentClose = TextBuffer.FixedText(" */\n")
+        let newline = TextBuffer.FixedText("\n")
+        let byteDirective = TextBuffer.FixedText("\t.byte ")
+        let longDirective = TextBuffer.FixedText("\t.long\t")
+        let textRelativeOpen = TextBuffer.FixedText("\t.long\t_text - . + (")
+        let closeParen = TextBuffer.FixedText(")")
+
         // One buffer for every comment's `type ++ name`: no reference-counted array per symbol.
-        func comment(_ index: Int) {
-            out.append("\t/* ")
+        // Ends the line: the comment when the era prints one, then the newline.
+        func endLine(_ index: Int, comment: Bool) {
+            guard comment else { return out.append(newline) }
+            out.append(commentOpen)
             let start = index == 0 ? 0 : commentEnds[index &- 1]
-            out.append(raw: UnsafeBufferPointer(rebasing: commentBytes[start..<commentEnds[index]]))
-            out.append(" */")
+            out.append(name: UnsafeBufferPointer(rebasing: commentBytes[start..<commentEnds[index]]))
+            out.append(commentClose)
         }
+        let comments = rules.writesComments
 
         func writeAddressTables() {
             switch tables.addresses {
@@ -108,10 +120,9 @@ public enum AssemblyWriter {
             case .baseRelative(let offsets, let base, _):
                 label.write("kallsyms_offsets", to: &out)
                 for (index, offset) in offsets.enumerated() {
-                    out.append("\t.long\t")
+                    out.append(longDirective)
                     out.appendAlternateHex(UInt64(offset))
-                    if rules.writesComments { comment(index) }
-                    out.append("\n")
+                    endLine(index, comment: comments)
                 }
                 out.append("\n")
                 label.write("kallsyms_relative_base", to: &out)
@@ -121,20 +132,18 @@ public enum AssemblyWriter {
             case .textRelative(let values):
                 label.write("kallsyms_offsets", to: &out)
                 for (index, value) in values.enumerated() {
-                    out.append("\t.long\t_text - . + (")
+                    out.append(textRelativeOpen)
                     out.appendDecimal(Int64(value))
-                    out.append(")")
-                    if rules.writesComments { comment(index) }
-                    out.append("\n")
+                    out.append(closeParen)
+                    endLine(index, comment: comments)
                 }
                 out.append("\n")
             case .absolute32(let values):
                 label.write("kallsyms_offsets", to: &out)
                 for (index, value) in values.enumerated() {
-                    out.append("\t.long\t")
+                    out.append(longDirective)
                     out.appendAlternateHex(UInt64(value))
-                    if rules.writesComments { comment(index) }
-                    out.append("\n")
+                    endLine(index, comment: comments)
                 }
                 out.append("\n")
             case .slotRelative:
@@ -153,7 +162,7 @@ public enum AssemblyWriter {
         let names = tables.compressedNames
         for index in names.indices {
             let length = names.length(of: index)
-            out.append("\t.byte ")
+            out.append(byteDirective)
             switch rules.lengthPrefix {
             case .oneByte:
                 out.appendPaddedHex(length)
@@ -162,13 +171,11 @@ public enum AssemblyWriter {
                 let prefix = KallsymsTables.prefixBytes(of: length, .base128)
                 out.appendByteHex(prefix.first)
                 if let second = prefix.second {
-                    out.append(", ")
-                    out.appendByteHex(second)
+                    out.appendByteListEntry(second)
                 }
             }
             names.withBytes(of: index) { out.appendByteList($0) }
-            if rules.writesComments { comment(index) }
-            out.append("\n")
+            endLine(index, comment: comments)
         }
         out.append("\n")
 
@@ -201,14 +208,11 @@ public enum AssemblyWriter {
         if let seqs = tables.seqsOfNames {
             label.write("kallsyms_seqs_of_names", to: &out)
             for index in seqs {
-                out.append("\t.byte ")
+                out.append(byteDirective)
                 out.appendByteHex(UInt8((index >> 16) & 0xFF))
-                out.append(", ")
-                out.appendByteHex(UInt8((index >> 8) & 0xFF))
-                out.append(", ")
-                out.appendByteHex(UInt8(index & 0xFF))
-                comment(index)
-                out.append("\n")
+                out.appendByteListEntry(UInt8((index >> 8) & 0xFF))
+                out.appendByteListEntry(UInt8(index & 0xFF))
+                endLine(index, comment: true)
             }
             out.append("\n")
         }

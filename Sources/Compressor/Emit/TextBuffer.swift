@@ -90,6 +90,60 @@ struct TextBuffer: ~Copyable {
         count &+= bytes.count
     }
 
+    /// A name's bytes (the comments' `type ++ name`): eight bytes at a time, the last word
+    /// overlapping the one before, so a name of 8 bytes or more costs a few stores and no call.
+    @inline(__always) mutating func append(name bytes: UnsafeBufferPointer<UInt8>) {
+        let length = bytes.count
+        guard length >= 8, let source = bytes.baseAddress else { return append(raw: bytes) }
+        reserve(length)
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(storage + count)
+        var offset = 0
+        while offset &+ 8 < length {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            offset &+= 8
+        }
+        to.storeBytes(
+            of: from.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self), toByteOffset: length &- 8, as: UInt64.self)
+        count &+= length
+    }
+
+    /// Up to 24 bytes of fixed text as three little-endian words, so that the pieces every line
+    /// repeats (`\t.byte `, `\t/* `, ` */\n`, …) are three stores rather than a copy call.
+    struct FixedText {
+        let words: (UInt64, UInt64, UInt64)
+        let count: Int
+
+        init(_ text: StaticString) {
+            precondition(text.utf8CodeUnitCount <= 24, "FixedText holds at most 24 bytes")
+            var words: [UInt64] = [0, 0, 0]
+            text.withUTF8Buffer { bytes in
+                for (index, byte) in bytes.enumerated() { words[index >> 3] |= UInt64(byte) << (8 * UInt64(index & 7)) }
+            }
+            self.words = (words[0], words[1], words[2])
+            count = text.utf8CodeUnitCount
+        }
+    }
+
+    /// `text`: three word stores (the bytes past its end are overwritten later or left beyond
+    /// `count`).
+    @inline(__always) mutating func append(_ text: FixedText) {
+        reserve(24)
+        let to = UnsafeMutableRawPointer(storage + count)
+        to.storeBytes(of: UInt64(littleEndian: text.words.0), as: UInt64.self)
+        to.storeBytes(of: UInt64(littleEndian: text.words.1), toByteOffset: 8, as: UInt64.self)
+        to.storeBytes(of: UInt64(littleEndian: text.words.2), toByteOffset: 16, as: UInt64.self)
+        count &+= text.count
+    }
+
+    /// `, 0x%02x`: one entry of a `.byte` list.
+    @inline(__always) mutating func appendByteListEntry(_ value: UInt8) {
+        reserve(8)
+        Self.byteListWords.withUnsafeBufferPointer { words in
+            UnsafeMutableRawPointer(storage + count).storeBytes(of: words[Int(value)], as: UInt64.self)
+        }
+        count &+= 6
+    }
+
     mutating func append<C: Collection>(raw bytes: C) where C.Element == UInt8 {
         if let done: Void = bytes.withContiguousStorageIfAvailable({ append(raw: $0) }) { return done }
         reserve(bytes.count)
