@@ -33,6 +33,8 @@ let package = Package(
     name: "kallsyms-lab",
     products: [
         .executable(name: "kallsyms-lab", targets: ["kallsyms-lab"]),
+        // `decode IMAGE` without Foundation: `kallsyms-lab decode IMAGE` hands over to it (docs/images.md).
+        .executable(name: "kallsyms-lab-decode", targets: ["kallsyms-lab-decode"]),
         .library(name: "Compressor", targets: ["Compressor"]),
         .library(name: "Randomness", targets: ["Randomness"]),
         .library(name: "LinkModel", targets: ["LinkModel"]),
@@ -66,6 +68,10 @@ let package = Package(
             dependencies: ["Compressor", "Randomness", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader"],
             swiftSettings: staticInRelease),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        // No Foundation here or below (ImageReader, Compressor): the memory `decode IMAGE` needs.
+        .executableTarget(
+            name: "kallsyms-lab-decode", dependencies: ["ImageReader"],
+            swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
         .executableTarget(
             name: "FuzzRoundTrip", dependencies: ["FuzzLaws"],
