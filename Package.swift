@@ -96,7 +96,8 @@ let package = Package(
         .testTarget(name: "HarnessTests", dependencies: ["FuzzLaws", "Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Randomness", "Diagnostics", "Compressor", "TestSupport"]),
         .testTarget(name: "PropertyTests", dependencies: ["Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["Randomness", "KallsymsLabCommand", "Harness", "Compressor", "TestSupport"]),
+        .testTarget(
+            name: "CommandLineTests", dependencies: ["Randomness", "KallsymsLabCommand", "Harness", "Compressor", "ImageReader", "TestSupport"]),
         .testTarget(name: "ImageReaderTests", dependencies: ["Randomness", "ImageReader", "Compressor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
