@@ -65,12 +65,17 @@ let package = Package(
         .target(name: "ImageReader", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(
             name: "KallsymsLabCommand",
-            dependencies: ["Compressor", "Randomness", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader"],
+            dependencies: [
+                "Compressor", "Randomness", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader", "ImageCommand",
+            ],
             swiftSettings: staticInRelease),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
-        // No Foundation here or below (ImageReader, Compressor): the memory `decode IMAGE` needs.
+        // `decode IMAGE` as a command without Foundation: what `kallsyms-lab-decode` runs, and
+        // what `kallsyms-lab` needs to hand over to it.
+        .target(name: "ImageCommand", dependencies: ["Compressor", "ImageReader"], swiftSettings: staticInRelease),
+        // No Foundation here or below (ImageCommand, ImageReader, Compressor): the memory `decode IMAGE` needs.
         .executableTarget(
-            name: "kallsyms-lab-decode", dependencies: ["ImageReader"],
+            name: "kallsyms-lab-decode", dependencies: ["ImageCommand"],
             swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
         .executableTarget(
@@ -97,7 +102,7 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Randomness", "Diagnostics", "Compressor", "TestSupport"]),
         .testTarget(name: "PropertyTests", dependencies: ["Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(
-            name: "CommandLineTests", dependencies: ["Randomness", "KallsymsLabCommand", "Harness", "Compressor", "ImageReader", "TestSupport"]),
+            name: "CommandLineTests", dependencies: ["Randomness", "KallsymsLabCommand", "Harness", "Compressor", "ImageReader", "ImageCommand", "TestSupport"]),
         .testTarget(name: "ImageReaderTests", dependencies: ["Randomness", "ImageReader", "Compressor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

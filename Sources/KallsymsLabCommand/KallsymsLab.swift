@@ -1,6 +1,6 @@
 import Compressor
 import Foundation
-import ImageReader
+import ImageCommand
 
 /// The `kallsyms-lab` command line.
 public enum KallsymsLab {

@@ -1,5 +1,5 @@
-// `kallsyms-lab decode IMAGE` in a program without Foundation (ImageReader.StandaloneDecode).
-import ImageReader
+// `kallsyms-lab decode IMAGE` in a program without Foundation (ImageCommand.StandaloneDecode).
+import ImageCommand
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,6 @@
 import Compressor
 import Foundation
-import ImageReader
+import ImageCommand
 import TestSupport
 import Testing
 

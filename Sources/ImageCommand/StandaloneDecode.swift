@@ -1,4 +1,5 @@
 import Compressor
+import ImageReader
 
 #if canImport(Glibc)
     import Glibc
