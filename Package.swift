@@ -33,6 +33,8 @@ let package = Package(
     name: "kallsyms-lab",
     products: [
         .executable(name: "kallsyms-lab", targets: ["kallsyms-lab"]),
+        // `decode IMAGE` without Foundation: `kallsyms-lab decode IMAGE` hands over to it (docs/images.md).
+        .executable(name: "kallsyms-lab-decode", targets: ["kallsyms-lab-decode"]),
         .library(name: "Compressor", targets: ["Compressor"]),
         .library(name: "Randomness", targets: ["Randomness"]),
         .library(name: "LinkModel", targets: ["LinkModel"]),
@@ -63,9 +65,18 @@ let package = Package(
         .target(name: "ImageReader", dependencies: ["Compressor"], swiftSettings: optimizedEvenInDebug),
         .target(
             name: "KallsymsLabCommand",
-            dependencies: ["Compressor", "Randomness", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader"],
+            dependencies: [
+                "Compressor", "Randomness", "LinkModel", "Generators", "Harness", "Diagnostics", "RealLink", "ImageReader", "ImageCommand",
+            ],
             swiftSettings: staticInRelease),
         .executableTarget(name: "kallsyms-lab", dependencies: ["KallsymsLabCommand"], swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
+        // `decode IMAGE` as a command without Foundation: what `kallsyms-lab-decode` runs, and
+        // what `kallsyms-lab` needs to hand over to it.
+        .target(name: "ImageCommand", dependencies: ["Compressor", "ImageReader"], swiftSettings: staticInRelease),
+        // No Foundation here or below (ImageCommand, ImageReader, Compressor): the memory `decode IMAGE` needs.
+        .executableTarget(
+            name: "kallsyms-lab-decode", dependencies: ["ImageCommand"],
+            swiftSettings: staticInRelease, linkerSettings: staticLinkInRelease),
         // libFuzzer targets: built only by Fuzz/build.sh (see the README's "Fuzzing").
         .executableTarget(
             name: "FuzzRoundTrip", dependencies: ["FuzzLaws"],
@@ -90,7 +101,8 @@ let package = Package(
         .testTarget(name: "HarnessTests", dependencies: ["FuzzLaws", "Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Randomness", "Diagnostics", "Compressor", "TestSupport"]),
         .testTarget(name: "PropertyTests", dependencies: ["Randomness", "Harness", "Generators", "LinkModel", "Compressor", "TestSupport"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["Randomness", "KallsymsLabCommand", "Harness", "Compressor", "TestSupport"]),
+        .testTarget(
+            name: "CommandLineTests", dependencies: ["Randomness", "KallsymsLabCommand", "Harness", "Compressor", "ImageReader", "ImageCommand", "TestSupport"]),
         .testTarget(name: "ImageReaderTests", dependencies: ["Randomness", "ImageReader", "Compressor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

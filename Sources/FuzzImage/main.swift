@@ -3,7 +3,8 @@
 // finder promises. Compressed payloads are not decompressed here (no processes under the
 // fuzzer): the finder runs on the bytes as a raw image and as an ELF file, once whole and
 // once as a stream read a few bytes at a time through the smallest window (StreamSearch);
-// when both find tables they must be the same. Built by Fuzz/build.sh with
+// when both find tables they must be the same; and once more as the first search that stops when
+// the tables may be cut by the window (the same promise). Built by Fuzz/build.sh with
 // -parse-as-library, so this file has no top-level code.
 import ImageReader
 
@@ -31,6 +32,23 @@ public func fuzzImage(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         checkSorted(streamed)
         if let whole, whole.symbols != streamed.symbols {
             fatalError("the stream search and the whole search decode different symbols")
+        }
+    }
+    // The first search of `KernelImage.read`: it stops when the tables may be cut; what it finds
+    // is what the whole search finds.
+    delivered = 0
+    let first = StreamSearch(windowSize: StreamSearch.headerSize, limit: Int.max, readSize: 4099, stopsWhenCut: true)
+    let firstOutcome = try? first.run(
+        read: { buffer, count in
+            let n = min(count, size - delivered)
+            if n > 0 { buffer.update(from: data + delivered, count: n) }
+            delivered += n
+            return n
+        }, context: { _ in context })
+    if case .found(let streamed, _, _)? = firstOutcome {
+        checkSorted(streamed)
+        if let whole, whole.symbols != streamed.symbols {
+            fatalError("the first stream search and the whole search decode different symbols")
         }
     }
     return 0

@@ -40,15 +40,22 @@ public struct StreamSearch: Sendable {
     public var limit: Int
     /// The most bytes asked of `read` at a time.
     public var readSize: Int
+    /// Whether to stop with `.needsWholeStream` as soon as a candidate may have been cut by the
+    /// window (its names, or the address table that may precede them, start before it), rather
+    /// than read on: the first, small window of `KernelImage.read`, which then searches again
+    /// with a larger one. A candidate found is then one whose every byte the whole stream's
+    /// search could look at was in the window.
+    public var stopsWhenCut: Bool
 
     /// Keeps at least `windowSize` bytes (a multiple of `dropUnit`, at least `headerSize`) behind the newest.
-    public init(windowSize: Int, limit: Int, readSize: Int = 1 << 20) {
+    public init(windowSize: Int, limit: Int, readSize: Int = 1 << 20, stopsWhenCut: Bool = false) {
         precondition(
             windowSize >= Self.headerSize && windowSize % Self.dropUnit == 0 && readSize > 0,
             "the window holds the header and drops whole units")
         self.windowSize = windowSize
         self.limit = limit
         self.readSize = readSize
+        self.stopsWhenCut = stopsWhenCut
     }
     /// The first bytes of the stream kept for `context` (ELF program headers, an arm64 header).
     public static let headerSize = 64 << 10
@@ -130,6 +137,13 @@ public struct StreamSearch: Sendable {
                     let names = tokens.flatMap { TableFinder.nameCandidates(window, token: $0, context: context) }
                     // After the token index: offsets (4 per symbol), a base, kallsyms_seqs_of_names (3 per symbol), alignment.
                     let need = names.map { $0.token.indexOffset + 512 + 7 * $0.count + 64 }.max() ?? 0
+                    if stopsWhenCut && windowStart > 0 {
+                        // An address table before the count takes at most a word a symbol, then a base and alignment.
+                        let wordSize = context.wordSize ?? 8
+                        if names.isEmpty || names.contains(where: { $0.countOffset < wordSize * $0.count + 64 }) {
+                            return .needsWholeStream
+                        }
+                    }
                     if need > 0 {
                         pending = (tokens, names, need)
                     } else if windowStart > 0 {
@@ -145,6 +159,7 @@ public struct StreamSearch: Sendable {
                 if let found = try resolvePending() {
                     return .found(found, bytesRead: windowStart + held, streamEnded: ended)
                 }
+                if stopsWhenCut && mayBeCut { return .needsWholeStream }
             }
         }
         if mayBeCut { return .needsWholeStream }

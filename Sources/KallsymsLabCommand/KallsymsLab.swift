@@ -1,5 +1,6 @@
 import Compressor
 import Foundation
+import ImageCommand
 
 /// The `kallsyms-lab` command line.
 public enum KallsymsLab {
@@ -22,6 +23,29 @@ public enum KallsymsLab {
         // `decode` touches about 11 MB of heap: on huge pages each touched 2 MiB would count whole.
         if argv.dropFirst().first != "decode" { LargeHeap.prepare() }
         return run(Array(argv.dropFirst()), io: .process())
+    }
+
+    /// The program `argv` (with the program name) is handed over to, when there is one: for
+    /// `decode IMAGE` without options, `kallsyms-lab-decode` in `directory` (by default the one
+    /// this executable is in), if it is there: the same decoding in a program without
+    /// Foundation, which needs about 8 MB less memory (docs/images.md, "Peak memory: decode in
+    /// its own executable"). Nil: run here. A `.S`, standard input and every option stay here.
+    public static func handOver(_ argv: [String], directory: String? = nil) -> String? {
+        guard let path = StandaloneDecode.imagePath(Array(argv.dropFirst())), !DecodeCommand.isAssembly(path),
+            let directory = directory ?? executableDirectory()
+        else { return nil }
+        let program = directory + "/" + StandaloneDecode.executableName
+        return access(program, X_OK) == 0 ? program : nil
+    }
+
+    /// The directory of the running executable (`/proc/self/exe`), or nil.
+    static func executableDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        let path = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return String(path[..<slash])
     }
 
     /// Runs one invocation (without the program name) against `io`; returns the exit status.

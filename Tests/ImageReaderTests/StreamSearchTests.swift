@@ -134,4 +134,74 @@ import Testing
         #expect(report.tables.relativeBase == base)
         #expect(report.tables.symbols == image.expected)
     }
+
+    @Test("a first window that may cut the tables stops at once; the full window then finds what one search finds")
+    func firstWindowStopsWhenCut() throws {
+        let image = try SyntheticImage(
+            era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 8,
+            byteOrder: .little, count: 12000, seed: 41)
+        let bytes = Self.filler(units: 3, seed: 11) + image.bytes + Self.filler(units: 32, seed: 12)
+        var delivered = 0
+        let first = StreamSearch(windowSize: 64 << 10, limit: Int.max, readSize: 4096, stopsWhenCut: true)
+        let outcome = try bytes.withUnsafeBufferPointer { source in
+            try first.run(
+                read: { buffer, count in
+                    let n = min(count, source.count - delivered)
+                    if n > 0 { buffer.update(from: source.baseAddress! + delivered, count: n) }
+                    delivered += n
+                    return n
+                }, context: { _ in SearchContext() })
+        }
+        guard case .needsWholeStream = outcome else {
+            Issue.record("the first window held the tables: \(outcome)")
+            return
+        }
+        #expect(delivered < bytes.count - (1 << 20), "it stopped at the tables, not at the end: \(delivered)")
+        let path = KernelImageTests.temporaryFile(bytes)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let twoSearches = try KernelImage.read(path: path, options: ImageOptions(firstSearchWindow: 64 << 10))
+        let oneSearch = try KernelImage.read(path: path, options: ImageOptions(firstSearchWindow: 4 << 20))
+        #expect(twoSearches.tables.symbols == image.expected)
+        #expect(twoSearches.tables.locations == oneSearch.tables.locations)
+    }
+
+    @Test("a compressed payload searched through a small first window, then again through the full one, gives the one-search report")
+    func payloadSearchedTwice() throws {
+        let image = try SyntheticImage(
+            era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4,
+            byteOrder: .big, count: 20000, seed: 42)
+        let payload = Self.filler(units: 4, seed: 13) + image.bytes + Self.filler(units: 16, seed: 14)
+        let compressed = try #require(KernelImageTests.compress(payload, with: .gzip), "gzip, present on every Linux, failed")
+        let path = KernelImageTests.temporaryFile([UInt8](repeating: 0x55, count: 256) + compressed)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let twoSearches = try KernelImage.read(path: path, options: ImageOptions(firstSearchWindow: 64 << 10))
+        let oneSearch = try KernelImage.read(path: path, options: ImageOptions(firstSearchWindow: 4 << 20))
+        #expect(twoSearches.tables.symbols == image.expected)
+        #expect(twoSearches.tables.locations == oneSearch.tables.locations)
+        #expect(twoSearches.compression == .gzip && twoSearches.payloadOffset == 256 && twoSearches.searchedSize == nil)
+    }
+
+    @Test("tables inside the first window are found in one search, through it")
+    func firstWindowHoldsTheTables() throws {
+        let image = try SyntheticImage(
+            era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4,
+            byteOrder: .little, count: 2000, seed: 43)
+        let bytes = Self.filler(units: 40, seed: 15) + image.bytes + Self.filler(units: 8, seed: 16)
+        var delivered = 0
+        let first = StreamSearch(windowSize: 256 << 10, limit: Int.max, readSize: 4096, stopsWhenCut: true)
+        let outcome = try bytes.withUnsafeBufferPointer { source in
+            try first.run(
+                read: { buffer, count in
+                    let n = min(count, source.count - delivered)
+                    if n > 0 { buffer.update(from: source.baseAddress! + delivered, count: n) }
+                    delivered += n
+                    return n
+                }, context: { _ in SearchContext(wordSize: 4) })
+        }
+        guard case .found(let tables, _, _) = outcome else {
+            Issue.record("not found in the first window: \(outcome)")
+            return
+        }
+        #expect(tables.symbols == image.expected)
+    }
 }
