@@ -158,10 +158,27 @@ public enum KernelImage {
             case .notFound(_, _, let why):
                 refusal = why
             }
-            // A token table was found but the rest did not agree: that is the answer, not a reason to decompress.
-            if let refusal, !refusal.message.hasPrefix("no kallsyms token table") { throw refusal }
+            if let refusal, !refusal.message.hasPrefix("no kallsyms token table") {
+                return try withMapping(file, size: size) {
+                    try readPayloads(in: $0, outer: outer, path: path, options: options, orRefuse: refusal)
+                }
+            }
         }
         return try withMapping(file, size: size) { try readPayloads(in: $0, outer: outer, path: path, options: options) }
+    }
+
+    /// `readPayloads`, after a token table of the container itself was found whose other tables
+    /// did not agree: that refusal is the answer unless a payload decodes. (A compressor may
+    /// store a block it cannot shrink as it is, so a kernel's tables can lie verbatim inside its
+    /// compressed payload: lzop does, on a small image.)
+    static func readPayloads(
+        in bytes: UnsafeBufferPointer<UInt8>, outer: (format: String, context: SearchContext, machine: UInt16?), path: String, options: ImageOptions,
+        orRefuse refusal: ImageError
+    ) throws -> ImageReport {
+        guard PayloadFormat.nextCandidate(in: bytes, from: 0) != nil,
+            let report = try? readPayloads(in: bytes, outer: outer, path: path, options: options)
+        else { throw refusal }
+        return report
     }
 
     /// Finds and decodes the tables of the image in `bytes`, read from `path` (a file the
@@ -176,8 +193,9 @@ public enum KernelImage {
                     format: outer.format, compression: nil, payloadOffset: nil, searchedFormat: outer.format,
                     searchedSize: bytes.count, searchedBytesRead: bytes.count, tables: tables, machine: outer.machine)
             } catch let error as ImageError {
-                // A token table was found but the rest did not agree: that is the answer, not a reason to decompress.
-                if !error.message.hasPrefix("no kallsyms token table") { throw error }
+                if !error.message.hasPrefix("no kallsyms token table") {
+                    return try readPayloads(in: bytes, outer: outer, path: path, options: options, orRefuse: error)
+                }
             }
         }
         return try readPayloads(in: bytes, outer: outer, path: path, options: options)
