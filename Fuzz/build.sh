@@ -17,8 +17,12 @@ for target in "${targets[@]}"; do
   swift build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
     --product "$target" --scratch-path "$scratch"
   binary="$scratch/release/$target"
-  # -runs=0 only loads the corpus (none here) and prints libFuzzer's start-up lines.
-  info=$("$binary" -runs=0 2>&1 || true)
+  # -runs=0 only loads the corpus (none here), runs the empty input and prints libFuzzer's
+  # start-up lines; a finding on the empty input (FuzzPassConvergence has one) goes to a
+  # scratch folder, not into the current directory.
+  artifacts=$(mktemp -d)
+  info=$("$binary" -runs=0 -artifact_prefix="$artifacts/" 2>&1 || true)
+  rm -rf "$artifacts"
   counters=$(printf '%s\n' "$info" | sed -n 's/^INFO: Loaded 1 modules *(\([0-9][0-9]*\) inline 8-bit counters).*/\1/p' | head -1)
   if [ -z "$counters" ] || [ "$counters" -eq 0 ]; then
     echo "$target: no coverage counters; libFuzzer said:" >&2

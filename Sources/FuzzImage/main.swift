@@ -19,38 +19,27 @@ public func fuzzImage(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let whole = try? TableFinder.find(in: bytes, context: context)
     if let whole { checkSorted(whole) }
     // The stream: 4099 bytes at a time (not a divisor of the window), a 64 KiB window.
-    var delivered = 0
-    let search = StreamSearch(windowSize: StreamSearch.headerSize, limit: Int.max, readSize: 4099)
-    let outcome = try? search.run(
-        read: { buffer, count in
-            let n = min(count, size - delivered)
-            if n > 0 { buffer.update(from: data + delivered, count: n) }
-            delivered += n
-            return n
-        }, context: { _ in context })
-    if case .found(let streamed, _, _)? = outcome {
-        checkSorted(streamed)
-        if let whole, whole.symbols != streamed.symbols {
-            fatalError("the stream search and the whole search decode different symbols")
+    func streamed(_ search: StreamSearch, _ what: String) {
+        var delivered = 0
+        let outcome = try? search.run(
+            read: { buffer, count in
+                let n = min(count, size - delivered)
+                if n > 0 { buffer.update(from: data + delivered, count: n) }
+                delivered += n
+                return n
+            }, context: { _ in context })
+        guard case .found(let tables, _, _)? = outcome else { return }
+        checkSorted(tables)
+        if let whole, whole.symbols != tables.symbols {
+            fatalError("the \(what) and the whole search decode different symbols")
         }
     }
+    streamed(StreamSearch(windowSize: StreamSearch.headerSize, limit: Int.max, readSize: 4099), "stream search")
     // The first search of `KernelImage.read`: it stops when the tables may be cut; what it finds
     // is what the whole search finds.
-    delivered = 0
-    let first = StreamSearch(windowSize: StreamSearch.headerSize, limit: Int.max, readSize: 4099, stopsWhenCut: true)
-    let firstOutcome = try? first.run(
-        read: { buffer, count in
-            let n = min(count, size - delivered)
-            if n > 0 { buffer.update(from: data + delivered, count: n) }
-            delivered += n
-            return n
-        }, context: { _ in context })
-    if case .found(let streamed, _, _)? = firstOutcome {
-        checkSorted(streamed)
-        if let whole, whole.symbols != streamed.symbols {
-            fatalError("the first stream search and the whole search decode different symbols")
-        }
-    }
+    streamed(
+        StreamSearch(windowSize: StreamSearch.headerSize, limit: Int.max, readSize: 4099, stopsWhenCut: true),
+        "first stream search")
     return 0
 }
 

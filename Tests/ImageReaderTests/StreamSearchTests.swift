@@ -8,6 +8,26 @@ import Testing
 /// tables wider than the window sent back to a whole read, and payloads decompressed only as
 /// far as their tables.
 @Suite struct StreamSearchTests {
+    /// Runs `search` over `bytes` as a stream (handed over as `search` asks for them); the
+    /// outcome and how many bytes were handed over.
+    static func run(
+        _ search: StreamSearch, over bytes: [UInt8], context: SearchContext
+    ) throws
+        -> (outcome: StreamSearch.Outcome, delivered: Int)
+    {
+        var delivered = 0
+        let outcome = try bytes.withUnsafeBufferPointer { source in
+            try search.run(
+                read: { buffer, count in
+                    let n = min(count, source.count - delivered)
+                    if n > 0 { buffer.update(from: source.baseAddress! + delivered, count: n) }
+                    delivered += n
+                    return n
+                }, context: { _ in context })
+        }
+        return (outcome, delivered)
+    }
+
     /// Random bytes, a whole number of the window's drop units (so alignment is kept).
     ///
     /// SplitMix64 inline, eight bytes a step: filler needs no replayable draws, and this file
@@ -29,18 +49,7 @@ import Testing
 
     /// Searches `bytes` as a stream handed over `readSize` bytes at a time; also returns how many were handed over.
     static func search(_ bytes: [UInt8], window: Int, readSize: Int) throws -> (outcome: StreamSearch.Outcome, delivered: Int) {
-        var delivered = 0
-        let search = StreamSearch(windowSize: window, limit: Int.max, readSize: readSize)
-        let outcome = try bytes.withUnsafeBufferPointer { source in
-            try search.run(
-                read: { buffer, count in
-                    let n = min(count, source.count - delivered)
-                    if n > 0 { buffer.update(from: source.baseAddress! + delivered, count: n) }
-                    delivered += n
-                    return n
-                }, context: { _ in SearchContext() })
-        }
-        return (outcome, delivered)
+        try run(StreamSearch(windowSize: window, limit: Int.max, readSize: readSize), over: bytes, context: SearchContext())
     }
 
     @Test("tables after dropped bytes are found, with their offsets in the stream, and reading stops after them")
@@ -141,17 +150,8 @@ import Testing
             era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 8,
             byteOrder: .little, count: 12000, seed: 41)
         let bytes = Self.filler(units: 3, seed: 11) + image.bytes + Self.filler(units: 32, seed: 12)
-        var delivered = 0
         let first = StreamSearch(windowSize: 64 << 10, limit: Int.max, readSize: 4096, stopsWhenCut: true)
-        let outcome = try bytes.withUnsafeBufferPointer { source in
-            try first.run(
-                read: { buffer, count in
-                    let n = min(count, source.count - delivered)
-                    if n > 0 { buffer.update(from: source.baseAddress! + delivered, count: n) }
-                    delivered += n
-                    return n
-                }, context: { _ in SearchContext() })
-        }
+        let (outcome, delivered) = try Self.run(first, over: bytes, context: SearchContext())
         guard case .needsWholeStream = outcome else {
             Issue.record("the first window held the tables: \(outcome)")
             return
@@ -187,17 +187,8 @@ import Testing
             era: .v6_1, options: .init(allSymbols: true, baseRelative: true), wordSize: 4,
             byteOrder: .little, count: 2000, seed: 43)
         let bytes = Self.filler(units: 40, seed: 15) + image.bytes + Self.filler(units: 8, seed: 16)
-        var delivered = 0
         let first = StreamSearch(windowSize: 256 << 10, limit: Int.max, readSize: 4096, stopsWhenCut: true)
-        let outcome = try bytes.withUnsafeBufferPointer { source in
-            try first.run(
-                read: { buffer, count in
-                    let n = min(count, source.count - delivered)
-                    if n > 0 { buffer.update(from: source.baseAddress! + delivered, count: n) }
-                    delivered += n
-                    return n
-                }, context: { _ in SearchContext(wordSize: 4) })
-        }
+        let (outcome, delivered) = try Self.run(first, over: bytes, context: SearchContext(wordSize: 4))
         guard case .found(let tables, _, _) = outcome else {
             Issue.record("not found in the first window: \(outcome)")
             return
