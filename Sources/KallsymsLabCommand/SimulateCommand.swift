@@ -29,7 +29,9 @@ enum SimulateCommand {
             Mitigations (repeatable): extra-pass (KALLSYMS_EXTRA_PASS=1), fixed-point=K (link until the
             object repeats, at most K passes; cycles are reported), pad=B (each table padded to a
             multiple of B bytes), uncompressed-type (the type byte stored raw, out of the
-            compression), reuse-tokens (pass 1's token table encodes the later passes).
+            compression), reuse-tokens (pass 1's token table encodes the later passes),
+            ignore=PREFIX (the era's name filter drops names starting with PREFIX: a linker's stub
+            names, as kernels fix it; scripts/kallsyms' list up to v6.12, mksysmap's from v6.19).
 
             --linker gnu or lld links every image with a real toolchain instead of the model: the layout
             becomes an assembly file and a linker script, each pass's .S is assembled, the image linked
@@ -58,7 +60,7 @@ enum SimulateCommand {
             OptionSpec("--print-layout", "Print the layout's text form and exit."),
             OptionSpec(
                 "--mitigation", value: "M", repeatable: true,
-                "extra-pass, fixed-point=K, pad=B, uncompressed-type or reuse-tokens (repeatable)."),
+                "extra-pass, fixed-point=K, pad=B, uncompressed-type, reuse-tokens or ignore=PREFIX (repeatable)."),
             OptionSpec(
                 "--kallsyms-extra-pass", value: "V",
                 "The environment's KALLSYMS_EXTRA_PASS (v3.3: set and not 0; later eras: any non-empty value)."),

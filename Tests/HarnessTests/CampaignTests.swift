@@ -232,3 +232,34 @@ import Testing
         if saved.expectation == .fails { #expect(target.verdict(of: result) == .fails(saved.reason), "\(file)") }
     }
 }
+
+/// `ignore=PREFIX`, the fix kernels apply when a linker's stubs get into the tables, on the
+/// saved findings of today's mechanism (issue 15).
+@Suite struct IgnoreMitigationTests {
+    static func verdict(_ file: String, _ extra: [Mitigation]) throws -> CampaignVerdict {
+        let saved = try CaseFile(parsing: Corpus.text("findings/" + file))
+        let layout = try #require(saved.layout)
+        return CampaignTarget.passConvergence.verdict(
+            of: Build(layout: layout, options: saved.buildOptions(mitigations: extra)).run())
+    }
+
+    @Test(
+        "the stubs' prefix in the era's filter ends the failure; another prefix does not",
+        arguments: [
+            ("pass-convergence-v6.1-lld-thunks.case", "__ARMv7ABSLongThunk_"),
+            ("pass-convergence-v3.3-lld-thunk.case", "__ARMv7ABSLongThunk_"),
+            ("pass-convergence-v3.3-gnu-veneer.case", "__callee_0_veneer"),
+        ])
+    func ignoringTheStubs(_ file: String, _ prefix: String) throws {
+        #expect(try Self.verdict(file, []).isFailure)
+        #expect(try Self.verdict(file, [.ignore(prefix: Array("__unrelated_".utf8))]).isFailure)
+        #expect(try Self.verdict(file, [.ignore(prefix: Array(prefix.utf8))]) == .holds)
+    }
+
+    @Test("ignore=PREFIX parses and prints back; an empty or blank prefix is refused")
+    func parsing() {
+        #expect(Mitigation(parsing: "ignore=__ARMv7ABSLongThunk_") == .ignore(prefix: Array("__ARMv7ABSLongThunk_".utf8)))
+        #expect(Mitigation(parsing: "ignore=__T_veneer")?.description == "ignore=__T_veneer")
+        for bad in ["ignore=", "ignore", "ignore=a b", "ignore=\u{7F}x"] { #expect(Mitigation(parsing: bad) == nil, "\(bad)") }
+    }
+}

@@ -80,7 +80,7 @@ public struct Build: Sendable {
         var cycle: BuildResult.Cycle?
         while true {
             let map = try linker.link(object, weakReferences: rules.weakTableNames)
-            let input = Self.kallsymsInput(map, rules: rules, era: options.era)
+            let input = options.droppingIgnored(Self.kallsymsInput(map, rules: rules, era: options.era))
             do {
                 let output = try step.run(input, freezesTokens: number == 1)
                 passes.append(
@@ -104,8 +104,7 @@ public struct Build: Sendable {
             Self.sameLines(vmlinux.symbols, last.map.symbols)
             ? nil
             : Self.compare(
-                rules.systemMapFilter.apply(vmlinux.symbols),
-                with: rules.systemMapFilter.apply(last.map.symbols),
+                systemMap(vmlinux.symbols, rules: rules), with: systemMap(last.map.symbols, rules: rules),
                 reference: rules.referenceName(lastPass: last.number))
         let realPasses = passes.filter { $0.number > 0 }.count
         return BuildResult(
@@ -170,6 +169,15 @@ public struct Build: Sendable {
     }
 
     /// `cmp -s`: nil when equal, else the differing lines (positional, as `cmp` sees them).
+    /// What the era's check reads of a map: mksysmap's output, and from v6.19 (where mksysmap
+    /// also makes kallsyms' input) without the `ignore=PREFIX` names, which that era's fix adds
+    /// to mksysmap's patterns.
+    private func systemMap(_ symbols: [SymbolRecord], rules: EraBuild) -> [SymbolRecord] {
+        let filtered = rules.systemMapFilter.apply(symbols)
+        guard case .symsFile = rules.kallsymsInput else { return filtered }
+        return options.droppingIgnored(filtered)
+    }
+
     /// Whether two maps have the same lines, in order.
     static func sameLines(_ a: [SymbolRecord], _ b: [SymbolRecord]) -> Bool {
         a.count == b.count && zip(a, b).allSatisfy { $0.sameLine(as: $1) }

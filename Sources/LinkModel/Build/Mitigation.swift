@@ -25,17 +25,24 @@ import Compressor
 ///   the byte's code is already a token the table cannot encode it and is rebuilt from
 ///   scratch for that pass (reported). Sizes still change with what changed, but a letter
 ///   flip changes a few bytes instead of reshuffling every token. No extra bytes.
+/// - `ignore(prefix:)`: the fix kernels apply when a linker's stubs get into the tables: the
+///   era's name filter gains the prefix (`scripts/kallsyms`' ignore list up to v6.12, the
+///   pattern list of `mksysmap` from v6.19, which also filters the `System.map` files the
+///   check compares). The stubs still come and go with the image's size, but no longer change
+///   the tables. No extra bytes (fewer: the stubs are not in the tables).
 public enum Mitigation: Hashable, Sendable, CustomStringConvertible {
     case extraPass
     case fixedPoint(maxPasses: Int)
     case pad(bytes: Int)
     case uncompressedType
     case reuseTokens
+    case ignore(prefix: [UInt8])
 
     /// The names `--mitigation` takes.
-    public static let syntax = ["extra-pass", "fixed-point=K", "pad=B", "uncompressed-type", "reuse-tokens"]
+    public static let syntax = ["extra-pass", "fixed-point=K", "pad=B", "uncompressed-type", "reuse-tokens", "ignore=PREFIX"]
 
-    /// Parses `extra-pass`, `fixed-point=K` (K ≥ 2), `pad=B` (B ≥ 1), `uncompressed-type`, `reuse-tokens`.
+    /// Parses `extra-pass`, `fixed-point=K` (K ≥ 2), `pad=B` (B ≥ 1), `uncompressed-type`,
+    /// `reuse-tokens`, `ignore=PREFIX` (a non-empty prefix of printable bytes, no blank).
     public init?(parsing text: String) {
         let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
         switch (parts.first ?? "", parts.count) {
@@ -48,6 +55,10 @@ public enum Mitigation: Hashable, Sendable, CustomStringConvertible {
         case ("pad", 2):
             guard let b = Self.size(parts[1]), b >= 1 else { return nil }
             self = .pad(bytes: b)
+        case ("ignore", 2):
+            let prefix = Array(parts[1].utf8)
+            guard !prefix.isEmpty, prefix.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+            self = .ignore(prefix: prefix)
         default: return nil
         }
     }
@@ -64,6 +75,7 @@ public enum Mitigation: Hashable, Sendable, CustomStringConvertible {
         case .pad(let b): return "pad=\(b)"
         case .uncompressedType: return "uncompressed-type"
         case .reuseTokens: return "reuse-tokens"
+        case .ignore(let prefix): return "ignore=" + String(decoding: prefix, as: UTF8.self)
         }
     }
 }
@@ -126,4 +138,15 @@ public struct BuildOptions: Hashable, Sendable {
     public var keepsTypeUncompressed: Bool { mitigations.contains(.uncompressedType) }
     /// Whether `reuse-tokens` is on.
     public var reusesTokens: Bool { mitigations.contains(.reuseTokens) }
+    /// `ignore=PREFIX`'s prefixes.
+    public var ignoredPrefixes: [[UInt8]] {
+        mitigations.compactMap { if case .ignore(let prefix) = $0 { return prefix } else { return nil } }
+    }
+
+    /// `records` without the names `ignore=PREFIX` adds to the era's filter.
+    func droppingIgnored(_ records: [SymbolRecord]) -> [SymbolRecord] {
+        let prefixes = ignoredPrefixes
+        guard !prefixes.isEmpty else { return records }
+        return records.filter { record in !prefixes.contains { record.name.starts(with: $0) } }
+    }
 }
