@@ -6,12 +6,12 @@ import Randomness
 /// uniprocessor one (whose per-cpu variables are ordinary `.data`), with the names the script
 /// defines made local.
 ///
-/// Drawing the 107 000 symbols of an ARM-sized layout costs far more than building it (issue
+/// Drawing the 107 000 symbols of an ARM-sized layout costs as much as building it (issue
 /// 17), so a campaign draws one population per batch of cases and varies, per case, what
 /// decides whether a build converges: the shape (per-cpu section, `nm` letters, alignment,
-/// boundary bias) and the sections' tails. `layout(shape:sizes:)` is `base(shape)` plus
-/// `placed(_:shape:sizes:)`; a campaign keeps the bases it has made (a base depends on the
-/// shape's per-cpu section, letters and alignment only) and places each case's sizes on one.
+/// boundary bias) and the sections' tails. A case's layout is `placed(base(shape), …)`; a
+/// campaign keeps the bases it has made (a base depends on the shape's per-cpu section,
+/// letters and alignment only) and places each case's sizes on one.
 public struct LayoutPopulation: Sendable {
     /// The symbol count asked for (the layouts define this many, within a few).
     public let symbols: Int
@@ -39,18 +39,6 @@ public struct LayoutPopulation: Sendable {
         }
     }
 
-    /// The layout of `shape`: the base, each filled section's tail drawn from `sizes` in script
-    /// order, then the boundary bias from the same stream.
-    ///
-    /// A tail is 4 to 4 096 bytes (a multiple of 4): up to a page, so that where each section
-    /// ends within its page is drawn afresh for every case. Cases that share a population have
-    /// the same symbols and so the same kallsyms tables; the page a section's end falls in
-    /// must come from the tails (a layout whose tables push the next page boundary by an odd
-    /// number of pages is the one the 2012 mechanism needs, docs/behaviour.md §9).
-    public func layout(shape: LayoutShape, sizes: inout SeededRandom) -> Layout {
-        placed(base(shape), shape: shape, sizes: &sizes)
-    }
-
     /// The largest tail, in 4-byte words.
     static let tailWords = 1024
 
@@ -66,7 +54,14 @@ public struct LayoutPopulation: Sendable {
         return Base(layout: layout, tailed: tailed)
     }
 
-    /// `base` with `shape`'s sizes: tails from `sizes`, then the boundary bias. O(sections).
+    /// `base` with `shape`'s sizes: each filled section's tail drawn from `sizes` in script
+    /// order, then the boundary bias from the same stream. O(sections).
+    ///
+    /// A tail is 4 to 4 096 bytes (a multiple of 4): up to a page, so that where each section
+    /// ends within its page is drawn afresh for every case. Cases that share a population have
+    /// the same symbols and so the same kallsyms tables; the page a section's end falls in
+    /// must come from the tails (a layout whose tables push the next page boundary by an odd
+    /// number of pages is the one the 2012 mechanism needs, docs/behaviour.md §9).
     public func placed(_ base: Base, shape: LayoutShape, sizes: inout SeededRandom) -> Layout {
         var layout = base.layout
         for index in base.tailed {

@@ -10,8 +10,8 @@ import Synchronization
 /// one `LayoutPopulation` (the symbols, drawn from the campaign seed's stream "population",
 /// batch b) and differ in what decides whether a
 /// build converges: the shape (drawn per case unless given) and the sections' tails and bias,
-/// from the case seed (`Campaign.caseSeed`). Drawing an ARM-sized population costs far more
-/// than building it, so a campaign pays it once per batch (issue 17). `architecture` adds
+/// from the case seed (`Campaign.caseSeed`). Drawing an ARM-sized population costs as much as
+/// building it, so a campaign pays it once per batch (issue 17). `architecture` adds
 /// today's calls and sizes (`--arch`) from a stream of the case seed's own
 /// (`ModernLayout.streamSalt`).
 ///

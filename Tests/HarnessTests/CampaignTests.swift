@@ -247,6 +247,7 @@ import Testing
         "the stubs' prefix in the era's filter ends the failure; another prefix does not",
         arguments: [
             ("pass-convergence-v6.1-lld-thunks.case", "__ARMv7ABSLongThunk_"),
+            ("pass-convergence-v6.1-lld-thumb2-thunks.case", "__Thumbv7ABSLongThunk_"),
             ("pass-convergence-v3.3-lld-thunk.case", "__ARMv7ABSLongThunk_"),
             ("pass-convergence-v3.3-gnu-veneer.case", "__callee_0_veneer"),
         ])
