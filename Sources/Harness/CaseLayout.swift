@@ -8,12 +8,11 @@ import Synchronization
 ///
 /// ARM-sized cases (`sharedFrom` symbols or more) come in batches of `batchSize` that share
 /// one `LayoutPopulation` (the symbols, drawn from the campaign seed's stream "population",
-/// batch b) and differ in what decides whether a
-/// build converges: the shape (drawn per case unless given) and the sections' tails and bias,
-/// from the case seed (`Campaign.caseSeed`). Drawing an ARM-sized population costs as much as
-/// building it, so a campaign pays it once per batch (issue 17). `architecture` adds
-/// today's calls and sizes (`--arch`) from a stream of the case seed's own
-/// (`ModernLayout.streamSalt`).
+/// batch b) and differ in what decides whether a build converges: the shape (drawn per case
+/// unless given) and the sections' tails and bias, from the case seed (`Campaign.caseSeed`).
+/// Drawing an ARM-sized population costs as much as building it, so a campaign pays it once
+/// per batch (issue 17). `architecture` adds today's calls and sizes (`--arch`) from a stream
+/// of the case seed's own (`ModernLayout.streamSalt`).
 ///
 /// Shared by a campaign's workers: a population (and each base layout of it) is made once,
 /// under a lock, by the first worker that needs it; the last few batches are kept.
@@ -21,8 +20,8 @@ final class CaseLayouts: Sendable {
     /// Cases per population, for layouts of at least `sharedFrom` symbols. Few, because cases
     /// that share a population share their token table, and whether a marker's change of
     /// letter changes the tables' size is decided by it: a batch's failure rate is nearly all
-    /// or nothing, and a rate measured over a campaign needs many populations. 16 keeps an
-    /// ARM-sized draw under a tenth of a case's cost.
+    /// or nothing, and a rate measured over a campaign needs many populations. With 16, drawing
+    /// is about a tenth of an ARM-sized case's cost (docs/lab-results.md, issue 17).
     static let batchSize = 16
     /// Smaller layouts are drawn whole for each case (`LayoutGenerator.generate`, as before
     /// populations were shared): their draw is cheap.
