@@ -31,7 +31,7 @@ enum SimulateCommand {
             multiple of B bytes), uncompressed-type (the type byte stored raw, out of the
             compression), reuse-tokens (pass 1's token table encodes the later passes),
             ignore=PREFIX (the era's name filter drops names starting with PREFIX: a linker's stub
-            names, as kernels fix it; scripts/kallsyms' list up to v6.12, mksysmap's from v6.19).
+            names, as kernels fix it; scripts/kallsyms' list up to v6.1, mksysmap's from v6.12).
 
             --linker gnu or lld links every image with a real toolchain instead of the model: the layout
             becomes an assembly file and a linker script, each pass's .S is assembled, the image linked

@@ -257,6 +257,18 @@ import Testing
         #expect(try Self.verdict(file, [.ignore(prefix: Array(prefix.utf8))]) == .holds)
     }
 
+    @Test("from v6.12 the prefix is a mksysmap pattern (kallsyms' input and the compared maps); up to v6.1 it is not")
+    func whereThePrefixGoes() {
+        let stub = SymbolRecord(address: 0x1000, type: UInt8(ascii: "t"), name: Array("__T_veneer".utf8))
+        let mitigations = [Mitigation.ignore(prefix: Array("__T_".utf8))]
+        for era in [Era.v6_12, .v6_19, .v7_0] {
+            #expect(!BuildOptions(era: era, mitigations: mitigations).build.systemMapFilter.keeps(stub), "\(era)")
+        }
+        for era in [Era.v3_3, .v5_10, .v6_1] {
+            #expect(BuildOptions(era: era, mitigations: mitigations).build.systemMapFilter == era.build.systemMapFilter, "\(era)")
+        }
+    }
+
     @Test("ignore=PREFIX parses and prints back; an empty or blank prefix is refused")
     func parsing() {
         #expect(Mitigation(parsing: "ignore=__ARMv7ABSLongThunk_") == .ignore(prefix: Array("__ARMv7ABSLongThunk_".utf8)))

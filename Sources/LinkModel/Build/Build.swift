@@ -47,7 +47,7 @@ public struct Build: Sendable {
         target: TargetABI, cache: inout CompressionCache,
         linker: inout Linker
     ) throws(Linker.Failure) -> BuildResult {
-        let rules = options.era.build
+        let rules = options.build
         var step = KallsymsStep(options: options, target: target, cache: cache)
         defer { cache = step.cache }
         var passes: [BuildPass] = []
@@ -80,7 +80,7 @@ public struct Build: Sendable {
         var cycle: BuildResult.Cycle?
         while true {
             let map = try linker.link(object, weakReferences: rules.weakTableNames)
-            let input = options.droppingIgnored(Self.kallsymsInput(map, rules: rules, era: options.era))
+            let input = Self.kallsymsInput(map, rules: rules, era: options.era, ignoring: options.ignoredPrefixes)
             do {
                 let output = try step.run(input, freezesTokens: number == 1)
                 passes.append(
@@ -104,7 +104,8 @@ public struct Build: Sendable {
             Self.sameLines(vmlinux.symbols, last.map.symbols)
             ? nil
             : Self.compare(
-                systemMap(vmlinux.symbols, rules: rules), with: systemMap(last.map.symbols, rules: rules),
+                rules.systemMapFilter.apply(vmlinux.symbols),
+                with: rules.systemMapFilter.apply(last.map.symbols),
                 reference: rules.referenceName(lastPass: last.number))
         let realPasses = passes.filter { $0.number > 0 }.count
         return BuildResult(
@@ -140,9 +141,13 @@ public struct Build: Sendable {
     }
 
     /// What kallsyms reads from a temporary image's map, with the input line numbers set.
-    static func kallsymsInput(_ map: LinkedMap, rules: EraBuild, era: Era) -> [SymbolRecord] {
+    /// `ignoring`: `ignore=PREFIX`'s prefixes, which join `scripts/kallsyms`' own ignore list
+    /// where the era keeps one (v3.3–v6.1; from v6.12 they are mksysmap patterns, already in
+    /// `rules`: `BuildOptions.build`).
+    static func kallsymsInput(_ map: LinkedMap, rules: EraBuild, era: Era, ignoring prefixes: [[UInt8]] = []) -> [SymbolRecord] {
         var records: [SymbolRecord]
         var firstLine: Int
+        let ignored = rules.ignoresNamesInGenerator ? prefixes : []
         switch rules.kallsymsInput {
         case .rawNm:
             records = map.symbols
@@ -151,10 +156,15 @@ public struct Build: Sendable {
             records = rules.systemMapFilter.apply(map.symbols)
             firstLine = 1
         }
-        if let limit = era.rules.nameLengthLimit, records.contains(where: { $0.name.count >= limit }) {
-            // The parser skips such names (with a warning) but they keep their lines.
+        let limit = era.rules.nameLengthLimit
+        func isSkipped(_ record: SymbolRecord) -> Bool {
+            (limit.map { record.name.count >= $0 } ?? false) || ignored.contains { record.name.starts(with: $0) }
+        }
+        if limit != nil || !ignored.isEmpty, records.contains(where: isSkipped) {
+            // The generator skips these names (a name too long for its parser, with a warning;
+            // an ignored prefix) but they keep their lines.
             var kept: [SymbolRecord] = []
-            for (index, record) in records.enumerated() where record.name.count < limit {
+            for (index, record) in records.enumerated() where !isSkipped(record) {
                 var copy = record
                 copy.line = firstLine + index
                 kept.append(copy)
@@ -168,21 +178,12 @@ public struct Build: Sendable {
         return records
     }
 
-    /// `cmp -s`: nil when equal, else the differing lines (positional, as `cmp` sees them).
-    /// What the era's check reads of a map: mksysmap's output, and from v6.19 (where mksysmap
-    /// also makes kallsyms' input) without the `ignore=PREFIX` names, which that era's fix adds
-    /// to mksysmap's patterns.
-    private func systemMap(_ symbols: [SymbolRecord], rules: EraBuild) -> [SymbolRecord] {
-        let filtered = rules.systemMapFilter.apply(symbols)
-        guard case .symsFile = rules.kallsymsInput else { return filtered }
-        return options.droppingIgnored(filtered)
-    }
-
     /// Whether two maps have the same lines, in order.
     static func sameLines(_ a: [SymbolRecord], _ b: [SymbolRecord]) -> Bool {
         a.count == b.count && zip(a, b).allSatisfy { $0.sameLine(as: $1) }
     }
 
+    /// `cmp -s`: nil when equal, else the differing lines (positional, as `cmp` sees them).
     static func compare(
         _ systemMap: [SymbolRecord], with reference: [SymbolRecord],
         reference name: String

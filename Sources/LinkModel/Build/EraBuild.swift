@@ -149,6 +149,13 @@ public struct EraBuild: Sendable {
     }()
 }
 
+extension EraBuild {
+    /// Whether the era keeps its list of names kallsyms must not see in `scripts/kallsyms`
+    /// itself (v3.3–v6.1: its generator has the list, or reads raw `nm` output), rather than
+    /// in mksysmap's patterns (v6.12+, whose generator has no list of its own).
+    public var ignoresNamesInGenerator: Bool { kallsymsInput == .rawNm || !era.rules.ignoredPrefixes.isEmpty }
+}
+
 extension Era {
     /// How this era's build links and checks (docs/behaviour.md §8).
     public var build: EraBuild {

@@ -26,9 +26,9 @@ import Compressor
 ///   scratch for that pass (reported). Sizes still change with what changed, but a letter
 ///   flip changes a few bytes instead of reshuffling every token. No extra bytes.
 /// - `ignore(prefix:)`: the fix kernels apply when a linker's stubs get into the tables: the
-///   era's name filter gains the prefix (`scripts/kallsyms`' ignore list up to v6.12, the
-///   pattern list of `mksysmap` from v6.19, which also filters the `System.map` files the
-///   check compares). The stubs still come and go with the image's size, but no longer change
+///   era's name filter gains the prefix (`scripts/kallsyms`' ignore list up to v6.1, the
+///   pattern list of `mksysmap` from v6.12, which also filters the `System.map` files the
+///   check compares; `EraBuild.ignoresNamesInGenerator`). The stubs still come and go with the image's size, but no longer change
 ///   the tables. No extra bytes (fewer: the stubs are not in the tables).
 public enum Mitigation: Hashable, Sendable, CustomStringConvertible {
     case extraPass
@@ -143,10 +143,13 @@ public struct BuildOptions: Hashable, Sendable {
         mitigations.compactMap { if case .ignore(let prefix) = $0 { return prefix } else { return nil } }
     }
 
-    /// `records` without the names `ignore=PREFIX` adds to the era's filter.
-    func droppingIgnored(_ records: [SymbolRecord]) -> [SymbolRecord] {
-        let prefixes = ignoredPrefixes
-        guard !prefixes.isEmpty else { return records }
-        return records.filter { record in !prefixes.contains { record.name.starts(with: $0) } }
+    /// The era's build as these options run it: where the era keeps its ignore list in
+    /// mksysmap (v6.12+), which makes kallsyms' input and filters the maps the check compares,
+    /// `ignore=PREFIX` adds mksysmap patterns. (Where `scripts/kallsyms` keeps it, v3.3–v6.1, the
+    /// prefixes join that list: `Build.kallsymsInput`.)
+    public var build: EraBuild {
+        var build = era.build
+        if !build.ignoresNamesInGenerator { build.systemMapFilter.droppedPrefixes += ignoredPrefixes }
+        return build
     }
 }
