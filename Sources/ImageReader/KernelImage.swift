@@ -175,9 +175,7 @@ public enum KernelImage {
         in bytes: UnsafeBufferPointer<UInt8>, outer: (format: String, context: SearchContext, machine: UInt16?), path: String, options: ImageOptions,
         orRefuse refusal: ImageError
     ) throws -> ImageReport {
-        guard PayloadFormat.nextCandidate(in: bytes, from: 0) != nil,
-            let report = try? readPayloads(in: bytes, outer: outer, path: path, options: options)
-        else { throw refusal }
+        guard let report = try? readPayloads(in: bytes, outer: outer, path: path, options: options) else { throw refusal }
         return report
     }
 
