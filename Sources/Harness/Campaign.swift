@@ -48,7 +48,9 @@ public struct Campaign: Sendable {
         /// Whose stub rules the model follows (nil: the confirming linker's, else GNU ld's).
         public var rules: LinkerFlavour?
         /// Today's kernel shape with calls (`ModernLayout`), or nil for the 2012 ARM layouts.
-        public var architecture: KernelArchitecture?
+        public var modern: ModernLayout.Options?
+        /// The architecture of `modern`, if any.
+        public var architecture: KernelArchitecture? { modern?.architecture }
 
         /// A configuration; defaults: ARM-sized cases, shapes drawn per case, one job, 1 000
         /// shrink steps or 90 s per finding.

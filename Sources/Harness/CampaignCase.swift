@@ -15,7 +15,7 @@ struct CampaignCaseRunner: Sendable {
         self.configuration = configuration
         layouts = CaseLayouts(
             campaignSeed: configuration.seed, symbols: configuration.symbols, shape: configuration.shape,
-            architecture: configuration.architecture)
+            modern: configuration.modern)
         maps = SymbolSetGenerator(profile: .arm)
     }
 

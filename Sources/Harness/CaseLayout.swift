@@ -11,7 +11,7 @@ import Synchronization
 /// batch b) and differ in what decides whether a build converges: the shape (drawn per case
 /// unless given) and the sections' tails and bias, from the case seed (`Campaign.caseSeed`).
 /// Drawing an ARM-sized population costs as much as building it, so a campaign pays it once
-/// per batch (issue 17). `architecture` adds today's calls and sizes (`--arch`) from a stream
+/// per batch (issue 17). `modern` adds today's calls and sizes (`--arch`) from a stream
 /// of the case seed's own (`ModernLayout.streamSalt`).
 ///
 /// Shared by a campaign's workers: a population (and each base layout of it) is made once,
@@ -31,7 +31,7 @@ final class CaseLayouts: Sendable {
     let symbols: Int
     let campaignSeed: UInt64
     let shape: LayoutShape?
-    let architecture: KernelArchitecture?
+    let modern: ModernLayout.Options?
 
     private struct Batch {
         var number: Int
@@ -41,12 +41,12 @@ final class CaseLayouts: Sendable {
     /// The batches made most recently (workers near a batch boundary use two).
     private let batches = Mutex<[Batch]>([])
 
-    init(campaignSeed: UInt64, symbols: Int, shape: LayoutShape?, architecture: KernelArchitecture?) {
+    init(campaignSeed: UInt64, symbols: Int, shape: LayoutShape?, modern: ModernLayout.Options?) {
         generator = LayoutGenerator(profile: .arm)
         self.campaignSeed = campaignSeed
         self.symbols = symbols
         self.shape = shape
-        self.architecture = architecture
+        self.modern = modern
     }
 
     /// The layout of case `index`.
@@ -66,9 +66,9 @@ final class CaseLayouts: Sendable {
             var sizes = seed.derived("sizes")
             layout = population.placed(base, shape: shape, sizes: &sizes)
         }
-        guard let architecture else { return layout }
-        var modern = SeededRandom(seed: caseSeed ^ ModernLayout.streamSalt)
-        return ModernLayout.apply(layout, architecture: architecture, using: &modern)
+        guard let modern else { return layout }
+        var stream = SeededRandom(seed: caseSeed ^ ModernLayout.streamSalt)
+        return ModernLayout.apply(layout, options: modern, using: &stream)
     }
 
     private func populationAndBase(batch number: Int, shape: LayoutShape) -> (LayoutPopulation, LayoutPopulation.Base) {

@@ -74,6 +74,20 @@ public enum LinkerDifferential {
         return Case(layout: Self.uniqueGlobals(layout), options: options)
     }
 
+    /// A case of today's shape (`ModernLayout` with its built-in call profile) on a generated
+    /// layout of `symbols` symbols, built in v6.1 with modern letters: the calls of `fuzz --arch`
+    /// as campaigns draw them, at a size a real link takes in seconds.
+    public static func modern(seed: UInt64, architecture: KernelArchitecture, symbols: Int, textSizes: ClosedRange<UInt64>? = nil) -> Case {
+        var rng = SeededRandom(seed: seed)
+        let base = LayoutGenerator(profile: .arm).generate(symbols: symbols, using: &rng)
+        var stream = SeededRandom(seed: seed ^ ModernLayout.streamSalt)
+        var layout = ModernLayout.apply(base, options: ModernLayout.Options(architecture: architecture, textSizes: textSizes), using: &stream)
+        layout.name = "modern-\(architecture)-\(seed)"
+        var options = BuildOptions(era: .v6_1, kallsyms: KallsymsOptions(allSymbols: true))
+        options.letters = .modern
+        return Case(layout: layout, options: options)
+    }
+
     /// The case for `seed` with calls (deterministic): `draw(seed:target:)`'s layout, then,
     /// from a separate random stream, big `align` items between sections (gaps of up to 64 MB
     /// on ARM, 256 MB on arm64, without file bytes), global functions in the code sections and

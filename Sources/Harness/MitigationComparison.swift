@@ -29,7 +29,9 @@ public struct MitigationComparison: Sendable {
         /// The `nm` letters (nil: the era's own time).
         public var letters: SymbolLetters?
         /// Today's kernel shape with calls (`ModernLayout`), or nil for the 2012 ARM layouts.
-        public var architecture: KernelArchitecture?
+        public var modern: ModernLayout.Options?
+        /// The architecture of `modern`, if any.
+        public var architecture: KernelArchitecture? { modern?.architecture }
         /// A real linker that links every build instead of the model (nil: the model). A row it
         /// cannot build (`pad=B`, a link error) counts as refused.
         public var linker: Toolchain.Kind?
@@ -125,7 +127,7 @@ public struct MitigationComparison: Sendable {
         self.configuration = configuration
         layouts = CaseLayouts(
             campaignSeed: configuration.seed, symbols: configuration.symbols, shape: configuration.shape,
-            architecture: configuration.architecture)
+            modern: configuration.modern)
     }
 
     /// The layout of case `index` (the layout `fuzz` draws for case `index` of the same seed).

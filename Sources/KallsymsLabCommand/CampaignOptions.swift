@@ -17,16 +17,59 @@ enum CampaignOptions {
                 "--shape", value: "SHAPE",
                 "Every layout in one shape, e.g. up-nm2012-pcpu4096-biased or smp-nm-pcpu32 (default: drawn per case)."),
             OptionSpec("--arch", value: "A", "arm, thumb2 or arm64: today's kernel shape, a big .text and calls from .init.text (default: none)."),
+            OptionSpec("--text-size", value: "MIN-MAX", "With --arch: .text sizes drawn, in MiB (default 24-40 arm, 12-24 thumb2, 100-200 arm64)."),
+            OptionSpec("--call-profile", value: "FILE", "With --arch: draw the calls from this profile ('profile --calls'; default: built in)."),
         ]
     }
 
-    /// `--arch arm|thumb2|arm64`, or nil.
-    static func architecture(_ arguments: ParsedArguments) throws -> KernelArchitecture? {
-        guard let text = arguments.value("--arch") else { return nil }
+    /// `--arch arm|thumb2|arm64` with `--text-size` and `--call-profile`, or nil.
+    static func modern(_ arguments: ParsedArguments, io: CommandIO) throws -> ModernLayout.Options? {
+        guard let text = arguments.value("--arch") else {
+            for option in ["--text-size", "--call-profile"] where arguments.value(option) != nil {
+                throw UsageError("\(option) goes with --arch")
+            }
+            return nil
+        }
         guard let architecture = KernelArchitecture(rawValue: text) else {
             throw UsageError("unknown architecture \(text) (known: \(KernelArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        return architecture
+        var options = ModernLayout.Options(architecture: architecture)
+        if let sizes = arguments.value("--text-size") {
+            options.textSizes = try textSizes(sizes, architecture: architecture)
+        }
+        if let path = arguments.value("--call-profile") {
+            let bytes = try Files.read(path, io: io)
+            let profile: CallProfile
+            do {
+                profile = try CallProfile(parsing: String(decoding: bytes, as: UTF8.self))
+            } catch {
+                throw CommandError("\(displayName(path)): \(error.description)")
+            }
+            let wanted: CallProfile.InstructionSet = architecture == .arm64 ? .arm64 : .arm
+            guard profile.instructions == wanted else {
+                throw UsageError("\(displayName(path)) profiles \(profile.instructions.rawValue) calls; --arch \(architecture) needs \(wanted.rawValue) ones")
+            }
+            options.calls = profile
+        }
+        return options
+    }
+
+    /// How a report names today's shape: `arch arm, .text 24-40 MiB, calls profiled from …`.
+    static func describe(_ modern: ModernLayout.Options) -> String {
+        let low = modern.textSizes.lowerBound >> 20, high = modern.textSizes.upperBound >> 20
+        return
+            "arch \(modern.architecture), .text \(low == high ? "\(low)" : "\(low)-\(high)") MiB, calls profiled from \(modern.calls.source.isEmpty ? "an unnamed kernel" : modern.calls.source)"
+    }
+
+    /// `MIN-MAX` or `SIZE` in MiB: the `.text` sizes `--arch` draws. The link address leaves a
+    /// 32-bit image under 1 GiB of `.text`, a 64-bit one under 4 GiB.
+    static func textSizes(_ text: String, architecture: KernelArchitecture) throws -> ClosedRange<UInt64> {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        let limit: UInt64 = architecture == .arm64 ? 4096 : 1024
+        guard (1...2).contains(parts.count), let low = UInt64(parts[0]), let high = UInt64(parts.last!), low >= 1, low <= high, high < limit else {
+            throw UsageError("--text-size takes MIN-MAX or SIZE in MiB, 1 ≤ MIN ≤ MAX < \(limit) for --arch \(architecture), not \(text)")
+        }
+        return low << 20...high << 20
     }
 
     static func target(_ arguments: ParsedArguments) throws -> CampaignTarget {

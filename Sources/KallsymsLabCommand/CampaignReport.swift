@@ -17,7 +17,7 @@ struct CampaignReport {
         let flags = configuration.kallsyms.description
         if !flags.isEmpty { text += " \(flags)" }
         if !configuration.mitigations.isEmpty { text += ", mitigations " + configuration.mitigations.map(\.description).joined(separator: " ") }
-        if let architecture = configuration.architecture { text += ", arch \(architecture), \(configuration.modelRules) stub rules" }
+        if let modern = configuration.modern { text += ", " + CampaignOptions.describe(modern) + ", \(configuration.modelRules) stub rules" }
         text += ", seed 0x\(String(configuration.seed, radix: 16)), \(configuration.symbols) symbols per case"
         text += ", shapes " + (configuration.shape?.description ?? "drawn per case")
         text += ", \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s")"

@@ -10,7 +10,7 @@ enum FuzzCommand {
         name: "fuzz",
         summary: "Search generated ARM layouts for builds that break an invariant; shrink and save every failure.",
         usage: "fuzz [--era E] [era flags] [--target pass-convergence|size-stability|stub-stability|round-trip] [--seconds T] "
-            + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--arch A] [--model-rules L] [--confirm L] [--mitigation M]… [--corpus DIR] [--json]",
+            + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--arch A] [--text-size MIN-MAX] [--call-profile FILE] [--model-rules L] [--confirm L] [--mitigation M]… [--corpus DIR] [--json]",
         discussion: """
             Each case generates a 32-bit ARM kernel layout (sections of the 3.3 linker script filled
             with symbols drawn from the built-in profile of a real armhf kernel; 107103 symbols by
@@ -38,8 +38,10 @@ enum FuzzCommand {
             and a finding's shrink keeps its own budget (--shrink-steps, --shrink-seconds).
 
             --arch arm|thumb2|arm64 draws today's shape instead (a .text of 24-40, 12-24 or 100-200
-            MB, the target and link address of the architecture, calls from .init.text to .text
-            across the kallsyms tables; docs/linkers.md, "Branch stubs"): with --target
+            MiB, or --text-size MIN-MAX; the target and link address of the architecture; calls from
+            .init.text to .text across the kallsyms tables, drawn from a profile of a real kernel's
+            calls, built in or --call-profile FILE from 'profile --calls'; docs/linkers.md, "Branch
+            stubs"): with --target
             stub-stability it finds the branch stubs that multiply as the tables grow. The model
             follows --model-rules gnu|lld (saved in each finding's "rules:" line, so replay and
             --shrink use them), else the --confirm linker's, else GNU ld's.
@@ -98,7 +100,7 @@ enum FuzzCommand {
         configuration.shrinkSteps = try CampaignOptions.count(arguments, "--shrink-steps") ?? configuration.shrinkSteps
         if let seconds = try CampaignOptions.seconds(arguments, "--shrink-seconds") { configuration.shrinkDuration = .seconds(seconds) }
         configuration.letters = try LinkerArguments.letters(arguments)
-        configuration.architecture = try CampaignOptions.architecture(arguments)
+        configuration.modern = try CampaignOptions.modern(arguments, io: io)
         configuration.rules = try LinkerArguments.rules(arguments, realOption: "--confirm")
         if let kind = try LinkerArguments.toolchainKind(arguments, option: "--confirm") {
             // Fail now, not at the first finding, when the tools are missing.

@@ -8,7 +8,8 @@ enum MitigationsCommand {
     static let command = Subcommand(
         name: "mitigations",
         summary: "Build the same generated layouts under no mitigation and under each one; print a table.",
-        usage: "mitigations [--era E] [era flags] [--cases N] [--seed S] [--jobs N] [--symbols N] [--shape SHAPE] [--arch A] [--model-rules L] [--json]",
+        usage: "mitigations [--era E] [era flags] [--cases N] [--seed S] [--jobs N] [--symbols N] [--shape SHAPE] "
+            + "[--arch A] [--text-size MIN-MAX] [--call-profile FILE] [--model-rules L] [--json]",
         discussion: """
             Generates N layouts (case i of seed S: the layouts fuzz generates with the same seed and
             --symbols) and builds each with the era's build under no mitigation, extra-pass,
@@ -22,6 +23,8 @@ enum MitigationsCommand {
             --linker gnu|lld links every build with that real linker (much slower; pad=B rows are left
             out), --nm chooses the letters (default: the era's own time, docs/linkers.md), --model-rules
             gnu|lld whose branch-stub rules the model follows (default: the --linker's, else gnu).
+            --arch arm|thumb2|arm64, --text-size and --call-profile draw today's shapes with calls, as
+            in fuzz (see 'fuzz --help').
 
             Era flags: --all-symbols when none is given. Defaults: 100 cases, a random seed (printed),
             107103 symbols, shapes drawn per case, all cores. Ctrl-C or SIGTERM prints the table of
@@ -47,7 +50,7 @@ enum MitigationsCommand {
             symbols: try CampaignOptions.count(arguments, "--symbols") ?? LayoutGenerator.armSized,
             shape: try CampaignOptions.shape(arguments), jobs: try CampaignOptions.jobs(arguments))
         configuration.letters = try LinkerArguments.letters(arguments)
-        configuration.architecture = try CampaignOptions.architecture(arguments)
+        configuration.modern = try CampaignOptions.modern(arguments, io: io)
         configuration.rules = try LinkerArguments.rules(arguments, realOption: "--linker")
         if let kind = try LinkerArguments.toolchainKind(arguments) {
             _ = try LinkerArguments.toolchain(kind, target: configuration.architecture?.target ?? .arm32)

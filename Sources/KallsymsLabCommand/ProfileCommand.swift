@@ -1,11 +1,12 @@
 import Compressor
 import Generators
+import ImageReader
 
 enum ProfileCommand {
     static let command = Subcommand(
         name: "profile",
-        summary: "Learn a generator profile (regions, letters, gaps, markers, names) from an nm -n map.",
-        usage: "profile [--swift] [--output FILE] MAP",
+        summary: "Learn a generator profile from an nm -n map, or a call profile from a kernel image (--calls).",
+        usage: "profile [--swift] [--output FILE] MAP\n       kallsyms-lab profile --calls [--map MAP] [--instructions arm|arm64] [--output FILE] IMAGE",
         discussion: """
             Reads MAP (an nm -n map such as System.map; - for standard input) and prints the profile
             learned from it as JSON: per region its start, type letters, address gaps, equal-address
@@ -14,29 +15,53 @@ enum ProfileCommand {
             --swift prints the Swift source of the built-in profile instead (how
             Sources/Generators/Profile+ARM.swift is made). A malformed MAP line is an error (exit 1).
 
+            --calls learns a call profile instead, from a kernel IMAGE (an ELF vmlinux, a raw Image,
+            or a zImage/Image.gz whose payload the system's decompressor unpacks): the distinct
+            functions of .text that .init.text calls with bl, and where in .text they lie (32
+            slices). 'fuzz --arch A --call-profile FILE' and 'mitigations' draw their calls from it.
+            The symbols come from --map (the image's System.map) or else from the image's own
+            kallsyms tables; the instruction set from the ELF header, --instructions, or else the
+            symbols' address width (64-bit: arm64). A Thumb-2 kernel cannot be learned from.
+
             examples:
               kallsyms-lab profile System.map > profile.json
+              kallsyms-lab profile --calls --map System.map vmlinuz > calls.profile
               kallsyms-lab profile --swift Tests/Corpus/armhf-armmp-6.1.176/System.map > Sources/Generators/Profile+ARM.swift
             """,
         options: [
             OptionSpec("--swift", "Print Swift source defining Profile.arm instead of JSON."),
             OptionSpec("--output", value: "FILE", "Write the profile here (atomically) instead of standard output."),
+            OptionSpec("--calls", "Learn a call profile from a kernel IMAGE instead (see above)."),
+            OptionSpec("--map", value: "MAP", "With --calls: the image's System.map (default: its own kallsyms tables)."),
+            OptionSpec("--instructions", value: "SET", "With --calls: arm or arm64 (default: from the ELF header or the symbols)."),
         ],
         positionals: 1...1,
         run: run)
 
     static func run(_ arguments: ParsedArguments, _ io: CommandIO) throws -> Int32 {
         let path = arguments.positionals[0]
+        if arguments.has("--calls") {
+            let profile = try CallProfileCommand.learn(path, arguments: arguments, io: io)
+            try write(Array(profile.description.utf8), arguments: arguments, io: io)
+            return 0
+        }
+        for option in ["--map", "--instructions"] where arguments.value(option) != nil {
+            throw UsageError("\(option) goes with --calls")
+        }
         let parsed = try withInput(path, io: io) { try MapInput.parse($0) }
         for warning in parsed.warnings { io.err(warning.located(in: displayName(path)) + "\n") }
         let profile = Profile.learn(from: parsed.records)
         let output = arguments.has("--swift") ? Array(swiftSource(profile, source: path).utf8) : profile.json()
+        try write(output, arguments: arguments, io: io)
+        return 0
+    }
+
+    private static func write(_ output: [UInt8], arguments: ParsedArguments, io: CommandIO) throws {
         if let file = arguments.value("--output") {
             try Files.writeAtomically(output, to: file)
         } else {
             try io.writeStandardOutput(output)
         }
-        return 0
     }
 
     /// The Swift file that defines `Profile.arm` from this profile's JSON.

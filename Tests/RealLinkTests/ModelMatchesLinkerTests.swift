@@ -1,5 +1,6 @@
 import Compressor
 import Foundation
+import Generators
 import Harness
 import LinkModel
 import RealLink
@@ -110,4 +111,31 @@ struct ModelMatchesLinkerTests {
         }
         #expect(aligns > 0 && absolutes > 0 && empty > 0 && repeated > 0 && weak > 0 && locals > 0)
     }
+}
+
+/// The layouts `fuzz --arch` builds, calls drawn from the learned profile, linked by the real
+/// linkers: every image's map, stubs included, must be the model's.
+@Suite("model-matches-linker on today's shapes")
+struct ModernShapeLinkerTests {
+    static func run(_ kind: Toolchain.Kind, _ architecture: KernelArchitecture) throws {
+        let toolchain = try Toolchain(kind, target: architecture.target)
+        var stubs = 0
+        for seed: UInt64 in 1...2 {
+            let testCase = LinkerDifferential.modern(seed: seed, architecture: architecture, symbols: 3000)
+            switch try LinkerDifferential.check(testCase, toolchain: toolchain) {
+            case .agrees(_, let count): stubs += count
+            case .refused(let why): Issue.record("seed \(seed): the generator refused: \(why)")
+            case .differs(let why): Issue.record("seed \(seed), \(kind) \(architecture): \(why)")
+            }
+        }
+        print("today's shapes, \(kind) \(architecture): \(stubs) stubs in 2 vmlinux maps")
+        // The sizes drawn put the start of .text out of range of .init.text: stubs there must be.
+        #expect(stubs > 0)
+    }
+
+    @Test("LLD", arguments: KernelArchitecture.allCases)
+    func lld(architecture: KernelArchitecture) throws { try Self.run(.lld, architecture) }
+
+    @Test("GNU ld", .enabled(if: RealToolchains.hasGnu, RealToolchains.gnuMissing), arguments: KernelArchitecture.allCases)
+    func gnu(architecture: KernelArchitecture) throws { try Self.run(.gnu, architecture) }
 }
