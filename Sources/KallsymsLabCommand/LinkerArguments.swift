@@ -65,11 +65,11 @@ enum LinkerArguments {
 
     /// Runs `build` on `layout` with the real toolchain `kind`.
     static func run(
-        _ build: Build, plan: LinkPlan, kind: Toolchain.Kind, comparesModel: Bool
+        _ build: Build, plan: LinkPlan, kind: Toolchain.Kind, comparesModel: Bool, linkerOptions: [String] = []
     ) throws
         -> (BuildResult, RealLinker)
     {
-        let toolchain = try toolchain(kind, target: plan.layout.target)
+        let toolchain = try toolchain(kind, target: plan.layout.target).adding(linkerOptions: linkerOptions)
         do {
             var linker = try RealLinker(plan: plan, toolchain: toolchain, options: build.options, comparesModel: comparesModel)
             var cache = CompressionCache()

@@ -9,7 +9,7 @@ enum SimulateCommand {
         name: "simulate",
         summary: "Run an era's multi-pass vmlinux build on a layout and report each pass and the outcome.",
         usage: "simulate (LAYOUT_FILE | --scenario NAME) [--era E] [era flags] [--mitigation M]… "
-            + "[--limit N] [--json] [--repeat N] | --list-scenarios | --print-layout",
+            + "[--linker L [--linker-option OPT]…] [--limit N] [--json] [--repeat N] | --list-scenarios | --print-layout",
         discussion: """
             Links the layout (a file in the layout text form, - for standard input, or a named scenario)
             the way the era's build links vmlinux (docs/behaviour.md §8): v3.3 two passes (a third with
@@ -38,6 +38,9 @@ enum SimulateCommand {
             and its nm -n map read back (docs/linkers.md). GNU needs Debian's binutils-arm-linux-gnueabihf
             (or binutils-aarch64-linux-gnu for arm64 layouts); LLD is the Swift toolchain's ld.lld, clang
             and llvm-nm. --compare-model lists, per image, the lines where the model's map differs.
+            --linker-option OPT (repeatable) is given to every real link, e.g. LLD's --pic-veneer,
+            which names its thunks __ARMV7PILongThunk_… (in v6.1's ignore list); the model does not
+            follow such options.
             --nm chooses the letters: 2012 (binutils before 2.24: a section named .init* prints T) or
             modern (by the section's flags); each era defaults to the nm of its time (v3.3: 2012).
 
@@ -70,7 +73,10 @@ enum SimulateCommand {
                 "--write-maps", value: "DIR",
                 "Write each pass's nm -n map (DIR/.tmp_vmlinuxN.map, DIR/vmlinux.map) for 'explain'."),
             OptionSpec("--repeat", value: "N", "Time N more builds (fresh caches, then a shared cache) and print builds/s on stderr."),
-        ] + LinkerArguments.specs + [LinkerArguments.compareSpec],
+        ] + LinkerArguments.specs + [
+            LinkerArguments.compareSpec,
+            OptionSpec("--linker-option", value: "OPT", repeatable: true, "With --linker: give OPT to every link (repeatable)."),
+        ],
         positionals: 0...1,
         run: run)
 
@@ -106,13 +112,14 @@ enum SimulateCommand {
         let plan = LinkPlan(layout)
         let kind = try LinkerArguments.toolchainKind(arguments)
         if arguments.has("--compare-model") && kind == nil { throw UsageError("--compare-model needs --linker gnu or lld") }
+        if arguments.values["--linker-option"] != nil && kind == nil { throw UsageError("--linker-option needs --linker gnu or lld") }
         var comparisons: [MapComparison]?
         let result: BuildResult
         if let kind {
             if arguments.has("--repeat") { throw UsageError("--repeat times the model; it does not take --linker \(kind)") }
             let (real, linker) = try LinkerArguments.run(
                 Build(layout: layout, options: options), plan: plan, kind: kind,
-                comparesModel: arguments.has("--compare-model"))
+                comparesModel: arguments.has("--compare-model"), linkerOptions: arguments.values["--linker-option"] ?? [])
             result = real
             if arguments.has("--compare-model") { comparisons = linker.comparisons }
             io.err("kallsyms-lab simulate: linked with \(linker.toolchain.version)\n")

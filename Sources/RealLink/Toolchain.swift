@@ -20,11 +20,20 @@ public struct Toolchain: Sendable {
     /// Assembles a `.s` file: the program and its arguments before `-o OUT IN`.
     let assembler: [String]
     /// Links: the program and its arguments before `-T SCRIPT -o OUT OBJECTS…`.
-    let linker: [String]
+    private(set) var linker: [String]
     /// Lists symbols: the program and its arguments before `IMAGE`.
     let nm: [String]
     /// `GNU ld (GNU Binutils for Debian) 2.40`, `LLD 21.0.0`: the linker's own first line.
     public let version: String
+
+    /// This toolchain with `options` given to every link after its own (e.g. LLD's
+    /// `--pic-veneer`, GNU ld's `--stub-group-size=N`). The model knows nothing of them: a
+    /// build that compares the model's maps will differ wherever they change the link.
+    public func adding(linkerOptions options: [String]) -> Toolchain {
+        var copy = self
+        copy.linker += options
+        return copy
+    }
 
     /// A missing program, bad output: one line naming the program.
     public struct Failure: Error, CustomStringConvertible, Sendable {

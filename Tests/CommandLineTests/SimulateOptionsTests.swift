@@ -25,6 +25,13 @@ import Testing
         }
     }
 
+    @Test("--linker-option needs a real linker")
+    func linkerOptionNeedsLinker() {
+        let result = runTool(["simulate", "--scenario", "arm-2012-up", "--linker-option", "--pic-veneer"])
+        #expect(result.status == 2)
+        #expect(result.errors.hasPrefix("kallsyms-lab simulate: --linker-option needs --linker gnu or lld"))
+    }
+
     @Test("--repeat N times N more builds, fresh and with a shared cache, on stderr; the report is unchanged")
     func repeatTimesBuilds() {
         let arguments = ["simulate", "--scenario", "arm-2012-up-fixed", "--era", "v3.3", "--all-symbols"]

@@ -39,3 +39,31 @@ struct ModernFailureTests {
         arguments: [Era.v3_3, .v6_1, .v6_19])
     func gnu(era: Era) throws { try Self.run(.gnu, era: era, inconsistent: era == .v3_3) }
 }
+
+/// A linker option as a mitigation, measured with the real linker (docs/lab-results.md, issue
+/// 15): LLD's `--pic-veneer` names its thunks `__ARMV7PILongThunk_…` / `__ThumbV7PILongThunk_…`,
+/// which v6.1's ignore list holds, so the saved v6.1 thunk findings build consistently with it,
+/// and not without it.
+@Suite("LLD --pic-veneer on the saved thunk findings")
+struct PicVeneerTests {
+    @Test(
+        "v6.1: inconsistent without the option, consistent with it, no thunk kept",
+        arguments: ["pass-convergence-v6.1-lld-thunks.case", "pass-convergence-v6.1-lld-thumb2-thunks.case"])
+    func picVeneer(name: String) throws {
+        let file = try CaseFile(parsing: Corpus.text("findings/" + name))
+        let layout = try #require(file.layout)
+        var options = file.buildOptions(mitigations: [])
+        options.linker = .lld
+        func build(_ extra: [String]) throws -> BuildResult {
+            let toolchain = try Toolchain(.lld, target: layout.target).adding(linkerOptions: extra)
+            var linker = try RealLinker(plan: LinkPlan(layout), toolchain: toolchain, options: options, comparesModel: false)
+            var cache = CompressionCache()
+            return try Build(layout: layout, options: options).run(target: layout.target, cache: &cache, linker: &linker)
+        }
+        #expect(try build([]).isInconsistent)
+        let pic = try build(["--pic-veneer"])
+        #expect(pic.isConsistent)
+        let names = pic.vmlinux?.symbols.map { String(decoding: $0.name, as: UTF8.self) } ?? []
+        #expect(names.contains { $0.hasPrefix("__ARMV7PILongThunk_") || $0.hasPrefix("__ThumbV7PILongThunk_") })
+    }
+}
