@@ -54,11 +54,14 @@ enum CampaignOptions {
         return options
     }
 
-    /// How a report names today's shape: `arch arm, .text 24-40 MiB, calls profiled from …`.
+    /// How a report names today's shape: `arch arm, .text 24-40 MiB, built-in armhf call profile`.
     static func describe(_ modern: ModernLayout.Options) -> String {
         let low = modern.textSizes.lowerBound >> 20, high = modern.textSizes.upperBound >> 20
-        return
-            "arch \(modern.architecture), .text \(low == high ? "\(low)" : "\(low)-\(high)") MiB, calls profiled from \(modern.calls.source.isEmpty ? "an unnamed kernel" : modern.calls.source)"
+        let profile =
+            modern.calls == .armhf ? "built-in armhf call profile"
+            : modern.calls == .arm64 ? "built-in arm64 call profile"
+            : "call profile of \(modern.calls.source.isEmpty ? "an unnamed kernel" : modern.calls.source)"
+        return "arch \(modern.architecture), .text \(low == high ? "\(low)" : "\(low)-\(high)") MiB, \(profile)"
     }
 
     /// `MIN-MAX` or `SIZE` in MiB: the `.text` sizes `--arch` draws. The link address leaves a
