@@ -58,9 +58,11 @@ enum CampaignOptions {
     static func describe(_ modern: ModernLayout.Options) -> String {
         let low = modern.textSizes.lowerBound >> 20, high = modern.textSizes.upperBound >> 20
         let profile =
-            modern.calls == .armhf ? "built-in armhf call profile"
-            : modern.calls == .arm64 ? "built-in arm64 call profile"
-            : "call profile of \(modern.calls.source.isEmpty ? "an unnamed kernel" : modern.calls.source)"
+            modern.calls == .armhf
+            ? "built-in armhf call profile"
+            : modern.calls == .arm64
+                ? "built-in arm64 call profile"
+                : "call profile of \(modern.calls.source.isEmpty ? "an unnamed kernel" : modern.calls.source)"
         return "arch \(modern.architecture), .text \(low == high ? "\(low)" : "\(low)-\(high)") MiB, \(profile)"
     }
 
