@@ -248,6 +248,7 @@ import Testing
         arguments: [
             ("pass-convergence-v6.1-lld-thunks.case", "__ARMv7ABSLongThunk_"),
             ("pass-convergence-v6.1-lld-thumb2-thunks.case", "__Thumbv7ABSLongThunk_"),
+            ("pass-convergence-v6.1-lld-arm64-thunks.case", "__AArch64AbsLongThunk_"),
             ("pass-convergence-v3.3-lld-thunk.case", "__ARMv7ABSLongThunk_"),
             ("pass-convergence-v3.3-gnu-veneer.case", "__callee_0_veneer"),
         ])

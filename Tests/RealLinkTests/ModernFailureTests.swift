@@ -41,14 +41,16 @@ struct ModernFailureTests {
 }
 
 /// A linker option as a mitigation, measured with the real linker (docs/lab-results.md, issue
-/// 15): LLD's `--pic-veneer` names its thunks `__ARMV7PILongThunk_…` / `__ThumbV7PILongThunk_…`,
-/// which v6.1's ignore list holds, so the saved v6.1 thunk findings build consistently with it,
-/// and not without it.
+/// 15): LLD's `--pic-veneer` names its thunks `__ARMV7PILongThunk_…`, `__ThumbV7PILongThunk_…`
+/// or `__AArch64ADRPThunk_…`, which v6.1's ignore list holds, so the saved v6.1 thunk findings
+/// build consistently with it, and not without it.
 @Suite("LLD --pic-veneer on the saved thunk findings")
 struct PicVeneerTests {
     @Test(
         "v6.1: inconsistent without the option, consistent with it, no thunk kept",
-        arguments: ["pass-convergence-v6.1-lld-thunks.case", "pass-convergence-v6.1-lld-thumb2-thunks.case"])
+        arguments: [
+            "pass-convergence-v6.1-lld-thunks.case", "pass-convergence-v6.1-lld-thumb2-thunks.case", "pass-convergence-v6.1-lld-arm64-thunks.case",
+        ])
     func picVeneer(name: String) throws {
         let file = try CaseFile(parsing: Corpus.text("findings/" + name))
         let layout = try #require(file.layout)
@@ -64,6 +66,6 @@ struct PicVeneerTests {
         let pic = try build(["--pic-veneer"])
         #expect(pic.isConsistent)
         let names = pic.vmlinux?.symbols.map { String(decoding: $0.name, as: UTF8.self) } ?? []
-        #expect(names.contains { $0.hasPrefix("__ARMV7PILongThunk_") || $0.hasPrefix("__ThumbV7PILongThunk_") })
+        #expect(names.contains { ["__ARMV7PILongThunk_", "__ThumbV7PILongThunk_", "__AArch64ADRPThunk_"].contains(where: $0.hasPrefix) })
     }
 }
