@@ -17,7 +17,12 @@ enum CallProfileCommand {
             for warning in parsed.warnings { io.err(warning.located(in: displayName(map)) + "\n") }
             symbols = parsed.records
         } else {
-            let report = try ImageInput.read(path, io: io, options: ImageOptions())
+            let report: ImageReport
+            do {
+                report = try ImageInput.read(path, io: io, options: ImageOptions())
+            } catch let error as CommandError {
+                throw CommandError("\(error.description); give the image's System.map with --map")
+            }
             symbols = report.tables.symbols.map { SymbolRecord(address: $0.address, type: $0.type, name: $0.name) }
         }
         var instructions: CallProfile.InstructionSet?
@@ -35,6 +40,9 @@ enum CallProfileCommand {
                 let machine: CallProfile.InstructionSet? = elf.machine == 40 ? .arm : elf.machine == 183 ? .arm64 : nil
                 guard let set = instructions ?? machine else {
                     throw CommandError("\(path): ELF machine \(elf.machine) is neither ARM (40) nor AArch64 (183)")
+                }
+                if let machine, let instructions, machine != instructions {
+                    throw UsageError("--instructions \(instructions.rawValue) contradicts \(path)'s ELF header (\(machine.rawValue))")
                 }
                 let segments = elf.segments.map { (address: $0.virtualAddress, offset: $0.offset, size: $0.size) }
                 return try located(path) {

@@ -85,6 +85,40 @@ import Testing
         #expect(targets.count > 20)
     }
 
+    @Test("profile --calls reads an ELF vmlinux linked by LLD: addresses from its program headers")
+    func elfVmlinux() throws {
+        let directory = Support.temporaryPath("elf")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var source = [".syntax unified", ".arm", ".section .text,\"ax\"", ".globl _stext", "_stext:"]
+        for k in 0..<64 { source += [".globl fn\(k)", ".type fn\(k),%function", "fn\(k):", "bx lr", ".space 252"] }
+        source += [".globl _etext", "_etext:", ".section .init.text,\"ax\"", ".globl _sinittext", "_sinittext:"]
+        for k in 0..<40 { source.append("bl fn\(k % 20)") }
+        source += [".globl _einittext", "_einittext:", ""]
+        try source.joined(separator: "\n").write(toFile: directory + "/k.s", atomically: true, encoding: .utf8)
+        let script = """
+            set -e; cd "$1"
+            clang --target=armv7a-linux-gnueabihf -c k.s -o k.o
+            ld.lld -Ttext=0xc0008000 -e 0 k.o -o vmlinux
+            llvm-nm -n vmlinux > System.map
+            """
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", script, "sh", directory]
+        try shell.run()
+        shell.waitUntilExit()
+        try #require(shell.terminationStatus == 0, "clang, ld.lld and llvm-nm (the Swift toolchain's) are needed")
+        let learned = Support.run(["profile", "--calls", "--map", directory + "/System.map", directory + "/vmlinux"])
+        #expect(learned.status == 0, "\(learned.errors)")
+        #expect(learned.output.contains("instructions arm\ncallees 20 of 64\nslices 2 2 2 2 2 2 2 2 2 2 0 "))
+        let contradicted = Support.run(["profile", "--calls", "--map", directory + "/System.map", "--instructions", "arm64", directory + "/vmlinux"])
+        #expect(contradicted.status == 2)
+        #expect(contradicted.errors.hasPrefix("kallsyms-lab profile: --instructions arm64 contradicts"))
+        let noTables = Support.run(["profile", "--calls", directory + "/vmlinux"])
+        #expect(noTables.status == 1)
+        #expect(noTables.errors.hasSuffix("give the image's System.map with --map\n"))
+    }
+
     @Test(
         "bad input to profile --calls, --call-profile and --text-size: one line naming it, a non-zero status",
         arguments: [
