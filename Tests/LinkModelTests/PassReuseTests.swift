@@ -58,6 +58,28 @@ import Testing
         }
     }
 
+    @Test("strings compared a word at a time are equal exactly when they are equal")
+    func wordwiseComparisonEqualsEquality() {
+        var random = SeededRandom(seed: 0x17_b)
+        for _ in 0..<300 {
+            let strings = (0..<Int(random.next() % 20)).map { _ in
+                (0..<Int(random.next() % 13)).map { _ in UInt8(truncatingIfNeeded: random.next() % 4) }
+            }
+            var other = strings
+            if !other.isEmpty && random.next() % 2 == 0 {
+                let index = Int(random.next() % UInt64(other.count))
+                if other[index].isEmpty || random.next() % 2 == 0 {
+                    other[index].append(UInt8(truncatingIfNeeded: random.next() % 4))
+                } else {
+                    other[index][Int(random.next() % UInt64(other[index].count))] = UInt8(truncatingIfNeeded: random.next() % 4)
+                }
+            }
+            let a = ByteStrings(strings), b = ByteStrings(other)
+            #expect(StringsKey.sameStrings(a, b) == (a == b))
+            #expect((StringsKey(a) == StringsKey(b)) == (a == b))
+        }
+    }
+
     @Test("a permuted compression equals compressing afresh, a few strings moved (paired locally) or many (hash table)")
     func permutedCompressionEqualsFresh() throws {
         var random = SeededRandom(seed: 0x17_a)

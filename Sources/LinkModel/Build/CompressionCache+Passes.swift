@@ -36,7 +36,7 @@ extension CompressionCache {
     /// that hashes only the strings that differ from it at their index.
     mutating func key(of strings: ByteStrings) -> StringsKey {
         guard reusesPasses else { return StringsKey(strings) }
-        if let earlier = passes.stringsKey, earlier.strings == strings { return earlier }
+        if let earlier = passes.stringsKey, StringsKey.sameStrings(earlier.strings, strings) { return earlier }
         let key = StringsKey(strings, reusing: passes.stringsKey)
         // v6.19+'s pass 0 (no strings) would otherwise displace pass 1's key before pass 2.
         if !strings.isEmpty { passes.stringsKey = key }

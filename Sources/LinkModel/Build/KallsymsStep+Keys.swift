@@ -76,10 +76,37 @@ struct StringsKey: Equatable {
         hash = Int(truncatingIfNeeded: Self.mix(positional))
     }
 
+    /// Whether `a` and `b` hold the same bytes, compared eight at a time.
+    /// - Precondition: equal lengths (the callers check them).
     @inline(__always) static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        // The callers checked that the lengths are equal.
-        for k in 0..<a.count where a[k] != b[k] { return false }
+        sameBytes(UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b))
+    }
+
+    @inline(__always) static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let count = a.count
+        guard count > 0, let first = a.baseAddress, let second = b.baseAddress else { return true }
+        var k = 0
+        // `k + 8 <= count` keeps every word load inside both buffers (equal lengths).
+        while k &+ 8 <= count {
+            if first.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                != second.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            {
+                return false
+            }
+            k &+= 8
+        }
+        while k < count {
+            if first.load(fromByteOffset: k, as: UInt8.self) != second.load(fromByteOffset: k, as: UInt8.self) { return false }
+            k &+= 1
+        }
         return true
+    }
+
+    /// `a == b` (the same strings, same order), compared a word at a time.
+    static func sameStrings(_ a: ByteStrings, _ b: ByteStrings) -> Bool {
+        guard a.count == b.count, a.totalLength == b.totalLength else { return false }
+        return a.ends.withUnsafeBytes { left in b.ends.withUnsafeBytes { sameBytes(left, $0) } }
+            && a.bytes.withUnsafeBytes { left in b.bytes.withUnsafeBytes { sameBytes(left, $0) } }
     }
 
     @inline(__always) static func mix(_ input: UInt64) -> UInt64 {
@@ -102,6 +129,6 @@ struct StringsKey: Equatable {
 
     static func == (a: StringsKey, b: StringsKey) -> Bool {
         a.strings.count == b.strings.count && a.strings.totalLength == b.strings.totalLength && a.hash == b.hash
-            && a.strings == b.strings
+            && sameStrings(a.strings, b.strings)
     }
 }
