@@ -9,6 +9,19 @@ import Testing
 /// nothing reused (a cache of capacity 0): passes, maps, tables and outcome must be equal,
 /// on random ARM-sized cases built one after another by one worker, in every era.
 @Suite struct PassReuseBuildTests {
+    /// Expects equal builds, naming the first pass that differs (printing two maps of 107 000
+    /// symbols would take minutes).
+    static func expectEqual(_ reused: BuildResult, _ scratch: BuildResult, _ label: String) {
+        let passes = reused.passes.map(SharedCacheTests.PassOutcome.init)
+        let expected = scratch.passes.map(SharedCacheTests.PassOutcome.init)
+        let differing = zip(passes, expected).first { $0 != $1 }.map { "pass \($0.0.number)" } ?? "none"
+        #expect(passes.count == expected.count && differing == "none", "\(label): passes differ (\(differing))")
+        let sameImage = reused.vmlinux == scratch.vmlinux
+        #expect(sameImage, "\(label): vmlinux differs")
+        #expect(SharedCacheTests.outcome(reused) == SharedCacheTests.outcome(scratch), "\(label)")
+        #expect(reused.cycle == scratch.cycle, "\(label)")
+    }
+
     static func buildBothWays(_ configuration: Campaign.Configuration, cases: Range<Int>, label: String) {
         let campaign = Campaign(configuration)
         var worker = CompressionCache()
@@ -18,12 +31,7 @@ import Testing
             let reused = Build(layout: plan.layout, options: options).run(plan: plan, cache: &worker)
             var nothing = CompressionCache(capacity: 0)
             let scratch = Build(layout: plan.layout, options: options).run(plan: plan, cache: &nothing)
-            #expect(
-                reused.passes.map(SharedCacheTests.PassOutcome.init) == scratch.passes.map(SharedCacheTests.PassOutcome.init),
-                "\(label) case \(index)")
-            #expect(reused.vmlinux == scratch.vmlinux, "\(label) case \(index)")
-            #expect(SharedCacheTests.outcome(reused) == SharedCacheTests.outcome(scratch), "\(label) case \(index)")
-            #expect(reused.cycle == scratch.cycle)
+            Self.expectEqual(reused, scratch, "\(label) case \(index)")
         }
     }
 
@@ -43,11 +51,7 @@ import Testing
             let reused = Build(layout: plan.layout, options: options).run(plan: plan, cache: &worker)
             var nothing = CompressionCache(capacity: 0)
             let scratch = Build(layout: plan.layout, options: options).run(plan: plan, cache: &nothing)
-            #expect(
-                reused.passes.map(SharedCacheTests.PassOutcome.init) == scratch.passes.map(SharedCacheTests.PassOutcome.init),
-                "\(era) \(mitigations)")
-            #expect(reused.vmlinux == scratch.vmlinux)
-            #expect(SharedCacheTests.outcome(reused) == SharedCacheTests.outcome(scratch))
+            Self.expectEqual(reused, scratch, "\(era) \(mitigations)")
         }
     }
 
