@@ -7,8 +7,37 @@ extension Era {
     /// pass-varying names, and v5.10/v6.1's `--absolute-percpu` rewrite, then sorts.
     /// - Throws: `unsupportedOption` for a flag the era lacks; `noValidSymbol` when v3.3–v6.1
     ///   would keep nothing.
+    ///
+    /// Reads the records in place: each kept symbol shares its record's name (no copy), so a
+    /// build's passes, which link the same name arrays again, select without copying names.
     public func select(_ records: [SymbolRecord], options: KallsymsOptions) throws -> Selection {
-        try select(SymbolTable(records), options: options)
+        try validate(options)
+        var state = SelectionState(rules: rules, options: options)
+        var kept: [(position: Int, row: Int)] = []
+        kept.reserveCapacity(records.count)
+        records.withUnsafeBufferPointer { records in
+            var accepted: [Int] = []
+            accepted.reserveCapacity(records.count)
+            for row in records.indices {
+                let record = records[row]
+                if record.name.withUnsafeBufferPointer({
+                    state.acceptsAtReadTime(address: record.address, type: record.type, name: $0)
+                }) {
+                    accepted.append(row)
+                }
+            }
+            for (position, row) in accepted.enumerated() {
+                let record = records[row]
+                if record.name.withUnsafeBufferPointer({ state.isValid(address: record.address, name: $0) }) {
+                    kept.append((position, row))
+                }
+            }
+        }
+        return try finish(
+            kept, state: state, options: options, recordsRead: records.count,
+            address: { records[$0].address }, type: { records[$0].type }, name: { records[$0].name },
+            // The line as `SymbolTable` stores it (32 bits), so both overloads agree.
+            line: { Int(Int32(truncatingIfNeeded: records[$0].line)) })
     }
 
     /// `select(_:options:)` on parsed columns (no per-record allocation until a symbol is kept).
@@ -35,6 +64,23 @@ extension Era {
                 if state.isValid(address: table.addresses[row], name: name) { kept.append((position, row)) }
             }
         }
+        return try names.bytes.withUnsafeBufferPointer { bytes in
+            try finish(
+                kept, state: state, options: options, recordsRead: table.count,
+                address: { table.addresses[$0] }, type: { table.types[$0] },
+                name: { Array(UnsafeBufferPointer(rebasing: bytes[names.start(of: $0)..<names.ends[$0]])) },
+                line: { Int(table.lines[$0]) })
+        }
+    }
+
+    /// The rest of a selection once the rows that stay are known: the per-cpu rewrite, the
+    /// kept symbols, the address order. `kept` lists (position, row) pairs.
+    @inline(__always)
+    private func finish(
+        _ kept: [(position: Int, row: Int)], state: SelectionState, options: KallsymsOptions, recordsRead: Int,
+        address: (Int) -> UInt64, type: (Int) -> UInt8, name: (Int) -> [UInt8], line: (Int) -> Int
+    ) throws -> Selection {
+        let rules = self.rules
         if kept.isEmpty && rules.refusesEmptySelection {
             throw KallsymsError(.noValidSymbol, "No valid symbol.")
         }
@@ -47,21 +93,18 @@ extension Era {
             percpuRange = start...end
         }
         var symbols = [KeptSymbol](unsafeUninitializedCapacity: kept.count) { buffer, initialized in
-            names.bytes.withUnsafeBufferPointer { bytes in
-                for (index, (position, row)) in kept.enumerated() {
-                    let address = table.addresses[row]
-                    let isPercpu = percpuRange?.contains(address) ?? false
-                    let name = UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
-                    (buffer.baseAddress! + index).initialize(
-                        to: KeptSymbol(
-                            address: address, type: isPercpu ? UInt8(ascii: "A") : table.types[row], name: Array(name),
-                            isPercpuAbsolute: isPercpu, position: position, line: Int(table.lines[row])))
-                }
+            for (index, (position, row)) in kept.enumerated() {
+                let address = address(row)
+                let isPercpu = percpuRange?.contains(address) ?? false
+                (buffer.baseAddress! + index).initialize(
+                    to: KeptSymbol(
+                        address: address, type: isPercpu ? UInt8(ascii: "A") : type(row), name: name(row),
+                        isPercpuAbsolute: isPercpu, position: position, line: line(row)))
             }
             initialized = kept.count
         }
         AddressOrder.sort(&symbols)
-        return Selection(symbols: symbols, textAddress: state.textAddress, recordsRead: table.count)
+        return Selection(symbols: symbols, textAddress: state.textAddress, recordsRead: recordsRead)
     }
 }
 

@@ -11,6 +11,16 @@ extension Era {
         try tables(for: selection, storedStrings: nil, compression: compression, seqsOfNames: nil, options: options)
     }
 
+    /// `tables(for:compression:options:)` with v6.19+'s name order already known: `seqsOfNames`
+    /// must be `NameOrder.sequence(of: selection.symbols)` (for instance from
+    /// `NameOrder.sequence(of:reusing:)`); eras without that table ignore it.
+    public func tables(
+        for selection: Selection, compression: Compression, seqsOfNames: [Int],
+        options: KallsymsOptions
+    ) throws -> KallsymsTables {
+        try tables(for: selection, storedStrings: nil, compression: compression, seqsOfNames: seqsOfNames, options: options)
+    }
+
     /// `tables(for:compression:options:)` with pieces the caller may already hold: the
     /// selection's stored strings, and v6.19+'s name order (sorted while the compression ran).
     func tables(

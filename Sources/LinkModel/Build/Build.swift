@@ -80,7 +80,9 @@ public struct Build: Sendable {
         var cycle: BuildResult.Cycle?
         while true {
             let map = try linker.link(object, weakReferences: rules.weakTableNames)
-            let input = Self.kallsymsInput(map, rules: rules, era: options.era, ignoring: options.ignoredPrefixes)
+            let input = Self.kallsymsInput(
+                map, rules: rules, era: options.era, ignoring: options.ignoredPrefixes,
+                filtering: { step.cache.filter($0, with: rules.systemMapFilter) })
             do {
                 let output = try step.run(input, freezesTokens: number == 1)
                 passes.append(
@@ -104,8 +106,8 @@ public struct Build: Sendable {
             Self.sameLines(vmlinux.symbols, last.map.symbols)
             ? nil
             : Self.compare(
-                rules.systemMapFilter.apply(vmlinux.symbols),
-                with: rules.systemMapFilter.apply(last.map.symbols),
+                step.cache.filter(vmlinux.symbols, with: rules.systemMapFilter),
+                with: step.cache.filter(last.map.symbols, with: rules.systemMapFilter),
                 reference: rules.referenceName(lastPass: last.number))
         let realPasses = passes.filter { $0.number > 0 }.count
         return BuildResult(
@@ -144,7 +146,11 @@ public struct Build: Sendable {
     /// `ignoring`: `ignore=PREFIX`'s prefixes, which join `scripts/kallsyms`' own ignore list
     /// where the era keeps one (v3.3–v6.1; from v6.12 they are mksysmap patterns, already in
     /// `rules`: `BuildOptions.build`).
-    static func kallsymsInput(_ map: LinkedMap, rules: EraBuild, era: Era, ignoring prefixes: [[UInt8]] = []) -> [SymbolRecord] {
+    /// `filtering`: mksysmap, when the caller reuses earlier verdicts (`CompressionCache.filter`).
+    static func kallsymsInput(
+        _ map: LinkedMap, rules: EraBuild, era: Era, ignoring prefixes: [[UInt8]] = [],
+        filtering filter: (([SymbolRecord]) -> [SymbolRecord])? = nil
+    ) -> [SymbolRecord] {
         var records: [SymbolRecord]
         var firstLine: Int
         let ignored = rules.ignoresNamesInGenerator ? prefixes : []
@@ -153,7 +159,7 @@ public struct Build: Sendable {
             records = map.symbols
             firstLine = map.undefinedWeak.count + 1
         case .symsFile:
-            records = rules.systemMapFilter.apply(map.symbols)
+            records = filter?(map.symbols) ?? rules.systemMapFilter.apply(map.symbols)
             firstLine = 1
         }
         let limit = era.rules.nameLengthLimit

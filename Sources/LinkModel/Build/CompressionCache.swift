@@ -51,6 +51,10 @@ public struct CompressionCache: Sendable {
         selections.append((key, era, options, selection))
     }
 
+    /// Work of the most recent passes that the next pass redoes only where its input differs
+    /// (`CompressionCache+Passes.swift`); nothing is kept when `capacity` is 0.
+    var passes = PassMemo()
+
     mutating func insert(_ compression: Compression, for key: StringsKey, namesOnly: Bool) {
         guard capacity > 0 else { return }
         if entries.count >= capacity { entries.removeFirst() }

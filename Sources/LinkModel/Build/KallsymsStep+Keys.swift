@@ -27,28 +27,45 @@ struct InputKey: Equatable {
 /// their order (a wrapping sum of the strings' own hashes, which are kept for `permuting`).
 struct StringsKey: Equatable {
     let strings: ByteStrings
+    /// The strings' hashes mixed with their indices: equal strings in equal order, equal hash.
     let hash: Int
     let multisetHash: UInt64
     /// One 64-bit hash per string (FNV-1a, then a finalising mix).
     let stringHashes: [UInt64]
 
     init(_ strings: ByteStrings) {
+        self.init(strings, reusing: nil)
+    }
+
+    /// The key of `strings`, taking the hash of each string that equals `earlier`'s string at
+    /// the same index from `earlier` (a pass whose symbols moved or were reordered among
+    /// equal addresses changes few strings; comparing bytes is cheaper than hashing them).
+    init(_ strings: ByteStrings, reusing earlier: StringsKey?) {
         self.strings = strings
-        var hasher = Hasher()
-        hasher.combine(strings.count)
-        strings.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        hash = hasher.finalize()
         var hashes = [UInt64](repeating: 0, count: strings.count)
         var sum: UInt64 = 0
+        var positional = UInt64(truncatingIfNeeded: strings.count)
+        let old = earlier?.strings ?? ByteStrings()
+        let oldHashes = earlier?.stringHashes ?? []
         strings.bytes.withUnsafeBufferPointer { buffer in
-            strings.ends.withUnsafeBufferPointer { ends in
+            old.bytes.withUnsafeBufferPointer { oldBuffer in
                 hashes.withUnsafeMutableBufferPointer { out in
+                    let reusable = min(old.count, oldHashes.count)
                     var start = 0
-                    for index in 0..<ends.count {
-                        let end = ends[index]
-                        let value = Self.stringHash(UnsafeBufferPointer(rebasing: buffer[start..<end]))
+                    for index in 0..<strings.count {
+                        let end = strings.ends[index]
+                        let string = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                        var value: UInt64
+                        if index < reusable, old.length(of: index) == end &- start,
+                            Self.sameBytes(string, UnsafeBufferPointer(rebasing: oldBuffer[old.start(of: index)..<old.ends[index]]))
+                        {
+                            value = oldHashes[index]
+                        } else {
+                            value = Self.stringHash(string)
+                        }
                         out[index] = value
                         sum &+= value
+                        positional &+= Self.mix(value ^ (UInt64(truncatingIfNeeded: index) &* 0x9e37_79b9_7f4a_7c15))
                         start = end
                     }
                 }
@@ -56,6 +73,47 @@ struct StringsKey: Equatable {
         }
         stringHashes = hashes
         multisetHash = sum
+        hash = Int(truncatingIfNeeded: Self.mix(positional))
+    }
+
+    /// Whether `a` and `b` hold the same bytes, compared eight at a time.
+    /// - Precondition: equal lengths (the callers check them).
+    @inline(__always) static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        sameBytes(UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b))
+    }
+
+    @inline(__always) static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let count = a.count
+        guard count > 0, let first = a.baseAddress, let second = b.baseAddress else { return true }
+        var k = 0
+        // `k + 8 <= count` keeps every word load inside both buffers (equal lengths).
+        while k &+ 8 <= count {
+            if first.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                != second.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            {
+                return false
+            }
+            k &+= 8
+        }
+        while k < count {
+            if first.load(fromByteOffset: k, as: UInt8.self) != second.load(fromByteOffset: k, as: UInt8.self) { return false }
+            k &+= 1
+        }
+        return true
+    }
+
+    /// `a == b` (the same strings, same order), compared a word at a time.
+    static func sameStrings(_ a: ByteStrings, _ b: ByteStrings) -> Bool {
+        guard a.count == b.count, a.totalLength == b.totalLength else { return false }
+        return a.ends.withUnsafeBytes { left in b.ends.withUnsafeBytes { sameBytes(left, $0) } }
+            && a.bytes.withUnsafeBytes { left in b.bytes.withUnsafeBytes { sameBytes(left, $0) } }
+    }
+
+    @inline(__always) static func mix(_ input: UInt64) -> UInt64 {
+        var value = input
+        value = (value ^ (value >> 33)) &* 0xff51_afd7_ed55_8ccd
+        value = (value ^ (value >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return value ^ (value >> 33)
     }
 
     /// FNV-1a over the bytes and the length, finished with a 64-bit avalanche mix so that sums
@@ -71,6 +129,6 @@ struct StringsKey: Equatable {
 
     static func == (a: StringsKey, b: StringsKey) -> Bool {
         a.strings.count == b.strings.count && a.strings.totalLength == b.strings.totalLength && a.hash == b.hash
-            && a.strings == b.strings
+            && sameStrings(a.strings, b.strings)
     }
 }

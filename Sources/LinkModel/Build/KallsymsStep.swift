@@ -51,7 +51,7 @@ struct KallsymsStep {
             cache.insert(selection, of: key, era: era, options: options)
         }
         let strings = keepsTypeUncompressed ? Self.namesOnly(selection) : selection.storedStrings
-        let stringsKey = StringsKey(strings)
+        let stringsKey = cache.key(of: strings)
         var work: KallsymsOutput.Work
         var compression: Compression
         if reusesTokens, !freezesTokens, let fixed {
@@ -75,7 +75,7 @@ struct KallsymsStep {
             }
         }
         if keepsTypeUncompressed { compression = Self.prependingTypes(compression, selection) }
-        let tables = try era.tables(for: selection, compression: compression, options: options)
+        let tables = try cache.tables(for: selection, compression: compression, era: era, options: options)
         let layout = tables.layout(era: era, target: target)
         let output = KallsymsOutput(
             kept: selection.symbols, tables: layout, data: tables,
@@ -116,6 +116,11 @@ struct KallsymsStep {
         guard old.multisetHash == new.multisetHash, old.strings.count == new.strings.count,
             old.strings.totalLength == new.strings.totalLength
         else { return nil }
+        if let source = localPermutation(from: old, to: new) {
+            return Compression(
+                tokens: cached.compression.tokens, names: cached.compression.names.gathering(source),
+                rounds: cached.compression.rounds)
+        }
         // The old strings in a hash table of chains (`next` links old indices of equal table
         // slot); each new string takes the first unused old copy of itself on its chain. Equal
         // strings encode equally, so which copy it takes does not matter.
@@ -159,27 +164,79 @@ struct KallsymsStep {
             }
         }
         guard matched else { return nil }
-        var names = ByteStrings()
-        names.reserve(strings: count, bytes: cached.compression.names.totalLength)
-        for index in source { names.append(cached.compression.names[index]) }
-        return Compression(tokens: cached.compression.tokens, names: names, rounds: cached.compression.rounds)
+        return Compression(
+            tokens: cached.compression.tokens, names: cached.compression.names.gathering(source),
+            rounds: cached.compression.rounds)
+    }
+
+    /// Where each of `new`'s strings is among `old`'s when nearly every string stands at its
+    /// own index (symbols reordered among equal addresses move a few): the strings that do
+    /// not are paired through a dictionary of their hashes. Nil when many moved or a string
+    /// has no copy left in `old`. O(n) sequential comparisons, where the hash table of
+    /// `permuting` costs a random access per string.
+    static func localPermutation(from old: StringsKey, to new: StringsKey) -> [Int]? {
+        let count = new.strings.count
+        guard old.strings.count == count else { return nil }
+        var moved: [Int] = []
+        let aligned = old.strings.bytes.withUnsafeBufferPointer { oldBytes in
+            new.strings.bytes.withUnsafeBufferPointer { newBytes in
+                for index in 0..<count {
+                    if old.stringHashes[index] == new.stringHashes[index],
+                        sameString(old.strings, index, oldBytes, as: new.strings, index, newBytes)
+                    {
+                        continue
+                    }
+                    moved.append(index)
+                    if moved.count > 64 && moved.count > count / 16 { return false }
+                }
+                return true
+            }
+        }
+        guard aligned else { return nil }
+        var source = Array(0..<count)
+        if moved.isEmpty { return source }
+        var free: [UInt64: [Int]] = [:]
+        for index in moved { free[old.stringHashes[index], default: []].append(index) }
+        return old.strings.bytes.withUnsafeBufferPointer { oldBytes in
+            new.strings.bytes.withUnsafeBufferPointer { newBytes in
+                for index in moved {
+                    let hash = new.stringHashes[index]
+                    guard var candidates = free[hash],
+                        let found = candidates.firstIndex(where: {
+                            sameString(old.strings, $0, oldBytes, as: new.strings, index, newBytes)
+                        })
+                    else { return nil }
+                    source[index] = candidates.remove(at: found)
+                    free[hash] = candidates
+                }
+                return source
+            }
+        }
+    }
+
+    /// Whether string `a` of `first` equals string `b` of `second` (`firstBytes` and
+    /// `secondBytes` are their buffers).
+    @inline(__always) static func sameString(
+        _ first: ByteStrings, _ a: Int, _ firstBytes: UnsafeBufferPointer<UInt8>,
+        as second: ByteStrings, _ b: Int, _ secondBytes: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        let start = first.start(of: a), length = first.ends[a] &- start
+        let otherStart = second.start(of: b)
+        guard second.ends[b] &- otherStart == length else { return false }
+        return StringsKey.sameBytes(
+            UnsafeBufferPointer(rebasing: firstBytes[start..<(start &+ length)]),
+            UnsafeBufferPointer(rebasing: secondBytes[otherStart..<(otherStart &+ length)]))
     }
 
     /// The names alone, in address order: what `uncompressed-type` compresses.
     static func namesOnly(_ selection: Selection) -> ByteStrings {
-        var strings = ByteStrings()
-        strings.reserve(strings: selection.symbols.count, bytes: selection.symbols.reduce(0) { $0 + $1.name.count })
-        for symbol in selection.symbols { strings.append(symbol.name) }
-        return strings
+        ByteStrings(joining: selection.symbols.map(\.name))
     }
 
     /// Each compressed name with its raw type byte in front.
     static func prependingTypes(_ compression: Compression, _ selection: Selection) -> Compression {
-        var names = ByteStrings()
-        names.reserve(strings: compression.names.count, bytes: compression.names.totalLength + compression.names.count)
-        for index in compression.names.indices {
-            names.append(selection.symbols[index].type, followedBy: compression.names[index])
-        }
-        return Compression(tokens: compression.tokens, names: names, rounds: compression.rounds)
+        Compression(
+            tokens: compression.tokens, names: compression.names.prefixing(selection.symbols.map(\.type)),
+            rounds: compression.rounds)
     }
 }

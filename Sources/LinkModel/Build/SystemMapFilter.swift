@@ -62,6 +62,31 @@ public struct SystemMapFilter: Hashable, Sendable {
         return records.filter(matcher.keeps)
     }
 
+    /// `apply(records)`, reusing the verdicts on an earlier map: a line whose letter and name
+    /// equal those of `earlier`'s line at the same index has that line's verdict (a verdict
+    /// depends on those two alone); the other lines are matched. Returns every line's verdict
+    /// too, for the next map to reuse. O(n) comparisons of names (a name shared with the
+    /// earlier map compares by identity) instead of matching every name.
+    public func apply(
+        _ records: [SymbolRecord], reusing earlier: (records: [SymbolRecord], keeps: [Bool])?
+    ) -> (kept: [SymbolRecord], keeps: [Bool]) {
+        let matcher = Matcher(self)
+        var keeps = [Bool](repeating: false, count: records.count)
+        var kept: [SymbolRecord] = []
+        kept.reserveCapacity(records.count)
+        let old = earlier?.records ?? [], oldKeeps = earlier?.keeps ?? []
+        let reusable = min(old.count, oldKeeps.count)
+        for index in records.indices {
+            let record = records[index]
+            let keep =
+                index < reusable && old[index].type == record.type && old[index].name == record.name
+                ? oldKeeps[index] : matcher.keeps(record)
+            keeps[index] = keep
+            if keep { kept.append(record) }
+        }
+        return (kept, keeps)
+    }
+
     /// The filter's patterns compiled into `NameMatcher`s (bucketed by the byte that must
     /// match first), so that most names are kept after a table look-up or two.
     private struct Matcher {
