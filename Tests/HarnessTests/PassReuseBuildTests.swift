@@ -58,7 +58,7 @@ import Testing
     @Test("--arch layouts (branch stubs change names between passes) with pass reuse equal their builds from scratch")
     func archCases() {
         var configuration = Campaign.Configuration(era: .v6_1, seed: 0x17_9)
-        configuration.architecture = .arm
+        configuration.modern = ModernLayout.Options(architecture: .arm)
         configuration.rules = .lld
         Self.buildBothWays(configuration, cases: 0..<3, label: "arm v6.1")
         configuration.era = .v7_0
