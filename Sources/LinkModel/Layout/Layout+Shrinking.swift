@@ -96,25 +96,39 @@ extension Layout {
     /// The names a call may target: global or weak section symbols defined exactly once in the
     /// layout (no other symbol, marker or absolute symbol of that name).
     public var callableSymbols: Set<NameKey> {
-        var counts: [NameKey: Int] = [:]
-        var callable = Set<NameKey>()
+        // One table: a name seen once keeps whether it may be called; seen again, it may not.
+        var table: [NameKey: Bool] = [:]
+        table.reserveCapacity(symbolCountHint)
+        func note(_ name: [UInt8], _ callable: Bool) {
+            let key = NameKey(name)
+            if let index = table.index(forKey: key) {
+                table.values[index] = false
+            } else {
+                table[key] = callable
+            }
+        }
         for item in items {
             switch item {
             case .align: break
-            case .absolute(let name): counts[NameKey(name), default: 0] += 1
+            case .absolute(let name): note(name, false)
             case .section(let section):
                 for member in section.members {
                     switch member {
-                    case .marker(let name, _): counts[NameKey(name), default: 0] += 1
-                    case .symbol(let name, _, let binding):
-                        counts[NameKey(name), default: 0] += 1
-                        if binding != .local { callable.insert(NameKey(name)) }
+                    case .marker(let name, _): note(name, false)
+                    case .symbol(let name, _, let binding): note(name, binding != .local)
                     case .kallsyms: break
                     }
                 }
             }
         }
-        return callable.filter { counts[$0] == 1 }
+        var callable = Set<NameKey>(minimumCapacity: table.count)
+        for (key, isCallable) in table where isCallable { callable.insert(key) }
+        return callable
+    }
+
+    /// About how many names the layout holds (for reserving tables).
+    private var symbolCountHint: Int {
+        items.reduce(0) { total, item in if case .section(let section) = item { return total + section.members.count } else { return total + 1 } }
     }
 
     /// The item indices of the sections.
