@@ -119,7 +119,8 @@ public struct CallProfile: Hashable, Sendable, CustomStringConvertible {
                 }
                 slices = values.map { $0! }
             default:
-                throw CallProfileError(line: number, "unknown line '\(words[0])' (known: instructions, callees, slices, # comments)")
+                let shown = words[0].count > 40 ? words[0].prefix(40) + "…" : Substring(words[0])
+                throw CallProfileError(line: number, "unknown line '\(shown)' (known: instructions, callees, slices, # comments)")
             }
         }
         guard let instructions else { throw CallProfileError(line: 0, "no 'instructions' line") }

@@ -66,11 +66,12 @@ enum CampaignOptions {
         return "arch \(modern.architecture), .text \(low == high ? "\(low)" : "\(low)-\(high)") MiB, \(profile)"
     }
 
-    /// `MIN-MAX` or `SIZE` in MiB: the `.text` sizes `--arch` draws. The link address leaves a
-    /// 32-bit image under 1 GiB of `.text`, a 64-bit one under 4 GiB.
+    /// `MIN-MAX` or `SIZE` in MiB: the `.text` sizes `--arch` draws. A 32-bit image linked at
+    /// 0xc0008000 keeps its `.text` under 512 MiB (room for the rest below 4 GiB), a 64-bit one
+    /// under 4 GiB.
     static func textSizes(_ text: String, architecture: KernelArchitecture) throws -> ClosedRange<UInt64> {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        let limit: UInt64 = architecture == .arm64 ? 4096 : 1024
+        let limit: UInt64 = architecture == .arm64 ? 4096 : 512
         guard (1...2).contains(parts.count), let low = UInt64(parts[0]), let high = UInt64(parts.last!), low >= 1, low <= high, high < limit else {
             throw UsageError("--text-size takes MIN-MAX or SIZE in MiB, 1 ≤ MIN ≤ MAX < \(limit) for --arch \(architecture), not \(text)")
         }

@@ -126,7 +126,7 @@ import Testing
             (["profile", "--map", "x", "y"], "kallsyms-lab profile: --map goes with --calls"),
             (["profile", "--calls", "--instructions", "thumb", "x"], "kallsyms-lab profile: "),
             (["fuzz", "--arch", "arm", "--text-size", "0-4", "--cases", "1"], "kallsyms-lab fuzz: --text-size takes MIN-MAX"),
-            (["fuzz", "--arch", "arm", "--text-size", "2000", "--cases", "1"], "kallsyms-lab fuzz: --text-size takes MIN-MAX"),
+            (["fuzz", "--arch", "arm", "--text-size", "512", "--cases", "1"], "kallsyms-lab fuzz: --text-size takes MIN-MAX"),
             (["fuzz", "--text-size", "30", "--cases", "1"], "kallsyms-lab fuzz: --text-size goes with --arch"),
             (["mitigations", "--arch", "arm", "--call-profile", "/nonexistent/p", "--cases", "1"], "kallsyms-lab mitigations: /nonexistent/p: "),
         ])

@@ -23,6 +23,7 @@ import Testing
             ("instructions arm\ncallees 1 of 2\nweights 1\n", "line 3: unknown line 'weights'"),
             ("instructions arm\nslices 1\n", "no 'callees' line"),
             ("\u{0}\u{1}garbage", "line 1: unknown line"),
+            ("# x\n" + String(repeating: "n", count: 10_000) + "\n", "line 2: unknown line '\(String(repeating: "n", count: 40))…'"),
         ])
     func badText(text: String, message: String) {
         #expect {
