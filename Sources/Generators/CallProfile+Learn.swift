@@ -31,9 +31,13 @@ extension CallProfile {
             }
             return record.address
         }
-        let text = try marker("_stext")..<marker("_etext")
-        let initText = try marker("_sinittext")..<marker("_einittext")
-        guard !text.isEmpty, !initText.isEmpty else { throw CallProfileError("_stext..._etext or _sinittext..._einittext is empty") }
+        let (stext, etext) = (try marker("_stext"), try marker("_etext"))
+        let (sinittext, einittext) = (try marker("_sinittext"), try marker("_einittext"))
+        guard stext < etext, sinittext < einittext else {
+            throw CallProfileError("_stext ... _etext or _sinittext ... _einittext is empty or reversed")
+        }
+        let text = stext..<etext
+        let initText = sinittext..<einittext
         // Function entries anywhere (the test of a load address and of the symbols) and in .text.
         var entries = Set<UInt64>()
         for record in symbols {
@@ -125,7 +129,7 @@ extension CallProfile {
             let base = lowest - step
             guard initText.lowerBound >= base, initText.lowerBound - base < UInt64(image.count) else { continue }
             let start = Int(initText.lowerBound - base)
-            let count = min(Int(initText.upperBound - initText.lowerBound) / 4, 1 << 16)
+            let count = Int(min(initText.upperBound - initText.lowerBound, 1 << 18) / 4)
             let calls = Self.calls(in: image, at: start, address: initText.lowerBound, count: count, instructions: instructions).prefix(4096)
             let hits = calls.count(where: entries.contains)
             if calls.count >= 16, hits * 5 >= calls.count * 4, hits > best?.hits ?? -1 { best = (base, hits, calls.count) }

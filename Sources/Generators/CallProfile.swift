@@ -114,8 +114,9 @@ public struct CallProfile: Hashable, Sendable, CustomStringConvertible {
                 counts = (called, all)
             case "slices":
                 let values = words.dropFirst().map { Int($0) }
-                guard (1...4096).contains(values.count), values.allSatisfy({ ($0 ?? -1) >= 0 }), values.contains(where: { $0! > 0 }) else {
-                    throw CallProfileError(line: number, "'slices' takes 1 to 4096 counts ≥ 0, not all 0")
+                guard (1...4096).contains(values.count), values.allSatisfy({ (0...1_000_000_000).contains($0 ?? -1) }), values.contains(where: { $0! > 0 })
+                else {
+                    throw CallProfileError(line: number, "'slices' takes 1 to 4096 counts from 0 to 10⁹, not all 0")
                 }
                 slices = values.map { $0! }
             default:

@@ -20,6 +20,7 @@ import Testing
             ("instructions thumb\n", "line 1: 'instructions' takes arm or arm64"),
             ("# c\ninstructions arm\ncallees 1 of 2\nslices 0 0\n", "line 4: 'slices'"),
             ("instructions arm\ncallees 1 of 2\nslices 1 x\n", "line 3: 'slices'"),
+            ("instructions arm\ncallees 1 of 2\nslices 9223372036854775807 9223372036854775807\n", "line 3: 'slices'"),
             ("instructions arm\ncallees 1 of 2\nweights 1\n", "line 3: unknown line 'weights'"),
             ("instructions arm\nslices 1\n", "no 'callees' line"),
             ("\u{0}\u{1}garbage", "line 1: unknown line"),
@@ -100,6 +101,19 @@ import Testing
             } catch { return (error as? CallProfileError)?.description ?? "\(error)" }
         }
         #expect(learn(image, symbols.filter { $0.name != Array("_einittext".utf8) }) == "the symbols have no _einittext")
+        // Markers out of order, or absurdly far apart: an error, not a trap.
+        let reversed = symbols.map { record in
+            var record = record
+            if record.name == Array("_etext".utf8) { record.address = 0 }
+            return record
+        }
+        #expect(learn(image, reversed)?.contains("empty or reversed") == true)
+        let far = symbols.map { record in
+            var record = record
+            if record.name == Array("_einittext".utf8) { record.address = UInt64.max }
+            return record
+        }
+        #expect(learn(image, far) != nil)
         #expect(learn([UInt8](repeating: 0, count: image.count), symbols)?.contains("no load address") == true)
         #expect(learn(image, symbols, .arm64)?.contains("no load address") == true)
         // The symbols of another build: the calls land between functions.
