@@ -54,7 +54,8 @@ enum FuzzCommand {
 
             A live line on a terminal's stderr shows cases, failures, cases/s and the time left.
             Ctrl-C or SIGTERM stops drawing cases, ends a running shrink with the smallest failing
-            layout so far, saves it, prints the summary and exits 0. Exit status: 0 when the
+            layout so far, saves it, prints the summary and exits 0; a second one stops at once
+            (a real link confirming a finding is not waited for). Exit status: 0 when the
             campaign ran (whatever it found: see the summary), 1 on an error (an unwritable
             corpus), 2 usage.
 
@@ -217,7 +218,9 @@ final class SavedFindings: Sendable {
     var error: String? { state.withLock { $0.firstError } }
 }
 
-/// SIGINT and SIGTERM cancel a campaign instead of killing the process, until `restore()`.
+/// SIGINT and SIGTERM cancel a campaign instead of killing the process, until `restore()`. A
+/// second signal, while a real link confirms a finding or the summary is written, ends the
+/// process at once (status 128 + the signal's number, as a shell reports a kill).
 final class SignalStop: Sendable {
     private static let signals: [Int32] = [SIGINT, SIGTERM]
     private let sources: Mutex<[DispatchSourceSignal]>
@@ -228,11 +231,24 @@ final class SignalStop: Sendable {
         for number in Self.signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { cancellation.cancel() }
+            source.setEventHandler {
+                guard Self.endsAtOnce(signals: Int(source.data), cancellation) else { return }
+                let message = "kallsyms-lab: stopped by a second signal\n"
+                _ = message.withCString { write(2, $0, strlen($0)) }
+                _exit(128 + number)
+            }
             source.resume()
             sources.append(source)
         }
         self.sources = Mutex(sources)
+    }
+
+    /// What `signals` more signals (a dispatch source may deliver several at once) do: the
+    /// first cancels the campaign; whether the process must end at once (a second one).
+    static func endsAtOnce(signals: Int, _ cancellation: CampaignCancellation) -> Bool {
+        let again = cancellation.isCancelled || signals > 1
+        cancellation.cancel()
+        return again
     }
 
     func restore() {

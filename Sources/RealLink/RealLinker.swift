@@ -46,14 +46,14 @@ public struct RealLinker: ImageLinker {
         do {
             workspace = try Workspace()
             try workspace.write(input.script, to: "layout.ld")
-            var names: [String] = []
+            var sources: [String] = []
             for (index, text) in input.objects.enumerated() {
-                let name = index == 0 ? "layout" : "dup\(index)"
-                try workspace.write(text, to: "\(name).s")
-                try Toolchain.run(toolchain.assembler + ["-o", "\(name).o", "\(name).s"], in: workspace.path)
-                names.append("\(name).o")
+                let name = index == 0 ? "layout.s" : "dup\(index).s"
+                try workspace.write(text, to: name)
+                sources.append(name)
             }
-            objects = names
+            try toolchain.assemble(sources, in: workspace.path)
+            objects = sources.map(Toolchain.object)
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -75,7 +75,7 @@ public struct RealLinker: ImageLinker {
                 inputs.append("kallsyms\(links).o")
             }
             try Toolchain.run(toolchain.linker + ["-T", "layout.ld", "-o", image] + inputs, in: workspace.path)
-            let listing = try Toolchain.run(toolchain.nm + ["-n", "-f", "sysv", image], in: workspace.path)
+            let listing = try Toolchain.output(of: toolchain.nm + ["-n", "-f", "sysv", image], in: workspace.path)
             let map = try NmListing.map(listing, letters: letters)
             if let model {
                 let expected = model.link(output, weakReferences: weakReferences)
@@ -93,38 +93,53 @@ public struct RealLinker: ImageLinker {
 
     /// The era's `.S` made assemblable without the kernel's headers: `#include <asm/types.h>`
     /// and its `#if BITS_PER_LONG` block become assembler macros for the target's word size.
-    static func preprocessed(_ text: [UInt8], target: TargetABI) -> String {
-        let source = String(decoding: text, as: UTF8.self)
-        guard source.hasPrefix("#include") else { return source }
-        var lines: [String] = []
+    /// Read byte by byte: an ARM-sized layout's `.S` has a few hundred thousand lines.
+    static func preprocessed(_ text: [UInt8], target: TargetABI) -> [UInt8] {
+        guard text.starts(with: "#include".utf8) else { return text }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count + 256)
         var branch: Bool? = nil  // inside #if: whether the active branch is taken
-        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("#include") { continue }
-            if line.hasPrefix("#if BITS_PER_LONG == 64") {
+        var first = true
+        func emit<Line: Collection<UInt8>>(_ line: Line) {
+            if !first { output.append(0x0A) }
+            first = false
+            output += line
+        }
+        var start = 0
+        while start <= text.count {
+            let end = text[start...].firstIndex(of: 0x0A) ?? text.count
+            let line = text[start..<end]
+            start = end + 1
+            guard line.first == UInt8(ascii: "#") else {
+                if branch != false { emit(line) }
+                continue
+            }
+            if line.starts(with: "#include".utf8) { continue }
+            if line.starts(with: "#if BITS_PER_LONG == 64".utf8) {
                 branch = target.pointerSize == 8
                 continue
             }
-            if line.hasPrefix("#else") {
+            if line.starts(with: "#else".utf8) {
                 branch = branch.map { !$0 }
                 continue
             }
-            if line.hasPrefix("#endif") {
+            if line.starts(with: "#endif".utf8) {
                 branch = nil
                 continue
             }
             if branch == false { continue }
-            if line.hasPrefix("#define ") {
-                let parts = line.dropFirst(8).split(separator: " ", maxSplits: 1)
+            if line.starts(with: "#define ".utf8) {
+                let parts = line.dropFirst(8).split(separator: UInt8(ascii: " "), maxSplits: 1)
                 guard parts.count == 2 else { continue }
-                let usesArguments = parts[0] == "PTR"
-                lines.append(".macro \(parts[0])\(usesArguments ? " args:vararg" : "")")
-                lines.append("\t\(parts[1])\(usesArguments ? " \\args" : "")")
-                lines.append(".endm")
+                let usesArguments = parts[0].elementsEqual("PTR".utf8)
+                emit(Array(".macro ".utf8) + parts[0] + Array((usesArguments ? " args:vararg" : "").utf8))
+                emit(Array("\t".utf8) + parts[1] + Array((usesArguments ? " \\args" : "").utf8))
+                emit(".endm".utf8)
                 continue
             }
-            lines.append(String(line))
+            emit(line)
         }
-        return lines.joined(separator: "\n")
+        return output
     }
 }
 
@@ -142,6 +157,10 @@ final class Workspace: Sendable {
 
     func write(_ text: String, to name: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path + "/" + name))
+    }
+
+    func write(_ bytes: [UInt8], to name: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path + "/" + name))
     }
 
     func remove(_ name: String) {

@@ -105,6 +105,17 @@ import Testing
         #expect(captured.errorText.contains("fuzz: stopped; every finding is saved"))
     }
 
+    @Test("the first signal only cancels; a second one, or two delivered together, ends the process at once")
+    func secondSignal() {
+        let stop = CampaignCancellation()
+        #expect(!SignalStop.endsAtOnce(signals: 1, stop))
+        #expect(stop.isCancelled)
+        #expect(SignalStop.endsAtOnce(signals: 1, stop))
+        let fresh = CampaignCancellation()
+        #expect(SignalStop.endsAtOnce(signals: 2, fresh))
+        #expect(fresh.isCancelled)
+    }
+
     @Test("--target size-stability: the extra pass rescues convergence but not the object size")
     func sizeStabilityTarget() throws {
         let corpus = temporaryFolder()
