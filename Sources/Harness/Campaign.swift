@@ -45,6 +45,8 @@ public struct Campaign: Sendable {
         public var letters: SymbolLetters?
         /// A real linker that must confirm each finding (nil: the model's word is kept).
         public var confirmation: Toolchain.Kind?
+        /// Options given to every link of the confirming linker (`Toolchain.adding(linkerOptions:)`).
+        public var linkerOptions: [String] = []
         /// Whose stub rules the model follows (nil: the confirming linker's, else GNU ld's).
         public var rules: LinkerFlavour?
         /// Today's kernel shape with calls (`ModernLayout`), or nil for the 2012 ARM layouts.

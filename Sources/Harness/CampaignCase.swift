@@ -90,7 +90,7 @@ struct CampaignCaseRunner: Sendable {
         var minimal = shrunk?.layout ?? layout
         var confirmation = FindingConfirmation.notAsked
         if let kind = configuration.confirmation {
-            let real = RealBuildCheck(kind: kind, options: options, target: target)
+            let real = RealBuildCheck(kind: kind, linkerOptions: configuration.linkerOptions, options: options, target: target)
             if real.fails(minimal) {
                 confirmation = .confirmed(real.version)
             } else if real.fails(layout) {
@@ -204,6 +204,8 @@ struct CampaignCaseRunner: Sendable {
 /// Builds layouts with a real linker and says whether the target fails there.
 struct RealBuildCheck {
     let kind: Toolchain.Kind
+    /// Given to every link after the linker's own.
+    var linkerOptions: [String] = []
     let options: BuildOptions
     let target: CampaignTarget
     /// The linker's version line (its name when it cannot run).
@@ -213,7 +215,7 @@ struct RealBuildCheck {
     /// counts as not failing.
     func fails(_ layout: Layout) -> Bool {
         do {
-            let toolchain = try Toolchain(kind, target: layout.target)
+            let toolchain = try Toolchain(kind, target: layout.target).adding(linkerOptions: linkerOptions)
             let plan = LinkPlan(layout)
             var linker = try RealLinker(plan: plan, toolchain: toolchain, options: options)
             var cache = CompressionCache()

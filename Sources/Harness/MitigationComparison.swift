@@ -35,6 +35,8 @@ public struct MitigationComparison: Sendable {
         /// A real linker that links every build instead of the model (nil: the model). A row it
         /// cannot build (`pad=B`, a link error) counts as refused.
         public var linker: Toolchain.Kind?
+        /// Options given to every link of `linker` (`Toolchain.adding(linkerOptions:)`).
+        public var linkerOptions: [String] = []
         /// Whose stub rules the model follows (nil: the real linker's, else GNU ld's).
         public var rules: LinkerFlavour?
 
@@ -185,7 +187,8 @@ public struct MitigationComparison: Sendable {
             if let kind = configuration.linker {
                 do {
                     var linker = try RealLinker(
-                        plan: plan, toolchain: try Toolchain(kind, target: plan.layout.target),
+                        plan: plan,
+                        toolchain: try Toolchain(kind, target: plan.layout.target).adding(linkerOptions: configuration.linkerOptions),
                         options: options)
                     result = try Build(layout: plan.layout, options: options).run(
                         target: plan.layout.target, cache: &cache,

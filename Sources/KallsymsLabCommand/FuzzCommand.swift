@@ -10,7 +10,7 @@ enum FuzzCommand {
         name: "fuzz",
         summary: "Search generated ARM layouts for builds that break an invariant; shrink and save every failure.",
         usage: "fuzz [--era E] [era flags] [--target pass-convergence|size-stability|stub-stability|round-trip] [--seconds T] "
-            + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--arch A] [--text-size MIN-MAX] [--call-profile FILE] [--model-rules L] [--confirm L] [--mitigation M]… [--corpus DIR] [--json]",
+            + "[--cases N] [--jobs N] [--seed S] [--symbols N] [--shape SHAPE] [--arch A] [--text-size MIN-MAX] [--call-profile FILE] [--model-rules L] [--confirm L [--linker-option OPT]…] [--mitigation M]… [--corpus DIR] [--json]",
         discussion: """
             Each case generates a 32-bit ARM kernel layout (sections of the 3.3 linker script filled
             with symbols drawn from the built-in profile of a real armhf kernel; 107103 symbols by
@@ -50,7 +50,8 @@ enum FuzzCommand {
             saves it, with the linker's version in its "confirmed:" line, only when it fails there the
             same way; when it does not, the original layout is tried, shrunk again keeping only
             candidates both the model and the linker fail, or saved under DIR/model-disagreements as a
-            model error to fix. --nm chooses the letters (default: the era's own time).
+            model error to fix. --linker-option OPT (repeatable) is given to each of its links, e.g.
+            LLD's --pic-veneer. --nm chooses the letters (default: the era's own time).
 
             A live line on a terminal's stderr shows cases, failures, cases/s and the time left.
             Ctrl-C or SIGTERM stops drawing cases, ends a running shrink with the smallest failing
@@ -82,7 +83,7 @@ enum FuzzCommand {
             OptionSpec("--shrink", value: "FILE", "Shrink a saved build case further (its target, era, flags and mitigations) and save it."),
             OptionSpec(
                 "--confirm", value: "L", "gnu or lld: keep a finding only when that real linker fails the same way (others go to DIR/model-disagreements)."),
-            LinkerArguments.nmSpec, LinkerArguments.rulesSpec,
+            LinkerArguments.optionSpec, LinkerArguments.nmSpec, LinkerArguments.rulesSpec,
         ],
         positionals: 0...0,
         run: { try run($0, $1, cancellation: CampaignCancellation()) })
@@ -108,6 +109,7 @@ enum FuzzCommand {
             _ = try LinkerArguments.toolchain(kind, target: configuration.architecture?.target ?? .arm32)
             configuration.confirmation = kind
         }
+        configuration.linkerOptions = try LinkerArguments.linkerOptions(arguments, realOption: "--confirm")
         if let text = arguments.value("--print-layout") {
             guard let index = Int(text), index >= 0 else { throw UsageError("--print-layout takes a case number, not \(text)") }
             try io.out(Campaign(configuration).layout(ofCase: index).description)

@@ -16,6 +16,17 @@ enum LinkerArguments {
         "--model-rules", value: "L",
         "gnu (default) or lld: whose rules (branch stubs, empty sections) the model follows.")
     static let specs = [linkerSpec, nmSpec, rulesSpec]
+    static let optionSpec = OptionSpec(
+        "--linker-option", value: "OPT", repeatable: true, "With a real linker: give OPT to every link (repeatable).")
+
+    /// `--linker-option` values; a usage error without a real linker (`realOption` names it).
+    static func linkerOptions(_ arguments: ParsedArguments, realOption: String) throws -> [String] {
+        guard let options = arguments.values["--linker-option"] else { return [] }
+        guard try toolchainKind(arguments, option: realOption) != nil else {
+            throw UsageError("--linker-option needs \(realOption) gnu or lld")
+        }
+        return options
+    }
 
     /// Which linker: nil for the model.
     static func toolchainKind(_ arguments: ParsedArguments, option: String = "--linker") throws -> Toolchain.Kind? {

@@ -9,7 +9,7 @@ enum MitigationsCommand {
         name: "mitigations",
         summary: "Build the same generated layouts under no mitigation and under each one; print a table.",
         usage: "mitigations [--era E] [era flags] [--cases N] [--seed S] [--jobs N] [--symbols N] [--shape SHAPE] "
-            + "[--arch A] [--text-size MIN-MAX] [--call-profile FILE] [--model-rules L] [--json]",
+            + "[--arch A] [--text-size MIN-MAX] [--call-profile FILE] [--linker L [--linker-option OPT]…] [--nm N] [--model-rules L] [--json]",
         discussion: """
             Generates N layouts (case i of seed S: the layouts fuzz generates with the same seed and
             --symbols) and builds each with the era's build under no mitigation, extra-pass,
@@ -21,7 +21,8 @@ enum MitigationsCommand {
             costs), and fixed-point cycles. Pass 1's compression is shared by every row of a layout.
 
             --linker gnu|lld links every build with that real linker (much slower; pad=B rows are left
-            out), --nm chooses the letters (default: the era's own time, docs/linkers.md), --model-rules
+            out; --linker-option OPT, repeatable, is given to every link, e.g. LLD's --pic-veneer),
+            --nm chooses the letters (default: the era's own time, docs/linkers.md), --model-rules
             gnu|lld whose branch-stub rules the model follows (default: the --linker's, else gnu).
             --arch arm|thumb2|arm64, --text-size and --call-profile draw today's shapes with calls, as
             in fuzz (see 'fuzz --help').
@@ -37,7 +38,7 @@ enum MitigationsCommand {
             OptionSpec("--cases", value: "N", "How many layouts (default 100).")
         ] + CampaignOptions.layoutSpecs(symbols: "layout") + [
             OptionSpec("--json", "Print one JSON object."),
-            LinkerArguments.linkerSpec, LinkerArguments.nmSpec, LinkerArguments.rulesSpec,
+            LinkerArguments.linkerSpec, LinkerArguments.optionSpec, LinkerArguments.nmSpec, LinkerArguments.rulesSpec,
         ],
         positionals: 0...0,
         run: { try run($0, $1, cancellation: CampaignCancellation()) })
@@ -52,6 +53,7 @@ enum MitigationsCommand {
         configuration.letters = try LinkerArguments.letters(arguments)
         configuration.modern = try CampaignOptions.modern(arguments, io: io)
         configuration.rules = try LinkerArguments.rules(arguments, realOption: "--linker")
+        configuration.linkerOptions = try LinkerArguments.linkerOptions(arguments, realOption: "--linker")
         if let kind = try LinkerArguments.toolchainKind(arguments) {
             _ = try LinkerArguments.toolchain(kind, target: configuration.architecture?.target ?? .arm32)
             configuration.linker = kind
@@ -76,7 +78,7 @@ enum MitigationsCommand {
         var text = "era \(configuration.era)"
         if !configuration.kallsyms.description.isEmpty { text += " \(configuration.kallsyms.description)" }
         text +=
-            ", nm \(configuration.letters ?? .ofItsTime(configuration.era)), linker \(configuration.linker.map(\.rawValue) ?? configuration.rules.map { "model (\($0) rules)" } ?? "model")"
+            ", nm \(configuration.letters ?? .ofItsTime(configuration.era)), linker \(configuration.linker.map { ([$0.rawValue] + configuration.linkerOptions).joined(separator: " ") } ?? configuration.rules.map { "model (\($0) rules)" } ?? "model")"
         return text + ", \(configuration.cases) layouts of \(configuration.symbols) symbols, seed 0x"
             + String(configuration.seed, radix: 16) + ", shapes " + (configuration.shape?.description ?? "drawn per case")
             + ", \(configuration.jobs) job\(configuration.jobs == 1 ? "" : "s")"

@@ -234,10 +234,44 @@ import Testing
         arguments: [
             ["fuzz", "--target", "speed"], ["fuzz", "--shape", "round"], ["fuzz", "--seconds", "0"], ["fuzz", "--seed", "x"],
             ["fuzz", "--era", "v5.10", "--symbol-prefix", "_"], ["mitigations", "--cases", "-1"], ["fuzz", "extra"],
-            ["fuzz", "--arch", "vax"], ["mitigations", "--arch", "thumb"],
+            ["fuzz", "--arch", "vax"], ["mitigations", "--arch", "thumb"], ["fuzz", "--linker-option", "--pic-veneer"],
+            ["mitigations", "--linker-option", "--pic-veneer"],
         ])
     func usageErrors(_ arguments: [String]) {
         #expect(Self.run(arguments).status == 2)
+    }
+
+    @Test("--linker-option reaches --confirm's links: LLD's --pic-veneer names the thunks v6.1 ignores, so the saved arm64 finding is no longer confirmed")
+    func confirmWithLinkerOption() throws {
+        let finding = Corpus.path("findings/pass-convergence-v6.1-lld-arm64-thunks.case")
+        for (options, confirmed) in [([String](), true), (["--linker-option", "--pic-veneer"], false)] {
+            let corpus = temporaryFolder()
+            defer { removeTemporaryFolder(corpus) }
+            let result = Self.run(
+                ["fuzz", "--shrink", finding, "--confirm", "lld", "--shrink-steps", "1", "--corpus", corpus] + options)
+            #expect(result.status == 0, "\(result.errors)")
+            // `--shrink` reports the saved file on standard output.
+            #expect(result.output.contains("confirmed by LLD") == confirmed, "\(options): \(result.output)")
+            #expect(result.output.contains("NOT confirmed, a model disagreement") == !confirmed, "\(options): \(result.output)")
+            let disagreements = (try? FileManager.default.contentsOfDirectory(atPath: corpus + "/model-disagreements")) ?? []
+            #expect(disagreements.isEmpty == confirmed, "\(options): \(disagreements)")
+        }
+    }
+
+    @Test("mitigations --linker lld --linker-option: the option reaches every link (one LLD refuses makes every row refused)")
+    func mitigationsWithLinkerOption() throws {
+        let arguments = [
+            "mitigations", "--era", "v3.3", "--cases", "2", "--symbols", "300", "--seed", "1", "--jobs", "1", "--linker", "lld", "--json",
+        ]
+        for (options, refused) in [([String](), false), (["--linker-option", "--no-such-option"], true)] {
+            let result = Self.run(arguments + options)
+            #expect(result.status == 0, "\(result.errors)")
+            let table = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+            let rows = try #require(table["rows"] as? [[String: Any]])
+            #expect(rows.count == 5)
+            for row in rows { #expect((row["refused"] as? Int == 2) == refused, "\(options): \(row)") }
+            if refused { #expect(result.errors.contains("linker lld --no-such-option")) }
+        }
     }
 
     @Test("mitigations prints one row per mitigation, or JSON")
