@@ -14,7 +14,9 @@
 ///   smallest pair number among equals — is the reference engine's linear scan.
 /// - **The positions visited** in a round are those listed for its pair (`PairLists`), in
 ///   increasing order: a superset of its occurrences, each checked before it is replaced, so
-///   the replacements are the reference engine's left-to-right, non-overlapping ones.
+///   the replacements are the reference engine's left-to-right, non-overlapping ones. A pair
+///   too rare to have been listed is listed when chosen, by a scan of the text for its first
+///   half: a superset too.
 ///
 /// Everything else — literal codes, codes 255 → 0, stopping at the first round whose best count
 /// is 0 — follows docs/behaviour.md §5 as the reference engine does.
