@@ -16,6 +16,16 @@ extension FastEngine {
     /// Both are in increasing position order (a round notes positions in the order it visits
     /// them), which is what lets a round replace left to right within every symbol.
     ///
+    /// A round's own list is never read again once the round is over (its pair cannot occur
+    /// again), so its stretch becomes a *gap* (`release`) and later lists are written into gaps
+    /// where they fit: memory already touched, instead of fresh pages at the arena's end.
+    ///
+    /// A new pair with fewer occurrences than `listingThreshold` is not listed at all: only a
+    /// few hundred pairs are ever merged, almost all of them among the most frequent, and the
+    /// rest of the lists would be written and never read. Should such a pair be chosen after
+    /// all, its round lists it then by scanning the text (`listByScanning`): every position
+    /// holding its first half, a superset like any list.
+    ///
     /// A value over memory owned by the caller: `allocate(…)` once, `deallocate()` once.
     struct PairLists {
         /// `arena[listStart[pair] ..< listEnd[pair]]` are the positions listed for `pair`.
@@ -35,8 +45,24 @@ extension FastEngine {
         var pendingCapacity: Int
         var leftCount = 0
         var rightCount = 0
-        /// Scratch for `layOutNewLists`: entries per other code, then list cursors.
+        /// Scratch for `layOutNewLists`: entries per other code, then list cursors (the first
+        /// 256), and how far each cursor moves per entry (the next 256: 0 for a pair left
+        /// unlisted, whose entries all go to the one slot `discard`).
         let cursors: UnsafeMutablePointer<UInt32>
+        /// New pairs with fewer occurrences are left unlisted (`unlisted` as their start).
+        let listingThreshold: Int
+        /// The arena slot past `arenaCapacity` that takes the entries of unlisted pairs.
+        var discard: UInt32 { UInt32(truncatingIfNeeded: arenaCapacity) }
+        /// Positions of an unlisted pair, found by `listByScanning` (allocated at the first
+        /// need, room for every position; pages are touched only as positions are written).
+        var scanned: UnsafeMutablePointer<UInt32>?
+
+        /// Stretches of the arena no list uses any more, each `start << 32 | size`; none is
+        /// shorter than `listingThreshold` (no list would fit).
+        var gaps: [UInt64] = []
+
+        /// The start of a pair that has no list.
+        static let unlisted = UInt32.max
 
         /// Lists every position of `text` under its pair.
         ///
@@ -45,7 +71,9 @@ extension FastEngine {
         /// then also hold the positions whose pair straddles two symbols; a round rejects those
         /// like any stale entry (the second byte is not in the first one's symbol), and in
         /// exchange the fill is one flat sweep.
-        static func allocate(text: LiveText, countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>) -> PairLists {
+        static func allocate(
+            text: LiveText, countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>, listingNewPairsFrom threshold: Int
+        ) -> PairLists {
             let listStart = UnsafeMutablePointer<UInt32>.allocate(capacity: PairCounter.pairCount)
             let listEnd = UnsafeMutablePointer<UInt32>.allocate(capacity: PairCounter.pairCount)
             // Exclusive prefix sums of the counts: pair `p` owns `counts[p]` slots. The total is
@@ -61,7 +89,7 @@ extension FastEngine {
             // `2 · text.count` more slots always suffice. Reserving them up front costs only
             // address space: pages are touched as lists are written.
             let capacity = total &+ 2 &* text.count &+ 16
-            let arena = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+            let arena = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity &+ 1)  // and `discard`
             HugePages.advise(arena, byteCount: capacity * MemoryLayout<UInt32>.stride)
             // Counting-sort fill in position order: the pair at `position` is the 16-bit load
             // there. Each slot taken is one of the `counts[p]` reserved for `p`, because this
@@ -99,7 +127,28 @@ extension FastEngine {
                 arena: arena, arenaCapacity: capacity, arenaCount: total,
                 pendingLeft: .allocate(capacity: pendingCapacity),
                 pendingRight: .allocate(capacity: pendingCapacity),
-                pendingCapacity: pendingCapacity, cursors: .allocate(capacity: 256))
+                pendingCapacity: pendingCapacity, cursors: .allocate(capacity: 512),
+                listingThreshold: threshold)
+        }
+
+        /// The listing threshold for an input with these pair counts (taken across boundaries):
+        /// a quarter to a half of the 256th largest count, rounded down to a power of two.
+        ///
+        /// A compression has at most 256 rounds, and a round's pair has the largest count of
+        /// the moment, so a pair much rarer than the 256th most frequent input pair is seldom
+        /// chosen. (On the kernels measured, the last round's count was 0.7–0.8 of that 256th
+        /// count, two to three times this threshold.) Nothing depends on it but speed.
+        static func listingThreshold(countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>) -> Int {
+            // How many pairs have a count of each bit width (1 ... 32).
+            var widths = [Int](repeating: 0, count: 33)
+            for pair in 0..<PairCounter.pairCount { widths[32 &- counts[pair].leadingZeroBitCount] &+= 1 }
+            var atLeast = 0
+            for width in stride(from: 32, through: 1, by: -1) {
+                atLeast &+= widths[width]
+                // The 256th largest count is at least `1 << (width - 1)`.
+                if atLeast >= 256 { return width >= 2 ? 1 &<< (width &- 2) : 1 }
+            }
+            return 1
         }
 
         func deallocate() {
@@ -109,6 +158,89 @@ extension FastEngine {
             pendingLeft.deallocate()
             pendingRight.deallocate()
             cursors.deallocate()
+            scanned?.deallocate()
+        }
+
+        /// Gives `pair`'s list back as a gap, once the round that merged `pair` is over: its
+        /// pair can never occur again (every adjacency a merge makes involves the new code), so
+        /// the list is never read again. The pair is left unlisted.
+        mutating func release(_ pair: Int) {
+            let start = listStart[pair]
+            guard start != Self.unlisted else { return }
+            let size = listEnd[pair] &- start
+            listStart[pair] = Self.unlisted
+            listEnd[pair] = Self.unlisted
+            guard Int(size) >= listingThreshold else { return }
+            gaps.append(UInt64(start) &<< 32 | UInt64(size))
+        }
+
+        /// Room for a list of `size` positions: the front of the smallest gap it fits in, or
+        /// the arena's end.
+        @inline(__always)
+        private mutating func reserve(_ size: Int) -> Int {
+            var best = -1
+            var bestSize = UInt64.max
+            for index in gaps.indices {
+                let gapSize = gaps[index] & 0xFFFF_FFFF
+                if gapSize >= UInt64(size) && gapSize < bestSize {
+                    best = index
+                    bestSize = gapSize
+                }
+            }
+            guard best >= 0 else {
+                defer { arenaCount &+= size }
+                return arenaCount
+            }
+            let start = Int(truncatingIfNeeded: gaps[best] &>> 32)
+            let rest = Int(bestSize) &- size
+            if rest >= listingThreshold && rest > 0 {
+                gaps[best] = UInt64(start &+ size) &<< 32 | UInt64(rest)
+            } else {
+                gaps.swapAt(best, gaps.count &- 1)
+                gaps.removeLast()
+            }
+            return start
+        }
+
+        /// Where the positions listed for `pair` are, and how many there are; a pair left
+        /// unlisted is listed now, by `listByScanning`.
+        mutating func positions(of pair: Int, text: LiveText) -> (UnsafePointer<UInt32>, Int) {
+            let start = listStart[pair]
+            if start != Self.unlisted { return (UnsafePointer(arena + Int(start)), Int(listEnd[pair] &- start)) }
+            return listByScanning(first: UInt8(truncatingIfNeeded: pair), text: text)
+        }
+
+        /// Every position but the last that holds `first`, in increasing order: a superset of
+        /// the positions of every pair `(first, y)`, live or not.
+        ///
+        /// Eight codes at a time: a word with no byte equal to `first` is skipped whole; the
+        /// candidates of the others are checked one by one.
+        mutating func listByScanning(first: UInt8, text: LiveText) -> (UnsafePointer<UInt32>, Int) {
+            let positions = scanned ?? .allocate(capacity: max(text.count, 1))
+            scanned = positions
+            let end = text.count &- 1  // the last position starts no pair
+            let raw = UnsafeRawPointer(text.codes)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let pattern = ones &* UInt64(first)
+            var found = 0, position = 0
+            while position &+ 8 <= end {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)) ^ pattern
+                // A high bit set for every zero byte (and perhaps for some above one).
+                var candidates = (word &- ones) & ~word & (ones &<< 7)
+                while candidates != 0 {
+                    let candidate = position &+ candidates.trailingZeroBitCount &>> 3
+                    positions[found] = UInt32(truncatingIfNeeded: candidate)
+                    found &+= text.codes[candidate] == first ? 1 : 0
+                    candidates &= candidates &- 1
+                }
+                position &+= 8
+            }
+            while position < end {
+                positions[found] = UInt32(truncatingIfNeeded: position)
+                found &+= text.codes[position] == first ? 1 : 0
+                position &+= 1
+            }
+            return (UnsafePointer(positions), found)
         }
 
         /// Makes room for a round of at most `merges` merges (each notes at most one occurrence
@@ -156,24 +288,34 @@ extension FastEngine {
         private mutating func layOut(_ entries: UnsafeMutablePointer<UInt64>, count: Int, pair: (Int) -> Int) {
             cursors.initialize(repeating: 0, count: 256)
             for entry in 0..<count { cursors[Int(truncatingIfNeeded: entries[entry] &>> 32)] &+= 1 }
+            let steps = cursors + 256
             for other in 0..<256 {
                 let size = Int(cursors[other])
                 guard size > 0 else { continue }
                 let pair = pair(other)
-                listStart[pair] = UInt32(truncatingIfNeeded: arenaCount)
-                listEnd[pair] = UInt32(truncatingIfNeeded: arenaCount &+ size)
-                cursors[other] = UInt32(truncatingIfNeeded: arenaCount)
-                arenaCount &+= size
+                guard size >= listingThreshold else {
+                    listStart[pair] = Self.unlisted
+                    listEnd[pair] = Self.unlisted
+                    cursors[other] = discard
+                    steps[other] = 0
+                    continue
+                }
+                let start = reserve(size)
+                listStart[pair] = UInt32(truncatingIfNeeded: start)
+                listEnd[pair] = UInt32(truncatingIfNeeded: start &+ size)
+                cursors[other] = UInt32(truncatingIfNeeded: start)
+                steps[other] = 1
             }
-            // Slots `cursors[other] ..< listEnd[pair]` were reserved for exactly these entries.
-            // As in the fill, slots are handed out first (written over each entry's code half)
-            // and the positions scattered after, so no cursor load waits on a scattered store.
+            // Slots `cursors[other] ..< listEnd[pair]` were reserved for exactly these entries
+            // (an unlisted pair's all go to `discard`). As in the fill, slots are handed out first
+            // (written over each entry's code half) and the positions scattered after, so no
+            // cursor load waits on a scattered store.
             for entry in 0..<count {
                 let note = entries[entry]
                 let other = Int(truncatingIfNeeded: note &>> 32)
                 let slot = cursors[other]
                 entries[entry] = UInt64(slot) &<< 32 | note & 0xFFFF_FFFF
-                cursors[other] = slot &+ 1
+                cursors[other] = slot &+ steps[other]
             }
             for entry in 0..<count {
                 let note = entries[entry]

@@ -14,7 +14,9 @@
 ///   smallest pair number among equals — is the reference engine's linear scan.
 /// - **The positions visited** in a round are those listed for its pair (`PairLists`), in
 ///   increasing order: a superset of its occurrences, each checked before it is replaced, so
-///   the replacements are the reference engine's left-to-right, non-overlapping ones.
+///   the replacements are the reference engine's left-to-right, non-overlapping ones. A pair
+///   too rare to have been listed is listed when chosen, by a scan of the text for its first
+///   half: a superset too.
 ///
 /// Everything else — literal codes, codes 255 → 0, stopping at the first round whose best count
 /// is 0 — follows docs/behaviour.md §5 as the reference engine does.
@@ -33,6 +35,14 @@ public enum FastEngine {
     /// - Complexity: one pass over the bytes to count and list pairs, then per round work
     ///   proportional to the positions listed for its pair, plus a 256-entry scan.
     public static func compress(_ input: ByteStrings) -> Compression {
+        compress(input, listingNewPairsFrom: nil)
+    }
+
+    /// `compress(_:)` with the listing threshold of `PairLists` chosen by the caller: a new
+    /// pair with fewer occurrences than `threshold` is not listed (nil: the engine's own choice).
+    /// The result is the same for every threshold; tests force high ones so that every round
+    /// of a token pair takes the scan of `PairLists.listByScanning`.
+    static func compress(_ input: ByteStrings, listingNewPairsFrom threshold: Int?) -> Compression {
         guard input.totalLength <= maximumInputLength else { return ReferenceEngine.compress(input) }
         let text = LiveText.allocate(copying: input)
         defer { text.deallocate() }
@@ -46,7 +56,9 @@ public enum FastEngine {
         var table = TokenTable()
         for code in literalCodes(input, countsAcrossBoundaries: statistics.counts) { table[code] = .literal }
 
-        var lists = PairLists.allocate(text: text, countsAcrossBoundaries: statistics.counts)
+        var lists = PairLists.allocate(
+            text: text, countsAcrossBoundaries: statistics.counts,
+            listingNewPairsFrom: threshold ?? PairLists.listingThreshold(countsAcrossBoundaries: statistics.counts))
         input.bytes.withUnsafeBufferPointer { bytes in
             input.ends.withUnsafeBufferPointer { PairCounter.removeBoundaryPairs(bytes, ends: $0, from: statistics.counts) }
         }
@@ -67,12 +79,14 @@ public enum FastEngine {
             let merge = Merge(pair: pair, code: code)
             table[code] = .pair(first: merge.first, second: merge.second)
             rounds.append(.init(code: code, pair: pair, count: count))
-            // d: every listed position, left to right.
+            // d: every listed position, left to right (a pair left unlisted is listed now).
             lists.reservePending(count)
+            let (positions, listed) = lists.positions(of: pair, text: text)
             visitListedPositions(
-                of: pair, applying: merge, firstIsLiteral: table[merge.first] == .literal,
+                positions, count: listed, applying: merge, firstIsLiteral: table[merge.first] == .literal,
                 text: text, statistics: statistics, lists: &lists, batch: batch)
             statistics.retire(pair)
+            lists.release(pair)
             lists.layOutNewLists(code: code)
             statistics.admitNewPairs(code: code)
         }
@@ -82,7 +96,7 @@ public enum FastEngine {
     /// How many listed positions are looked up before any is merged.
     static let batchSize = 32
 
-    /// Applies `merge` at every position listed for `pair`, in list order.
+    /// Applies `merge` at the `count` positions listed at `positions`, in list order.
     ///
     /// A listed position is a cache miss (it was listed long ago, anywhere in the text), and
     /// merging is long enough that the processor cannot run ahead to the next miss on its own.
@@ -92,14 +106,13 @@ public enum FastEngine {
     /// `batchSize` positions.
     @inline(__always)
     static func visitListedPositions(
-        of pair: Int, applying merge: Merge, firstIsLiteral: Bool,
+        _ arena: UnsafePointer<UInt32>, count end: Int, applying merge: Merge, firstIsLiteral: Bool,
         text: LiveText, statistics: PairStatistics, lists: inout PairLists,
         batch: UnsafeMutablePointer<UInt32>
     ) {
-        var slot = Int(lists.listStart[pair])
-        let end = Int(lists.listEnd[pair])
+        var slot = 0
         let first = merge.first, second = merge.second
-        let codes = text.codes, arena = lists.arena
+        let codes = text.codes
         while slot < end {
             let batchEnd = min(slot &+ batchSize, end)
             var batchCount = 0
