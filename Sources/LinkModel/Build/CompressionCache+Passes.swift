@@ -17,11 +17,28 @@ struct PassMemo: Sendable {
     var stringsKey: StringsKey?
     /// The most recent `kallsyms_seqs_of_names` and the symbols it orders.
     var nameOrder: NameOrder.Memo?
+    /// The most recent link plans made through the cache (`CompressionCache.plan(_:)`), newest
+    /// first; at most `planCapacity`.
+    var plans: [LinkPlan] = []
+    /// A campaign draws each case's shape, and cases of one shape share a base: with 8 plans,
+    /// the last case of the same base is nearly always among them.
+    static let planCapacity = 8
 }
 
 extension CompressionCache {
     /// Whether passes reuse each other's work (`PassMemo`); a cache of capacity 0 keeps nothing.
     var reusesPasses: Bool { capacity > 0 }
+
+    /// The link plan of `layout`, with the sorted symbols of every section that shares its
+    /// members with one of the most recent plans made here (a worker's cases of one batch
+    /// place the same population); the same plan as `LinkPlan(layout)`.
+    public mutating func plan(_ layout: Layout) -> LinkPlan {
+        guard reusesPasses else { return LinkPlan(layout) }
+        let plan = LinkPlan(layout, reusing: passes.plans)
+        passes.plans.insert(plan, at: 0)
+        if passes.plans.count > PassMemo.planCapacity { passes.plans.removeLast() }
+        return plan
+    }
 
     /// `filter.apply(records)`, reusing the verdicts on the most recent filtered map.
     mutating func filter(_ records: [SymbolRecord], with filter: SystemMapFilter) -> [SymbolRecord] {
