@@ -15,6 +15,9 @@ struct PassMemo: Sendable {
     var filtered: (filter: SystemMapFilter, records: [SymbolRecord], keeps: [Bool])?
     /// The strings key of the most recent pass.
     var stringsKey: StringsKey?
+    /// The same for `uncompressed-type`'s names without their type: kept apart, so that a
+    /// mitigation table's rows do not rehash every string on entering and leaving that row.
+    var namesOnlyStringsKey: StringsKey?
     /// The most recent `kallsyms_seqs_of_names` and the symbols it orders.
     var nameOrder: NameOrder.Memo?
     /// The most recent link plans made through the cache (`CompressionCache.plan(_:)`), newest
@@ -50,13 +53,16 @@ extension CompressionCache {
     }
 
     /// The key of `strings`: the most recent pass's when its strings are the same, else one
-    /// that hashes only the strings that differ from it at their index.
-    mutating func key(of strings: ByteStrings) -> StringsKey {
+    /// that hashes only the strings that differ from it at their index. `namesOnly`: the strings
+    /// are names without their type (`uncompressed-type`), compared with the last such pass.
+    mutating func key(of strings: ByteStrings, namesOnly: Bool = false) -> StringsKey {
         guard reusesPasses else { return StringsKey(strings) }
-        if let earlier = passes.stringsKey, StringsKey.sameStrings(earlier.strings, strings) { return earlier }
-        let key = StringsKey(strings, reusing: passes.stringsKey)
+        let memo = namesOnly ? \PassMemo.namesOnlyStringsKey : \PassMemo.stringsKey
+        let earlier = passes[keyPath: memo]
+        if let earlier, StringsKey.sameStrings(earlier.strings, strings) { return earlier }
+        let key = StringsKey(strings, reusing: earlier)
         // v6.19+'s pass 0 (no strings) would otherwise displace pass 1's key before pass 2.
-        if !strings.isEmpty { passes.stringsKey = key }
+        if !strings.isEmpty { passes[keyPath: memo] = key }
         return key
     }
 
