@@ -9,8 +9,9 @@ struct LayoutParts: Sendable {
 
     var head = Part(), text = Part(), rodata = Part(), roAfterInit = Part()
     /// Global and weak names defined so far: a name the profile draws twice is global once and
-    /// local after that, as in a kernel (a real link refuses two global definitions).
-    var globalNames = Set<[UInt8]>()
+    /// local after that, as in a kernel (a real link refuses two global definitions). Keyed by
+    /// `NameKey` (one block hash per name, not a byte at a time).
+    var globalNames = Set<NameKey>()
     var initText = Part(), initData = Part(), percpu = Part(), data = Part(), bss = Part()
 
     static let pageSize = ArmKernelScript.pageSize
@@ -65,7 +66,7 @@ struct LayoutParts: Sendable {
             guard part >= 0 else { continue }
             let offset = filled[part].part.size
             var binding = Self.binding(record.type)
-            if binding != .local && !globalNames.insert(record.name).inserted { binding = .local }
+            if binding != .local && !globalNames.insert(NameKey(record.name)).inserted { binding = .local }
             filled[part].part.members.append(.symbol(name: record.name, offset: offset, binding: binding))
             if nextKept[index] >= 0 { filled[part].part.size += records[nextKept[index]].address - record.address }
         }
@@ -117,13 +118,13 @@ struct LayoutParts: Sendable {
                 "kallsyms_addresses", "kallsyms_offsets", "kallsyms_relative_base", "kallsyms_num_syms",
                 "kallsyms_names", "kallsyms_markers", "kallsyms_token_table", "kallsyms_token_index",
                 "kallsyms_seqs_of_names",
-            ].map { Array($0.utf8) })
+            ].map { NameKey(Array($0.utf8)) })
         // Every marker and absolute symbol of the script (the shape does not change the names).
         for item in LayoutParts().layout(shape: LayoutShape(isUniprocessor: false, letters: .byFlags)).items {
             switch item {
-            case .absolute(let name): scriptNames.insert(name)
+            case .absolute(let name): scriptNames.insert(NameKey(name))
             case .section(let section):
-                for case .marker(let name, _) in section.members { scriptNames.insert(name) }
+                for case .marker(let name, _) in section.members { scriptNames.insert(NameKey(name)) }
             case .align: break
             }
         }
@@ -132,7 +133,7 @@ struct LayoutParts: Sendable {
             self[keyPath: path].members = []
             for index in members.indices {
                 if case .symbol(let name, let offset, let binding) = members[index], binding != .local,
-                    scriptNames.contains(name)
+                    scriptNames.contains(NameKey(name))
                 {
                     members[index] = .symbol(name: name, offset: offset, binding: .local)
                 }

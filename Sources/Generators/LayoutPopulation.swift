@@ -39,6 +39,26 @@ public struct LayoutPopulation: Sendable {
         }
     }
 
+    /// `base`, its sections holding the members arrays of `earlier`'s sections at the same
+    /// items where they are equal: the same layout, whose sections a link plan recognises by
+    /// their storage (`LinkPlan(_:reusing:)`) when another shape of the batch prepared them.
+    /// O(symbols) comparisons; the layout's value does not change.
+    public static func sharingMembers(_ base: Base, with earlier: [Base]) -> Base {
+        var layout = base.layout
+        for index in layout.items.indices {
+            guard case .section(var section) = layout.items[index] else { continue }
+            for other in earlier where index < other.layout.items.count {
+                guard case .section(let candidate) = other.layout.items[index],
+                    candidate.members.count == section.members.count, candidate.members == section.members
+                else { continue }
+                section.members = candidate.members
+                layout.items[index] = .section(section)
+                break
+            }
+        }
+        return Base(layout: layout, tailed: base.tailed)
+    }
+
     /// The largest tail, in 4-byte words.
     static let tailWords = 1024
 

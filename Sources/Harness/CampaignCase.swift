@@ -44,7 +44,7 @@ struct CampaignCaseRunner: Sendable {
         let clock = ContinuousClock()
         var start = clock.now
         let layout = self.layout(index: index)
-        let plan = LinkPlan(layout)
+        let plan = cache.plan(layout)
         let generated = clock.now
         let options = configuration.buildOptions
         let result = Build(layout: layout, options: options).run(plan: plan, cache: &cache)

@@ -81,7 +81,10 @@ final class CaseLayouts: Sendable {
             }
             let index = batches.firstIndex { $0.number == number } ?? batches.count - 1
             if let base = batches[index].bases[key] { return (batches[index].population, base) }
-            let base = batches[index].population.base(shape)
+            // Sections equal to another base's share its members, so that a worker's link plan
+            // reuses their sorted symbols across shapes (`CompressionCache.plan`).
+            let base = LayoutPopulation.sharingMembers(
+                batches[index].population.base(shape), with: Array(batches[index].bases.values))
             batches[index].bases[key] = base
             return (batches[index].population, base)
         }

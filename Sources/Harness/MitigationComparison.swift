@@ -177,7 +177,7 @@ public struct MitigationComparison: Sendable {
 
     /// Builds case `index` under every row, sharing the plan and the worker's compression cache.
     func measure(_ index: Int, cache: inout CompressionCache) -> ([Measurement], work: (compressed: Int, reused: Int)) {
-        let plan = LinkPlan(layout(index))
+        let plan = cache.plan(layout(index))
         var work = (compressed: 0, reused: 0)
         let measurements = configuration.rows.map { mitigations -> Measurement in
             let options = BuildOptions(

@@ -26,9 +26,11 @@ import Testing
         let campaign = Campaign(configuration)
         var worker = CompressionCache()
         for index in cases {
+            // The worker's plan reuses the previous case's sorted sections (`CompressionCache.plan`).
             let plan = LinkPlan(campaign.layout(ofCase: index))
+            let reusedPlan = worker.plan(plan.layout)
             let options = configuration.buildOptions
-            let reused = Build(layout: plan.layout, options: options).run(plan: plan, cache: &worker)
+            let reused = Build(layout: plan.layout, options: options).run(plan: reusedPlan, cache: &worker)
             var nothing = CompressionCache(capacity: 0)
             let scratch = Build(layout: plan.layout, options: options).run(plan: plan, cache: &nothing)
             Self.expectEqual(reused, scratch, "\(label) case \(index)")

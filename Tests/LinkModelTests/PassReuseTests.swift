@@ -115,6 +115,13 @@ import Testing
             let key = cache.key(of: strings)
             let scratchKey = StringsKey(strings)
             #expect(key == scratchKey && key.multisetHash == scratchKey.multisetHash && key.stringHashes == scratchKey.stringHashes)
+            // `uncompressed-type`'s names alone, memoised apart, now and then.
+            if random.next() % 2 == 0 {
+                let names = ByteStrings(joining: selection.symbols.map(\.name))
+                let namesKey = cache.key(of: names, namesOnly: true)
+                let scratchNamesKey = StringsKey(names)
+                #expect(namesKey == scratchNamesKey && namesKey.stringHashes == scratchNamesKey.stringHashes)
+            }
             let compression = CompressionEngine.fast.compress(strings)
             let tables = try cache.tables(for: selection, compression: compression, era: .v6_19, options: .init(allSymbols: true))
             #expect(tables == (try Era.v6_19.tables(for: selection, compression: compression, options: .init(allSymbols: true))))

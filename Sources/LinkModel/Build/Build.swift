@@ -76,12 +76,15 @@ public struct Build: Sendable {
 
         // Which pass's object an image holds: the last one made before it.
         var linkedWith: Int? = passes.last?.number
+        // The object the last pass's image was linked with (for vmlinux, below).
+        var lastLinked: KallsymsObject?
         var number = 1
         var cycle: BuildResult.Cycle?
         while true {
-            let map = try linker.link(object, weakReferences: rules.weakTableNames)
+            lastLinked = object?.object
+            var map = try linker.link(object, weakReferences: rules.weakTableNames)
             let input = Self.kallsymsInput(
-                map, rules: rules, era: options.era, ignoring: options.ignoredPrefixes,
+                &map, rules: rules, era: options.era, ignoring: options.ignoredPrefixes,
                 filtering: { step.cache.filter($0, with: rules.systemMapFilter) })
             do {
                 let output = try step.run(input, freezesTokens: number == 1)
@@ -98,12 +101,16 @@ public struct Build: Sendable {
             number += 1
         }
 
-        let vmlinux = try linker.link(object, weakReferences: rules.weakTableNames)
         let last = passes[passes.count - 1]
+        // A build that converged links vmlinux with the object its last image holds: the
+        // model's map is then that image's map (the records, line numbers and all, of the last
+        // pass), not linked and compared again.
+        let sameObject = linker.mapsDependOnObjectOnly && object?.object == lastLinked
+        let vmlinux = sameObject ? last.map : try linker.link(object, weakReferences: rules.weakTableNames)
         // mksysmap drops lines by their own content, so maps with the same lines filter to the
         // same lines: only differing maps are filtered and compared (most builds converge).
         let mismatch =
-            Self.sameLines(vmlinux.symbols, last.map.symbols)
+            sameObject || Self.sameLines(vmlinux.symbols, last.map.symbols)
             ? nil
             : Self.compare(
                 step.cache.filter(vmlinux.symbols, with: rules.systemMapFilter),
@@ -147,8 +154,12 @@ public struct Build: Sendable {
     /// where the era keeps one (v3.3–v6.1; from v6.12 they are mksysmap patterns, already in
     /// `rules`: `BuildOptions.build`).
     /// `filtering`: mksysmap, when the caller reuses earlier verdicts (`CompressionCache.filter`).
+    ///
+    /// When kallsyms reads the raw map whole (no name skipped), the map's own records get
+    /// their line numbers and are the input: the pass's map and input share one array instead
+    /// of the input copying every record (and retaining every name) to number it.
     static func kallsymsInput(
-        _ map: LinkedMap, rules: EraBuild, era: Era, ignoring prefixes: [[UInt8]] = [],
+        _ map: inout LinkedMap, rules: EraBuild, era: Era, ignoring prefixes: [[UInt8]] = [],
         filtering filter: (([SymbolRecord]) -> [SymbolRecord])? = nil
     ) -> [SymbolRecord] {
         var records: [SymbolRecord]
@@ -166,7 +177,16 @@ public struct Build: Sendable {
         func isSkipped(_ record: SymbolRecord) -> Bool {
             (limit.map { record.name.count >= $0 } ?? false) || ignored.contains { record.name.starts(with: $0) }
         }
-        if limit != nil || !ignored.isEmpty, records.contains(where: isSkipped) {
+        let skips = (limit != nil || !ignored.isEmpty) && records.contains(where: isSkipped)
+        if !skips, rules.kallsymsInput == .rawNm {
+            records = []  // (`map.symbols` alone holds the array: numbered in place)
+            for index in map.symbols.indices {
+                map.symbols[index].line = firstLine
+                firstLine += 1
+            }
+            return map.symbols
+        }
+        if skips {
             // The generator skips these names (a name too long for its parser, with a warning;
             // an ignored prefix) but they keep their lines.
             var kept: [SymbolRecord] = []

@@ -8,7 +8,7 @@ public struct BuildPass: Sendable {
     public var image: String?
     /// The pass whose kallsyms object this image holds (nil: none, v3.3–v6.1 pass 1).
     public var linkedWithPass: Int?
-    /// `nm -n` of the image.
+    /// `nm -n` of the image (with the input's line numbers when kallsyms read it raw and whole).
     public var map: LinkedMap
     /// What kallsyms read (raw `nm -n` or the `.syms` file, as the era feeds it).
     public var input: [SymbolRecord]
@@ -22,7 +22,8 @@ public struct BuildResult: Sendable {
     public var options: BuildOptions
     /// The passes, in order (pass 0 first in v6.19+).
     public var passes: [BuildPass]
-    /// `nm -n` of the final vmlinux (nil when the generator refused an input).
+    /// `nm -n` of the final vmlinux (nil when the generator refused an input). With the model
+    /// linker and the last image's object, the last pass's map itself (its line numbers too).
     public var vmlinux: LinkedMap?
     /// How it ended.
     public var outcome: Outcome

@@ -15,13 +15,33 @@ struct PassMemo: Sendable {
     var filtered: (filter: SystemMapFilter, records: [SymbolRecord], keeps: [Bool])?
     /// The strings key of the most recent pass.
     var stringsKey: StringsKey?
+    /// The same for `uncompressed-type`'s names without their type: kept apart, so that a
+    /// mitigation table's rows do not rehash every string on entering and leaving that row.
+    var namesOnlyStringsKey: StringsKey?
     /// The most recent `kallsyms_seqs_of_names` and the symbols it orders.
     var nameOrder: NameOrder.Memo?
+    /// The most recent link plans made through the cache (`CompressionCache.plan(_:)`), newest
+    /// first; at most `planCapacity`.
+    var plans: [LinkPlan] = []
+    /// A campaign draws each case's shape, and cases of one shape share a base: with 8 plans,
+    /// the last case of the same base is nearly always among them.
+    static let planCapacity = 8
 }
 
 extension CompressionCache {
     /// Whether passes reuse each other's work (`PassMemo`); a cache of capacity 0 keeps nothing.
     var reusesPasses: Bool { capacity > 0 }
+
+    /// The link plan of `layout`, with the sorted symbols of every section that shares its
+    /// members with one of the most recent plans made here (a worker's cases of one batch
+    /// place the same population); the same plan as `LinkPlan(layout)`.
+    public mutating func plan(_ layout: Layout) -> LinkPlan {
+        guard reusesPasses else { return LinkPlan(layout) }
+        let plan = LinkPlan(layout, reusing: passes.plans)
+        passes.plans.insert(plan, at: 0)
+        if passes.plans.count > PassMemo.planCapacity { passes.plans.removeLast() }
+        return plan
+    }
 
     /// `filter.apply(records)`, reusing the verdicts on the most recent filtered map.
     mutating func filter(_ records: [SymbolRecord], with filter: SystemMapFilter) -> [SymbolRecord] {
@@ -33,13 +53,16 @@ extension CompressionCache {
     }
 
     /// The key of `strings`: the most recent pass's when its strings are the same, else one
-    /// that hashes only the strings that differ from it at their index.
-    mutating func key(of strings: ByteStrings) -> StringsKey {
+    /// that hashes only the strings that differ from it at their index. `namesOnly`: the strings
+    /// are names without their type (`uncompressed-type`), compared with the last such pass.
+    mutating func key(of strings: ByteStrings, namesOnly: Bool = false) -> StringsKey {
         guard reusesPasses else { return StringsKey(strings) }
-        if let earlier = passes.stringsKey, StringsKey.sameStrings(earlier.strings, strings) { return earlier }
-        let key = StringsKey(strings, reusing: passes.stringsKey)
+        let memo = namesOnly ? \PassMemo.namesOnlyStringsKey : \PassMemo.stringsKey
+        let earlier = passes[keyPath: memo]
+        if let earlier, StringsKey.sameStrings(earlier.strings, strings) { return earlier }
+        let key = StringsKey(strings, reusing: earlier)
         // v6.19+'s pass 0 (no strings) would otherwise displace pass 1's key before pass 2.
-        if !strings.isEmpty { passes.stringsKey = key }
+        if !strings.isEmpty { passes[keyPath: memo] = key }
         return key
     }
 

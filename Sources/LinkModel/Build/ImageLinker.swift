@@ -12,6 +12,15 @@ public protocol ImageLinker {
     ///
     /// `weakReferences`: the table names the kernel declares weak (undefined `w` until defined).
     mutating func link(_ output: KallsymsOutput?, weakReferences: [[UInt8]]) throws(Failure) -> LinkedMap
+
+    /// Whether the map depends on nothing but the object and the weak references (the model):
+    /// a build then takes vmlinux's map from the last pass when vmlinux links the same object.
+    var mapsDependOnObjectOnly: Bool { get }
+}
+
+extension ImageLinker {
+    /// A real linker links every image, vmlinux included.
+    public var mapsDependOnObjectOnly: Bool { false }
 }
 
 /// The model: `LinkPlan.link` with the build's conventions. Never fails.
@@ -30,4 +39,7 @@ public struct ModelLinker: ImageLinker {
     public func link(_ output: KallsymsOutput?, weakReferences: [[UInt8]]) -> LinkedMap {
         plan.link(object: output?.object, weakReferences: weakReferences, conventions: conventions)
     }
+
+    /// `LinkPlan.link` is a function of the object (labels, size, alignment).
+    public var mapsDependOnObjectOnly: Bool { true }
 }

@@ -1,20 +1,23 @@
 import Compressor
 
 /// Input records compared by count and hash first.
+///
+/// The hash reads the records' addresses and letters, not their names: a name is an array of
+/// its own, and reading its length costs a cache miss per record; two inputs with the same
+/// addresses and letters are told apart by the comparison of the records themselves.
 struct InputKey: Equatable {
     let records: [SymbolRecord]
     let hash: Int
 
     init(_ records: [SymbolRecord]) {
         self.records = records
-        var hasher = Hasher()
-        hasher.combine(records.count)
-        for record in records {
-            hasher.combine(record.address)
-            hasher.combine(record.type)
-            hasher.combine(record.name.count)
+        var value = UInt64(truncatingIfNeeded: records.count)
+        records.withUnsafeBufferPointer { records in
+            for index in records.indices {
+                value = StringsKey.mix(value ^ records[index].address) &+ UInt64(records[index].type)
+            }
         }
-        hash = hasher.finalize()
+        hash = Int(truncatingIfNeeded: StringsKey.mix(value))
     }
 
     static func == (a: InputKey, b: InputKey) -> Bool {

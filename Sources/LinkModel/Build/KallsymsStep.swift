@@ -51,7 +51,7 @@ struct KallsymsStep {
             cache.insert(selection, of: key, era: era, options: options)
         }
         let strings = keepsTypeUncompressed ? Self.namesOnly(selection) : selection.storedStrings
-        let stringsKey = cache.key(of: strings)
+        let stringsKey = cache.key(of: strings, namesOnly: keepsTypeUncompressed)
         var work: KallsymsOutput.Work
         var compression: Compression
         if reusesTokens, !freezesTokens, let fixed {

@@ -20,13 +20,13 @@ public struct LinkPlan: Sendable {
     /// Where each call target is defined (empty without calls).
     let callTargets: [NameKey: (item: Int, offset: UInt64, isAbove: Bool)]
 
-    enum PreparedItem: Sendable {
+    enum PreparedItem: Equatable, Sendable {
         case align(UInt64)
         case absolute([UInt8])
         case section(PreparedSection)
     }
 
-    struct PreparedSection: Sendable {
+    struct PreparedSection: Equatable, Sendable {
         var name: String
         var kind: SectionKind
         var flags: SectionFlags
@@ -37,6 +37,8 @@ public struct LinkPlan: Sendable {
         var hostsKallsyms: Bool
         /// The content offset where the object goes (the size when at the end).
         var placement: UInt64
+        /// Whether the object goes at the end (`placement` is the size), not at a member's offset.
+        var placesAtEnd: Bool
         /// Symbols that stay below the object, sorted by (offset, name, input order).
         var below: [Entry]
         /// Symbols that move up by the object's size (end markers, symbols at or after the
@@ -50,7 +52,7 @@ public struct LinkPlan: Sendable {
         var hasMarkers: Bool { below.contains(where: \.isMarker) || above.contains(where: \.isMarker) }
     }
 
-    struct Entry: Sendable {
+    struct Entry: Equatable, Sendable {
         var name: [UInt8]
         var offset: UInt64
         var binding: Binding
@@ -77,6 +79,21 @@ public struct LinkPlan: Sendable {
     /// rodata section; a layout without rodata gets an implicit `.rodata` section of its own
     /// after the last item.
     public init(_ layout: Layout) {
+        self.init(layout, reusing: nil)
+    }
+
+    /// Prepares `layout`, taking a section's sorted symbols from `earlier` where the section at
+    /// the same item holds the very same members array (the cases of a campaign batch place one
+    /// population: their sections share their members and differ in size). The plan is the one
+    /// `init(_:)` makes (`PlanReuseTests`).
+    public init(_ layout: Layout, reusing earlier: LinkPlan?) {
+        self.init(layout, reusing: earlier.map { [$0] } ?? [])
+    }
+
+    /// `init(_:reusing:)` with several earlier plans (a campaign's cases draw their shapes, so
+    /// the plan of the same population's base is often a few cases back): each section comes
+    /// from the first of them that has it.
+    public init(_ layout: Layout, reusing earlier: [LinkPlan]) {
         self.layout = layout
         var items: [PreparedItem] = []
         items.reserveCapacity(layout.items.count + 1)
@@ -101,7 +118,9 @@ public struct LinkPlan: Sendable {
                 items.append(.absolute(name))
                 count += 1
             case .section(let section):
-                let prepared = Self.prepare(section, hosts: index == host)
+                let prepared =
+                    earlier.lazy.compactMap { $0.reusedSection(at: index, for: section, hosts: index == host) }.first
+                    ?? Self.prepare(section, hosts: index == host)
                 count += prepared.below.count + prepared.above.count
                 items.append(.section(prepared))
                 if !callable.isEmpty {
@@ -172,8 +191,53 @@ public struct LinkPlan: Sendable {
         return ordinals
     }
 
+    /// This plan's prepared section at item `index`, adjusted to `section`, when its layout's
+    /// section there has the same members array (same storage, so the same members) and the
+    /// symbols split the same way. Symbols and start markers do not depend on the size; end
+    /// markers sit at the size: outside the kallsyms host they are all of `above` and keep their
+    /// order (equal offsets, ordered by name and member order) whatever the size; in the host
+    /// they follow the symbols above the tables, and a host at another size is reused only when
+    /// its symbols split the same way at the new placement and lie below both sizes.
+    func reusedSection(at index: Int, for section: Section, hosts: Bool) -> PreparedSection? {
+        guard index < items.count, index < layout.items.count, case .section(var prepared) = items[index],
+            case .section(let old) = layout.items[index], prepared.hostsKallsyms == hosts,
+            Self.sameStorage(old.members, section.members)
+        else { return nil }
+        if old.size != section.size {
+            // Outside the host every symbol is below and `above` holds the end markers alone.
+            // In the host, the symbols must split the same way at the new placement, and those
+            // above must lie below both sizes, so that the end markers stay last.
+            let placement = prepared.placesAtEnd ? section.size : prepared.placement
+            if hosts, let last = prepared.below.last(where: { !$0.isMarker }), last.offset >= placement { return nil }
+            let lowest = min(old.size, section.size)
+            for position in prepared.above.indices {
+                if prepared.above[position].isMarker {
+                    prepared.above[position].offset = section.size
+                } else if !hosts || prepared.above[position].offset < placement || prepared.above[position].offset >= lowest {
+                    return nil
+                }
+            }
+            prepared.placement = placement
+        }
+        prepared.name = section.name
+        prepared.kind = section.kind
+        prepared.flags = section.flags
+        prepared.alignment = section.alignment
+        prepared.size = section.size
+        prepared.isKeptWhenEmpty = section.isKeptWhenEmpty
+        return prepared
+    }
+
+    /// Whether two arrays share their storage (and so hold the same elements).
+    static func sameStorage(_ a: [Section.Member], _ b: [Section.Member]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return a.withUnsafeBufferPointer { left in b.withUnsafeBufferPointer { left.baseAddress == $0.baseAddress } }
+    }
+
     private static func prepare(_ section: Section, hosts: Bool) -> PreparedSection {
-        let placement = hosts ? (section.kallsymsOffset ?? nil) ?? section.size : section.size
+        let explicitPlacement = hosts ? section.kallsymsOffset ?? nil : nil
+        let placement = explicitPlacement ?? section.size
         var below: [(Entry, Int)] = []
         var above: [(Entry, Int)] = []
         var hasObjectSymbols = false
@@ -202,7 +266,7 @@ public struct LinkPlan: Sendable {
             name: section.name, kind: section.kind, flags: section.flags,
             alignment: section.alignment, size: section.size,
             isKeptWhenEmpty: section.isKeptWhenEmpty, hostsKallsyms: hosts,
-            placement: placement, below: sorted(below), above: sorted(above),
+            placement: placement, placesAtEnd: explicitPlacement == nil, below: sorted(below), above: sorted(above),
             hasObjectSymbols: hasObjectSymbols)
     }
 

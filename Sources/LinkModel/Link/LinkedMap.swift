@@ -4,7 +4,9 @@ import Compressor
 /// references the kernel declares but nothing defines), then defined symbols by address,
 /// equal addresses by name bytes (`LC_COLLATE=C`).
 public struct LinkedMap: Hashable, Sendable {
-    /// The defined symbols in `nm -n` order; `line` is 0.
+    /// The defined symbols in `nm -n` order; `line` is 0 as linked. A build's pass that feeds
+    /// the raw map to kallsyms (v3.3, v5.10) numbers the lines as kallsyms reads them: the map's
+    /// records are that pass's input (`BuildPass`).
     public var symbols: [SymbolRecord]
     /// Undefined weak references (`w` with a blank address), sorted by name.
     public var undefinedWeak: [[UInt8]]
