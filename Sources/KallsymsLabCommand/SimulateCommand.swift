@@ -75,7 +75,7 @@ enum SimulateCommand {
             OptionSpec("--repeat", value: "N", "Time N more builds (fresh caches, then a shared cache) and print builds/s on stderr."),
         ] + LinkerArguments.specs + [
             LinkerArguments.compareSpec,
-            OptionSpec("--linker-option", value: "OPT", repeatable: true, "With --linker: give OPT to every link (repeatable)."),
+            LinkerArguments.optionSpec,
         ],
         positionals: 0...1,
         run: run)
@@ -112,14 +112,14 @@ enum SimulateCommand {
         let plan = LinkPlan(layout)
         let kind = try LinkerArguments.toolchainKind(arguments)
         if arguments.has("--compare-model") && kind == nil { throw UsageError("--compare-model needs --linker gnu or lld") }
-        if arguments.values["--linker-option"] != nil && kind == nil { throw UsageError("--linker-option needs --linker gnu or lld") }
+        let linkerOptions = try LinkerArguments.linkerOptions(arguments, realOption: "--linker")
         var comparisons: [MapComparison]?
         let result: BuildResult
         if let kind {
             if arguments.has("--repeat") { throw UsageError("--repeat times the model; it does not take --linker \(kind)") }
             let (real, linker) = try LinkerArguments.run(
                 Build(layout: layout, options: options), plan: plan, kind: kind,
-                comparesModel: arguments.has("--compare-model"), linkerOptions: arguments.values["--linker-option"] ?? [])
+                comparesModel: arguments.has("--compare-model"), linkerOptions: linkerOptions)
             result = real
             if arguments.has("--compare-model") { comparisons = linker.comparisons }
             io.err("kallsyms-lab simulate: linked with \(linker.toolchain.version)\n")

@@ -9,10 +9,6 @@ import LinkModel
 /// 2012's `nm` did, on the real placement. Undefined symbols (blank value) become the map's
 /// undefined weak list. Read as bytes: an ARM-sized image lists over 100 000 symbols.
 enum NmListing {
-    static func map(_ listing: String, letters: SymbolLetters) throws -> LinkedMap {
-        try map(Array(listing.utf8), letters: letters)
-    }
-
     static func map(_ listing: [UInt8], letters: SymbolLetters) throws -> LinkedMap {
         var symbols: [SymbolRecord] = []
         var undefined: [[UInt8]] = []

@@ -235,7 +235,7 @@ import Testing
             ["fuzz", "--target", "speed"], ["fuzz", "--shape", "round"], ["fuzz", "--seconds", "0"], ["fuzz", "--seed", "x"],
             ["fuzz", "--era", "v5.10", "--symbol-prefix", "_"], ["mitigations", "--cases", "-1"], ["fuzz", "extra"],
             ["fuzz", "--arch", "vax"], ["mitigations", "--arch", "thumb"], ["fuzz", "--linker-option", "--pic-veneer"],
-            ["mitigations", "--linker-option", "--pic-veneer"],
+            ["mitigations", "--linker-option", "--pic-veneer"], ["simulate", "--scenario", "arm-2012-up", "--linker-option", "--pic-veneer"],
         ])
     func usageErrors(_ arguments: [String]) {
         #expect(Self.run(arguments).status == 2)

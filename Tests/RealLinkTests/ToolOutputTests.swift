@@ -29,8 +29,6 @@ import Testing
         #expect(map.symbols.map(\.address) == [0x8000, 0xa01c, 0xc0_ffee, 0xFFFF_FFFF_0000_0000])
         #expect(map.symbols.map { Character(UnicodeScalar($0.type)) } == ["T", "T", "r", "B"])
         #expect(map.undefinedWeak.map { String(decoding: $0, as: UTF8.self) } == ["another_weak", "weak_hook"])
-        // The String form reads the same.
-        #expect(try NmListing.map(Self.listing, letters: .modern) == map)
     }
 
     @Test func listingWith2012LettersRederivesThemFromTheSectionName() throws {
