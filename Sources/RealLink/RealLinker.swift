@@ -2,8 +2,8 @@ import Compressor
 import Foundation
 import LinkModel
 
-/// Links every image of a build with a real toolchain: the layout's objects are assembled
-/// once, each pass's kallsyms `.S` (as `compress` writes it) is assembled, the image linked
+/// Links every image of a build with a real toolchain: the layout's main object is assembled
+/// and its symbol-only objects written once, each pass's kallsyms `.S` (as `compress` writes it) is assembled, the image linked
 /// with the layout's linker script, and `nm -n` of it read back (docs/linkers.md).
 ///
 /// All files live in one temporary folder, removed when the last copy of the linker goes.
@@ -26,8 +26,8 @@ public struct RealLinker: ImageLinker {
     public private(set) var comparisons: [MapComparison] = []
     private var links = 0
 
-    /// Prepares `plan`'s layout for real links with `toolchain`: writes the linker script and
-    /// assembles the layout's objects.
+    /// Prepares `plan`'s layout for real links with `toolchain`: writes the linker script,
+    /// assembles the layout's main object and writes its objects of repeated names.
     /// - Throws: `Failure` for a layout the tools cannot take (a name the assembler refuses),
     ///   a mitigation without a real counterpart (`pad=B`), or a tool that fails.
     public init(plan: LinkPlan, toolchain: Toolchain, options: BuildOptions, comparesModel: Bool = false) throws(Failure) {
@@ -46,14 +46,15 @@ public struct RealLinker: ImageLinker {
         do {
             workspace = try Workspace()
             try workspace.write(input.script, to: "layout.ld")
-            var sources: [String] = []
-            for (index, text) in input.objects.enumerated() {
-                let name = index == 0 ? "layout.s" : "dup\(index).s"
-                try workspace.write(text, to: name)
-                sources.append(name)
+            try workspace.write(input.assembly, to: "layout.s")
+            try Toolchain.run(toolchain.assembler + ["-o", "layout.o", "layout.s"], in: workspace.path)
+            let main = try workspace.read("layout.o")
+            var objects = ["layout.o"]
+            for (index, repeated) in input.repeats.enumerated() {
+                objects.append("dup\(index + 1).o")
+                try workspace.write(try repeated.elf(like: main), to: objects[index + 1])
             }
-            try toolchain.assemble(sources, in: workspace.path)
-            objects = sources.map(Toolchain.object)
+            self.objects = objects
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -161,6 +162,10 @@ final class Workspace: Sendable {
 
     func write(_ bytes: [UInt8], to name: String) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: path + "/" + name))
+    }
+
+    func read(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path + "/" + name)))
     }
 
     func remove(_ name: String) {

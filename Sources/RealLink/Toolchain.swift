@@ -94,31 +94,6 @@ public struct Toolchain: Sendable {
         version = output.split(separator: "\n").first.map(String.init) ?? "\(kind)"
     }
 
-    /// Assembles each `NAME.s` of `sources` (in `directory`) to `NAME.o`. Clang takes many
-    /// files in one run and writes each one's object beside it, which saves starting its large
-    /// program once a file (an ARM-sized layout has hundreds of objects, one per repeat of its
-    /// most repeated name); GNU `as` would join its inputs into one object, so it runs once a
-    /// file.
-    func assemble(_ sources: [String], in directory: String) throws {
-        guard kind == .lld else {
-            for source in sources {
-                try Self.run(assembler + ["-o", Self.object(source), source], in: directory)
-            }
-            return
-        }
-        var start = sources.startIndex
-        while start < sources.endIndex {
-            let end = min(start + 512, sources.endIndex)
-            try Self.run(assembler + sources[start..<end], in: directory)
-            start = end
-        }
-    }
-
-    /// `NAME.o` for `NAME.s`.
-    static func object(_ source: String) -> String {
-        (source.hasSuffix(".s") ? String(source.dropLast(2)) : source) + ".o"
-    }
-
     /// `name` resolved on `path`, if it is an executable file there.
     static func which(_ name: String, path: String) -> String? {
         for directory in path.split(separator: ":") where !directory.isEmpty {
@@ -151,8 +126,8 @@ public struct Toolchain: Sendable {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         // Foundation's `waitUntilExit` polls a run loop and costs about 45 ms a program here
-        // (with GNU `as`, a real build of an ARM-sized layout runs ~600 assemblers); the
-        // handler is called as soon as the program is reaped.
+        // (a real build runs an assembler, the linker and `nm` each pass); the handler is
+        // called as soon as the program is reaped.
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
         do { try process.run() } catch {
