@@ -92,27 +92,38 @@ public struct RealLinker: ImageLinker {
         }
     }
 
-    /// The era's `.S` made assemblable without the kernel's headers: `#include <asm/types.h>`
-    /// and its `#if BITS_PER_LONG` block become assembler macros for the target's word size.
-    /// Read byte by byte: an ARM-sized layout's `.S` has a few hundred thousand lines.
+    /// The era's `.S` made assemblable without the kernel's headers, as the kernel's `cpp`
+    /// makes it: `#include <asm/types.h>` goes, the `#if BITS_PER_LONG` branch for the target's
+    /// word size is kept, and its `#define`d words (`PTR`, `ALGN`) are replaced where a line
+    /// starts with them (the only place the generator writes them). Read byte by byte: an
+    /// ARM-sized layout's `.S` has a few hundred thousand lines.
     static func preprocessed(_ text: [UInt8], target: TargetABI) -> [UInt8] {
         guard text.starts(with: "#include".utf8) else { return text }
         var output: [UInt8] = []
         output.reserveCapacity(text.count + 256)
         var branch: Bool? = nil  // inside #if: whether the active branch is taken
+        var macros: [(name: ArraySlice<UInt8>, body: ArraySlice<UInt8>)] = []
         var first = true
         func emit<Line: Collection<UInt8>>(_ line: Line) {
             if !first { output.append(0x0A) }
             first = false
             output += line
         }
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
         var start = 0
         while start <= text.count {
             let end = text[start...].firstIndex(of: 0x0A) ?? text.count
             let line = text[start..<end]
             start = end + 1
             guard line.first == UInt8(ascii: "#") else {
-                if branch != false { emit(line) }
+                if branch == false { continue }
+                let word = line.firstIndex { !isBlank($0) } ?? line.endIndex
+                let wordEnd = line[word...].firstIndex(where: isBlank) ?? line.endIndex
+                if let macro = macros.first(where: { $0.name.elementsEqual(line[word..<wordEnd]) }) {
+                    emit(line[..<word] + macro.body + line[wordEnd...])
+                } else {
+                    emit(line)
+                }
                 continue
             }
             if line.starts(with: "#include".utf8) { continue }
@@ -131,11 +142,7 @@ public struct RealLinker: ImageLinker {
             if branch == false { continue }
             if line.starts(with: "#define ".utf8) {
                 let parts = line.dropFirst(8).split(separator: UInt8(ascii: " "), maxSplits: 1)
-                guard parts.count == 2 else { continue }
-                let usesArguments = parts[0].elementsEqual("PTR".utf8)
-                emit(Array(".macro ".utf8) + parts[0] + Array((usesArguments ? " args:vararg" : "").utf8))
-                emit(Array("\t".utf8) + parts[1] + Array((usesArguments ? " \\args" : "").utf8))
-                emit(".endm".utf8)
+                if parts.count == 2 { macros.append((parts[0], parts[1])) }
                 continue
             }
             emit(line)
