@@ -38,7 +38,13 @@ public struct Toolchain: Sendable {
     /// A missing program, bad output: one line naming the program.
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
-        public init(_ description: String) { self.description = description }
+        /// A program is not installed (nothing else can work either), as opposed to one that
+        /// failed on its input.
+        public var missingTool: Bool
+        public init(_ description: String, missingTool: Bool = false) {
+            self.description = description
+            self.missingTool = missingTool
+        }
     }
 
     /// Finds the tools for `kind` and `target` on `PATH`.
@@ -58,7 +64,7 @@ public struct Toolchain: Sendable {
             }
             func find(_ tool: String) throws -> String {
                 guard let found = Self.which(prefix + tool, path: path) else {
-                    throw Failure("\(prefix)\(tool) not found on PATH (Debian package \(package): apt-get install -y \(package))")
+                    throw Failure("\(prefix)\(tool) not found on PATH (Debian package \(package): apt-get install -y \(package))", missingTool: true)
                 }
                 return found
             }
@@ -67,7 +73,7 @@ public struct Toolchain: Sendable {
             nm = [try find("nm")]
         case .lld:
             guard let ld = Self.which("ld.lld", path: path) else {
-                throw Failure("ld.lld not found on PATH (it ships with the Swift toolchain, or Debian package lld)")
+                throw Failure("ld.lld not found on PATH (it ships with the Swift toolchain, or Debian package lld)", missingTool: true)
             }
             // Prefer the tools installed beside ld.lld: one LLVM release.
             let directory = URL(fileURLWithPath: ld).resolvingSymlinksInPath().deletingLastPathComponent().path
@@ -75,7 +81,7 @@ public struct Toolchain: Sendable {
                 let sibling = directory + "/" + tool
                 if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
                 guard let found = Self.which(tool, path: path) else {
-                    throw Failure("\(tool) not found beside \(ld) or on PATH (it ships with the Swift toolchain)")
+                    throw Failure("\(tool) not found beside \(ld) or on PATH (it ships with the Swift toolchain)", missingTool: true)
                 }
                 return found
             }

@@ -126,7 +126,7 @@ import Testing
         arguments: [
             ["check", "--property", "sizes-stay"], ["check", "--era", "v9"], ["check", "--cases", "many"],
             ["check", "--seconds", "-1"], ["check", "--seed", "0xzz"], ["check", "--shrink-steps", "0"], ["check", "extra"],
-            ["replay"], ["replay", "a.case", "b.case"],
+            ["replay"], ["replay", "a.case", "b.case", "--linker", "ld"],
         ])
     func usageErrors(_ arguments: [String]) {
         let result = runTool(arguments)
@@ -159,6 +159,59 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output)) as? [String: Any])
         #expect(object["observed"] as? String == "fails" && object["expected"] as? String == "passes")
         #expect(object["matches"] as? Bool == false && json.status == 1)
+    }
+
+    @Test("replay: several files are replayed in turn and counted; a bad one does not stop the others")
+    func replaySeveral() throws {
+        let folder = temporaryFolder()
+        defer { removeTemporaryFolder(folder) }
+        let finding = try #require(Corpus.files(in: "findings").first { $0.hasPrefix("retype-invariance-v6.1") })
+        let good = Corpus.path("findings/" + finding)
+        let text = Corpus.text("findings/" + finding)
+        write(Array(text.replacingOccurrences(of: "expect: fails", with: "expect: passes").utf8), to: folder + "/flipped.case")
+        write(Array("# kallsyms-lab case v1\nkind: sideways\n".utf8), to: folder + "/bad.case")
+        let files = [good, folder + "/flipped.case", folder + "/bad.case", good]
+        let result = runTool(["replay"] + files)
+        let output = String(decoding: result.output, as: UTF8.self)
+        #expect(result.status == 1)
+        #expect(output.components(separatedBy: "expected: fails (matches)\n").count == 3)
+        #expect(output.contains("expected: passes (DOES NOT MATCH)\n"))
+        #expect(output.hasSuffix("replayed 4 cases: 2 match, 2 do not (\(folder)/flipped.case, \(folder)/bad.case)\n"))
+        #expect(result.errors.hasPrefix("kallsyms-lab replay: \(folder)/bad.case:2: "))
+        #expect(result.errors.split(separator: "\n").count == 1)
+
+        let matching = runTool(["replay", good, good])
+        #expect(matching.status == 0)
+        #expect(String(decoding: matching.output, as: UTF8.self).hasSuffix("replayed 2 cases: 2 match, 0 do not\n"))
+
+        let json = runTool(["replay", good, folder + "/flipped.case", "--json"])
+        let lines = String(decoding: json.output, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2 && json.status == 1)
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.map { $0["matches"] as? Bool } == [true, false])
+        #expect(json.errors == "replayed 2 cases: 1 match, 1 does not (\(folder)/flipped.case)\n")
+    }
+
+    @Test("replay --linker with several files: a missing linker is one line, and no file runs")
+    func replayMissingLinker() throws {
+        let binary = try #require(builtBinary(), "swift test builds the kallsyms-lab product next to the tests")
+        let finding = Corpus.path("findings/pass-convergence-v6.1-lld-thunks.case")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["replay", "--linker", "gnu", finding, finding]
+        process.environment = ["PATH": "/nonexistent"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(output.isEmpty)
+        #expect(
+            errors == "kallsyms-lab replay: arm-linux-gnueabihf-as not found on PATH (Debian package binutils-arm-linux-gnueabihf: "
+                + "apt-get install -y binutils-arm-linux-gnueabihf)\n")
     }
 
     @Test("replay: every committed finding matches")
