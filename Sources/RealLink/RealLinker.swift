@@ -3,8 +3,9 @@ import Foundation
 import LinkModel
 
 /// Links every image of a build with a real toolchain: the layout's main object is assembled
-/// and its symbol-only objects written once, each pass's kallsyms `.S` (as `compress` writes it) is assembled, the image linked
-/// with the layout's linker script, and `nm -n` of it read back (docs/linkers.md).
+/// and its symbol-only objects written once; each pass's kallsyms `.S` (as `compress` writes
+/// it) is assembled, the image linked with the layout's linker script, and `nm -n` of it read
+/// back (docs/linkers.md).
 ///
 /// All files live in one temporary folder, removed when the last copy of the linker goes.
 /// With `comparesModel`, each link also runs the model on the same object and keeps the
