@@ -66,6 +66,21 @@ public struct ELFSymbolFile: Sendable {
         self.osABI = osABI
     }
 
+    /// An empty file of `fileType` with the class, byte order, machine, flags and OS ABI of the
+    /// ELF file whose bytes start `existing`; nil when they are not an ELF header.
+    public init?(fileType: UInt16, headerOf existing: [UInt8]) {
+        guard existing.count >= 52, existing.starts(with: [0x7F, 0x45, 0x4C, 0x46]), [1, 2].contains(existing[4]),
+            [1, 2].contains(existing[5]), existing.count >= (existing[4] == 2 ? 64 : 52)
+        else { return nil }
+        let is64 = existing[4] == 2, littleEndian = existing[5] == 1
+        func field(_ offset: Int, _ size: Int) -> UInt64 {
+            (0..<size).reduce(0) { value, k in value << 8 | UInt64(existing[offset + (littleEndian ? size - 1 - k : k)]) }
+        }
+        self.init(
+            is64: is64, littleEndian: littleEndian, fileType: fileType, machine: UInt16(field(18, 2)),
+            flags: UInt32(field(is64 ? 48 : 36, 4)), osABI: existing[7])
+    }
+
     /// The file's bytes. Values and addresses are cut to 32 bits in an `ELFCLASS32` file; the
     /// caller checks they fit.
     public func bytes() -> [UInt8] {

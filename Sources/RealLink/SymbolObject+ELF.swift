@@ -10,22 +10,12 @@ extension SymbolObject {
     /// - Throws: `Toolchain.Failure` when `object` is not an ELF file, or an offset or the
     ///   number of sections does not fit the file.
     func elf(like object: [UInt8]) throws(Toolchain.Failure) -> [UInt8] {
-        guard object.count >= 52, object.starts(with: [0x7F, 0x45, 0x4C, 0x46]), [1, 2].contains(object[4]), [1, 2].contains(object[5])
-        else { throw Toolchain.Failure("the assembler's object is not an ELF file") }
-        let is64 = object[4] == 2, littleEndian = object[5] == 1
-        func field(_ offset: Int, _ size: Int) -> UInt64 {
-            (0..<size).reduce(0) { value, k in
-                let byte = UInt64(object[offset + (littleEndian ? size - 1 - k : k)])
-                return value << 8 | byte
-            }
+        guard var file = ELFSymbolFile(fileType: 1, headerOf: object) else {
+            throw Toolchain.Failure("the assembler's object is not an ELF file")
         }
-        guard object.count >= (is64 ? 64 : 52) else { throw Toolchain.Failure("the assembler's object is not an ELF file") }
         guard sections.count < 0xFF00 - 4 else {
             throw Toolchain.Failure("\(sections.count) sections in one object of repeated names: more than ELF's section index holds")
         }
-        var file = ELFSymbolFile(
-            is64: is64, littleEndian: littleEndian, fileType: 1, machine: UInt16(field(18, 2)),
-            flags: UInt32(field(is64 ? 48 : 36, 4)), osABI: object[7])
         file.sections = sections.map { section in
             var flags: UInt64 = 0
             if !section.flags.contains(.readOnly) { flags |= 1 }  // SHF_WRITE
@@ -35,7 +25,7 @@ extension SymbolObject {
             return ELFSymbolFile.Section(name: Array(section.name.utf8), type: section.flags.contains(.load) ? 1 : 8, flags: flags)
         }
         file.symbols = try symbols.map { symbol throws(Toolchain.Failure) in
-            guard is64 || symbol.offset <= UInt32.max else {
+            guard file.is64 || symbol.offset <= UInt32.max else {
                 throw Toolchain.Failure(
                     "symbol \(String(decoding: symbol.name, as: UTF8.self)) at offset 0x\(String(symbol.offset, radix: 16)) does not fit a 32-bit object")
             }
