@@ -69,21 +69,25 @@ extension Era {
             defer { start = now }
             return now - start
         }
-        let selection = try select(parsed.symbols, options: options)
+        let rows = try selectRows(parsed.symbols, options: options)
         timings.select = lap()
-        let storedStrings = selection.storedStrings
-        // v6.19+'s name order depends on the selection alone: on a large input it is sorted on a
-        // second thread while this one compresses (then `compress` times both).
+        let storedStrings = rows.storedStrings
+        // The kept symbols (a name array each) and v6.19+'s name order depend on the selection
+        // alone: on a large input they are made on a second thread while this one compresses
+        // (then `compress` times both).
         let compression: Compression
+        let selection: Selection
         var seqsOfNames: [Int]?
-        if rules.writesSeqsOfNames && storedStrings.count >= Self.seqsOfNamesOnSecondThreadFrom {
-            let symbols = selection.symbols
-            (compression, seqsOfNames) = Concurrently.run(
-                { engine.compress(storedStrings) },
-                alongside: {
-                    NameOrder.sequence(ofStored: storedStrings, symbols: symbols)
-                })
+        let writesSeqsOfNames = rules.writesSeqsOfNames
+        let alongside = { () -> (Selection, [Int]?) in
+            let seqs = writesSeqsOfNames ? NameOrder.sequence(ofStored: storedStrings, addresses: rows.addresses) : nil
+            return (rows.selection, seqs)
+        }
+        if storedStrings.count >= Self.secondThreadFrom {
+            (compression, (selection, seqsOfNames)) = Concurrently.run(
+                { engine.compress(storedStrings) }, alongside: alongside)
         } else {
+            (selection, seqsOfNames) = alongside()
             compression = engine.compress(storedStrings)
         }
         timings.compress = lap()
@@ -99,9 +103,9 @@ extension Era {
 }
 
 extension Era {
-    /// From this many symbols on, `kallsyms_seqs_of_names` is sorted on a second thread (below
-    /// it, starting a thread costs more than the sort).
-    static let seqsOfNamesOnSecondThreadFrom = 8_192
+    /// From this many symbols on, the kept symbols are made (and `kallsyms_seqs_of_names`
+    /// sorted) on a second thread (below it, starting a thread costs more than the work).
+    static let secondThreadFrom = 8_192
 }
 
 /// The wall-clock time of each stage of one generator run (`parse` is zero when the run

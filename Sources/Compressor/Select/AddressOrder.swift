@@ -17,19 +17,26 @@ public enum AddressOrder {
 
     /// Sorts `symbols` into table order in place.
     public static func sort(_ symbols: inout [KeptSymbol]) {
-        let addressesAscend = symbols.indices.dropFirst().allSatisfy { symbols[$0 - 1].address <= symbols[$0].address }
+        sort(&symbols, address: \.address, key: Key.init)
+    }
+
+    /// Sorts `items` into table order in place, given each item's address and sort key.
+    @inline(__always)
+    static func sort<Item>(_ items: inout [Item], address: (Item) -> UInt64, key: (Item) -> Key) {
+        let addressesAscend = items.indices.dropFirst().allSatisfy { address(items[$0 - 1]) <= address(items[$0]) }
         guard addressesAscend else {
-            let keys = symbols.map(Key.init)
+            let keys = items.map(key)
             let order = keys.indices.sorted { keys[$0] < keys[$1] }
-            symbols = order.map { symbols[$0] }
+            items = order.map { items[$0] }
             return
         }
         // Only groups of equal addresses can be out of order; each is small.
         var start = 0
-        while start < symbols.count {
+        while start < items.count {
+            let first = address(items[start])
             var end = start + 1
-            while end < symbols.count && symbols[end].address == symbols[start].address { end += 1 }
-            if end - start > 1 { symbols[start..<end].sort { Key($0) < Key($1) } }
+            while end < items.count && address(items[end]) == first { end += 1 }
+            if end - start > 1 { items[start..<end].sort { key($0) < key($1) } }
             start = end
         }
     }
@@ -43,11 +50,17 @@ public enum AddressOrder {
         public var position: Int
 
         public init(_ symbol: KeptSymbol) {
-            address = symbol.address
-            isWeak = symbol.type == UInt8(ascii: "w") || symbol.type == UInt8(ascii: "W")
-            looksLinkerProvided = symbol.name.withUnsafeBufferPointer(AddressOrder.looksLinkerProvided)
-            leadingUnderscores = symbol.name.prefix { $0 == UInt8(ascii: "_") }.count
-            position = symbol.position
+            self = symbol.name.withUnsafeBufferPointer {
+                Key(address: symbol.address, type: symbol.type, name: $0, position: symbol.position)
+            }
+        }
+
+        init(address: UInt64, type: UInt8, name: UnsafeBufferPointer<UInt8>, position: Int) {
+            self.address = address
+            isWeak = type == UInt8(ascii: "w") || type == UInt8(ascii: "W")
+            looksLinkerProvided = AddressOrder.looksLinkerProvided(name)
+            leadingUnderscores = name.prefix { $0 == UInt8(ascii: "_") }.count
+            self.position = position
         }
 
         public static func < (a: Key, b: Key) -> Bool {
@@ -83,8 +96,12 @@ public enum NameOrder {
     /// `sequence(of:)` from the symbols' stored strings (`type ++ name`, in the same order),
     /// which hold every name in one buffer.
     static func sequence(ofStored stored: ByteStrings, symbols: [KeptSymbol]) -> [Int] {
-        precondition(stored.count == symbols.count, "one stored string per symbol")
-        let addresses = symbols.map(\.address)
+        sequence(ofStored: stored, addresses: symbols.map(\.address))
+    }
+
+    /// `sequence(ofStored:symbols:)` given only the symbols' addresses.
+    static func sequence(ofStored stored: ByteStrings, addresses: [UInt64]) -> [Int] {
+        precondition(stored.count == addresses.count, "one stored string per symbol")
         var entries = (0..<stored.count).map { Entry(key: 0, index: Int32($0)) }
         stored.bytes.withUnsafeBufferPointer { bytes in
             stored.ends.withUnsafeBufferPointer { ends in

@@ -42,35 +42,81 @@ extension Era {
 
     /// `select(_:options:)` on parsed columns (no per-record allocation until a symbol is kept).
     public func select(_ table: SymbolTable, options: KallsymsOptions) throws -> Selection {
+        try selectRows(table, options: options).selection
+    }
+
+    /// The rows of `table` this era keeps, in its address order, before their `KeptSymbol`s
+    /// are made: `generate` compresses their stored strings while a second thread makes the
+    /// selection (107 000 name arrays on an ARM-sized map).
+    /// - Throws: as `select(_:options:)`; `valueOutOfRange` for a table of 2^31 rows or more
+    ///   (the generator's counts are 32-bit).
+    func selectRows(_ table: SymbolTable, options: KallsymsOptions) throws -> RowSelection {
         try validate(options)
+        guard table.count <= Int(Int32.max) else {
+            throw KallsymsError(.valueOutOfRange, "kallsyms failure: \(table.count) symbols are more than a 32-bit count holds")
+        }
         let rules = self.rules
         var state = SelectionState(rules: rules, options: options)
         let names = table.names
         // (position, row) of the symbols that stay: read-time rules, then validity. A record's
         // position is its index among the records accepted at read time (docs/behaviour.md §3.1).
-        var kept: [(position: Int, row: Int)] = []
+        var kept: [RowSelection.Entry] = []
         kept.reserveCapacity(table.count)
         names.bytes.withUnsafeBufferPointer { bytes in
-            var accepted: [Int] = []
+            var accepted: [Int32] = []
             accepted.reserveCapacity(table.count)
             for row in table.indices {
                 let name = UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
                 if state.acceptsAtReadTime(address: table.addresses[row], type: table.types[row], name: name) {
-                    accepted.append(row)
+                    accepted.append(Int32(truncatingIfNeeded: row))
                 }
             }
             for (position, row) in accepted.enumerated() {
+                let row = Int(row)
                 let name = UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
-                if state.isValid(address: table.addresses[row], name: name) { kept.append((position, row)) }
+                if state.isValid(address: table.addresses[row], name: name) {
+                    kept.append(
+                        RowSelection.Entry(
+                            row: Int32(truncatingIfNeeded: row), position: Int32(truncatingIfNeeded: position),
+                            type: table.types[row], isPercpuAbsolute: false))
+                }
             }
         }
-        return try names.bytes.withUnsafeBufferPointer { bytes in
-            try finish(
-                kept, state: state, options: options, recordsRead: table.count,
-                address: { table.addresses[$0] }, type: { table.types[$0] },
-                name: { Array(UnsafeBufferPointer(rebasing: bytes[names.start(of: $0)..<names.ends[$0]])) },
-                line: { Int(table.lines[$0]) })
+        try checkNotEmpty(kept.count)
+        if let percpuRange = percpuRange(state, options: options) {
+            for index in kept.indices where percpuRange.contains(table.addresses[Int(kept[index].row)]) {
+                kept[index].type = UInt8(ascii: "A")
+                kept[index].isPercpuAbsolute = true
+            }
         }
+        names.bytes.withUnsafeBufferPointer { bytes in
+            AddressOrder.sort(
+                &kept, address: { table.addresses[Int($0.row)] },
+                key: { entry in
+                    let row = Int(entry.row)
+                    return AddressOrder.Key(
+                        address: table.addresses[row], type: entry.type,
+                        name: UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]]),
+                        position: Int(entry.position))
+                })
+        }
+        return RowSelection(table: table, entries: kept, textAddress: state.textAddress)
+    }
+
+    /// v3.3–v6.1 refuse an empty selection (docs/behaviour.md §3.3).
+    private func checkNotEmpty(_ count: Int) throws {
+        if count == 0 && rules.refusesEmptySelection {
+            throw KallsymsError(.noValidSymbol, "No valid symbol.")
+        }
+    }
+
+    /// The per-cpu range of `--absolute-percpu`: empty unless both markers were kept
+    /// (docs/behaviour.md §3.4).
+    private func percpuRange(_ state: SelectionState, options: KallsymsOptions) -> ClosedRange<UInt64>? {
+        guard options.absolutePercpu && rules.recordsPercpuMarkers, let start = state.percpuStart,
+            let end = state.percpuEnd, start <= end
+        else { return nil }
+        return start...end
     }
 
     /// The rest of a selection once the rows that stay are known: the per-cpu rewrite, the
@@ -80,18 +126,9 @@ extension Era {
         _ kept: [(position: Int, row: Int)], state: SelectionState, options: KallsymsOptions, recordsRead: Int,
         address: (Int) -> UInt64, type: (Int) -> UInt8, name: (Int) -> [UInt8], line: (Int) -> Int
     ) throws -> Selection {
-        let rules = self.rules
-        if kept.isEmpty && rules.refusesEmptySelection {
-            throw KallsymsError(.noValidSymbol, "No valid symbol.")
-        }
-        // The per-cpu range is empty unless both markers were kept (docs/behaviour.md §3.4); the
-        // rewrite to type A happens before sorting, so the weak test below sees the new type.
-        var percpuRange: ClosedRange<UInt64>?
-        if options.absolutePercpu && rules.recordsPercpuMarkers, let start = state.percpuStart,
-            let end = state.percpuEnd, start <= end
-        {
-            percpuRange = start...end
-        }
+        try checkNotEmpty(kept.count)
+        // The rewrite to type A happens before sorting, so the weak test sees the new type.
+        let percpuRange = percpuRange(state, options: options)
         var symbols = [KeptSymbol](unsafeUninitializedCapacity: kept.count) { buffer, initialized in
             for (index, (position, row)) in kept.enumerated() {
                 let address = address(row)
