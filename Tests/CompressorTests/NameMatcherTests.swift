@@ -3,7 +3,8 @@ import Randomness
 import Testing
 
 /// `NameMatcher` against a plain reading of its four modes, on random candidate sets (one
-/// shared first byte or many, short and long candidates) and names built from their pieces.
+/// shared first byte or many, one shared last byte, short and long candidates) and names built
+/// from their pieces.
 @Suite struct NameMatcherTests {
     func plainMatches(_ candidates: [[UInt8]], _ mode: NameMatcher.Mode, _ name: [UInt8]) -> Bool {
         candidates.contains { candidate in
@@ -25,10 +26,15 @@ import Testing
         func string(_ length: Int) -> [UInt8] { (0..<length).map { _ in alphabet[Int(random.next() % 6)] } }
         var matched = 0, names = 0
         for round in 0..<400 {
-            // Odd rounds: every candidate starts with "." and is at least a word long.
-            let soleKey = round % 2 == 1
-            let candidates = (0..<(1 + Int(random.next() % 4))).map { _ in
-                soleKey ? [UInt8(ascii: ".")] + string(7 + Int(random.next() % 8)) : string(Int(random.next() % 6))
+            // Every third round every candidate starts with "." and is at least a word long (the
+            // word-at-a-time search by the first byte); every third starts with an identifier
+            // byte and ends with "." (the search by the last byte, as for "_compiled.").
+            let candidates = (0..<(1 + Int(random.next() % 4))).map { _ -> [UInt8] in
+                switch round % 3 {
+                case 1: return [UInt8(ascii: ".")] + string(7 + Int(random.next() % 8))
+                case 2: return [Array("_ab".utf8)[Int(random.next() % 3)]] + string(6 + Int(random.next() % 8)) + [UInt8(ascii: ".")]
+                default: return string(Int(random.next() % 6))
+                }
             }
             let matcher = NameMatcher(candidates, mode: mode)
             for _ in 0..<40 {

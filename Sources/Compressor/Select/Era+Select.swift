@@ -16,19 +16,21 @@ extension Era {
         var kept: [(position: Int, row: Int)] = []
         kept.reserveCapacity(records.count)
         records.withUnsafeBufferPointer { records in
-            var accepted: [Int] = []
+            // The name is read once, while the read-time rules have it in cache; the validity
+            // stage then reads addresses (and a name only at a range's end).
+            var accepted: [(row: Int, name: SelectionState.NameValidity)] = []
             accepted.reserveCapacity(records.count)
             for row in records.indices {
                 let record = records[row]
-                if record.name.withUnsafeBufferPointer({
-                    state.acceptsAtReadTime(address: record.address, type: record.type, name: $0)
-                }) {
-                    accepted.append(row)
+                let validity = record.name.withUnsafeBufferPointer { name in
+                    state.acceptsAtReadTime(address: record.address, type: record.type, name: name)
+                        ? state.nameValidity(name) : nil
                 }
+                if let validity { accepted.append((row, validity)) }
             }
-            for (position, row) in accepted.enumerated() {
+            for (position, (row, validity)) in accepted.enumerated() {
                 let record = records[row]
-                if record.name.withUnsafeBufferPointer({ state.isValid(address: record.address, name: $0) }) {
+                if state.isValid(address: record.address, nameValidity: validity, name: { record.name.withUnsafeBufferPointer($0) }) {
                     kept.append((position, row))
                 }
             }
@@ -63,18 +65,20 @@ extension Era {
         var kept: [RowSelection.Entry] = []
         kept.reserveCapacity(table.count)
         names.bytes.withUnsafeBufferPointer { bytes in
-            var accepted: [Int32] = []
+            func name(_ row: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
+            }
+            var accepted: [(row: Int32, name: SelectionState.NameValidity)] = []
             accepted.reserveCapacity(table.count)
             for row in table.indices {
-                let name = UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
+                let name = name(row)
                 if state.acceptsAtReadTime(address: table.addresses[row], type: table.types[row], name: name) {
-                    accepted.append(Int32(truncatingIfNeeded: row))
+                    accepted.append((Int32(truncatingIfNeeded: row), state.nameValidity(name)))
                 }
             }
-            for (position, row) in accepted.enumerated() {
+            for (position, (row, validity)) in accepted.enumerated() {
                 let row = Int(row)
-                let name = UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
-                if state.isValid(address: table.addresses[row], name: name) {
+                if state.isValid(address: table.addresses[row], nameValidity: validity, name: { $0(name(row)) }) {
                     kept.append(
                         RowSelection.Entry(
                             row: Int32(truncatingIfNeeded: row), position: Int32(truncatingIfNeeded: position),
@@ -303,19 +307,43 @@ struct SelectionState {
         return name.count == 2 || name[2] == UInt8(ascii: ".")
     }
 
-    /// The validity stage of docs/behaviour.md §3.2.
-    func isValid(address: UInt64, name storedName: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// What the validity stage (docs/behaviour.md §3.2) decides from a name alone.
+    enum NameValidity {
+        /// v3.3's pass-varying names: dropped even with `--all-symbols`.
+        case dropped
+        /// v6.19+'s `__start_`/`__stop_` names: kept whatever their address.
+        case keptAnywhere
+        /// Up to the address tests.
+        case byAddress
+    }
+
+    /// The name's part of the validity stage (read while the read-time rules have the name).
+    func nameValidity(_ storedName: UnsafeBufferPointer<UInt8>) -> NameValidity {
         let name = comparedName(storedName)
-        if !allSymbols {
-            let startStop = alwaysKeepsStartStopSymbols && (name.hasPrefix("__start_") || name.hasPrefix("__stop_"))
-            if !startStop {
-                guard ranges.contains(where: { $0.start <= address && address <= $0.end }) else { return false }
-                // Symbols at _etext / _einittext may move across the boundary between passes.
-                for index in 0..<min(2, ranges.count) where address == ranges[index].end && !name.equals(rangeEndNames[index]) {
-                    return false
-                }
-            }
+        if passVaryingNames.matches(name) || passVaryingSubstrings.matches(name) { return .dropped }
+        if alwaysKeepsStartStopSymbols && (name.hasPrefix("__start_") || name.hasPrefix("__stop_")) {
+            return .keptAnywhere
         }
-        return !passVaryingNames.matches(name) && !passVaryingSubstrings.matches(name)
+        return .byAddress
+    }
+
+    /// The validity stage of docs/behaviour.md §3.2, given the name's part of it: `name` hands
+    /// the stored name to its argument, and is called only for a symbol at a range's end (the
+    /// `_etext` corner case).
+    func isValid(
+        address: UInt64, nameValidity: NameValidity, name: ((UnsafeBufferPointer<UInt8>) -> Bool) -> Bool
+    ) -> Bool {
+        switch nameValidity {
+        case .dropped: return false
+        case .keptAnywhere: return true
+        case .byAddress: break
+        }
+        if allSymbols { return true }
+        guard ranges.contains(where: { $0.start <= address && address <= $0.end }) else { return false }
+        // Symbols at _etext / _einittext may move across the boundary between passes.
+        for index in 0..<min(2, ranges.count) where address == ranges[index].end {
+            if name({ !comparedName($0).equals(rangeEndNames[index]) }) { return false }
+        }
+        return true
     }
 }

@@ -1,7 +1,9 @@
 /// A fixed set of byte strings, precompiled for fast exact, prefix, suffix or substring tests
 /// (the name lists of docs/behaviour.md §3.1). Candidates are bucketed by a byte at the anchored
 /// end, so most names are rejected by one table lookup, and a name shorter than every candidate by
-/// one comparison.
+/// one comparison. Substrings are bucketed by their first byte, or by their last when all end in
+/// one byte that identifiers lack while they start with one identifiers have (`_compiled.`:
+/// kernel names are full of `_` and nearly free of `.`).
 public struct NameMatcher: Sendable {
     public enum Mode: Sendable { case exact, prefix, suffix, substring }
 
@@ -27,10 +29,14 @@ public struct NameMatcher: Sendable {
         /// (a substring search then looks for it eight bytes at a time); nil otherwise.
         let soleKeyPattern: UInt64?
         /// `isSecondByte[b]`: some candidate has `b` as its second byte (with a sole key and
-        /// candidates a word long, a key byte whose successor is not one is passed over).
+        /// candidates a word long, a key byte whose successor is not one is passed over); its
+        /// next-to-last byte when `keyIsLast`.
         let isSecondByte: UnsafeMutablePointer<Bool>
+        /// Substrings keyed by their last byte (see `NameMatcher`).
+        let keyIsLast: Bool
 
-        init(_ buckets: [[[UInt8]]]) {
+        init(_ buckets: [[[UInt8]]], keyIsLast: Bool = false) {
+            self.keyIsLast = keyIsLast
             let all = buckets.joined()
             entryCount = all.count
             let byteCount = all.reduce(0) { $0 + $1.count }
@@ -56,7 +62,9 @@ public struct NameMatcher: Sendable {
             soleKeyPattern = keys.count == 1 ? UInt64(keys[0]) &* 0x0101_0101_0101_0101 : nil
             isSecondByte = .allocate(capacity: 256)
             isSecondByte.initialize(repeating: false, count: 256)
-            for string in all where string.count > 1 { isSecondByte[Int(string[string.startIndex + 1])] = true }
+            for string in all where string.count > 1 {
+                isSecondByte[Int(keyIsLast ? string[string.endIndex - 2] : string[string.startIndex + 1])] = true
+            }
         }
 
         deinit {
@@ -91,11 +99,27 @@ public struct NameMatcher: Sendable {
     /// A matcher of `strings` (empty strings are left out: they would match every name).
     public init<S: Sequence>(_ strings: S, mode: Mode) where S.Element == [UInt8] {
         self.mode = mode
+        let strings = strings.filter { !$0.isEmpty }
+        let keyIsLast = mode == .substring && Self.keyIsLast(strings)
         var buckets = Array(repeating: [[UInt8]](), count: 256)
-        for string in strings where !string.isEmpty {
-            buckets[Int(mode == .suffix ? string.last! : string.first!)].append(string)
+        for string in strings {
+            buckets[Int(mode == .suffix || keyIsLast ? string.last! : string.first!)].append(string)
         }
-        table = Table(buckets)
+        table = Table(buckets, keyIsLast: keyIsLast)
+    }
+
+    /// Whether substrings search faster by their last byte: all at least a word long, ending in
+    /// one byte outside `[A-Za-z0-9_]`, and not all starting with one such byte.
+    private static func keyIsLast(_ strings: [[UInt8]]) -> Bool {
+        func isIdentifierByte(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "_") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+        }
+        guard let last = strings.first?.last, !isIdentifierByte(last),
+            strings.allSatisfy({ $0.count >= 8 && $0.last == last })
+        else { return false }
+        let firsts = Set(strings.map { $0.first! })
+        return !(firsts.count == 1 && !isIdentifierByte(firsts.first!))
     }
 
     /// Whether `name` matches one of the strings in this matcher's mode.
@@ -111,7 +135,9 @@ public struct NameMatcher: Sendable {
             let key = Int(mode == .suffix ? base[count &- 1] : base[0])
             if table.bucketStart[key] == table.bucketStart[key &+ 1] { return false }
         } else if let pattern = table.soleKeyPattern, table.minimumLength >= 8 {
-            return searchWords(base, count: count, pattern: pattern)
+            return table.keyIsLast
+                ? searchWordsByLastByte(base, count: count, pattern: pattern)
+                : searchWords(base, count: count, pattern: pattern)
         }
         return search(base, count: count)
     }
@@ -141,6 +167,42 @@ public struct NameMatcher: Sendable {
                 flags &= flags &- 1
             }
             offset &+= 8
+        }
+        return false
+    }
+
+    /// `searchWords` for substrings keyed by their last byte: a key byte at `end` is checked
+    /// as the end of every candidate of its bucket. Words are loaded from the first possible
+    /// end on; the last one is loaded at the name's end, its bytes already checked masked off.
+    @inline(__always)
+    private func searchWordsByLastByte(_ base: UnsafePointer<UInt8>, count: Int, pattern: UInt64) -> Bool {
+        let table = self.table
+        let raw = UnsafeRawPointer(base)
+        // The first byte not yet checked; `count >= minimumLength >= 8`, so a word fits.
+        var next = table.minimumLength &- 1
+        while next < count {
+            let load = Swift.min(next, count &- 8)
+            var flags = flagsOfBytes(below: 1, in: raw.loadUnaligned(fromByteOffset: load, as: UInt64.self) ^ pattern)
+            flags &= UInt64.max &<< UInt64((next &- load) &* 8)
+            while flags != 0 {
+                let end = load &+ flags.trailingZeroBitCount &>> 3
+                if table.isSecondByte[Int(base[end &- 1])] {
+                    var entry = table.bucketStart[Int(base[end])]
+                    let last = table.bucketStart[Int(base[end]) &+ 1]
+                    while entry < last {
+                        let length = table.lengths[entry]
+                        if length <= end &+ 1 {
+                            let candidate = table.bytes + table.starts[entry], start = end &+ 1 &- length
+                            var k = 0
+                            while k < length && base[start &+ k] == candidate[k] { k &+= 1 }
+                            if k == length { return true }
+                        }
+                        entry &+= 1
+                    }
+                }
+                flags &= flags &- 1
+            }
+            next = load &+ 8
         }
         return false
     }
