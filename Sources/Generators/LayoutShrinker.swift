@@ -16,7 +16,10 @@ import Randomness
 /// 1. **drop items**: remove each section (with all its symbols), `align` or `absolute`, last
 ///    first;
 /// 2. **drop symbols**: in each section, largest first, remove halves of its members, then
-///    quarters, … then single members;
+///    quarters, … then single members; while the layout is large (`thinAgainAbove` symbols), a
+///    removal ends the round, so the next one thins the smaller layout first (a layout whose
+///    thinned candidates all pass can thin again once a chunk is gone, instead of being cut a
+///    chunk at a time through tens of thousands of costly builds);
 /// 3. **shrink sizes**: resize each section to 0, to its size modulo 8 KiB (the largest
 ///    alignment of a generated layout, so later addresses keep their place in every page),
 ///    to half, to its size less 8 KiB steps, less 4 bytes;
@@ -94,6 +97,12 @@ public struct LayoutShrinker: Sendable {
                         changed = run.thin() || changed
                         changed = run.dropItems() || changed
                         changed = run.dropMembers() || changed
+                        if run.endsRound {
+                            // A large layout lost members: thin it first, not its sizes or names.
+                            run.endsRound = false
+                            run.repairsSingleSteps = false
+                            continue
+                        }
                         changed = run.shrinkSizes() || changed
                         changed = run.shortenNames() || changed
                         if changed {
@@ -149,6 +158,8 @@ struct LayoutShrinkRun {
 
     /// Whether single-step candidates get their repairs too (thinned ones always do).
     var repairsSingleSteps = false
+    /// `dropMembers` removed members of a large layout: the round ends there.
+    var endsRound = false
 
     mutating func initialLayoutFails(known: Bool = false) -> Bool {
         steps = 1
@@ -259,6 +270,9 @@ struct LayoutShrinkRun {
         return changed
     }
 
+    /// Above this many symbols, a removal of members ends `dropMembers`' round.
+    static let thinAgainAbove = 1_000
+
     mutating func dropMembers() -> Bool {
         var changed = false
         for index in layout.sectionIndices.sorted(by: { members($0) > members($1) }) where !isOutOfBudget {
@@ -269,6 +283,10 @@ struct LayoutShrinkRun {
                     let range = start..<min(members(index), start + chunk)
                     // Repairs cost several builds: kept for single members, where plain removal gets stuck.
                     if attempt(layout.removingMembers(range, ofItem: index), repairing: chunk == 1 && repairsSingleSteps) {
+                        if layout.symbolCount > Self.thinAgainAbove {
+                            endsRound = true
+                            return true
+                        }
                         changed = true
                     } else {
                         start += chunk

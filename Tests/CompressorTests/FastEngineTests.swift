@@ -1,7 +1,8 @@
-import Compressor
 import Randomness
 import TestSupport
 import Testing
+
+@testable import Compressor
 
 /// `FastEngine` against the oracle `ReferenceEngine` (docs/behaviour.md §5): the whole
 /// `Compression` value — token table, compressed names and every round — must be equal for every
@@ -56,16 +57,22 @@ import Testing
         _ input: ByteStrings, _ label: @autoclosure () -> String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        let fast = FastEngine.compress(input)
         let reference = ReferenceEngine.compress(input)
-        guard fast != reference else { return }
-        let firstRound = zip(fast.rounds, reference.rounds).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-        Issue.record(
-            """
-            \(label()): engines differ (\(input.count) symbols); rounds \(fast.rounds.count) vs \
-            \(reference.rounds.count), first differing round \(firstRound.map(String.init) ?? "none"), \
-            tokens equal \(fast.tokens == reference.tokens), names equal \(fast.names == reference.names)
-            """, sourceLocation: sourceLocation)
+        // Both of the fast engine's paths: the one for small inputs and the large one.
+        for (path, fast) in [("small", FastEngine.compressSmall(input)), ("large", FastEngine.compress(input, listingNewPairsFrom: nil))]
+        where fast != reference {
+            report(fast, path)
+        }
+        #expect(FastEngine.compress(input) == reference, "\(label())", sourceLocation: sourceLocation)
+        func report(_ fast: Compression, _ path: String) {
+            let firstRound = zip(fast.rounds, reference.rounds).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            Issue.record(
+                """
+                \(label()): \(path) engine differs (\(input.count) symbols); rounds \(fast.rounds.count) vs \
+                \(reference.rounds.count), first differing round \(firstRound.map(String.init) ?? "none"), \
+                tokens equal \(fast.tokens == reference.tokens), names equal \(fast.names == reference.names)
+                """, sourceLocation: sourceLocation)
+        }
     }
 
     @Test("edge cases: nothing, empty strings, one symbol, 1-byte symbols, runs, NUL and high bytes")

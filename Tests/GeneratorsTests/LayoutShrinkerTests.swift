@@ -123,6 +123,31 @@ import Testing
         #expect(!LayoutShrinker.isOneMinimal(Self.layout, stillFails: Self.needsThreeAndAPage))
     }
 
+    @Test("while a layout is large, a removal of members ends the round, so that it is thinned again first")
+    func largeLayoutThinsAgainAfterAChunk() throws {
+        var rng = SeededRandom(seed: 17)
+        let large = LayoutGenerator(profile: .arm).generate(symbols: 4_000, shape: .arm2012Uniprocessor, using: &rng)
+        for (layout, ends) in [(large, true), (Self.layout, false)] {
+            try #require((layout.symbolCount > LayoutShrinkRun.thinAgainAbove) == ends)
+            // Fails while it keeps `_text`: every member but `_text`'s can go.
+            let stillFails: (Layout) -> Bool = { $0.defines(Array("_text".utf8)) }
+            var run = LayoutShrinkRun(
+                layout: layout, stillFails: stillFails, shouldStop: { false }, maximumSteps: 100_000,
+                deadline: ContinuousClock.now + .seconds(600))
+            let dropped = run.dropMembers()
+            #expect(dropped)
+            #expect(run.endsRound == ends)
+            if ends {
+                // One chunk (half of the largest section) went, and the round stopped there.
+                #expect(run.layout.symbolCount < layout.symbolCount && run.layout.symbolCount > layout.symbolCount / 2)
+                #expect(run.improvements == 1)
+            } else {
+                // Below the bound the pass goes on to single members.
+                #expect(run.layout.symbolCount < layout.symbolCount / 2)
+            }
+        }
+    }
+
     @Test("a shrink cut short by its budget says it is not known to be 1-minimal")
     func budgetIsNotMinimal() throws {
         let result = try #require(LayoutShrinker(maximumSteps: 3).shrink(Self.layout, stillFails: Self.needsThreeAndAPage))

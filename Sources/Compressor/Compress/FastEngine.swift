@@ -35,11 +35,12 @@ public enum FastEngine {
     /// - Complexity: one pass over the bytes to count and list pairs, then per round work
     ///   proportional to the positions listed for its pair, plus a 256-entry scan.
     public static func compress(_ input: ByteStrings) -> Compression {
-        compress(input, listingNewPairsFrom: nil)
+        input.totalLength <= smallInputLength ? compressSmall(input) : compress(input, listingNewPairsFrom: nil)
     }
 
     /// `compress(_:)` with the listing threshold of `PairLists` chosen by the caller: a new
     /// pair with fewer occurrences than `threshold` is not listed (nil: the engine's own choice).
+    /// Always the large engine, whatever the input's length (`compressSmall` is not taken).
     /// The result is the same for every threshold; tests force high ones so that every round
     /// of a token pair takes the scan of `PairLists.listByScanning`.
     static func compress(_ input: ByteStrings, listingNewPairsFrom threshold: Int?) -> Compression {
