@@ -30,6 +30,11 @@ public enum FastEngine {
     /// fit in 32 bits); longer inputs go to `ReferenceEngine`, with the same result.
     public static let maximumInputLength = (Int(UInt32.max) - 16) / 3
 
+    /// Below this many input bytes every new pair is listed: the lists are small, and the
+    /// threshold's scan of 65 536 counts would cost more than it saves (the result is the same
+    /// for every threshold).
+    static let everyPairListedBelow = 65_536
+
     /// Compresses `input` (stored strings, in address order) as docs/behaviour.md §5 describes.
     ///
     /// - Complexity: one pass over the bytes to count and list pairs, then per round work
@@ -59,7 +64,9 @@ public enum FastEngine {
 
         var lists = PairLists.allocate(
             text: text, countsAcrossBoundaries: statistics.counts,
-            listingNewPairsFrom: threshold ?? PairLists.listingThreshold(countsAcrossBoundaries: statistics.counts))
+            listingNewPairsFrom: threshold
+                ?? (input.totalLength < Self.everyPairListedBelow
+                    ? 1 : PairLists.listingThreshold(countsAcrossBoundaries: statistics.counts)))
         input.bytes.withUnsafeBufferPointer { bytes in
             input.ends.withUnsafeBufferPointer { PairCounter.removeBoundaryPairs(bytes, ends: $0, from: statistics.counts) }
         }

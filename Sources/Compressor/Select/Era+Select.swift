@@ -12,7 +12,7 @@ extension Era {
     /// build's passes, which link the same name arrays again, select without copying names.
     public func select(_ records: [SymbolRecord], options: KallsymsOptions) throws -> Selection {
         try validate(options)
-        var state = SelectionState(rules: rules, options: options)
+        var state = SelectionState(era: self, options: options)
         var kept: [(position: Int, row: Int)] = []
         kept.reserveCapacity(records.count)
         records.withUnsafeBufferPointer { records in
@@ -57,8 +57,7 @@ extension Era {
         guard table.count <= Int(Int32.max) else {
             throw KallsymsError(.valueOutOfRange, "kallsyms failure: \(table.count) symbols are more than a 32-bit count holds")
         }
-        let rules = self.rules
-        var state = SelectionState(rules: rules, options: options)
+        var state = SelectionState(era: self, options: options)
         let names = table.names
         // (position, row) of the symbols that stay: read-time rules, then validity. A record's
         // position is its index among the records accepted at read time (docs/behaviour.md §3.1).
@@ -173,7 +172,7 @@ struct SelectionState {
     private let ignoredSubstrings: NameMatcher
     private let passVaryingNames: NameMatcher
     private let passVaryingSubstrings: NameMatcher
-    private let absoluteWhitelist = NameMatcher(EraRules.absoluteWhitelist, mode: .exact)
+    private var absoluteWhitelist: NameMatcher { SelectionTables.absoluteWhitelist }
     private let ignoredTypes: [Bool]
     /// For the common case: `isPlain[type]`, `isPlain[256 + first byte]` and
     /// `isPlain[512 + last byte]` hold when no read-time rule looks at that byte (`_`, which every
@@ -181,32 +180,25 @@ struct SelectionState {
     /// ignored substrings is kept without further tests. All false under `--symbol-prefix`.
     private let isPlain: [Bool]
 
-    init(rules: EraRules, options: KallsymsOptions) {
-        markersBypassReadTimeRules = rules.markersBypassReadTimeRules
-        recordsPercpuMarkers = rules.recordsPercpuMarkers
-        dropsMappingAndDollarSymbols = rules.dropsMappingAndDollarSymbols
-        alwaysKeepsStartStopSymbols = rules.alwaysKeepsStartStopSymbols
+    init(era: Era, options: KallsymsOptions) {
+        let tables = SelectionTables.of(era)
+        markersBypassReadTimeRules = tables.rules.markersBypassReadTimeRules
+        recordsPercpuMarkers = tables.rules.recordsPercpuMarkers
+        dropsMappingAndDollarSymbols = tables.rules.dropsMappingAndDollarSymbols
+        alwaysKeepsStartStopSymbols = tables.rules.alwaysKeepsStartStopSymbols
         allSymbols = options.allSymbols
         symbolPrefix = options.symbolPrefix
-        ranges = Array(repeating: (0, 0), count: rules.textRanges.count)
-        rangeStartNames = rules.textRanges.map { Array($0.start.utf8) }
-        rangeEndNames = rules.textRanges.map { Array($0.end.utf8) }
-        ignoredNames = NameMatcher(rules.ignoredNames, mode: .exact)
-        ignoredPrefixes = NameMatcher(rules.ignoredPrefixes, mode: .prefix)
-        ignoredSuffixes = NameMatcher(rules.ignoredSuffixes, mode: .suffix)
-        ignoredSubstrings = NameMatcher(rules.ignoredSubstrings, mode: .substring)
-        passVaryingNames = NameMatcher(rules.passVaryingNames, mode: .exact)
-        passVaryingSubstrings = NameMatcher(rules.passVaryingSubstrings, mode: .substring)
-        var types = Array(repeating: false, count: 256)
-        for type in rules.ignoredTypes { types[Int(type)] = true }
-        ignoredTypes = types
-        var plain = Array(repeating: options.symbolPrefix == nil, count: 768)
-        for type in rules.ignoredTypes.union([UInt8(ascii: "A"), UInt8(ascii: "a")]) { plain[Int(type)] = false }
-        for name in Array(rules.ignoredNames) + rules.ignoredPrefixes { if let first = name.first { plain[256 + Int(first)] = false } }
-        plain[256 + Int(UInt8(ascii: "_"))] = false
-        if rules.dropsMappingAndDollarSymbols { plain[256 + Int(UInt8(ascii: "$"))] = false }
-        for suffix in rules.ignoredSuffixes { if let last = suffix.last { plain[512 + Int(last)] = false } }
-        isPlain = plain
+        ranges = Array(repeating: (0, 0), count: tables.rangeStartNames.count)
+        rangeStartNames = tables.rangeStartNames
+        rangeEndNames = tables.rangeEndNames
+        ignoredNames = tables.ignoredNames
+        ignoredPrefixes = tables.ignoredPrefixes
+        ignoredSuffixes = tables.ignoredSuffixes
+        ignoredSubstrings = tables.ignoredSubstrings
+        passVaryingNames = tables.passVaryingNames
+        passVaryingSubstrings = tables.passVaryingSubstrings
+        ignoredTypes = tables.ignoredTypes
+        isPlain = options.symbolPrefix == nil ? tables.isPlain : SelectionTables.nothingPlain
     }
 
     /// The name the rules compare: v3.3 strips one leading `--symbol-prefix` character.
@@ -345,5 +337,52 @@ struct SelectionState {
             if name({ !comparedName($0).equals(rangeEndNames[index]) }) { return false }
         }
         return true
+    }
+}
+
+/// What `SelectionState` needs from an era's rules, built once per era (a shrink or a small
+/// property case selects thousands of times; building the name matchers was a few per cent of
+/// each of its builds).
+struct SelectionTables: Sendable {
+    let rules: EraRules
+    let rangeStartNames: [[UInt8]]
+    let rangeEndNames: [[UInt8]]
+    let ignoredNames: NameMatcher
+    let ignoredPrefixes: NameMatcher
+    let ignoredSuffixes: NameMatcher
+    let ignoredSubstrings: NameMatcher
+    let passVaryingNames: NameMatcher
+    let passVaryingSubstrings: NameMatcher
+    let ignoredTypes: [Bool]
+    /// `SelectionState.isPlain` without `--symbol-prefix`.
+    let isPlain: [Bool]
+
+    static let absoluteWhitelist = NameMatcher(EraRules.absoluteWhitelist, mode: .exact)
+    /// `isPlain` under `--symbol-prefix`: no byte is plain.
+    static let nothingPlain = [Bool](repeating: false, count: 768)
+    private static let byEra = Dictionary(uniqueKeysWithValues: Era.allCases.map { ($0, SelectionTables($0.rules)) })
+
+    static func of(_ era: Era) -> SelectionTables { byEra[era] ?? SelectionTables(era.rules) }
+
+    init(_ rules: EraRules) {
+        self.rules = rules
+        rangeStartNames = rules.textRanges.map { Array($0.start.utf8) }
+        rangeEndNames = rules.textRanges.map { Array($0.end.utf8) }
+        ignoredNames = NameMatcher(rules.ignoredNames, mode: .exact)
+        ignoredPrefixes = NameMatcher(rules.ignoredPrefixes, mode: .prefix)
+        ignoredSuffixes = NameMatcher(rules.ignoredSuffixes, mode: .suffix)
+        ignoredSubstrings = NameMatcher(rules.ignoredSubstrings, mode: .substring)
+        passVaryingNames = NameMatcher(rules.passVaryingNames, mode: .exact)
+        passVaryingSubstrings = NameMatcher(rules.passVaryingSubstrings, mode: .substring)
+        var types = Array(repeating: false, count: 256)
+        for type in rules.ignoredTypes { types[Int(type)] = true }
+        ignoredTypes = types
+        var plain = Array(repeating: true, count: 768)
+        for type in rules.ignoredTypes.union([UInt8(ascii: "A"), UInt8(ascii: "a")]) { plain[Int(type)] = false }
+        for name in Array(rules.ignoredNames) + rules.ignoredPrefixes { if let first = name.first { plain[256 + Int(first)] = false } }
+        plain[256 + Int(UInt8(ascii: "_"))] = false
+        if rules.dropsMappingAndDollarSymbols { plain[256 + Int(UInt8(ascii: "$"))] = false }
+        for suffix in rules.ignoredSuffixes { if let last = suffix.last { plain[512 + Int(last)] = false } }
+        isPlain = plain
     }
 }
