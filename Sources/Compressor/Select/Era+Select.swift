@@ -150,30 +150,16 @@ extension Era {
 
 /// The markers seen while reading and the rules that use them.
 struct SelectionState {
-    // The rules this stage needs, copied out of `EraRules` so the per-record code reads
-    // plain stored values.
-    private let markersBypassReadTimeRules: Bool
-    private let recordsPercpuMarkers: Bool
-    private let dropsMappingAndDollarSymbols: Bool
-    private let alwaysKeepsStartStopSymbols: Bool
+    /// The era's rules and name matchers (shared by every selection of the era).
+    private let tables: SelectionTables
     private let allSymbols: Bool
     private let symbolPrefix: UInt8?
     var textAddress: UInt64 = 0
     /// `[start, end]` per text range; a range whose markers were not seen stays `[0, 0]`.
     var ranges: [(start: UInt64, end: UInt64)]
-    private let rangeStartNames: [[UInt8]]
-    private let rangeEndNames: [[UInt8]]
     var percpuStart: UInt64?
     var percpuEnd: UInt64?
 
-    private let ignoredNames: NameMatcher
-    private let ignoredPrefixes: NameMatcher
-    private let ignoredSuffixes: NameMatcher
-    private let ignoredSubstrings: NameMatcher
-    private let passVaryingNames: NameMatcher
-    private let passVaryingSubstrings: NameMatcher
-    private var absoluteWhitelist: NameMatcher { SelectionTables.absoluteWhitelist }
-    private let ignoredTypes: [Bool]
     /// For the common case: `isPlain[type]`, `isPlain[256 + first byte]` and
     /// `isPlain[512 + last byte]` hold when no read-time rule looks at that byte (`_`, which every
     /// marker starts with, is never plain). A record plain on all three and free of the
@@ -181,23 +167,10 @@ struct SelectionState {
     private let isPlain: [Bool]
 
     init(era: Era, options: KallsymsOptions) {
-        let tables = SelectionTables.of(era)
-        markersBypassReadTimeRules = tables.rules.markersBypassReadTimeRules
-        recordsPercpuMarkers = tables.rules.recordsPercpuMarkers
-        dropsMappingAndDollarSymbols = tables.rules.dropsMappingAndDollarSymbols
-        alwaysKeepsStartStopSymbols = tables.rules.alwaysKeepsStartStopSymbols
+        tables = SelectionTables.of(era)
         allSymbols = options.allSymbols
         symbolPrefix = options.symbolPrefix
         ranges = Array(repeating: (0, 0), count: tables.rangeStartNames.count)
-        rangeStartNames = tables.rangeStartNames
-        rangeEndNames = tables.rangeEndNames
-        ignoredNames = tables.ignoredNames
-        ignoredPrefixes = tables.ignoredPrefixes
-        ignoredSuffixes = tables.ignoredSuffixes
-        ignoredSubstrings = tables.ignoredSubstrings
-        passVaryingNames = tables.passVaryingNames
-        passVaryingSubstrings = tables.passVaryingSubstrings
-        ignoredTypes = tables.ignoredTypes
         isPlain = options.symbolPrefix == nil ? tables.isPlain : SelectionTables.nothingPlain
     }
 
@@ -223,9 +196,9 @@ struct SelectionState {
     private func rangeMarker(_ name: UnsafeBufferPointer<UInt8>) -> (range: Int, isStart: Bool)? {
         // Every range marker starts with "_" and is at most 10 bytes long.
         guard name.first == UInt8(ascii: "_"), name.count <= 10 else { return nil }
-        for index in rangeStartNames.indices {
-            if name.equals(rangeStartNames[index]) { return (index, true) }
-            if name.equals(rangeEndNames[index]) { return (index, false) }
+        for index in tables.rangeStartNames.indices {
+            if name.equals(tables.rangeStartNames[index]) { return (index, true) }
+            if name.equals(tables.rangeEndNames[index]) { return (index, false) }
         }
         return nil
     }
@@ -235,7 +208,7 @@ struct SelectionState {
     func verdict(type: UInt8, storedName: UnsafeBufferPointer<UInt8>) -> ReadTimeVerdict {
         let name = comparedName(storedName)
         let isText = name.equals("_text")
-        if markersBypassReadTimeRules {
+        if tables.rules.markersBypassReadTimeRules {
             if isText { return .text(keep: true) }
             if let marker = rangeMarker(name) { return .rangeMarker(range: marker.range, isStart: marker.isStart) }
             return isIgnored(type, name, storedName) ? .dropped : .kept
@@ -243,7 +216,7 @@ struct SelectionState {
         if isText { return .text(keep: !isIgnored(type, name, storedName)) }
         if isIgnored(type, name, storedName) { return .dropped }
         if let marker = rangeMarker(name) { return .rangeMarker(range: marker.range, isStart: marker.isStart) }
-        if recordsPercpuMarkers {
+        if tables.rules.recordsPercpuMarkers {
             if name.equals("__per_cpu_start") { return .percpuStart }
             if name.equals("__per_cpu_end") { return .percpuEnd }
         }
@@ -254,7 +227,7 @@ struct SelectionState {
     @inline(__always)
     mutating func acceptsAtReadTime(address: UInt64, type: UInt8, name: UnsafeBufferPointer<UInt8>) -> Bool {
         if let first = name.first, isPlain[Int(type)], isPlain[256 &+ Int(first)],
-            isPlain[512 &+ Int(name[name.count &- 1])], !ignoredSubstrings.matches(name)
+            isPlain[512 &+ Int(name[name.count &- 1])], !tables.ignoredSubstrings.matches(name)
         {
             return true
         }
@@ -282,13 +255,13 @@ struct SelectionState {
     }
 
     private func isIgnored(_ type: UInt8, _ name: UnsafeBufferPointer<UInt8>, _ storedName: UnsafeBufferPointer<UInt8>) -> Bool {
-        if type == UInt8(ascii: "A") || type == UInt8(ascii: "a") { return !absoluteWhitelist.matches(name) }
-        if ignoredTypes[Int(type)] { return true }
-        if dropsMappingAndDollarSymbols {
+        if type == UInt8(ascii: "A") || type == UInt8(ascii: "a") { return !SelectionTables.absoluteWhitelist.matches(name) }
+        if tables.ignoredTypes[Int(type)] { return true }
+        if tables.rules.dropsMappingAndDollarSymbols {
             if Self.isARMMappingSymbol(name) || storedName.first == UInt8(ascii: "$") { return true }
         }
-        return ignoredNames.matches(name) || ignoredPrefixes.matches(name) || ignoredSuffixes.matches(name)
-            || ignoredSubstrings.matches(name)
+        return tables.ignoredNames.matches(name) || tables.ignoredPrefixes.matches(name) || tables.ignoredSuffixes.matches(name)
+            || tables.ignoredSubstrings.matches(name)
     }
 
     /// `$a`, `$t`, `$d`, alone or followed by `.` and anything (v3.3).
@@ -312,8 +285,8 @@ struct SelectionState {
     /// The name's part of the validity stage (read while the read-time rules have the name).
     func nameValidity(_ storedName: UnsafeBufferPointer<UInt8>) -> NameValidity {
         let name = comparedName(storedName)
-        if passVaryingNames.matches(name) || passVaryingSubstrings.matches(name) { return .dropped }
-        if alwaysKeepsStartStopSymbols && (name.hasPrefix("__start_") || name.hasPrefix("__stop_")) {
+        if tables.passVaryingNames.matches(name) || tables.passVaryingSubstrings.matches(name) { return .dropped }
+        if tables.rules.alwaysKeepsStartStopSymbols && (name.hasPrefix("__start_") || name.hasPrefix("__stop_")) {
             return .keptAnywhere
         }
         return .byAddress
@@ -334,7 +307,7 @@ struct SelectionState {
         guard ranges.contains(where: { $0.start <= address && address <= $0.end }) else { return false }
         // Symbols at _etext / _einittext may move across the boundary between passes.
         for index in 0..<min(2, ranges.count) where address == ranges[index].end {
-            if name({ !comparedName($0).equals(rangeEndNames[index]) }) { return false }
+            if name({ !comparedName($0).equals(tables.rangeEndNames[index]) }) { return false }
         }
         return true
     }
