@@ -67,6 +67,26 @@ public struct NameMatcher: Sendable {
             }
         }
 
+        /// Whether a candidate keyed by `name[end - 1]` equals the bytes of `name` that end just
+        /// before `end` (a suffix of `name[..<end]`; the key is each candidate's last byte).
+        @inline(__always)
+        func anyCandidate(in name: UnsafePointer<UInt8>, endingBefore end: Int) -> Bool {
+            let key = Int(name[end &- 1])
+            var entry = bucketStart[key]
+            let last = bucketStart[key &+ 1]
+            while entry < last {
+                let length = lengths[entry]
+                if length <= end {
+                    let candidate = bytes + starts[entry], start = end &- length
+                    var k = 0
+                    while k < length && name[start &+ k] == candidate[k] { k &+= 1 }
+                    if k == length { return true }
+                }
+                entry &+= 1
+            }
+            return false
+        }
+
         deinit {
             bytes.deallocate()
             starts.deallocate()
@@ -186,19 +206,8 @@ public struct NameMatcher: Sendable {
             flags &= UInt64.max &<< UInt64((next &- load) &* 8)
             while flags != 0 {
                 let end = load &+ flags.trailingZeroBitCount &>> 3
-                if table.isSecondByte[Int(base[end &- 1])] {
-                    var entry = table.bucketStart[Int(base[end])]
-                    let last = table.bucketStart[Int(base[end]) &+ 1]
-                    while entry < last {
-                        let length = table.lengths[entry]
-                        if length <= end &+ 1 {
-                            let candidate = table.bytes + table.starts[entry], start = end &+ 1 &- length
-                            var k = 0
-                            while k < length && base[start &+ k] == candidate[k] { k &+= 1 }
-                            if k == length { return true }
-                        }
-                        entry &+= 1
-                    }
+                if table.isSecondByte[Int(base[end &- 1])], table.anyCandidate(in: base, endingBefore: end &+ 1) {
+                    return true
                 }
                 flags &= flags &- 1
             }
@@ -215,20 +224,7 @@ public struct NameMatcher: Sendable {
         case .prefix:
             return table.anyCandidate(key: base[0], in: base, at: 0, remaining: count, toEnd: false)
         case .suffix:
-            let key = Int(base[count &- 1])
-            var entry = table.bucketStart[key]
-            let end = table.bucketStart[key &+ 1]
-            while entry < end {
-                let length = table.lengths[entry]
-                if length <= count {
-                    let candidate = table.bytes + table.starts[entry], offset = count &- length
-                    var k = 0
-                    while k < length && base[offset &+ k] == candidate[k] { k &+= 1 }
-                    if k == length { return true }
-                }
-                entry &+= 1
-            }
-            return false
+            return table.anyCandidate(in: base, endingBefore: count)
         case .substring:
             // A candidate can start only where at least the shortest one still fits.
             let lastStart = count &- table.minimumLength
