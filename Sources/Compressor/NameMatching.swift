@@ -14,29 +14,74 @@ public struct NameMatching: Sendable {
     /// - Complexity: O(n) expected (one hash table of the old names).
     public init<Old: Collection<[UInt8]>, New: Collection<[UInt8]>>(old: Old, new: New) where Old.Index == Int, New.Index == Int {
         // Consecutive passes of a build usually keep the same names in the same order (only
-        // letters and addresses change): then the k-th occurrence of each name is at the same
-        // place in both lists and the matching is the identity, found without hashing a name.
-        if old.count == new.count && old.elementsEqual(new) {
-            pairs = zip(old.indices, new.indices).map { (old: $0, new: $1) }
+        // letters and addresses change), or differ after a common beginning (a marker that
+        // changed letter moves among equal addresses): the k-th occurrence of a name within
+        // the common beginning is the k-th in both lists, so that beginning matches itself
+        // and only the rest is hashed. Its occurrences are numbered after the beginning's in
+        // both lists, so matching the rests alone pairs the same occurrences.
+        let oldStart = old.startIndex, newStart = new.startIndex
+        var common = 0
+        let shorter = Swift.min(old.count, new.count)
+        while common < shorter && old[oldStart + common] == new[newStart + common] { common += 1 }
+        pairs.reserveCapacity(shorter)
+        for offset in 0..<common { pairs.append((oldStart + offset, newStart + offset)) }
+        if common == old.count {
+            onlyInNew = Array((newStart + common)..<(newStart + new.count))
             return
         }
-        var byName: [[UInt8]: [Int]] = [:]
-        byName.reserveCapacity(old.count)
-        for (index, name) in zip(old.indices, old) { byName[name, default: []].append(index) }
-        var used: [[UInt8]: Int] = [:]
-        var oldIsMatched = [Bool](repeating: false, count: old.count)
-        pairs.reserveCapacity(Swift.min(old.count, new.count))
-        for (index, name) in zip(new.indices, new) {
-            let occurrence = used[name, default: 0]
-            if let candidates = byName[name], occurrence < candidates.count {
-                used[name] = occurrence + 1
-                let oldIndex = candidates[occurrence]
-                oldIsMatched[oldIndex - old.startIndex] = true
-                pairs.append((oldIndex, index))
-            } else {
-                onlyInNew.append(index)
-            }
+        if common == new.count {
+            onlyInOld = Array((oldStart + common)..<(oldStart + old.count))
+            return
         }
-        onlyInOld = old.indices.filter { !oldIsMatched[$0 - old.startIndex] }
+
+        // The rest of the old names in a hash table of chains (`next` links old offsets of one
+        // slot, ascending); each new name takes the first unused old copy of itself on its
+        // chain, which is its next occurrence in the old list.
+        let restCount = old.count - common
+        var capacity = 16
+        while capacity < 2 * restCount { capacity <<= 1 }
+        let mask = capacity - 1
+        var heads = [Int](repeating: -1, count: capacity)
+        var next = [Int](repeating: -1, count: restCount)
+        var hashes = [UInt64](repeating: 0, count: restCount)
+        for offset in stride(from: restCount - 1, through: 0, by: -1) {
+            let hash = Self.hash(old[oldStart + common + offset])
+            hashes[offset] = hash
+            let slot = Int(truncatingIfNeeded: hash) & mask
+            next[offset] = heads[slot]
+            heads[slot] = offset
+        }
+        var oldIsMatched = [Bool](repeating: false, count: restCount)
+        for index in (newStart + common)..<(newStart + new.count) {
+            let name = new[index]
+            let hash = Self.hash(name)
+            let slot = Int(truncatingIfNeeded: hash) & mask
+            var previous = -1, candidate = heads[slot]
+            while candidate >= 0 {
+                if hashes[candidate] == hash && old[oldStart + common + candidate] == name { break }
+                previous = candidate
+                candidate = next[candidate]
+            }
+            guard candidate >= 0 else {
+                onlyInNew.append(index)
+                continue
+            }
+            if previous < 0 { heads[slot] = next[candidate] } else { next[previous] = next[candidate] }
+            oldIsMatched[candidate] = true
+            pairs.append((oldStart + common + candidate, index))
+        }
+        onlyInOld = (0..<restCount).filter { !oldIsMatched[$0] }.map { oldStart + common + $0 }
+    }
+
+    /// FNV-1a over the name's bytes, then a 64-bit avalanche mix (the table's slot is the low
+    /// bits).
+    @inline(__always) static func hash(_ name: [UInt8]) -> UInt64 {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        name.withUnsafeBufferPointer { bytes in
+            for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        }
+        value = (value ^ (value >> 33)) &* 0xff51_afd7_ed55_8ccd
+        value = (value ^ (value >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return value ^ (value >> 33)
     }
 }

@@ -66,4 +66,31 @@ import Testing
             #expect(matching.onlyInOld == expected.onlyInOld)
         }
     }
+
+    @Test("lists that share a beginning and then differ match as the definition says, on random lists and slices")
+    func commonBeginning() {
+        var rng = SeededRandom(seed: 0x6362)
+        for round in 0..<200 {
+            // Few distinct names, so that occurrences of one name fall on both sides of where
+            // the lists start to differ.
+            let length = RandomDraws.index(30, using: &rng)
+            var old = (0..<length).map { _ in [UInt8(ascii: "a") + UInt8(RandomDraws.index(4, using: &rng))] }
+            var new = Array(old.prefix(RandomDraws.index(length + 1, using: &rng)))
+            for _ in 0..<RandomDraws.index(30, using: &rng) {
+                new.append([UInt8(ascii: "a") + UInt8(RandomDraws.index(5, using: &rng))])
+            }
+            if round % 3 == 0 { swap(&old, &new) }
+            let expected = reference(old: old, new: new)
+            let matching = NameMatching(old: old, new: new)
+            #expect(matching.pairs.map { [$0.old, $0.new] } == expected.pairs)
+            #expect(matching.onlyInNew == expected.onlyInNew)
+            #expect(matching.onlyInOld == expected.onlyInOld)
+            // Slices keep their own indices.
+            let oldSlice = ([[UInt8(ascii: "q")]] + old)[1...], newSlice = ([[UInt8(ascii: "r")], [UInt8(ascii: "s")]] + new)[2...]
+            let sliced = NameMatching(old: oldSlice, new: newSlice)
+            #expect(sliced.pairs.map { [$0.old - 1, $0.new - 2] } == expected.pairs)
+            #expect(sliced.onlyInNew.map { $0 - 2 } == expected.onlyInNew)
+            #expect(sliced.onlyInOld.map { $0 - 1 } == expected.onlyInOld)
+        }
+    }
 }
