@@ -260,7 +260,14 @@ public struct LinkPlan: Sendable {
                 if a.0.offset != b.0.offset { return a.0.offset < b.0.offset }
                 if a.0.name != b.0.name { return a.0.name.lexicographicallyPrecedes(b.0.name) }
                 return a.1 < b.1
-            }.map(\.0)
+            }.map { pair in
+                // A copy of each name, made in map order: the names a link lists one after the
+                // other then lie one after the other in memory, where every pass's selection and
+                // strings read them (the population's own copies are scattered by its drawing).
+                var entry = pair.0
+                entry.name = entry.name.withUnsafeBufferPointer { Array($0) }
+                return entry
+            }
         }
         return PreparedSection(
             name: section.name, kind: section.kind, flags: section.flags,
