@@ -200,12 +200,13 @@ public struct Campaign: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = configuration.duration.map { start + $0 }
-        let next = Atomic<Int>(0)
+        let schedule = CaseSchedule(batchSize: runner.casesPerBatch, limit: configuration.maximumCases)
         let state = Mutex(Summary())
         let reason = Mutex<StopReason?>(nil)
         let jobs = configuration.jobs
         Concurrently.workers(count: jobs) { _ in
             var cache = CompressionCache()
+            var previous: Int?
             while true {
                 if cancellation.isCancelled {
                     reason.withLock { $0 = $0 ?? .cancelled }
@@ -215,11 +216,11 @@ public struct Campaign: Sendable {
                     reason.withLock { $0 = $0 ?? .timeLimit }
                     return
                 }
-                let index = next.add(1, ordering: .relaxed).oldValue
-                if let limit = configuration.maximumCases, index >= limit {
+                guard let index = schedule.next(after: previous) else {
                     reason.withLock { $0 = $0 ?? .caseLimit }
                     return
                 }
+                previous = index
                 let result = runCase(index, cancellation: cancellation, cache: &cache)
                 state.withLock { summary in
                     summary.add(result)

@@ -15,7 +15,7 @@ struct CampaignCaseRunner: Sendable {
         self.configuration = configuration
         layouts = CaseLayouts(
             campaignSeed: configuration.seed, symbols: configuration.symbols, shape: configuration.shape,
-            modern: configuration.modern)
+            modern: configuration.modern, jobs: configuration.jobs)
         maps = SymbolSetGenerator(profile: .arm)
     }
 
@@ -30,6 +30,9 @@ struct CampaignCaseRunner: Sendable {
             ? runBuild(index: index, seed: seed, cancellation: cancellation, cache: &cache)
             : runRoundTrip(index: index, seed: seed, cancellation: cancellation)
     }
+
+    /// How many consecutive cases share a population (`CaseSchedule`'s batches).
+    var casesPerBatch: Int { configuration.target.isBuildTarget ? layouts.casesPerBatch : 1 }
 
     /// The layout of case `index` (what `fuzz` generated for it).
     func layout(index: Int) -> Layout {

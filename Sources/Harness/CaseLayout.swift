@@ -14,8 +14,9 @@ import Synchronization
 /// per batch (issue 17). `modern` adds today's calls and sizes (`--arch`) from a stream
 /// of the case seed's own (`ModernLayout.streamSalt`).
 ///
-/// Shared by a campaign's workers: a population (and each base layout of it) is made once,
-/// under a lock, by the first worker that needs it; the last few batches are kept.
+/// Shared by a campaign's workers: a population (and each base layout of it) is made by the
+/// first worker that needs it and kept while workers use it (`CaseSchedule` gives each worker
+/// whole batches).
 final class CaseLayouts: Sendable {
     /// Cases per population, for layouts of at least `sharedFrom` symbols. Few, because cases
     /// that share a population share their token table, and whether a marker's change of
@@ -37,17 +38,38 @@ final class CaseLayouts: Sendable {
         var number: Int
         var population: LayoutPopulation
         var bases: [LayoutPopulation.BaseKey: LayoutPopulation.Base] = [:]
+        /// When a case last asked for it (`Batches.tick`).
+        var used: Int
     }
-    /// The batches made most recently (workers near a batch boundary use two).
-    private let batches = Mutex<[Batch]>([])
+    private struct Batches {
+        var list: [Batch] = []
+        var tick = 0
 
-    init(campaignSeed: UInt64, symbols: Int, shape: LayoutShape?, modern: ModernLayout.Options?) {
+        /// The batch numbered `number`, marked as used now.
+        mutating func use(_ number: Int) -> Batch? {
+            guard let index = list.firstIndex(where: { $0.number == number }) else { return nil }
+            tick += 1
+            list[index].used = tick
+            return list[index]
+        }
+    }
+    /// The batches used most recently: one per worker and one more (a worker that moves on to
+    /// a new batch does not push out another worker's).
+    private let batches = Mutex(Batches())
+    private let keptBatches: Int
+
+    /// `jobs`: how many workers ask for layouts at once.
+    init(campaignSeed: UInt64, symbols: Int, shape: LayoutShape?, modern: ModernLayout.Options?, jobs: Int = 1) {
         generator = LayoutGenerator(profile: .arm)
         self.campaignSeed = campaignSeed
         self.symbols = symbols
         self.shape = shape
         self.modern = modern
+        keptBatches = max(2, jobs + 1)
     }
+
+    /// Cases per batch of this campaign's layouts (1 when each case is drawn whole).
+    var casesPerBatch: Int { symbols < Self.sharedFrom ? 1 : Self.batchSize }
 
     /// The layout of case `index`.
     func layout(index: Int) -> Layout {
@@ -71,22 +93,40 @@ final class CaseLayouts: Sendable {
         return ModernLayout.apply(layout, options: modern, using: &stream)
     }
 
+    /// The population of batch `number` and its base for `shape`, drawn when no worker has
+    /// drawn them yet. Drawing happens outside the lock, so that a worker drawing a new batch
+    /// does not hold up the others; when two draw the same (one helps with another's last
+    /// cases), both draws are equal and the first one kept is used.
     private func populationAndBase(batch number: Int, shape: LayoutShape) -> (LayoutPopulation, LayoutPopulation.Base) {
-        batches.withLock { batches in
-            let key = LayoutPopulation.BaseKey(shape)
-            if !batches.contains(where: { $0.number == number }) {
+        let key = LayoutPopulation.BaseKey(shape)
+        let known = batches.withLock { $0.use(number) }
+        if let known, let base = known.bases[key] { return (known.population, base) }
+        let population =
+            known?.population
+            ?? {
                 let seed = SeededRandom(seed: campaignSeed).derived("population").derived(UInt64(number))
-                batches.append(Batch(number: number, population: generator.population(symbols: symbols, seed: seed)))
-                if batches.count > 2 { batches.removeFirst() }
-            }
-            let index = batches.firstIndex { $0.number == number } ?? batches.count - 1
-            if let base = batches[index].bases[key] { return (batches[index].population, base) }
-            // Sections equal to another base's share its members, so that a worker's link plan
-            // reuses their sorted symbols across shapes (`CompressionCache.plan`).
-            let base = LayoutPopulation.sharingMembers(
-                batches[index].population.base(shape), with: Array(batches[index].bases.values))
-            batches[index].bases[key] = base
-            return (batches[index].population, base)
+                let drawn = generator.population(symbols: symbols, seed: seed)
+                return batches.withLock { batches in
+                    if let existing = batches.use(number) { return existing.population }
+                    batches.tick += 1
+                    batches.list.append(Batch(number: number, population: drawn, used: batches.tick))
+                    if batches.list.count > keptBatches,
+                        let oldest = batches.list.indices.min(by: { batches.list[$0].used < batches.list[$1].used })
+                    {
+                        batches.list.remove(at: oldest)
+                    }
+                    return drawn
+                }
+            }()
+        // Sections equal to another base's share its members, so that a worker's link plan
+        // reuses their sorted symbols across shapes (`CompressionCache.plan`).
+        let earlier = batches.withLock { $0.use(number).map { Array($0.bases.values) } ?? [] }
+        let base = LayoutPopulation.sharingMembers(population.base(shape), with: earlier)
+        return batches.withLock { batches in
+            guard let index = batches.list.firstIndex(where: { $0.number == number }) else { return (population, base) }
+            if let existing = batches.list[index].bases[key] { return (population, existing) }
+            batches.list[index].bases[key] = base
+            return (population, base)
         }
     }
 }

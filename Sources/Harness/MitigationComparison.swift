@@ -129,7 +129,7 @@ public struct MitigationComparison: Sendable {
         self.configuration = configuration
         layouts = CaseLayouts(
             campaignSeed: configuration.seed, symbols: configuration.symbols, shape: configuration.shape,
-            modern: configuration.modern)
+            modern: configuration.modern, jobs: configuration.jobs)
     }
 
     /// The layout of case `index` (the layout `fuzz` draws for case `index` of the same seed).
@@ -146,13 +146,13 @@ public struct MitigationComparison: Sendable {
     ) -> Table {
         let clock = ContinuousClock()
         let start = clock.now
-        let next = Atomic<Int>(0)
+        let schedule = CaseSchedule(batchSize: layouts.casesPerBatch, limit: configuration.cases)
         let state = Mutex((rows: configuration.rows.map { Row(mitigations: $0) }, cases: 0, builds: 0, compressions: 0, reused: 0))
         Concurrently.workers(count: configuration.jobs) { _ in
             var cache = CompressionCache()
-            while !cancellation.isCancelled {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < configuration.cases else { return }
+            var previous: Int?
+            while !cancellation.isCancelled, let index = schedule.next(after: previous) {
+                previous = index
                 let (measurements, work) = measure(index, cache: &cache)
                 state.withLock { state in
                     let baseline = measurements[0].objectSize

@@ -18,6 +18,6 @@ func temporaryFolder() -> String {
 
 func removeTemporaryFolder(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
-func write(_ bytes: [UInt8], to path: String) { FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
+func write(_ bytes: [UInt8], to path: String) { _ = FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
 
 func contents(of path: String) -> [UInt8]? { FileManager.default.contents(atPath: path).map { [UInt8]($0) } }
