@@ -1,4 +1,5 @@
 import Compressor
+import Generators
 import Randomness
 import Testing
 
@@ -126,5 +127,33 @@ import Testing
             let tables = try cache.tables(for: selection, compression: compression, era: .v6_19, options: .init(allSymbols: true))
             #expect(tables == (try Era.v6_19.tables(for: selection, compression: compression, options: .init(allSymbols: true))))
         }
+    }
+
+    @Test(
+        "cases of one shape built with one cache select from memos and take their strings, and equal builds from scratch",
+        arguments: [Era.v3_3, .v6_1, .v7_0])
+    func memoizedSelections(_ era: Era) {
+        let population = LayoutGenerator(profile: .arm).population(symbols: 20_000, seed: SeededRandom(seed: 0x17_c))
+        let shape = LayoutShape(isUniprocessor: true, letters: .byName2012, percpuAlignment: 32)
+        let base = population.base(shape)
+        let options = BuildOptions(era: era, kallsyms: KallsymsOptions(allSymbols: true))
+        var cache = CompressionCache()
+        for index in 0..<4 {
+            var sizes = SeededRandom(seed: 0x17_d).derived(UInt64(index))
+            let layout = population.placed(base, shape: shape, sizes: &sizes)
+            let reused = Build(layout: layout, options: options).run(plan: cache.plan(layout), cache: &cache)
+            var nothing = CompressionCache(capacity: 0)
+            let scratch = Build(layout: layout, options: options).run(plan: LinkPlan(layout), cache: &nothing)
+            #expect(reused.passes.count == scratch.passes.count, "\(era) case \(index)")
+            for (a, b) in zip(reused.passes, scratch.passes) {
+                #expect(a.map == b.map && a.input == b.input, "\(era) case \(index) pass \(a.number): maps differ")
+                #expect(a.output.kept == b.output.kept, "\(era) case \(index) pass \(a.number): kept symbols differ")
+                #expect(a.output.data == b.output.data && a.output.object == b.output.object, "\(era) case \(index) pass \(a.number)")
+            }
+            #expect("\(reused.outcome)" == "\(scratch.outcome)", "\(era) case \(index)")
+        }
+        // Every case after the first links the same names and letters at other addresses.
+        #expect(cache.passes.reselections >= 3)
+        #expect(cache.passes.reusedStringsKeys >= 3)
     }
 }

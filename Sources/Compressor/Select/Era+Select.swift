@@ -11,35 +11,85 @@ extension Era {
     /// Reads the records in place: each kept symbol shares its record's name (no copy), so a
     /// build's passes, which link the same name arrays again, select without copying names.
     public func select(_ records: [SymbolRecord], options: KallsymsOptions) throws -> Selection {
+        try selectRecords(records, options: options).selection
+    }
+
+    /// `select(_:options:)`, with the kept rows in address order and the row of the last
+    /// `_text` (what a `SelectionMemo` keeps).
+    func selectRecords(
+        _ records: [SymbolRecord], options: KallsymsOptions
+    ) throws -> (selection: Selection, entries: [RowSelection.Entry], textRow: Int?) {
         try validate(options)
+        guard records.count <= Int(Int32.max) else {
+            throw KallsymsError(.valueOutOfRange, "kallsyms failure: \(records.count) symbols are more than a 32-bit count holds")
+        }
         var state = SelectionState(era: self, options: options)
-        var kept: [(position: Int, row: Int)] = []
+        var kept: [RowSelection.Entry] = []
         kept.reserveCapacity(records.count)
+        var textRow: Int?
         records.withUnsafeBufferPointer { records in
             // The name is read once, while the read-time rules have it in cache; the validity
             // stage then reads addresses (and a name only at a range's end).
-            var accepted: [(row: Int, name: SelectionState.NameValidity)] = []
+            var accepted: [(row: Int32, name: SelectionState.NameValidity)] = []
             accepted.reserveCapacity(records.count)
             for row in records.indices {
                 let record = records[row]
+                let marks = state.textMarks
                 let validity = record.name.withUnsafeBufferPointer { name in
                     state.acceptsAtReadTime(address: record.address, type: record.type, name: name)
                         ? state.nameValidity(name) : nil
                 }
-                if let validity { accepted.append((row, validity)) }
+                if state.textMarks != marks { textRow = row }
+                if let validity { accepted.append((Int32(truncatingIfNeeded: row), validity)) }
             }
             for (position, (row, validity)) in accepted.enumerated() {
-                let record = records[row]
+                let record = records[Int(row)]
                 if state.isValid(address: record.address, nameValidity: validity, name: { record.name.withUnsafeBufferPointer($0) }) {
-                    kept.append((position, row))
+                    kept.append(
+                        RowSelection.Entry(
+                            row: row, position: Int32(truncatingIfNeeded: position), type: record.type, isPercpuAbsolute: false))
                 }
             }
         }
-        return try finish(
-            kept, state: state, options: options, recordsRead: records.count,
-            address: { records[$0].address }, type: { records[$0].type }, name: { records[$0].name },
-            // The line as `SymbolTable` stores it (32 bits), so both overloads agree.
-            line: { Int(Int32(truncatingIfNeeded: records[$0].line)) })
+        try checkNotEmpty(kept.count)
+        // The rewrite to type A happens before sorting, so the weak test sees the new type.
+        if let percpuRange = percpuRange(state, options: options) {
+            for index in kept.indices where percpuRange.contains(records[Int(kept[index].row)].address) {
+                kept[index].type = UInt8(ascii: "A")
+                kept[index].isPercpuAbsolute = true
+            }
+        }
+        records.withUnsafeBufferPointer { records in
+            AddressOrder.sort(
+                &kept, address: { records[Int($0.row)].address },
+                key: { entry in
+                    let record = records[Int(entry.row)]
+                    return record.name.withUnsafeBufferPointer {
+                        AddressOrder.Key(address: record.address, type: entry.type, name: $0, position: Int(entry.position))
+                    }
+                })
+        }
+        let selection = Selection(
+            symbols: Self.keptSymbols(kept, of: records), textAddress: state.textAddress, recordsRead: records.count)
+        return (selection, kept, textRow)
+    }
+
+    /// The kept symbols of `entries` (in their order), each sharing its record's name.
+    static func keptSymbols(_ entries: [RowSelection.Entry], of records: [SymbolRecord]) -> [KeptSymbol] {
+        records.withUnsafeBufferPointer { records in
+            [KeptSymbol](unsafeUninitializedCapacity: entries.count) { buffer, initialized in
+                for (index, entry) in entries.enumerated() {
+                    let record = records[Int(entry.row)]
+                    (buffer.baseAddress! + index).initialize(
+                        to: KeptSymbol(
+                            address: record.address, type: entry.type, name: record.name,
+                            isPercpuAbsolute: entry.isPercpuAbsolute, position: Int(entry.position),
+                            // The line as `SymbolTable` stores it (32 bits), so both overloads agree.
+                            line: Int(Int32(truncatingIfNeeded: record.line))))
+                }
+                initialized = entries.count
+            }
+        }
     }
 
     /// `select(_:options:)` on parsed columns (no per-record allocation until a symbol is kept).
@@ -121,31 +171,6 @@ extension Era {
         else { return nil }
         return start...end
     }
-
-    /// The rest of a selection once the rows that stay are known: the per-cpu rewrite, the
-    /// kept symbols, the address order. `kept` lists (position, row) pairs.
-    @inline(__always)
-    private func finish(
-        _ kept: [(position: Int, row: Int)], state: SelectionState, options: KallsymsOptions, recordsRead: Int,
-        address: (Int) -> UInt64, type: (Int) -> UInt8, name: (Int) -> [UInt8], line: (Int) -> Int
-    ) throws -> Selection {
-        try checkNotEmpty(kept.count)
-        // The rewrite to type A happens before sorting, so the weak test sees the new type.
-        let percpuRange = percpuRange(state, options: options)
-        var symbols = [KeptSymbol](unsafeUninitializedCapacity: kept.count) { buffer, initialized in
-            for (index, (position, row)) in kept.enumerated() {
-                let address = address(row)
-                let isPercpu = percpuRange?.contains(address) ?? false
-                (buffer.baseAddress! + index).initialize(
-                    to: KeptSymbol(
-                        address: address, type: isPercpu ? UInt8(ascii: "A") : type(row), name: name(row),
-                        isPercpuAbsolute: isPercpu, position: position, line: line(row)))
-            }
-            initialized = kept.count
-        }
-        AddressOrder.sort(&symbols)
-        return Selection(symbols: symbols, textAddress: state.textAddress, recordsRead: recordsRead)
-    }
 }
 
 /// The markers seen while reading and the rules that use them.
@@ -155,6 +180,8 @@ struct SelectionState {
     private let allSymbols: Bool
     private let symbolPrefix: UInt8?
     var textAddress: UInt64 = 0
+    /// How many `_text` records have set `textAddress` (a selection memo keeps the last one's row).
+    var textMarks = 0
     /// `[start, end]` per text range; a range whose markers were not seen stays `[0, 0]`.
     var ranges: [(start: UInt64, end: UInt64)]
     var percpuStart: UInt64?
@@ -241,6 +268,7 @@ struct SelectionState {
         case .kept: return true
         case .text(let keep):
             textAddress = address
+            textMarks &+= 1
             return keep
         case .rangeMarker(let range, let isStart):
             if isStart { ranges[range].start = address } else { ranges[range].end = address }

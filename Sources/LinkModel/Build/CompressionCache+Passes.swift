@@ -10,6 +10,13 @@ import Compressor
 /// - a string equal to the earlier pass's string at its index has that string's hash;
 /// - v6.19+'s name order of the same names in the same order differs only inside runs of
 ///   equal names (`NameOrder.sequence(of:reusing:)`).
+/// A selection memo and the strings key of its selection's stored strings (the same for every
+/// selection made from the memo: same names, same types, same order).
+struct MemoizedSelection: Sendable {
+    var memo: SelectionMemo
+    var stringsKey: StringsKey?
+}
+
 struct PassMemo: Sendable {
     /// The most recent map filtered by mksysmap, and whether each of its lines survived.
     var filtered: (filter: SystemMapFilter, records: [SymbolRecord], keeps: [Bool])?
@@ -20,6 +27,17 @@ struct PassMemo: Sendable {
     var namesOnlyStringsKey: StringsKey?
     /// The most recent `kallsyms_seqs_of_names` and the symbols it orders.
     var nameOrder: NameOrder.Memo?
+    /// The most recent selections from records, newest first: the next records with the same
+    /// names and types at other addresses are selected from one of them (`SelectionMemo`). A
+    /// campaign's cases of one batch draw their shapes among a few, and each shape's build
+    /// selects from two kinds of maps (without and with the kallsyms labels); 12 memos of an
+    /// ARM-sized layout hold about 60 MB.
+    var selections: [MemoizedSelection] = []
+    static let selectionCapacity = 12
+    /// How many selections were made from a memo, and how many of them took its strings key
+    /// (counted for the tests).
+    var reselections = 0
+    var reusedStringsKeys = 0
     /// The most recent link plans made through the cache (`CompressionCache.plan(_:)`), newest
     /// first; at most `planCapacity`.
     var plans: [LinkPlan] = []
@@ -41,6 +59,45 @@ extension CompressionCache {
         passes.plans.insert(plan, at: 0)
         if passes.plans.count > PassMemo.planCapacity { passes.plans.removeLast() }
         return plan
+    }
+
+    /// `era.select(records, options:)`, made from one of the most recent selections of as many
+    /// records when they differ from its records only in addresses and lines (`SelectionMemo`);
+    /// with that selection's strings key when it is known. `memoized`: the selection's memo is
+    /// now the newest (`rememberStrings` can add its key).
+    mutating func select(
+        _ records: [SymbolRecord], era: Era, options: KallsymsOptions
+    ) throws -> (selection: Selection, stringsKey: StringsKey?, memoized: Bool) {
+        guard reusesPasses else { return (try era.select(records, options: options), nil, false) }
+        for index in passes.selections.indices where passes.selections[index].memo.recordCount == records.count {
+            if let reused = passes.selections[index].memo.reselect(records, era: era, options: options) {
+                var entry = passes.selections.remove(at: index)
+                entry.memo = reused.memo
+                passes.selections.insert(entry, at: 0)
+                passes.reselections += 1
+                return (reused.selection, entry.stringsKey, true)
+            }
+        }
+        var memo: SelectionMemo?
+        let selection = try era.select(records, options: options, memo: &memo)
+        guard let memo else { return (selection, nil, false) }
+        passes.selections.insert(MemoizedSelection(memo: memo), at: 0)
+        if passes.selections.count > PassMemo.selectionCapacity { passes.selections.removeLast() }
+        return (selection, nil, true)
+    }
+
+    /// Keeps `key` (of the stored strings of the selection `select` memoized last) with its memo.
+    mutating func rememberStrings(_ key: StringsKey) {
+        guard !passes.selections.isEmpty else { return }
+        passes.selections[0].stringsKey = key
+    }
+
+    /// `key`, the strings key of a selection made from a memo, as the most recent pass's key
+    /// (`key(of:namesOnly:)` compares the next pass's strings with it).
+    mutating func reuse(_ key: StringsKey) {
+        guard reusesPasses else { return }
+        passes.stringsKey = key
+        passes.reusedStringsKeys += 1
     }
 
     /// `filter.apply(records)`, reusing the verdicts on the most recent filtered map.

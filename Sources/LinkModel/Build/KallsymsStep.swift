@@ -44,14 +44,25 @@ struct KallsymsStep {
             return output
         }
         let selection: Selection
+        // A selection made from a memo has its memo's stored strings (known once one pass used them).
+        var memoized: (key: StringsKey?, isNewest: Bool) = (nil, false)
         if let cached = cache.selection(of: key, era: era, options: options) {
             selection = cached
         } else {
-            selection = try era.select(input, options: options)
+            let selected = try cache.select(input, era: era, options: options)
+            (selection, memoized) = (selected.selection, (selected.stringsKey, selected.memoized))
             cache.insert(selection, of: key, era: era, options: options)
         }
-        let strings = keepsTypeUncompressed ? Self.namesOnly(selection) : selection.storedStrings
-        let stringsKey = cache.key(of: strings, namesOnly: keepsTypeUncompressed)
+        let strings: ByteStrings
+        let stringsKey: StringsKey
+        if !keepsTypeUncompressed, let known = memoized.key {
+            (strings, stringsKey) = (known.strings, known)
+            cache.reuse(known)
+        } else {
+            strings = keepsTypeUncompressed ? Self.namesOnly(selection) : selection.storedStrings
+            stringsKey = cache.key(of: strings, namesOnly: keepsTypeUncompressed)
+            if !keepsTypeUncompressed && memoized.isNewest { cache.rememberStrings(stringsKey) }
+        }
         var work: KallsymsOutput.Work
         var compression: Compression
         if reusesTokens, !freezesTokens, let fixed {
