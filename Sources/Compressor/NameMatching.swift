@@ -34,39 +34,17 @@ public struct NameMatching: Sendable {
             return
         }
 
-        // The rest of the old names in a hash table of chains (`next` links old offsets of one
-        // slot, ascending); each new name takes the first unused old copy of itself on its
-        // chain, which is its next occurrence in the old list.
+        // The rest of the old names by their hashes; each new name takes its next occurrence.
         let restCount = old.count - common
-        var capacity = 16
-        while capacity < 2 * restCount { capacity <<= 1 }
-        let mask = capacity - 1
-        var heads = [Int](repeating: -1, count: capacity)
-        var next = [Int](repeating: -1, count: restCount)
-        var hashes = [UInt64](repeating: 0, count: restCount)
-        for offset in stride(from: restCount - 1, through: 0, by: -1) {
-            let hash = Self.hash(old[oldStart + common + offset])
-            hashes[offset] = hash
-            let slot = Int(truncatingIfNeeded: hash) & mask
-            next[offset] = heads[slot]
-            heads[slot] = offset
-        }
+        let oldRest = (0..<restCount).map { old[oldStart + common + $0] }
+        var occurrences = ChainedOccurrences(hashes: oldRest.map(Self.hash))
         var oldIsMatched = [Bool](repeating: false, count: restCount)
         for index in (newStart + common)..<(newStart + new.count) {
             let name = new[index]
-            let hash = Self.hash(name)
-            let slot = Int(truncatingIfNeeded: hash) & mask
-            var previous = -1, candidate = heads[slot]
-            while candidate >= 0 {
-                if hashes[candidate] == hash && old[oldStart + common + candidate] == name { break }
-                previous = candidate
-                candidate = next[candidate]
-            }
-            guard candidate >= 0 else {
+            guard let candidate = occurrences.take(Self.hash(name), where: { oldRest[$0] == name }) else {
                 onlyInNew.append(index)
                 continue
             }
-            if previous < 0 { heads[slot] = next[candidate] } else { next[previous] = next[candidate] }
             oldIsMatched[candidate] = true
             pairs.append((oldStart + common + candidate, index))
         }

@@ -9,7 +9,7 @@ import Testing
 @Suite struct KernelImageTests {
     static func temporaryFile(_ bytes: [UInt8]) -> String {
         let path = NSTemporaryDirectory() + "kallsyms-lab-image-" + UUID().uuidString
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

@@ -188,7 +188,7 @@ import Testing
             byteOrder: .little, count: 2000, seed: 43)
         let bytes = Self.filler(units: 40, seed: 15) + image.bytes + Self.filler(units: 8, seed: 16)
         let first = StreamSearch(windowSize: 256 << 10, limit: Int.max, readSize: 4096, stopsWhenCut: true)
-        let (outcome, delivered) = try Self.run(first, over: bytes, context: SearchContext(wordSize: 4))
+        let (outcome, _) = try Self.run(first, over: bytes, context: SearchContext(wordSize: 4))
         guard case .found(let tables, _, _) = outcome else {
             Issue.record("not found in the first window: \(outcome)")
             return

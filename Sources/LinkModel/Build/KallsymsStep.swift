@@ -132,46 +132,23 @@ struct KallsymsStep {
                 tokens: cached.compression.tokens, names: cached.compression.names.gathering(source),
                 rounds: cached.compression.rounds)
         }
-        // The old strings in a hash table of chains (`next` links old indices of equal table
-        // slot); each new string takes the first unused old copy of itself on its chain. Equal
-        // strings encode equally, so which copy it takes does not matter.
+        // Each new string takes the first unused old copy of itself. Equal strings encode
+        // equally, so which copy it takes does not matter.
         let count = old.strings.count
-        var capacity = 16
-        while capacity < 2 * count { capacity <<= 1 }
-        let mask = capacity - 1
-        var heads = [Int](repeating: -1, count: capacity)
-        var next = [Int](repeating: -1, count: count)
+        var occurrences = ChainedOccurrences(hashes: old.stringHashes)
         var source = [Int](repeating: 0, count: count)
         let matched = old.strings.bytes.withUnsafeBufferPointer { oldBytes in
             new.strings.bytes.withUnsafeBufferPointer { newBytes in
-                old.stringHashes.withUnsafeBufferPointer { oldHashes in
-                    new.stringHashes.withUnsafeBufferPointer { newHashes in
-                        // Insert in reverse so that each chain lists old indices in ascending order.
-                        for index in stride(from: count - 1, through: 0, by: -1) {
-                            let slot = Int(truncatingIfNeeded: oldHashes[index]) & mask
-                            next[index] = heads[slot]
-                            heads[slot] = index
-                        }
-                        for index in 0..<count {
-                            let hash = newHashes[index]
-                            let slot = Int(truncatingIfNeeded: hash) & mask
-                            let string = UnsafeBufferPointer(rebasing: newBytes[new.strings.start(of: index)..<new.strings.ends[index]])
-                            var previous = -1, candidate = heads[slot]
-                            while candidate >= 0 {
-                                if oldHashes[candidate] == hash {
-                                    let start = old.strings.start(of: candidate), end = old.strings.ends[candidate]
-                                    if UnsafeBufferPointer(rebasing: oldBytes[start..<end]).elementsEqual(string) { break }
-                                }
-                                previous = candidate
-                                candidate = next[candidate]
-                            }
-                            guard candidate >= 0 else { return false }
-                            if previous < 0 { heads[slot] = next[candidate] } else { next[previous] = next[candidate] }
-                            source[index] = candidate
-                        }
-                        return true
+                for index in 0..<count {
+                    let string = UnsafeBufferPointer(rebasing: newBytes[new.strings.start(of: index)..<new.strings.ends[index]])
+                    let found = occurrences.take(new.stringHashes[index]) { candidate in
+                        let start = old.strings.start(of: candidate), end = old.strings.ends[candidate]
+                        return UnsafeBufferPointer(rebasing: oldBytes[start..<end]).elementsEqual(string)
                     }
+                    guard let found else { return false }
+                    source[index] = found
                 }
+                return true
             }
         }
         guard matched else { return nil }
