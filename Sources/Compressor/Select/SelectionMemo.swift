@@ -31,8 +31,9 @@ public struct SelectionMemo: Sendable {
         options.allSymbols && !options.absolutePercpu
     }
 
-    /// The memo of `selection` from `records`, or nil when its kept addresses do not ascend
-    /// (then the order came from a full sort, which the runs do not describe).
+    /// The memo of the selection from `records` that kept `entries` (in address order), or
+    /// nil when its options do not allow one or its kept addresses do not ascend (then the
+    /// order came from a full sort, which the runs do not describe).
     init?(era: Era, options: KallsymsOptions, records: [SymbolRecord], entries: [RowSelection.Entry], textRow: Int?) {
         guard Self.applies(to: options) else { return nil }
         let inputOrder = entries.map(\.row).sorted()
