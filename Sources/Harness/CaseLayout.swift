@@ -22,7 +22,8 @@ final class CaseLayouts: Sendable {
     /// that share a population share their token table, and whether a marker's change of
     /// letter changes the tables' size is decided by it: a batch's failure rate is nearly all
     /// or nothing, and a rate measured over a campaign needs many populations. With 16, drawing
-    /// is about a tenth of an ARM-sized case's cost (docs/lab-results.md, issue 17).
+    /// was about a tenth of an ARM-sized case's cost when batches came in, and is about a sixth
+    /// of the cheaper cases of `9c4595a` (docs/lab-results.md, issue 17).
     static let batchSize = 16
     /// Smaller layouts are drawn whole for each case (`LayoutGenerator.generate`, as before
     /// populations were shared): their draw is cheap.
