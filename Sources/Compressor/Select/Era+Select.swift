@@ -19,59 +19,10 @@ extension Era {
     func selectRecords(
         _ records: [SymbolRecord], options: KallsymsOptions
     ) throws -> (selection: Selection, entries: [RowSelection.Entry], textRow: Int?) {
-        try validate(options)
-        guard records.count <= Int(Int32.max) else {
-            throw KallsymsError(.valueOutOfRange, "kallsyms failure: \(records.count) symbols are more than a 32-bit count holds")
-        }
-        var state = SelectionState(era: self, options: options)
-        var kept: [RowSelection.Entry] = []
-        kept.reserveCapacity(records.count)
-        var textRow: Int?
-        records.withUnsafeBufferPointer { records in
-            // The name is read once, while the read-time rules have it in cache; the validity
-            // stage then reads addresses (and a name only at a range's end).
-            var accepted: [(row: Int32, name: SelectionState.NameValidity)] = []
-            accepted.reserveCapacity(records.count)
-            for row in records.indices {
-                let record = records[row]
-                let marks = state.textMarks
-                let validity = record.name.withUnsafeBufferPointer { name in
-                    state.acceptsAtReadTime(address: record.address, type: record.type, name: name)
-                        ? state.nameValidity(name) : nil
-                }
-                if state.textMarks != marks { textRow = row }
-                if let validity { accepted.append((Int32(truncatingIfNeeded: row), validity)) }
-            }
-            for (position, (row, validity)) in accepted.enumerated() {
-                let record = records[Int(row)]
-                if state.isValid(address: record.address, nameValidity: validity, name: { record.name.withUnsafeBufferPointer($0) }) {
-                    kept.append(
-                        RowSelection.Entry(
-                            row: row, position: Int32(truncatingIfNeeded: position), type: record.type, isPercpuAbsolute: false))
-                }
-            }
-        }
-        try checkNotEmpty(kept.count)
-        // The rewrite to type A happens before sorting, so the weak test sees the new type.
-        if let percpuRange = percpuRange(state, options: options) {
-            for index in kept.indices where percpuRange.contains(records[Int(kept[index].row)].address) {
-                kept[index].type = UInt8(ascii: "A")
-                kept[index].isPercpuAbsolute = true
-            }
-        }
-        records.withUnsafeBufferPointer { records in
-            AddressOrder.sort(
-                &kept, address: { records[Int($0.row)].address },
-                key: { entry in
-                    let record = records[Int(entry.row)]
-                    return record.name.withUnsafeBufferPointer {
-                        AddressOrder.Key(address: record.address, type: entry.type, name: $0, position: Int(entry.position))
-                    }
-                })
-        }
+        let kept = try records.withUnsafeBufferPointer { try keptRows(RecordRows(records: $0), options: options) }
         let selection = Selection(
-            symbols: Self.keptSymbols(kept, of: records), textAddress: state.textAddress, recordsRead: records.count)
-        return (selection, kept, textRow)
+            symbols: Self.keptSymbols(kept.entries, of: records), textAddress: kept.textAddress, recordsRead: records.count)
+        return (selection, kept.entries, kept.textRow)
     }
 
     /// The kept symbols of `entries` (in their order), each sharing its record's name.
@@ -103,57 +54,69 @@ extension Era {
     /// - Throws: as `select(_:options:)`; `valueOutOfRange` for a table of 2^31 rows or more
     ///   (the generator's counts are 32-bit).
     func selectRows(_ table: SymbolTable, options: KallsymsOptions) throws -> RowSelection {
+        let kept = try table.names.bytes.withUnsafeBufferPointer {
+            try keptRows(ColumnRows(table: table, nameBytes: $0), options: options)
+        }
+        return RowSelection(table: table, entries: kept.entries, textAddress: kept.textAddress)
+    }
+
+    /// The rows this era keeps, in its address order, with the `_text` address and the row of
+    /// the last `_text`: the read-time rules, the validity stage, the per-cpu rewrite and the
+    /// sort, on records in place or on parsed columns alike.
+    /// - Throws: as `select(_:options:)`; `valueOutOfRange` for 2^31 rows or more (the
+    ///   generator's counts are 32-bit).
+    @inline(__always)
+    private func keptRows<Rows: SelectionRows>(
+        _ rows: Rows, options: KallsymsOptions
+    ) throws -> (entries: [RowSelection.Entry], textAddress: UInt64, textRow: Int?) {
         try validate(options)
-        guard table.count <= Int(Int32.max) else {
-            throw KallsymsError(.valueOutOfRange, "kallsyms failure: \(table.count) symbols are more than a 32-bit count holds")
+        guard rows.count <= Int(Int32.max) else {
+            throw KallsymsError(.valueOutOfRange, "kallsyms failure: \(rows.count) symbols are more than a 32-bit count holds")
         }
         var state = SelectionState(era: self, options: options)
-        let names = table.names
-        // (position, row) of the symbols that stay: read-time rules, then validity. A record's
+        // (row, position) of the symbols that stay: read-time rules, then validity. A record's
         // position is its index among the records accepted at read time (docs/behaviour.md §3.1).
+        // The name is read once, while the read-time rules have it in cache; the validity stage
+        // then reads addresses (and a name only at a range's end).
+        var accepted: [(row: Int32, name: SelectionState.NameValidity)] = []
+        accepted.reserveCapacity(rows.count)
+        var textRow: Int?
+        for row in 0..<rows.count {
+            let address = rows.address(row), type = rows.type(row)
+            let marks = state.textMarks
+            let validity = rows.withName(row) { name in
+                state.acceptsAtReadTime(address: address, type: type, name: name) ? state.nameValidity(name) : nil
+            }
+            if state.textMarks != marks { textRow = row }
+            if let validity { accepted.append((Int32(truncatingIfNeeded: row), validity)) }
+        }
         var kept: [RowSelection.Entry] = []
-        kept.reserveCapacity(table.count)
-        names.bytes.withUnsafeBufferPointer { bytes in
-            func name(_ row: Int) -> UnsafeBufferPointer<UInt8> {
-                UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]])
-            }
-            var accepted: [(row: Int32, name: SelectionState.NameValidity)] = []
-            accepted.reserveCapacity(table.count)
-            for row in table.indices {
-                let name = name(row)
-                if state.acceptsAtReadTime(address: table.addresses[row], type: table.types[row], name: name) {
-                    accepted.append((Int32(truncatingIfNeeded: row), state.nameValidity(name)))
-                }
-            }
-            for (position, (row, validity)) in accepted.enumerated() {
-                let row = Int(row)
-                if state.isValid(address: table.addresses[row], nameValidity: validity, name: { $0(name(row)) }) {
-                    kept.append(
-                        RowSelection.Entry(
-                            row: Int32(truncatingIfNeeded: row), position: Int32(truncatingIfNeeded: position),
-                            type: table.types[row], isPercpuAbsolute: false))
-                }
+        kept.reserveCapacity(accepted.count)
+        for (position, (row, validity)) in accepted.enumerated() {
+            let index = Int(row)
+            if state.isValid(address: rows.address(index), nameValidity: validity, name: { rows.withName(index, $0) }) {
+                kept.append(
+                    RowSelection.Entry(
+                        row: row, position: Int32(truncatingIfNeeded: position), type: rows.type(index), isPercpuAbsolute: false))
             }
         }
         try checkNotEmpty(kept.count)
+        // The rewrite to type A happens before sorting, so the weak test sees the new type.
         if let percpuRange = percpuRange(state, options: options) {
-            for index in kept.indices where percpuRange.contains(table.addresses[Int(kept[index].row)]) {
+            for index in kept.indices where percpuRange.contains(rows.address(Int(kept[index].row))) {
                 kept[index].type = UInt8(ascii: "A")
                 kept[index].isPercpuAbsolute = true
             }
         }
-        names.bytes.withUnsafeBufferPointer { bytes in
-            AddressOrder.sort(
-                &kept, address: { table.addresses[Int($0.row)] },
-                key: { entry in
-                    let row = Int(entry.row)
-                    return AddressOrder.Key(
-                        address: table.addresses[row], type: entry.type,
-                        name: UnsafeBufferPointer(rebasing: bytes[names.start(of: row)..<names.ends[row]]),
-                        position: Int(entry.position))
-                })
-        }
-        return RowSelection(table: table, entries: kept, textAddress: state.textAddress)
+        AddressOrder.sort(
+            &kept, address: { rows.address(Int($0.row)) },
+            key: { entry in
+                let row = Int(entry.row)
+                return rows.withName(row) {
+                    AddressOrder.Key(address: rows.address(row), type: entry.type, name: $0, position: Int(entry.position))
+                }
+            })
+        return (kept, state.textAddress, textRow)
     }
 
     /// v3.3–v6.1 refuse an empty selection (docs/behaviour.md §3.3).
@@ -385,5 +348,36 @@ struct SelectionTables: Sendable {
         if rules.dropsMappingAndDollarSymbols { plain[256 + Int(UInt8(ascii: "$"))] = false }
         for suffix in rules.ignoredSuffixes { if let last = suffix.last { plain[512 + Int(last)] = false } }
         isPlain = plain
+    }
+}
+
+/// What a selection reads of its input's rows: records in place, or parsed columns.
+protocol SelectionRows {
+    var count: Int { get }
+    func address(_ row: Int) -> UInt64
+    func type(_ row: Int) -> UInt8
+    func withName<R>(_ row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R
+}
+
+/// Records, each with its own name array.
+struct RecordRows: SelectionRows {
+    let records: UnsafeBufferPointer<SymbolRecord>
+    var count: Int { records.count }
+    @inline(__always) func address(_ row: Int) -> UInt64 { records[row].address }
+    @inline(__always) func type(_ row: Int) -> UInt8 { records[row].type }
+    @inline(__always) func withName<R>(_ row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        records[row].name.withUnsafeBufferPointer(body)
+    }
+}
+
+/// A `SymbolTable`'s columns; `nameBytes` is its names' buffer.
+struct ColumnRows: SelectionRows {
+    let table: SymbolTable
+    let nameBytes: UnsafeBufferPointer<UInt8>
+    var count: Int { table.count }
+    @inline(__always) func address(_ row: Int) -> UInt64 { table.addresses[row] }
+    @inline(__always) func type(_ row: Int) -> UInt8 { table.types[row] }
+    @inline(__always) func withName<R>(_ row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(rebasing: nameBytes[table.names.start(of: row)..<table.names.ends[row]]))
     }
 }
