@@ -10,11 +10,12 @@
 /// signal sources, timers and delayed work a command schedules there (a Ctrl-C would wait for
 /// the campaign to end). Shared state between the pieces goes through `Mutex` or `Atomic`.
 ///
-/// The generator's stages are sequential, but a few pieces of them depend on the selection
-/// alone, not on the compression (v6.19+'s `kallsyms_seqs_of_names`, the comments the writer
-/// prints): on a machine with two cores they run while the compression does. Where no thread
-/// can be started (or on a system without POSIX threads) both run on the caller's thread, one
-/// after the other; the results are the same either way.
+/// The generator's stages are sequential, but a piece of them depends on the selection alone,
+/// not on the compression (v6.19+'s `kallsyms_seqs_of_names`): on a machine with two cores it
+/// runs while the compression does, and the compression's rounds are split between the two
+/// threads (`FastEngine.compress(_:alongside:)`, which starts its thread with `start`). Where
+/// no thread can be started (or on a system without POSIX threads) everything runs on the
+/// caller's thread, one piece after the other; the results are the same either way.
 public enum Concurrently {
     /// Runs `background` on a second thread while `foreground` runs on this one; returns both
     /// results once both are done.
@@ -26,9 +27,35 @@ public enum Concurrently {
     ) rethrows
         -> (Foreground, Background)
     {
+        let result = ResultSlot<Background>()
+        guard let thread = start({ result.value = background() }) else { return (try foreground(), background()) }
+        let first: Foreground
+        do {
+            first = try foreground()
+        } catch {
+            thread.join()
+            throw error
+        }
+        thread.join()
+        return (first, result.value!)
+    }
+
+    /// A thread that `start` started; join it once.
+    struct Started {
         #if canImport(Glibc)
-            let result = ResultSlot<Background>()
-            let work = Work { result.value = background() }
+            let thread: pthread_t
+
+            func join() { pthread_join(thread, nil) }
+        #else
+            func join() {}
+        #endif
+    }
+
+    /// Starts `body` on a thread of its own, or returns nil (having run nothing) where no
+    /// thread can be started.
+    static func start(_ body: @escaping () -> Void) -> Started? {
+        #if canImport(Glibc)
+            let work = Work(body)
             var thread = pthread_t()
             let started = pthread_create(
                 &thread, nil,
@@ -38,19 +65,11 @@ public enum Concurrently {
                 }, Unmanaged.passRetained(work).toOpaque())
             guard started == 0 else {
                 Unmanaged.passUnretained(work).release()
-                return (try foreground(), background())
+                return nil
             }
-            let first: Foreground
-            do {
-                first = try foreground()
-            } catch {
-                pthread_join(thread, nil)
-                throw error
-            }
-            pthread_join(thread, nil)
-            return (first, result.value!)
+            return Started(thread: thread)
         #else
-            return (try foreground(), background())
+            return nil
         #endif
     }
 

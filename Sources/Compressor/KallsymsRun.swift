@@ -1,9 +1,13 @@
+import Synchronization
+
 /// One run of an era's generator: every stage's result, from parsed records to the `.S` text.
 public struct KallsymsRun: Sendable {
     public var era: Era
     public var options: KallsymsOptions
     public var parsed: ParsedMap
-    public var selection: Selection
+    /// The kept symbols, made the first time they are asked for (a name array each: the `.S`
+    /// itself needs only the stored strings and the rows' addresses).
+    public var selection: Selection { keptSymbols.selection }
     public var compression: Compression
     public var tables: KallsymsTables
     /// How long each stage took.
@@ -11,19 +15,16 @@ public struct KallsymsRun: Sendable {
     /// The compressor's input (`type ++ name` of every kept symbol, in address order), kept for
     /// the comments of v6.19+'s `.S`: one buffer instead of a reference-counted array per name.
     var storedStrings: ByteStrings
+    let keptSymbols: KeptSymbols
 
     /// The `.S` file, byte-identical to the era's `scripts/kallsyms`.
     public var assembly: [UInt8] {
-        AssemblyWriter.write(
-            tables, symbols: selection.symbols, storedStrings: storedStrings,
-            era: era, options: options)
+        AssemblyWriter.write(tables, storedStrings: storedStrings, era: era, options: options)
     }
 
     /// Writes the `.S` file to `sink` in chunks (see `AssemblyWriter.write(_:symbols:era:options:to:)`).
     public func writeAssembly(to sink: (UnsafeBufferPointer<UInt8>) -> Void) {
-        AssemblyWriter.write(
-            tables, symbols: selection.symbols, storedStrings: storedStrings,
-            era: era, options: options, to: sink)
+        AssemblyWriter.write(tables, storedStrings: storedStrings, era: era, options: options, to: sink)
     }
 
     /// The warnings the generator would print on stderr.
@@ -72,39 +73,56 @@ extension Era {
         let rows = try selectRows(parsed.symbols, options: options)
         timings.select = lap()
         let storedStrings = rows.storedStrings
-        // The kept symbols (a name array each) and v6.19+'s name order depend on the selection
-        // alone: on a large input they are made on a second thread while this one compresses
-        // (then `compress` times both).
+        // v6.19+'s name order depends on the selection alone: on a large input it is sorted on
+        // a second thread while this one compresses (then `compress` times both), and with the
+        // fast engine that thread takes on half of the compression once it is done.
         let compression: Compression
-        let selection: Selection
         var seqsOfNames: [Int]?
         let writesSeqsOfNames = rules.writesSeqsOfNames
-        let alongside = { () -> (Selection, [Int]?) in
-            let seqs = writesSeqsOfNames ? NameOrder.sequence(ofStored: storedStrings, addresses: rows.addresses) : nil
-            return (rows.selection, seqs)
+        let alongside = { () -> [Int]? in
+            writesSeqsOfNames ? NameOrder.sequence(ofStored: storedStrings, addresses: rows.addresses) : nil
         }
-        if storedStrings.count >= Self.secondThreadFrom {
-            (compression, (selection, seqsOfNames)) = Concurrently.run(
-                { engine.compress(storedStrings) }, alongside: alongside)
+        if storedStrings.count >= Self.secondThreadFrom && engine == .fast {
+            (compression, seqsOfNames) = FastEngine.compress(storedStrings, alongside: alongside)
+        } else if storedStrings.count >= Self.secondThreadFrom {
+            (compression, seqsOfNames) = Concurrently.run({ engine.compress(storedStrings) }, alongside: alongside)
         } else {
-            (selection, seqsOfNames) = alongside()
+            seqsOfNames = alongside()
             compression = engine.compress(storedStrings)
         }
         timings.compress = lap()
         let tables = try tables(
-            for: selection, storedStrings: storedStrings, compression: compression,
+            for: rows, storedStrings: storedStrings, compression: compression,
             seqsOfNames: seqsOfNames, options: options)
         timings.tables = lap()
         return KallsymsRun(
-            era: self, options: options, parsed: parsed, selection: selection,
-            compression: compression, tables: tables, timings: timings,
-            storedStrings: storedStrings)
+            era: self, options: options, parsed: parsed, compression: compression, tables: tables,
+            timings: timings, storedStrings: storedStrings, keptSymbols: KeptSymbols(rows))
+    }
+}
+
+/// A run's kept symbols: the rows they come from, and the `Selection` made from them the first
+/// time it is asked for (then kept; the lock makes a run safe to share between threads).
+final class KeptSymbols: Sendable {
+    private let rows: RowSelection
+    private let made = Mutex<Selection?>(nil)
+
+    init(_ rows: RowSelection) { self.rows = rows }
+
+    var selection: Selection {
+        made.withLock { made in
+            if let made { return made }
+            let selection = rows.selection
+            made = selection
+            return selection
+        }
     }
 }
 
 extension Era {
-    /// From this many symbols on, the kept symbols are made (and `kallsyms_seqs_of_names`
-    /// sorted) on a second thread (below it, starting a thread costs more than the work).
+    /// From this many symbols on, `kallsyms_seqs_of_names` is sorted on a second thread, which
+    /// then takes on half of the compression's rounds when the input is long enough
+    /// (`FastEngine.twoThreadsFrom`); below it, starting a thread costs more than the work.
     static let secondThreadFrom = 8_192
 }
 

@@ -31,7 +31,19 @@ extension FastEngine {
         ///
         /// - Precondition: at most `FastEngine.maximumInputLength` bytes.
         static func allocate(copying input: ByteStrings) -> LiveText {
-            let count = input.totalLength
+            input.bytes.withUnsafeBufferPointer { bytes in
+                input.ends.withUnsafeBufferPointer { allocate(copying: bytes, ends: $0, origin: 0) }
+            }
+        }
+
+        /// Copies a stretch of whole symbols of a larger input: `bytes` are its bytes, which
+        /// begin at offset `origin` of that input, and `ends` the (non-decreasing) end offsets
+        /// of its symbols in that input, the last one `origin + bytes.count`. Position 0 is
+        /// offset `origin`.
+        static func allocate(
+            copying bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, origin: Int
+        ) -> LiveText {
+            let count = bytes.count
             precondition(count <= FastEngine.maximumInputLength, "input too large for 32-bit positions")
             let bitmapBytes = count &>> 3 &+ 1 &+ 2 &* bitmapPadding
             let text = LiveText(
@@ -40,22 +52,19 @@ extension FastEngine {
                 starts: .allocate(capacity: bitmapBytes) + bitmapPadding,
                 count: count)
             HugePages.advise(text.codes, byteCount: count)
-            input.bytes.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { text.codes.initialize(from: base, count: count) }
-            }
+            if let base = bytes.baseAddress { text.codes.initialize(from: base, count: count) }
             let live = text.live - bitmapPadding, starts = text.starts - bitmapPadding
             live.initialize(repeating: 0, count: bitmapBytes)
             starts.initialize(repeating: 0, count: bitmapBytes)
             // Live bits for `0 ..< count`: whole bytes, then the last partial byte.
             text.live.update(repeating: 0xFF, count: count &>> 3)
             text.live[count &>> 3] = UInt8(truncatingIfNeeded: (1 &<< (count & 7)) &- 1)
-            input.ends.withUnsafeBufferPointer { ends in
-                var start = 0
-                for end in ends {
-                    // `ends` is non-decreasing and at most `count` (ByteStrings invariant).
-                    if end > start { text.starts[start &>> 3] |= 1 &<< UInt8(start & 7) }
-                    start = end
-                }
+            var start = 0
+            for end in ends {
+                // `ends` is non-decreasing and at most `origin + count` (ByteStrings invariant).
+                let end = end &- origin
+                if end > start { text.starts[start &>> 3] |= 1 &<< UInt8(start & 7) }
+                start = end
             }
             return text
         }
@@ -139,36 +148,55 @@ extension FastEngine {
         ///
         /// `input` must be the collection this text was copied from.
         func packed(_ input: ByteStrings) -> ByteStrings {
-            var liveCount = 0
-            for byte in 0..<(count &+ 7) &>> 3 { liveCount &+= live[byte].nonzeroBitCount }
+            let liveCount = self.liveCount
             let symbolCount = input.count
             var ends = [Int]()
             let bytes = [UInt8](unsafeUninitializedCapacity: liveCount) { buffer, initialized in
                 ends = [Int](unsafeUninitializedCapacity: symbolCount) { endBuffer, endCount in
                     input.ends.withUnsafeBufferPointer { inputEnds in
-                        // Exactly `liveCount` live positions exist, so `offset` stays in bounds.
-                        var offset = 0, position = 0
-                        for symbol in 0..<symbolCount {
-                            let end = inputEnds[symbol]
-                            // 56 positions per window, each live one found by its bit.
-                            while position < end {
-                                let span = min(56, end &- position)
-                                var bits = liveWindow(at: position) & ((1 &<< UInt64(span)) &- 1)
-                                while bits != 0 {
-                                    buffer[offset] = codes[position &+ bits.trailingZeroBitCount]
-                                    offset &+= 1
-                                    bits &= bits &- 1
-                                }
-                                position &+= span
-                            }
-                            endBuffer[symbol] = offset
-                        }
+                        _ = pack(ends: inputEnds, origin: 0, into: buffer.baseAddress!, ends: endBuffer.baseAddress!, from: 0)
                     }
                     endCount = symbolCount
                 }
                 initialized = liveCount
             }
             return ByteStrings(bytes: bytes, ends: ends)
+        }
+
+        /// How many positions are live.
+        var liveCount: Int {
+            var liveCount = 0
+            for byte in 0..<(count &+ 7) &>> 3 { liveCount &+= live[byte].nonzeroBitCount }
+            return liveCount
+        }
+
+        /// Writes the live codes of each symbol, in order, to `bytes` from index `offset`, and
+        /// the index one past each symbol's last code to `packedEnds`; returns the index past
+        /// the last code. `ends` and `origin` are those this text was copied with; `bytes` has
+        /// room for `liveCount` codes from `offset`, `packedEnds` for `ends.count` entries.
+        @discardableResult
+        func pack(
+            ends: UnsafeBufferPointer<Int>, origin: Int, into bytes: UnsafeMutablePointer<UInt8>,
+            ends packedEnds: UnsafeMutablePointer<Int>, from offset: Int
+        ) -> Int {
+            // Exactly `liveCount` live positions exist, so `offset` stays in bounds.
+            var offset = offset, position = 0
+            for symbol in 0..<ends.count {
+                let end = ends[symbol] &- origin
+                // 56 positions per window, each live one found by its bit.
+                while position < end {
+                    let span = min(56, end &- position)
+                    var bits = liveWindow(at: position) & ((1 &<< UInt64(span)) &- 1)
+                    while bits != 0 {
+                        bytes[offset] = codes[position &+ bits.trailingZeroBitCount]
+                        offset &+= 1
+                        bits &= bits &- 1
+                    }
+                    position &+= span
+                }
+                packedEnds[symbol] = offset
+            }
+            return offset
         }
     }
 }

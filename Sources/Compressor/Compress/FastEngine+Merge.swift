@@ -28,9 +28,10 @@ extension FastEngine {
         /// amounts to once the round is over: replacing `(a, b)` at `i, j` by `T` between
         /// neighbours `x` (before) and `y` (after) removes `(x, a)`, `(a, b)`, `(b, y)` and adds
         /// `(x, T)`, `(T, y)`; every other adjacency is untouched. `(a, b)` itself is zeroed once
-        /// per round (`PairStatistics.retire`); the two new pairs are noted in `lists`.
+        /// per round (`PairStatistics.retire`); the other four changes go to `counts`, the two
+        /// new pairs are noted in `lists`.
         @inline(__always)
-        func apply(at position: Int, in text: LiveText, statistics: PairStatistics, lists: inout PairLists) {
+        func apply(at position: Int, in text: LiveText, counts: some NeighbourCounts, lists: inout PairLists) {
             let codes = text.codes
             assert(codes[position] == first)
             // One window of each bitmap, from 8 positions before `position`, answers for the
@@ -77,18 +78,41 @@ extension FastEngine {
             // The pair itself is counted down by `retire` at the end of the round.
             if before >= 0 {
                 let x = Int(codes[before])
-                statistics.decrement(x | Int(first) &<< 8)
-                statistics.increment(x | Int(code) &<< 8)
+                counts.replaced(before: x, in: self)
                 lists.noteLeft(x, at: before)
             }
             if after >= 0 {
                 // `after` lies ahead, not merged yet this round: it cannot hold the code.
                 let y = Int(codes[after])
                 assert(y != Int(code))
-                statistics.decrement(Int(second) | y &<< 8)
-                statistics.increment(Int(code) | y &<< 8)
+                counts.replaced(after: y, in: self)
                 lists.noteRight(y, at: position)
             }
         }
+    }
+
+    /// Where `Merge.apply` sends the count changes around a replaced occurrence: straight to
+    /// the pair statistics (`PairStatistics`), or, on the second thread of a run in two halves,
+    /// into per-neighbour tallies that the first thread adds to the statistics after the round
+    /// (`NeighbourTallies`).
+    protocol NeighbourCounts {
+        /// The live code `x` came before a replaced occurrence: `(x, first)` became `(x, code)`.
+        func replaced(before x: Int, in merge: Merge)
+        /// The live code `y` came after a replaced occurrence: `(second, y)` became `(code, y)`.
+        func replaced(after y: Int, in merge: Merge)
+    }
+}
+
+extension FastEngine.PairStatistics: FastEngine.NeighbourCounts {
+    @inline(__always)
+    func replaced(before x: Int, in merge: FastEngine.Merge) {
+        decrement(x | Int(merge.first) &<< 8)
+        increment(x | Int(merge.code) &<< 8)
+    }
+
+    @inline(__always)
+    func replaced(after y: Int, in merge: FastEngine.Merge) {
+        decrement(Int(merge.second) | y &<< 8)
+        increment(Int(merge.code) | y &<< 8)
     }
 }

@@ -52,6 +52,14 @@ extension FastEngine {
             if Int(blockBest[block]) == pair { blockBest[block] = Self.stale }
         }
 
+        /// Removes `occurrences` occurrences of `pair` at once, as as many `decrement`s would.
+        func decrement(_ pair: Int, by occurrences: UInt32) {
+            assert(counts[pair] >= occurrences, "pair \(pair) removed more often than it occurs")
+            counts[pair] &-= occurrences
+            let block = pair &>> 8
+            if Int(blockBest[block]) == pair { blockBest[block] = Self.stale }
+        }
+
         /// Records that the round merging `pair` removed all its occurrences.
         ///
         /// The merge loop does not count the replaced occurrences down one by one (only the
@@ -69,6 +77,11 @@ extension FastEngine {
         func increment(_ pair: Int) {
             // A count never exceeds the number of byte positions, which is below 2³².
             counts[pair] &+= 1
+        }
+
+        /// Adds `occurrences` occurrences of `pair`, as as many `increment`s would.
+        func increment(_ pair: Int, by occurrences: UInt32) {
+            counts[pair] &+= occurrences
         }
 
         /// Brings the block winners up to date with the pairs involving `code`, `(x, code)` and

@@ -50,31 +50,48 @@ public enum FastEngine {
     /// of a token pair takes the scan of `PairLists.listByScanning`.
     static func compress(_ input: ByteStrings, listingNewPairsFrom threshold: Int?) -> Compression {
         guard input.totalLength <= maximumInputLength else { return ReferenceEngine.compress(input) }
-        let text = LiveText.allocate(copying: input)
-        defer { text.deallocate() }
-        let statistics = PairStatistics.allocate()
-        defer { statistics.deallocate() }
-
-        // Steps 1 and 2: pair statistics and literal codes. The pairs are counted over the flat
-        // buffer first, pairs across symbol boundaries included; the lists are laid out from
-        // those counts, then the boundary pairs are taken back out.
-        input.bytes.withUnsafeBufferPointer { PairCounter.countAcrossBoundaries($0, into: statistics.counts) }
-        var table = TokenTable()
-        for code in literalCodes(input, countsAcrossBoundaries: statistics.counts) { table[code] = .literal }
-
-        var lists = PairLists.allocate(
-            text: text, countsAcrossBoundaries: statistics.counts,
-            listingNewPairsFrom: threshold
-                ?? (input.totalLength < Self.everyPairListedBelow
-                    ? 1 : PairLists.listingThreshold(countsAcrossBoundaries: statistics.counts)))
-        input.bytes.withUnsafeBufferPointer { bytes in
-            input.ends.withUnsafeBufferPointer { PairCounter.removeBoundaryPairs(bytes, ends: $0, from: statistics.counts) }
+        return input.bytes.withUnsafeBufferPointer { bytes in
+            input.ends.withUnsafeBufferPointer { ends in
+                let statistics = PairStatistics.allocate()
+                defer { statistics.deallocate() }
+                // Steps 1 and 2: pair statistics and literal codes. The pairs are counted over
+                // the flat buffer first, pairs across symbol boundaries included; the lists are
+                // laid out from those counts, then the boundary pairs are taken back out.
+                var whole = Stretch.setUp(
+                    bytes: bytes, ends: ends, symbols: 0..<input.count, counting: statistics.counts,
+                    listingNewPairsFrom: threshold)
+                defer { whole.deallocate() }
+                var table = literalTable(bytes: bytes, ends: ends, countsAcrossBoundaries: statistics.counts)
+                let rounds = runRounds(&table, statistics) { merge, firstIsLiteral, count in
+                    whole.merge(merge, firstIsLiteral: firstIsLiteral, count: count, counts: statistics)
+                }
+                return Compression(tokens: table, names: whole.text.packed(input), rounds: rounds)
+            }
         }
-        defer { lists.deallocate() }
-        let batch = UnsafeMutablePointer<UInt32>.allocate(capacity: batchSize)
-        defer { batch.deallocate() }
+    }
 
-        // Step 3: codes 255 → 0, skipping literals.
+    /// Step 2 and the end of step 1: a table with a literal code for every byte that occurs,
+    /// and `counts`, taken over the flat buffer, turned into the pair counts of the symbols (the
+    /// pairs across symbol boundaries taken back out).
+    static func literalTable(
+        bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>,
+        countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>
+    ) -> TokenTable {
+        var table = TokenTable()
+        for code in literalCodes(bytes, countsAcrossBoundaries: counts) { table[code] = .literal }
+        PairCounter.removeBoundaryPairs(bytes, ends: ends, from: counts)
+        return table
+    }
+
+    /// Step 3: codes 255 → 0, skipping literals, each given the best pair of `statistics`
+    /// (a count of 0 stops the whole loop); `merging(merge, firstIsLiteral, count)` replaces
+    /// the pair's listed occurrences and brings the counts up to date, all but the pair's own
+    /// count and the block winners of the new code's pairs, done here.
+    @inline(__always)
+    static func runRounds(
+        _ table: inout TokenTable, _ statistics: PairStatistics,
+        merging: (_ merge: Merge, _ firstIsLiteral: Bool, _ count: Int) -> Void
+    ) -> [Compression.Round] {
         var rounds: [Compression.Round] = []
         for code in stride(from: 255, through: 0, by: -1) {
             let code = UInt8(code)
@@ -88,17 +105,65 @@ public enum FastEngine {
             table[code] = .pair(first: merge.first, second: merge.second)
             rounds.append(.init(code: code, pair: pair, count: count))
             // d: every listed position, left to right (a pair left unlisted is listed now).
-            lists.reservePending(count)
-            let (positions, listed) = lists.positions(of: pair, text: text)
-            visitListedPositions(
-                positions, count: listed, applying: merge, firstIsLiteral: table[merge.first] == .literal,
-                text: text, statistics: statistics, lists: &lists, batch: batch)
+            merging(merge, table[merge.first] == .literal, count)
             statistics.retire(pair)
-            lists.release(pair)
-            lists.layOutNewLists(code: code)
             statistics.admitNewPairs(code: code)
         }
-        return Compression(tokens: table, names: text.packed(input), rounds: rounds)
+        return rounds
+    }
+
+    /// A stretch of whole symbols being compressed: its live text, its pair lists and a
+    /// round's scratch. The one-thread engine has one over the whole input; the two-thread
+    /// engine (`compress(_:alongside:)`) one per thread.
+    ///
+    /// A value over memory it allocates: `setUp(…)` once, `deallocate()` once.
+    struct Stretch {
+        let text: LiveText
+        var lists: PairLists
+        let batch: UnsafeMutablePointer<UInt32>
+        /// The input's symbols it holds, and the offset in the input of its first byte.
+        let symbols: Range<Int>
+        let origin: Int
+
+        /// Copies `symbols` of the input whose bytes and end offsets are `bytes` and `ends`,
+        /// adds the pairs of the copied bytes to `counts` as if they were one string
+        /// (`PairCounter.countAcrossBoundaries`) and lists them. `counts` must hold no other
+        /// pairs: they size the lists. `threshold` as in `compress(_:listingNewPairsFrom:)`.
+        static func setUp(
+            bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, symbols: Range<Int>,
+            counting counts: UnsafeMutablePointer<UInt32>, listingNewPairsFrom threshold: Int?
+        ) -> Stretch {
+            let origin = symbols.lowerBound == 0 ? 0 : ends[symbols.lowerBound &- 1]
+            let end = symbols.isEmpty ? origin : ends[symbols.upperBound &- 1]
+            let own = UnsafeBufferPointer(rebasing: bytes[origin..<end])
+            let text = LiveText.allocate(copying: own, ends: UnsafeBufferPointer(rebasing: ends[symbols]), origin: origin)
+            PairCounter.countAcrossBoundaries(own, into: counts)
+            let lists = PairLists.allocate(
+                text: text, countsAcrossBoundaries: counts,
+                listingNewPairsFrom: threshold
+                    ?? (own.count < everyPairListedBelow ? 1 : PairLists.listingThreshold(countsAcrossBoundaries: counts)))
+            return Stretch(text: text, lists: lists, batch: .allocate(capacity: batchSize), symbols: symbols, origin: origin)
+        }
+
+        func deallocate() {
+            text.deallocate()
+            lists.deallocate()
+            batch.deallocate()
+        }
+
+        /// Step 3d over this stretch: replaces the occurrences of `merge`'s pair at the
+        /// positions listed for it, left to right, sending the count changes to `counts`, and
+        /// lists the pairs the round made. `count` bounds the replacements.
+        @inline(__always)
+        mutating func merge(_ merge: Merge, firstIsLiteral: Bool, count: Int, counts: some NeighbourCounts) {
+            lists.reservePending(count)
+            let (positions, listed) = lists.positions(of: merge.pair, text: text)
+            visitListedPositions(
+                positions, count: listed, applying: merge, firstIsLiteral: firstIsLiteral,
+                text: text, counts: counts, lists: &lists, batch: batch)
+            lists.release(merge.pair)
+            lists.layOutNewLists(code: merge.code)
+        }
     }
 
     /// How many listed positions are looked up before any is merged.
@@ -115,7 +180,7 @@ public enum FastEngine {
     @inline(__always)
     static func visitListedPositions(
         _ arena: UnsafePointer<UInt32>, count end: Int, applying merge: Merge, firstIsLiteral: Bool,
-        text: LiveText, statistics: PairStatistics, lists: inout PairLists,
+        text: LiveText, counts: some NeighbourCounts, lists: inout PairLists,
         batch: UnsafeMutablePointer<UInt32>
     ) {
         var slot = 0
@@ -146,7 +211,7 @@ public enum FastEngine {
                 }
             }
             for index in 0..<batchCount {
-                merge.apply(at: Int(batch[index]), in: text, statistics: statistics, lists: &lists)
+                merge.apply(at: Int(batch[index]), in: text, counts: counts, lists: &lists)
             }
         }
     }
@@ -156,9 +221,9 @@ public enum FastEngine {
     /// Counted over the flat buffer, every byte is the first or second half of some pair (when
     /// there are at least two bytes), so the 65 536 counters tell which bytes occur — cheaper
     /// than a second pass over the text.
-    static func literalCodes(_ input: ByteStrings, countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>) -> [UInt8] {
+    static func literalCodes(_ input: UnsafeBufferPointer<UInt8>, countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>) -> [UInt8] {
         var occurs = [Bool](repeating: false, count: 256)
-        if input.totalLength == 1 { occurs[Int(input.bytes[0])] = true }
+        if input.count == 1 { occurs[Int(input[0])] = true }
         occurs.withUnsafeMutableBufferPointer { occurs in
             var asFirst = [UInt32](repeating: 0, count: 256)
             asFirst.withUnsafeMutableBufferPointer { asFirst in

@@ -9,7 +9,7 @@ public enum AssemblyWriter {
         _ tables: KallsymsTables, symbols: [KeptSymbol], era: Era,
         options: KallsymsOptions
     ) -> [UInt8] {
-        write(tables, symbols: symbols, storedStrings: nil, era: era, options: options)
+        write(tables, storedStrings: storedStrings(of: symbols), era: era, options: options)
     }
 
     /// Writes the same `.S` text to `sink` in chunks (at most 256 KiB of memory, whatever the
@@ -18,45 +18,41 @@ public enum AssemblyWriter {
         _ tables: KallsymsTables, symbols: [KeptSymbol], era: Era, options: KallsymsOptions,
         to sink: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
-        write(tables, symbols: symbols, storedStrings: nil, era: era, options: options, to: sink)
+        write(tables, storedStrings: storedStrings(of: symbols), era: era, options: options, to: sink)
     }
 
-    /// `write(_:symbols:era:options:)` with the symbols' stored strings (`type ++ name`) when
-    /// the caller has them; nil: made from `symbols` when the era prints comments.
+    /// `write(_:symbols:era:options:)` from the symbols' stored strings (`type ++ name`, in
+    /// address order), all the writer needs of them.
     static func write(
-        _ tables: KallsymsTables, symbols: [KeptSymbol], storedStrings: ByteStrings?, era: Era,
-        options: KallsymsOptions
+        _ tables: KallsymsTables, storedStrings: ByteStrings, era: Era, options: KallsymsOptions
     ) -> [UInt8] {
         let rules = era.rules
-        let comments = commentStrings(storedStrings, symbols, rules)
-        return TextBuffer.build(upperBound: upperBound(tables, symbols)) { out in
+        let comments = commentStrings(storedStrings, rules)
+        return TextBuffer.build(upperBound: upperBound(tables, storedStrings)) { out in
             write(tables, comments: comments, rules: rules, options: options, to: &out)
         }
     }
 
-    /// `write(_:symbols:era:options:to:)` with the symbols' stored strings when the caller has them.
+    /// `write(_:symbols:era:options:to:)` from the symbols' stored strings.
     static func write(
-        _ tables: KallsymsTables, symbols: [KeptSymbol], storedStrings: ByteStrings?, era: Era,
+        _ tables: KallsymsTables, storedStrings: ByteStrings, era: Era,
         options: KallsymsOptions, to sink: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
         let rules = era.rules
-        let comments = commentStrings(storedStrings, symbols, rules)
+        let comments = commentStrings(storedStrings, rules)
         TextBuffer.stream(to: sink) { out in
             write(tables, comments: comments, rules: rules, options: options, to: &out)
         }
     }
 
+    /// The symbols' stored strings (`type ++ name` each).
+    private static func storedStrings(of symbols: [KeptSymbol]) -> ByteStrings {
+        Selection(symbols: symbols, textAddress: 0, recordsRead: 0).storedStrings
+    }
+
     /// What the comments print (`type ++ name` of each symbol), when the era prints any.
-    private static func commentStrings(
-        _ storedStrings: ByteStrings?, _ symbols: [KeptSymbol],
-        _ rules: EraRules
-    ) -> ByteStrings {
-        guard rules.writesComments || rules.writesSeqsOfNames else { return ByteStrings() }
-        if let storedStrings {
-            precondition(storedStrings.count == symbols.count, "one stored string per symbol")
-            return storedStrings
-        }
-        return Selection(symbols: symbols, textAddress: 0, recordsRead: 0).storedStrings
+    private static func commentStrings(_ storedStrings: ByteStrings, _ rules: EraRules) -> ByteStrings {
+        rules.writesComments || rules.writesSeqsOfNames ? storedStrings : ByteStrings()
     }
 
     private static func write(
@@ -235,8 +231,8 @@ public enum AssemblyWriter {
     /// names line (`\t.byte ` + a prefix of up to 20 characters + 6 per compressed byte + a
     /// comment with the name), an address or offset line (up to 41 + the name), a seqs line (up
     /// to 32 + the name) and its share of markers; plus 256 token lines and fixed text.
-    static func upperBound(_ tables: KallsymsTables, _ symbols: [KeptSymbol]) -> Int {
-        let names = symbols.reduce(0) { $0 + $1.name.count + 1 }
+    static func upperBound(_ tables: KallsymsTables, _ storedStrings: ByteStrings) -> Int {
+        let names = storedStrings.totalLength
         let expansions = tables.tokenExpansions.reduce(0) { $0 + $1.count }
         return 8_192 + 256 * 30 + expansions + tables.symbolCount * 130
             + 6 * tables.compressedNames.totalLength + 3 * names

@@ -30,8 +30,9 @@ public struct Selection: Hashable, Sendable {
 
 /// A selection from a `SymbolTable` before its kept symbols are made: which rows stay, in the
 /// era's address order, with their type after the per-cpu rewrite (`Era.selectRows`). Its
-/// stored strings are the compressor's input; `selection` makes the `KeptSymbol`s, one name
-/// array each, which `Era.generate` leaves to a second thread while the compression runs.
+/// stored strings are the compressor's input and its rows are all the tables need;
+/// `selection` makes the `KeptSymbol`s, one name array each, which `Era.generate` leaves until
+/// someone asks for `KallsymsRun.selection` (the `.S` does not).
 struct RowSelection: Sendable {
     struct Entry: Sendable {
         var row: Int32

@@ -23,8 +23,9 @@ extension Era {
 
     /// `tables(for:compression:options:)` with pieces the caller may already hold: the
     /// selection's stored strings, and v6.19+'s name order (sorted while the compression ran).
+    /// `selection` is a `Selection` or, before its kept symbols are made, a `RowSelection`.
     func tables(
-        for selection: Selection, storedStrings: ByteStrings?, compression: Compression,
+        for selection: some KeptColumns, storedStrings: ByteStrings?, compression: Compression,
         seqsOfNames: [Int]?, options: KallsymsOptions
     ) throws -> KallsymsTables {
         let rules = self.rules
@@ -36,8 +37,8 @@ extension Era {
                     throw KallsymsError(
                         .symbolLength,
                         "kallsyms failure: unexpected \(length == 0 ? "zero" : "huge") symbol length "
-                            + "(\(length) bytes) for \(printable(selection.symbols[index].name))",
-                        line: selection.symbols[index].line)
+                            + "(\(length) bytes) for \(printable(selection.name(index)))",
+                        line: selection.line(index))
                 }
             }
         }
@@ -48,7 +49,7 @@ extension Era {
                 seqsOfNames
                 ?? NameOrder.sequence(
                     ofStored: storedStrings ?? selection.storedStrings,
-                    symbols: selection.symbols)
+                    addresses: (0..<selection.count).map(selection.address))
         }
         return KallsymsTables(
             compressedNames: names, lengthPrefix: rules.lengthPrefix,
@@ -57,19 +58,20 @@ extension Era {
     }
 
     private func addressTable(
-        for selection: Selection, compressedNames: ByteStrings,
+        for symbols: some KeptColumns, compressedNames: ByteStrings,
         options: KallsymsOptions
     ) throws -> AddressTable {
-        let symbols = selection.symbols
-        let text = selection.textAddress
+        let text = symbols.textAddress
+        let indices = 0..<symbols.count
         // `rules` builds the era's rules afresh: read the one answer needed once, not per symbol.
         let absoluteTest = rules.absoluteTest
         func pointerTable() -> AddressTable {
             .addresses(
-                symbols.indices.map { index in
-                    Self.isPrintedAbsolute(symbols[index], compressed: compressedNames[index], test: absoluteTest)
-                        ? .absolute(symbols[index].address)
-                        : .relative(symbols[index].address, text: text)
+                indices.map { index in
+                    Self.isPrintedAbsolute(
+                        symbols.isPercpuAbsolute(index), compressed: compressedNames[index], test: absoluteTest)
+                        ? .absolute(symbols.address(index))
+                        : .relative(symbols.address(index), text: text)
                 })
         }
         switch rules.addressStyle {
@@ -79,28 +81,29 @@ extension Era {
             return pointerTable()
         case .addressesOrBaseRelative, .baseRelative:
             // Base: the first non-absolute symbol in address order (0 if none).
-            let base = symbols.first { !$0.isPercpuAbsolute }?.address ?? 0
+            let base = indices.first { !symbols.isPercpuAbsolute($0) }.map(symbols.address) ?? 0
             var offsets: [UInt32] = []
             offsets.reserveCapacity(symbols.count)
-            for symbol in symbols {
+            for index in indices {
+                let address = symbols.address(index), isPercpuAbsolute = symbols.isPercpuAbsolute(index)
                 let value: Int64
                 let fits: Bool
-                if options.absolutePercpu && symbol.isPercpuAbsolute {
-                    value = Int64(bitPattern: symbol.address)
+                if options.absolutePercpu && isPercpuAbsolute {
+                    value = Int64(bitPattern: address)
                     fits = value >= 0 && value <= Int64(Int32.max)
                 } else if options.absolutePercpu {
-                    value = Int64(bitPattern: base &- symbol.address &- 1)
+                    value = Int64(bitPattern: base &- address &- 1)
                     fits = value >= Int64(Int32.min) && value < 0
                 } else {
-                    value = Int64(bitPattern: symbol.address &- base)
+                    value = Int64(bitPattern: address &- base)
                     fits = value >= 0 && value <= Int64(UInt32.max)
                 }
                 guard fits else {
                     throw KallsymsError(
                         .valueOutOfRange,
-                        "kallsyms failure: \(symbol.isPercpuAbsolute ? "absolute" : "relative") "
-                            + "symbol value \(hex(symbol.address)) out of range in relative mode "
-                            + "(\(printable(symbol.name)), base \(hex(base)))", line: symbol.line)
+                        "kallsyms failure: \(isPercpuAbsolute ? "absolute" : "relative") "
+                            + "symbol value \(hex(address)) out of range in relative mode "
+                            + "(\(printable(symbols.name(index))), base \(hex(base)))", line: symbols.line(index))
                 }
                 offsets.append(UInt32(truncatingIfNeeded: value))
             }
@@ -108,17 +111,18 @@ extension Era {
                 offsets: offsets, base: .relative(base, text: text),
                 absolutePercpu: options.absolutePercpu)
         case .offsetsFromMinimum:
-            let base = symbols.first?.address ?? 0
+            let base = indices.first.map(symbols.address) ?? 0
             var offsets: [UInt32] = []
             offsets.reserveCapacity(symbols.count)
-            for symbol in symbols {
-                let offset = symbol.address &- base
+            for index in indices {
+                let address = symbols.address(index)
+                let offset = address &- base
                 guard offset <= UInt64(UInt32.max) else {
                     throw KallsymsError(
                         .valueOutOfRange,
-                        "kallsyms failure: relative symbol value \(hex(symbol.address)) out of range "
-                            + "(\(printable(symbol.name)) is \(hex(offset)) above the base \(hex(base)); "
-                            + "offsets are 32-bit)", line: symbol.line)
+                        "kallsyms failure: relative symbol value \(hex(address)) out of range "
+                            + "(\(printable(symbols.name(index))) is \(hex(offset)) above the base \(hex(base)); "
+                            + "offsets are 32-bit)", line: symbols.line(index))
                 }
                 offsets.append(UInt32(offset))
             }
@@ -126,26 +130,27 @@ extension Era {
         case .offsetsOnly where options.pcRelative:
             var values: [Int32] = []
             values.reserveCapacity(symbols.count)
-            for symbol in symbols {
-                let distance = Int64(bitPattern: symbol.address &- text)
+            for index in indices {
+                let address = symbols.address(index)
+                let distance = Int64(bitPattern: address &- text)
                 guard let value = Int32(exactly: distance) else {
                     throw KallsymsError(
                         .valueOutOfRange,
-                        "kallsyms failure: \(printable(symbol.name)) at \(hex(symbol.address)) is "
+                        "kallsyms failure: \(printable(symbols.name(index))) at \(hex(address)) is "
                             + "\(distance) bytes from _text (\(hex(text))), beyond the 32-bit pc-relative range",
-                        line: symbol.line)
+                        line: symbols.line(index))
                 }
                 values.append(value)
             }
             return .textRelative(values)
         case .offsetsOnly:
-            return .absolute32(symbols.map { UInt32(truncatingIfNeeded: $0.address) })
+            return .absolute32(indices.map { UInt32(truncatingIfNeeded: symbols.address($0)) })
         }
     }
 
-    /// Whether the address of `symbol` is printed as a raw value (docs/behaviour.md §3.4).
+    /// Whether the address of a symbol is printed as a raw value (docs/behaviour.md §3.4).
     private static func isPrintedAbsolute(
-        _ symbol: KeptSymbol, compressed: ArraySlice<UInt8>,
+        _ isPercpuAbsolute: Bool, compressed: ArraySlice<UInt8>,
         test: EraRules.AbsoluteTest
     ) -> Bool {
         switch test {
@@ -154,7 +159,7 @@ extension Era {
             // only when the type byte was not merged into a token.
             let first = compressed.first
             return first == UInt8(ascii: "A") || first == UInt8(ascii: "a")
-        case .percpuFlag: return symbol.isPercpuAbsolute
+        case .percpuFlag: return isPercpuAbsolute
         case .none: return false
         }
     }
@@ -171,4 +176,34 @@ public func printable<C: Collection>(_ name: C) -> String where C.Element == UIn
     }
     if name.count > 80 { text += "… (\(name.count) bytes)" }
     return text
+}
+
+/// What the tables need of the kept symbols, by index in address order: a `Selection`'s
+/// `KeptSymbol`s, or the rows of a `RowSelection` before those are made (`Era.generate` makes
+/// them only when someone asks for `KallsymsRun.selection`).
+protocol KeptColumns {
+    var count: Int { get }
+    /// The address of `_text` (0 if none).
+    var textAddress: UInt64 { get }
+    var storedStrings: ByteStrings { get }
+    func address(_ index: Int) -> UInt64
+    func isPercpuAbsolute(_ index: Int) -> Bool
+    /// For messages.
+    func name(_ index: Int) -> [UInt8]
+    func line(_ index: Int) -> Int
+}
+
+extension Selection: KeptColumns {
+    var count: Int { symbols.count }
+    func address(_ index: Int) -> UInt64 { symbols[index].address }
+    func isPercpuAbsolute(_ index: Int) -> Bool { symbols[index].isPercpuAbsolute }
+    func name(_ index: Int) -> [UInt8] { symbols[index].name }
+    func line(_ index: Int) -> Int { symbols[index].line }
+}
+
+extension RowSelection: KeptColumns {
+    func address(_ index: Int) -> UInt64 { table.addresses[Int(entries[index].row)] }
+    func isPercpuAbsolute(_ index: Int) -> Bool { entries[index].isPercpuAbsolute }
+    func name(_ index: Int) -> [UInt8] { Array(table.names[Int(entries[index].row)]) }
+    func line(_ index: Int) -> Int { Int(table.lines[Int(entries[index].row)]) }
 }
