@@ -1,4 +1,5 @@
 import Compressor
+import Randomness
 import TestSupport
 import Testing
 
@@ -48,5 +49,25 @@ import Testing
     func nameOrder() {
         let symbols = [symbol(1, "T", "b", 0), symbol(2, "t", "a", 1), symbol(3, "T", "a", 2), symbol(3, "D", "A", 3)]
         #expect(NameOrder.sequence(of: symbols) == [3, 1, 2, 0])
+    }
+
+    /// Thousands of names drawn to share long prefixes, to repeat, to end inside an eight-byte
+    /// key or exactly at one, at few addresses: runs of every size go through the radix passes
+    /// and the comparison sort at every depth, and the result must be a plain sort's.
+    @Test("seqs_of_names of large random sets equals a plain sort by name, address, index", arguments: 0..<3)
+    func nameOrderOfLargeSets(seed: UInt64) {
+        var generator = SeededRandom(seed: 0x5E05 &+ seed)
+        let prefixes = ["", "__pfx_", "__ksymtab_", "__pfx___x64_sys_", "trace_event_raw_event_", "a"]
+        let symbols = (0..<6_000).map { position -> KeptSymbol in
+            let prefix = prefixes[Int(generator.next() % UInt64(prefixes.count))]
+            let tail = (0..<Int(generator.next() % 12)).map { _ in Character(Unicode.Scalar(UInt8(0x61 + generator.next() % 3))) }
+            return symbol(generator.next() % 4, "T", prefix + String(tail), position)
+        }
+        let plain = symbols.indices.sorted { a, b in
+            let (left, right) = (symbols[a].name, symbols[b].name)
+            if left != right { return left.lexicographicallyPrecedes(right) }
+            return symbols[a].address != symbols[b].address ? symbols[a].address < symbols[b].address : a < b
+        }
+        #expect(NameOrder.sequence(of: symbols) == plain)
     }
 }

@@ -131,6 +131,8 @@ public enum NameOrder {
             let start = index == 0 ? 0 : ends[index &- 1]
             return UnsafeBufferPointer(rebasing: bytes[(start &+ 1)..<ends[index]])
         }
+        let scratch = UnsafeMutablePointer<Entry>.allocate(capacity: max(entries.count, 1))
+        defer { scratch.deallocate() }
         func refine(_ range: Range<Int>, depth: Int) {
             let offset = depth &* 8
             var longest = 0
@@ -138,14 +140,19 @@ public enum NameOrder {
                 let string = name(entries[position].index)
                 var key: UInt64 = 0
                 if string.count >= offset &+ 8 {
-                    for k in offset..<(offset &+ 8) { key = key &<< 8 | UInt64(string[k]) }
+                    // The eight bytes as one big-endian number: the first byte most significant.
+                    key = UInt64(bigEndian: UnsafeRawPointer(string.baseAddress! + offset).loadUnaligned(as: UInt64.self))
                 } else {
                     for k in offset..<(offset &+ 8) { key = key &<< 8 | (k < string.count ? UInt64(string[k]) : 0) }
                 }
                 entries[position].key = key
                 longest = max(longest, string.count)
             }
-            entries[range].sort { $0.key < $1.key }
+            if range.count >= radixSortFrom {
+                radixSort(UnsafeMutableBufferPointer(rebasing: entries[range]), scratch: scratch)
+            } else {
+                entries[range].sort { $0.key < $1.key }
+            }
             var start = range.lowerBound
             while start < range.upperBound {
                 var end = start &+ 1
@@ -174,6 +181,43 @@ public enum NameOrder {
     private struct Entry {
         var key: UInt64
         var index: Int32
+    }
+
+    /// From this many entries on, a run is sorted by `radixSort` rather than by comparisons.
+    private static let radixSortFrom = 512
+
+    /// Sorts `entries` by key: one stable counting pass per key byte, least significant
+    /// first, skipping the bytes in which all keys agree; `scratch` has room for as many
+    /// entries. (A kernel's names share long prefixes, so many runs differ in few bytes.)
+    private static func radixSort(_ entries: UnsafeMutableBufferPointer<Entry>, scratch: UnsafeMutablePointer<Entry>) {
+        let count = entries.count
+        guard count > 1, let base = entries.baseAddress else { return }
+        var common = UInt64.max, some: UInt64 = 0
+        for entry in entries {
+            common &= entry.key
+            some |= entry.key
+        }
+        let differing = common ^ some
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { slots in
+            var source = base, target = scratch
+            for shift in stride(from: 0, to: 64, by: 8) where (differing &>> UInt64(shift)) & 0xFF != 0 {
+                slots.initialize(repeating: 0)
+                for index in 0..<count { slots[Int(truncatingIfNeeded: (source[index].key &>> UInt64(shift)) & 0xFF)] &+= 1 }
+                var total = 0
+                for digit in 0..<256 {
+                    let size = slots[digit]
+                    slots[digit] = total
+                    total &+= size
+                }
+                for index in 0..<count {
+                    let digit = Int(truncatingIfNeeded: (source[index].key &>> UInt64(shift)) & 0xFF)
+                    target[slots[digit]] = source[index]
+                    slots[digit] &+= 1
+                }
+                swap(&source, &target)
+            }
+            if source != base { base.update(from: source, count: count) }
+        }
     }
 
     enum Comparison { case less, equal, greater }
