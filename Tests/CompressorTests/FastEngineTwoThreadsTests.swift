@@ -38,6 +38,7 @@ import Testing
     @Test("edge cases: empty strings at the cut, runs across it, one byte on a side")
     func edgeCasesAgree() {
         let cases: [[[UInt8]]] = [
+            [[], []], [[0x61], []], [[], [0x61]], [[0x61], [0x61]],
             [[], [0x61, 0x61, 0x61]], [[0x61, 0x61, 0x61], []], [[], [], [0x61, 0x62, 0x61, 0x62]],
             [[0x61], [0x61, 0x61]], [Array("aaaa".utf8), Array("aaaa".utf8), Array("aaaa".utf8)],
             [[UInt8](repeating: 0x61, count: 90), [UInt8](repeating: 0x61, count: 90)],

@@ -61,7 +61,9 @@ extension FastEngine {
         alongside: @escaping () -> Alongside
     ) -> (Compression, Alongside) {
         precondition(split > 0 && split < input.count, "both stretches hold symbols")
-        guard input.totalLength <= maximumInputLength else { return (ReferenceEngine.compress(input), alongside()) }
+        guard input.totalLength >= 2 && input.totalLength <= maximumInputLength else {
+            return (compress(input, listingNewPairsFrom: threshold), alongside())
+        }
         return input.bytes.withUnsafeBufferPointer { bytes in
             input.ends.withUnsafeBufferPointer { ends in
                 let second = SecondThread(
@@ -101,10 +103,8 @@ extension FastEngine {
                 }
                 // Both stretches packed into one buffer, each by its own thread.
                 let symbolCount = input.count
-                let firstLive = first.text.liveCount
-                var secondLive = 0
-                second.post { secondLive = $0.text.liveCount }
-                second.waitForTask()
+                // (The second thread is between tasks: its stretch may be read here.)
+                let firstLive = first.text.liveCount, secondLive = second.stretch!.text.liveCount
                 var packedEnds = [Int]()
                 let packedBytes = [UInt8](unsafeUninitializedCapacity: firstLive + secondLive) { buffer, initialized in
                     packedEnds = [Int](unsafeUninitializedCapacity: symbolCount) { endBuffer, endCount in
