@@ -150,6 +150,8 @@ extension FastEngine {
         func packed(_ input: ByteStrings) -> ByteStrings {
             let liveCount = self.liveCount
             let symbolCount = input.count
+            // (Nothing live: no symbol has a byte.)
+            guard liveCount > 0 else { return ByteStrings(bytes: [], ends: [Int](repeating: 0, count: symbolCount)) }
             var ends = [Int]()
             let bytes = [UInt8](unsafeUninitializedCapacity: liveCount) { buffer, initialized in
                 ends = [Int](unsafeUninitializedCapacity: symbolCount) { endBuffer, endCount in

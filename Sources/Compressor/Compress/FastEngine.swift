@@ -121,9 +121,6 @@ public enum FastEngine {
         let text: LiveText
         var lists: PairLists
         let batch: UnsafeMutablePointer<UInt32>
-        /// The input's symbols it holds, and the offset in the input of its first byte.
-        let symbols: Range<Int>
-        let origin: Int
 
         /// Copies `symbols` of the input whose bytes and end offsets are `bytes` and `ends`,
         /// adds the pairs of the copied bytes to `counts` as if they were one string
@@ -142,7 +139,7 @@ public enum FastEngine {
                 text: text, countsAcrossBoundaries: counts,
                 listingNewPairsFrom: threshold
                     ?? (own.count < everyPairListedBelow ? 1 : PairLists.listingThreshold(countsAcrossBoundaries: counts)))
-            return Stretch(text: text, lists: lists, batch: .allocate(capacity: batchSize), symbols: symbols, origin: origin)
+            return Stretch(text: text, lists: lists, batch: .allocate(capacity: batchSize))
         }
 
         func deallocate() {

@@ -59,6 +59,8 @@ public enum AssemblyWriter {
         _ tables: KallsymsTables, comments: ByteStrings, rules: EraRules,
         options: KallsymsOptions, to out: inout TextBuffer
     ) {
+        // The comment lines index the comments without checks.
+        precondition(comments.isEmpty || comments.count == tables.symbolCount, "one stored string per symbol")
         comments.bytes.withUnsafeBufferPointer { bytes in
             comments.ends.withUnsafeBufferPointer { ends in
                 write(tables, commentBytes: bytes, commentEnds: ends, rules: rules, options: options, to: &out)
