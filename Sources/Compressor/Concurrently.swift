@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -40,21 +42,26 @@ public enum Concurrently {
         return (first, result.value!)
     }
 
-    /// A thread that `start` started; join it once.
+    /// A thread that `start` started (or the warm second core it handed `body` to); join it once.
     struct Started {
         #if canImport(Glibc)
-            let thread: pthread_t
+            fileprivate let thread: pthread_t?
+            fileprivate let warm: WarmCore?
 
-            func join() { pthread_join(thread, nil) }
+            func join() {
+                if let thread { pthread_join(thread, nil) }
+                warm?.waitUntilDone()
+            }
         #else
             func join() {}
         #endif
     }
 
     /// Starts `body` on a thread of its own, or returns nil (having run nothing) where no
-    /// thread can be started.
-    static func start(_ body: @escaping () -> Void) -> Started? {
+    /// thread can be started; given a `warm` core that is free, `body` goes to it instead.
+    static func start(_ body: @escaping () -> Void, on warm: WarmCore? = nil) -> Started? {
         #if canImport(Glibc)
+            if let warm, warm.take(body) { return Started(thread: nil, warm: warm) }
             let work = Work(body)
             var thread = pthread_t()
             let started = pthread_create(
@@ -67,7 +74,7 @@ public enum Concurrently {
                 Unmanaged.passUnretained(work).release()
                 return nil
             }
-            return Started(thread: thread)
+            return Started(thread: thread, warm: nil)
         #else
             return nil
         #endif
@@ -105,6 +112,96 @@ public enum Concurrently {
         #else
             for worker in 0..<max(1, count) { body(worker) }
         #endif
+    }
+
+    /// Runs `body` with a second thread waiting, busy, for the pieces `start(_:on:)` hands it
+    /// (nil where no thread can be started), and ends that thread before returning.
+    ///
+    /// On a virtual machine an idle core can take milliseconds to run a new thread (measured
+    /// here: 0.1–2.7 ms from `pthread_create` to the thread's first instruction), as long as
+    /// a stage of `compress` on a kernel map. A thread that spins (yielding the processor
+    /// between looks) keeps its core awake and takes a piece in microseconds; it also competes
+    /// for the machine while it waits, so it is for stretches of a few milliseconds before a
+    /// piece is due. Nothing changes but when pieces start.
+    static func withWarmSecondCore<R>(_ body: (WarmCore?) throws -> R) rethrows -> R {
+        #if canImport(Glibc)
+            let warm = WarmCore()
+            guard let thread = start({ warm.serve() }) else { return try body(nil) }
+            defer {
+                warm.stop()
+                thread.join()
+            }
+            return try body(warm)
+        #else
+            return try body(nil)
+        #endif
+    }
+
+    /// The waiting thread of `withWarmSecondCore`: one piece at a time, handed over through
+    /// `state` (idle → taken → ready → idle once done; or stopped). The piece is written
+    /// before `state` becomes ready (releasing) and read after it is seen ready (acquiring).
+    final class WarmCore: @unchecked Sendable {  // `body` is guarded by `state` as described
+        private static let idle = 0, taken = 1, ready = 2, running = 3, stopped = 4
+        private let state = Atomic<Int>(WarmCore.idle)
+        private var body: (() -> Void)?
+        /// How many pieces this thread has run.
+        let piecesRun = Atomic<Int>(0)
+
+        /// Hands `body` over if the thread is idle; false (nothing done) when it is busy.
+        func take(_ body: @escaping () -> Void) -> Bool {
+            guard state.compareExchange(expected: Self.idle, desired: Self.taken, ordering: .acquiring).exchanged
+            else { return false }
+            self.body = body
+            state.store(Self.ready, ordering: .releasing)
+            return true
+        }
+
+        /// Waits until the piece handed over last has run.
+        func waitUntilDone() {
+            Concurrently.spin {
+                let now = state.load(ordering: .acquiring)
+                return now == Self.idle || now == Self.stopped
+            }
+        }
+
+        /// Ends the thread once it is idle.
+        func stop() {
+            while !state.compareExchange(expected: Self.idle, desired: Self.stopped, ordering: .releasing).exchanged {
+                Concurrently.spin { state.load(ordering: .acquiring) == Self.idle }
+            }
+        }
+
+        /// The thread's body: runs pieces until stopped.
+        func serve() {
+            while true {
+                var now = 0
+                Concurrently.spin {
+                    now = state.load(ordering: .acquiring)
+                    return now == Self.ready || now == Self.stopped
+                }
+                if now == Self.stopped { return }
+                state.store(Self.running, ordering: .relaxed)
+                body?()
+                body = nil
+                piecesRun.add(1, ordering: .relaxed)
+                state.store(Self.idle, ordering: .releasing)
+            }
+        }
+
+    }
+
+    /// Waits for `condition` by looking again and again, yielding the processor after the first
+    /// few thousand looks (so that threads sharing one core still make progress): for waits of
+    /// microseconds between threads that hand each other work many times a second.
+    @inline(__always)
+    static func spin(until condition: () -> Bool) {
+        var spins = 0
+        while !condition() {
+            spins &+= 1
+            #if canImport(Glibc)
+                if spins > 2_000 { sched_yield() }
+            #endif
+        }
     }
 
     /// The background work, handed to the second thread.

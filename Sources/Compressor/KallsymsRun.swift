@@ -62,6 +62,18 @@ extension Era {
         _ parsed: ParsedMap, options: KallsymsOptions = .init(),
         engine: CompressionEngine = .default
     ) throws -> KallsymsRun {
+        // From the selection on, a second thread is kept awake for the compression's second
+        // half: the selection's few milliseconds cover the time a new thread takes to start.
+        guard parsed.symbols.count >= Self.secondThreadFrom && engine == .fast else {
+            return try generate(parsed, options: options, engine: engine, warm: nil)
+        }
+        return try Concurrently.withWarmSecondCore { try generate(parsed, options: options, engine: engine, warm: $0) }
+    }
+
+    /// `generate(_:options:engine:)`, the compression's second thread `warm` when there is one.
+    private func generate(
+        _ parsed: ParsedMap, options: KallsymsOptions, engine: CompressionEngine, warm: Concurrently.WarmCore?
+    ) throws -> KallsymsRun {
         var timings = StageTimings()
         let clock = ContinuousClock()
         var start = clock.now
@@ -83,7 +95,7 @@ extension Era {
             writesSeqsOfNames ? NameOrder.sequence(ofStored: storedStrings, addresses: rows.addresses) : nil
         }
         if storedStrings.count >= Self.secondThreadFrom && engine == .fast {
-            (compression, seqsOfNames) = FastEngine.compress(storedStrings, alongside: alongside)
+            (compression, seqsOfNames) = FastEngine.compress(storedStrings, alongside: alongside, on: warm)
         } else if storedStrings.count >= Self.secondThreadFrom {
             (compression, seqsOfNames) = Concurrently.run({ engine.compress(storedStrings) }, alongside: alongside)
         } else {

@@ -1,9 +1,5 @@
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension FastEngine {
     /// From this many input bytes, `compress(_:alongside:)` splits the rounds between two
     /// threads; below it a second thread saves less than it costs.
@@ -28,13 +24,14 @@ extension FastEngine {
     /// until the second thread is free, the calling thread merges in both stretches.
     ///
     /// Where no second thread can be started, `compress(_:)` and then `alongside` run here.
+    /// The second thread is `warm` when that is free (`Concurrently.withWarmSecondCore`).
     static func compress<Alongside>(
-        _ input: ByteStrings, alongside: @escaping () -> Alongside
+        _ input: ByteStrings, alongside: @escaping () -> Alongside, on warm: Concurrently.WarmCore? = nil
     ) -> (Compression, Alongside) {
         guard input.totalLength >= twoThreadsFrom, let split = twoThreadSplit(input) else {
             return Concurrently.run({ compress(input) }, alongside: alongside)
         }
-        return compress(input, splittingAt: split, listingNewPairsFrom: nil, alongside: alongside)
+        return compress(input, splittingAt: split, listingNewPairsFrom: nil, alongside: alongside, on: warm)
     }
 
     /// The first symbol of the second stretch: the one after the symbol that reaches half of
@@ -58,7 +55,7 @@ extension FastEngine {
     /// `input.count - 1`) and the listing threshold `threshold` in both (nil: each stretch's own).
     static func compress<Alongside>(
         _ input: ByteStrings, splittingAt split: Int, listingNewPairsFrom threshold: Int?,
-        alongside: @escaping () -> Alongside
+        alongside: @escaping () -> Alongside, on warm: Concurrently.WarmCore? = nil
     ) -> (Compression, Alongside) {
         precondition(split > 0 && split < input.count, "both stretches hold symbols")
         guard input.totalLength >= 2 && input.totalLength <= maximumInputLength else {
@@ -69,7 +66,7 @@ extension FastEngine {
                 let second = SecondThread(
                     bytes: bytes, ends: ends, symbols: split..<input.count, threshold: threshold, alongside: alongside)
                 defer { second.deallocate() }
-                guard let thread = Concurrently.start({ second.run() }) else {
+                guard let thread = Concurrently.start({ second.run() }, on: warm) else {
                     return (compress(input, listingNewPairsFrom: threshold), alongside())
                 }
                 let statistics = PairStatistics.allocate()
@@ -140,8 +137,7 @@ extension FastEngine {
     /// task's number in `posted` (releasing); the second thread waits for that number
     /// (acquiring), runs the task and stores the number in `finished`, which the calling thread
     /// waits for. Everything a task touches is thus written before the other side reads it.
-    /// Waits spin a little and then yield the processor, so that two threads sharing one core
-    /// still make progress.
+    /// Waits are `Concurrently.spin`.
     private final class SecondThread<Alongside>: @unchecked Sendable {  // shared as described above
         let bytes: UnsafeBufferPointer<UInt8>
         let ends: UnsafeBufferPointer<Int>
@@ -194,7 +190,7 @@ extension FastEngine {
             var served = 0
             while true {
                 served += 1
-                Self.wait { posted.load(ordering: .acquiring) == served }
+                Concurrently.spin { posted.load(ordering: .acquiring) == served }
                 guard let task else { return }
                 task(&stretch!)
                 finished.store(served, ordering: .releasing)
@@ -211,7 +207,7 @@ extension FastEngine {
         }
 
         func waitUntilSetUp() {
-            Self.wait { setUpDone.load(ordering: .acquiring) }
+            Concurrently.spin { setUpDone.load(ordering: .acquiring) }
         }
 
         /// Hands `task` to the second thread (calling thread only); nil ends it.
@@ -223,18 +219,7 @@ extension FastEngine {
 
         /// Waits until the task posted last has run (calling thread only).
         func waitForTask() {
-            Self.wait { finished.load(ordering: .acquiring) == taskCount }
-        }
-
-        @inline(__always)
-        static func wait(until condition: () -> Bool) {
-            var spins = 0
-            while !condition() {
-                spins &+= 1
-                #if canImport(Glibc)
-                    if spins > 2_000 { sched_yield() }
-                #endif
-            }
+            Concurrently.spin { finished.load(ordering: .acquiring) == taskCount }
         }
     }
 
