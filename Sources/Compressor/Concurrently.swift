@@ -22,15 +22,16 @@ public enum Concurrently {
     /// Runs `background` on a second thread while `foreground` runs on this one; returns both
     /// results once both are done.
     ///
-    /// `background` must not touch anything `foreground` mutates (both only read shared values here).
+    /// `background` must not touch anything `foreground` mutates (both only read shared values
+    /// here). It runs on `warm` when that is free.
     static func run<Foreground, Background>(
         _ foreground: () throws -> Foreground,
-        alongside background: @escaping () -> Background
+        alongside background: @escaping () -> Background, on warm: WarmCore? = nil
     ) rethrows
         -> (Foreground, Background)
     {
         let result = ResultSlot<Background>()
-        guard let thread = start({ result.value = background() }) else { return (try foreground(), background()) }
+        guard let thread = start({ result.value = background() }, on: warm) else { return (try foreground(), background()) }
         let first: Foreground
         do {
             first = try foreground()

@@ -29,7 +29,7 @@ extension FastEngine {
         _ input: ByteStrings, alongside: @escaping () -> Alongside, on warm: Concurrently.WarmCore? = nil
     ) -> (Compression, Alongside) {
         guard input.totalLength >= twoThreadsFrom, let split = twoThreadSplit(input) else {
-            return Concurrently.run({ compress(input) }, alongside: alongside)
+            return Concurrently.run({ compress(input) }, alongside: alongside, on: warm)
         }
         return compress(input, splittingAt: split, listingNewPairsFrom: nil, alongside: alongside, on: warm)
     }
