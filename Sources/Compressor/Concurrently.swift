@@ -58,15 +58,20 @@ public enum Concurrently {
         #endif
     }
 
-    /// Starts `body` on a thread of its own, or returns nil (having run nothing) where no
-    /// thread can be started; given a `warm` core that is free, `body` goes to it instead.
-    static func start(_ body: @escaping () -> Void, on warm: WarmCore? = nil) -> Started? {
+    /// Starts `body` on a thread of its own (with a stack of `stackSize` bytes, or the system's
+    /// default), or returns nil (having run nothing) where no thread can be started; given a
+    /// `warm` core that is free, `body` goes to it instead.
+    static func start(_ body: @escaping () -> Void, on warm: WarmCore? = nil, stackSize: Int? = nil) -> Started? {
         #if canImport(Glibc)
             if let warm, warm.take(body) { return Started(thread: nil, warm: warm) }
+            var attributes = pthread_attr_t()
+            pthread_attr_init(&attributes)
+            defer { pthread_attr_destroy(&attributes) }
+            if let stackSize { pthread_attr_setstacksize(&attributes, stackSize) }
             let work = Work(body)
             var thread = pthread_t()
             let started = pthread_create(
-                &thread, nil,
+                &thread, &attributes,
                 { context in
                     Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().body()
                     return nil
@@ -85,34 +90,17 @@ public enum Concurrently {
     /// its own with a 16 MiB stack, and returns when all have ended. Where a thread cannot be
     /// started, that worker runs on the caller's thread after the others were started.
     public static func workers(count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        #if canImport(Glibc)
-            var threads: [pthread_t] = []
-            var inline: [Int] = []
-            var attributes = pthread_attr_t()
-            pthread_attr_init(&attributes)
-            pthread_attr_setstacksize(&attributes, 16 << 20)
-            defer { pthread_attr_destroy(&attributes) }
-            for worker in 0..<max(1, count) {
-                let work = Work { body(worker) }
-                var thread = pthread_t()
-                let started = pthread_create(
-                    &thread, &attributes,
-                    { context in
-                        Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().body()
-                        return nil
-                    }, Unmanaged.passRetained(work).toOpaque())
-                if started == 0 {
-                    threads.append(thread)
-                } else {
-                    Unmanaged.passUnretained(work).release()
-                    inline.append(worker)
-                }
+        var threads: [Started] = []
+        var inline: [Int] = []
+        for worker in 0..<max(1, count) {
+            if let thread = start({ body(worker) }, stackSize: 16 << 20) {
+                threads.append(thread)
+            } else {
+                inline.append(worker)
             }
-            for worker in inline { body(worker) }
-            for thread in threads { pthread_join(thread, nil) }
-        #else
-            for worker in 0..<max(1, count) { body(worker) }
-        #endif
+        }
+        for worker in inline { body(worker) }
+        for thread in threads { thread.join() }
     }
 
     /// Runs `body` with a second thread waiting, busy, for the pieces `start(_:on:)` hands it

@@ -27,19 +27,13 @@ extension FastEngine {
 
         static let bitmapPadding = 8
 
-        /// Copies `input`: every position live, a start bit at each non-empty symbol's first byte.
+        /// Copies a stretch of whole symbols of an input (all of it, or one thread's part): every
+        /// position live, a start bit at each non-empty symbol's first byte. `bytes` are the
+        /// stretch's bytes, which begin at offset `origin` of the input, and `ends` the
+        /// (non-decreasing) end offsets of its symbols in the input, the last one
+        /// `origin + bytes.count`. Position 0 is offset `origin`.
         ///
         /// - Precondition: at most `FastEngine.maximumInputLength` bytes.
-        static func allocate(copying input: ByteStrings) -> LiveText {
-            input.bytes.withUnsafeBufferPointer { bytes in
-                input.ends.withUnsafeBufferPointer { allocate(copying: bytes, ends: $0, origin: 0) }
-            }
-        }
-
-        /// Copies a stretch of whole symbols of a larger input: `bytes` are its bytes, which
-        /// begin at offset `origin` of that input, and `ends` the (non-decreasing) end offsets
-        /// of its symbols in that input, the last one `origin + bytes.count`. Position 0 is
-        /// offset `origin`.
         static func allocate(
             copying bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, origin: Int
         ) -> LiveText {

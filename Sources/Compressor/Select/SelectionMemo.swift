@@ -76,15 +76,9 @@ public struct SelectionMemo: Sendable {
         guard era == self.era, options == self.options, records.count == self.records.count else { return nil }
         let same = records.withUnsafeBufferPointer { new in
             self.records.withUnsafeBufferPointer { old in
+                func differs(_ row: Int) -> Bool { new[row].type != old[row].type || !Self.sameName(new[row].name, old[row].name) }
                 // A few rows first: a memo of another layout usually differs early.
-                for row in stride(from: 0, to: new.count, by: 4096)
-                where new[row].type != old[row].type || !Self.sameName(new[row].name, old[row].name) {
-                    return false
-                }
-                for row in new.indices where new[row].type != old[row].type || !Self.sameName(new[row].name, old[row].name) {
-                    return false
-                }
-                return true
+                return !stride(from: 0, to: new.count, by: 4096).contains(where: differs) && !new.indices.contains(where: differs)
             }
         }
         guard same, let continues = Self.runs(inputOrder, of: records), continues == continuesRun else { return nil }
