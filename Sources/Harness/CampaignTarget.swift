@@ -54,7 +54,7 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
         case .stubStability:
             guard fails(result) else { return .holds }
             return .fails(
-                "kept symbols per pass: " + result.linkedPasses.map { String($0.output.kept.count) }.joined(separator: ", ")
+                "kept symbols per pass: " + result.linkedPasses.map { String($0.output.symbolsKept) }.joined(separator: ", ")
                     + " (" + Self.letterChanges(result) + ")")
         case .roundTrip:
             preconditionFailure("unreachable")

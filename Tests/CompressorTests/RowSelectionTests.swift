@@ -77,4 +77,29 @@ import Testing
             }
         }
     }
+
+    @Test(
+        "a selection from records gives the stored strings and tables of its kept symbols, before and after they are made",
+        arguments: Era.allCases)
+    func recordSelectionEqualsItsSymbols(_ era: Era) throws {
+        var random = SeededRandom(seed: 0x17_1).derived(era.rawValue)
+        for _ in 0..<40 {
+            let records = Self.records(1 + Int(random.next() % 400), using: &random)
+            for options in Self.optionSets(era) {
+                guard let fromRecords = try? era.select(records, options: options) else { continue }
+                let compression = CompressionEngine.default.compress(fromRecords.storedStrings)
+                // Tables and strings from the rows, while no one has read the kept symbols.
+                let rowTables = Result { try era.tables(for: fromRecords, compression: compression, options: options) }
+                let rowStrings = fromRecords.storedStrings
+                let made = Selection(
+                    symbols: fromRecords.symbols, textAddress: fromRecords.textAddress, recordsRead: fromRecords.recordsRead)
+                #expect(made.symbols == (try era.select(SymbolTable(records), options: options)).symbols)
+                #expect(rowStrings == made.storedStrings, "\(era) \(options)")
+                #expect(fromRecords.count == made.symbols.count)
+                #expect(
+                    Self.same({ try rowTables.get() }, { try era.tables(for: made, compression: compression, options: options) }),
+                    "\(era) \(options)")
+            }
+        }
+    }
 }

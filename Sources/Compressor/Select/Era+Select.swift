@@ -20,8 +20,7 @@ extension Era {
         _ records: [SymbolRecord], options: KallsymsOptions
     ) throws -> (selection: Selection, entries: [RowSelection.Entry], textRow: Int?) {
         let kept = try records.withUnsafeBufferPointer { try keptRows(RecordRows(records: $0), options: options) }
-        let selection = Selection(
-            symbols: Self.keptSymbols(kept.entries, of: records), textAddress: kept.textAddress, recordsRead: records.count)
+        let selection = Selection(entries: kept.entries, of: records, textAddress: kept.textAddress)
         return (selection, kept.entries, kept.textRow)
     }
 

@@ -1,31 +1,163 @@
+import Synchronization
+
 /// The symbols an era keeps from a parsed map, in address order (docs/behaviour.md §3, §4.1).
+///
+/// A selection made from records (`Era.select(_:options:)`) holds the records and the kept
+/// rows until someone reads `symbols`: its stored strings and its tables come from the rows, so
+/// a build's pass that only needs those never makes the `KeptSymbol`s (107 000 name arrays
+/// retained, then released, per pass of an ARM-sized layout).
 public struct Selection: Hashable, Sendable {
-    /// The kept symbols sorted by the era's address order.
-    public var symbols: [KeptSymbol]
+    /// The kept symbols sorted by the era's address order (made on first read from a
+    /// selection of records, once: copies share them).
+    public var symbols: [KeptSymbol] {
+        get {
+            switch storage {
+            case .symbols(let symbols): symbols
+            case .rows(let rows): rows.symbols
+            }
+        }
+        set { storage = .symbols(newValue) }
+    }
     /// The address of the symbol named `_text` (last one wins), 0 when there is none.
     public var textAddress: UInt64
     /// How many records the parser produced.
     public var recordsRead: Int
 
+    private var storage: Storage
+    private enum Storage: Sendable {
+        case symbols([KeptSymbol])
+        case rows(RecordRowSelection)
+    }
+
     public init(symbols: [KeptSymbol], textAddress: UInt64, recordsRead: Int) {
-        self.symbols = symbols
+        storage = .symbols(symbols)
         self.textAddress = textAddress
         self.recordsRead = recordsRead
     }
 
+    /// The selection of `entries` (kept rows in address order) from `records`, whose kept
+    /// symbols are made when first read.
+    init(entries: [RowSelection.Entry], of records: [SymbolRecord], textAddress: UInt64) {
+        storage = .rows(RecordRowSelection(records: records, entries: entries))
+        self.textAddress = textAddress
+        recordsRead = records.count
+    }
+
+    /// How many symbols are kept.
+    public var count: Int {
+        switch storage {
+        case .symbols(let symbols): symbols.count
+        case .rows(let rows): rows.entries.count
+        }
+    }
+
     /// The stored strings (`type ++ name`) in address order: the compressor's input.
     public var storedStrings: ByteStrings {
-        let symbols = self.symbols
+        switch storage {
+        case .symbols(let symbols):
+            Self.storedStrings(count: symbols.count) {
+                symbols[$0].type
+            } name: {
+                symbols[$0].name
+            }
+        case .rows(let rows):
+            rows.records.withUnsafeBufferPointer { records in
+                Self.storedStrings(count: rows.entries.count) {
+                    rows.entries[$0].type
+                } name: {
+                    records[Int(rows.entries[$0].row)].name
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func storedStrings(
+        count: Int, type: (Int) -> UInt8, name: (Int) -> [UInt8]
+    ) -> ByteStrings {
         var total = 0
-        for index in symbols.indices { total += symbols[index].name.count + 1 }
-        return ByteStrings(count: symbols.count, totalLength: total) { index, at in
-            at[0] = symbols[index].type
-            return symbols[index].name.withUnsafeBufferPointer { name in
+        for index in 0..<count { total += name(index).count + 1 }
+        return ByteStrings(count: count, totalLength: total) { index, at in
+            at[0] = type(index)
+            return name(index).withUnsafeBufferPointer { name in
                 if let base = name.baseAddress { (at + 1).initialize(from: base, count: name.count) }
                 return name.count + 1
             }
         }
     }
+
+    /// The kept rows, when this is a selection from records (what the tables read without
+    /// making the kept symbols).
+    var recordRows: RecordRowColumns? {
+        guard case .rows(let rows) = storage else { return nil }
+        return RecordRowColumns(rows: rows, textAddress: textAddress)
+    }
+
+    public static func == (a: Selection, b: Selection) -> Bool {
+        a.textAddress == b.textAddress && a.recordsRead == b.recordsRead && a.symbols == b.symbols
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(textAddress)
+        hasher.combine(recordsRead)
+        hasher.combine(symbols)
+    }
+}
+
+/// The kept rows of a selection from records, and its kept symbols once made.
+final class RecordRowSelection: Sendable {
+    let records: [SymbolRecord]
+    let entries: [RowSelection.Entry]
+    private let made = Mutex<[KeptSymbol]?>(nil)
+
+    init(records: [SymbolRecord], entries: [RowSelection.Entry]) {
+        self.records = records
+        self.entries = entries
+    }
+
+    var symbols: [KeptSymbol] {
+        made.withLock { made in
+            if let made { return made }
+            let symbols = Era.keptSymbols(entries, of: records)
+            made = symbols
+            return symbols
+        }
+    }
+}
+
+/// A selection's made kept symbols, as the tables read them.
+struct MadeSymbols: KeptColumns {
+    let selection: Selection
+    let symbols: [KeptSymbol]
+
+    init(selection: Selection) {
+        self.selection = selection
+        symbols = selection.symbols
+    }
+
+    var count: Int { symbols.count }
+    var textAddress: UInt64 { selection.textAddress }
+    var storedStrings: ByteStrings { selection.storedStrings }
+    func address(_ index: Int) -> UInt64 { symbols[index].address }
+    func isPercpuAbsolute(_ index: Int) -> Bool { symbols[index].isPercpuAbsolute }
+    func name(_ index: Int) -> [UInt8] { symbols[index].name }
+    func line(_ index: Int) -> Int { symbols[index].line }
+}
+
+/// A selection of records' kept rows, as the tables read them.
+struct RecordRowColumns: KeptColumns {
+    let rows: RecordRowSelection
+    let textAddress: UInt64
+
+    var count: Int { rows.entries.count }
+    var storedStrings: ByteStrings {
+        Selection(entries: rows.entries, of: rows.records, textAddress: textAddress).storedStrings
+    }
+    func address(_ index: Int) -> UInt64 { rows.records[Int(rows.entries[index].row)].address }
+    func isPercpuAbsolute(_ index: Int) -> Bool { rows.entries[index].isPercpuAbsolute }
+    func name(_ index: Int) -> [UInt8] { rows.records[Int(rows.entries[index].row)].name }
+    // The line as `SymbolTable` stores it (32 bits), as `Era.keptSymbols` makes it.
+    func line(_ index: Int) -> Int { Int(Int32(truncatingIfNeeded: rows.records[Int(rows.entries[index].row)].line)) }
 }
 
 /// A selection from a `SymbolTable` before its kept symbols are made: which rows stay, in the

@@ -82,9 +82,7 @@ public struct SelectionMemo: Sendable {
             }
         }
         guard same, let continues = Self.runs(inputOrder, of: records), continues == continuesRun else { return nil }
-        let selection = Selection(
-            symbols: Era.keptSymbols(entries, of: records), textAddress: textRow.map { records[$0].address } ?? 0,
-            recordsRead: records.count)
+        let selection = Selection(entries: entries, of: records, textAddress: textRow.map { records[$0].address } ?? 0)
         var memo = self
         memo.records = records
         return (selection, memo)

@@ -8,7 +8,7 @@ extension Era {
         for selection: Selection, compression: Compression,
         options: KallsymsOptions
     ) throws -> KallsymsTables {
-        try tables(for: selection, storedStrings: nil, compression: compression, seqsOfNames: nil, options: options)
+        try tables(for: selection, compression: compression, seqsOfNames: nil, options: options)
     }
 
     /// `tables(for:compression:options:)` with v6.19+'s name order already known: `seqsOfNames`
@@ -18,7 +18,19 @@ extension Era {
         for selection: Selection, compression: Compression, seqsOfNames: [Int],
         options: KallsymsOptions
     ) throws -> KallsymsTables {
-        try tables(for: selection, storedStrings: nil, compression: compression, seqsOfNames: seqsOfNames, options: options)
+        try tables(for: selection, compression: compression, seqsOfNames: Optional(seqsOfNames), options: options)
+    }
+
+    /// The tables from a selection's rows when its kept symbols are not made yet.
+    private func tables(
+        for selection: Selection, compression: Compression, seqsOfNames: [Int]?, options: KallsymsOptions
+    ) throws -> KallsymsTables {
+        if let rows = selection.recordRows {
+            return try tables(for: rows, storedStrings: nil, compression: compression, seqsOfNames: seqsOfNames, options: options)
+        }
+        return try tables(
+            for: MadeSymbols(selection: selection), storedStrings: nil, compression: compression, seqsOfNames: seqsOfNames,
+            options: options)
     }
 
     /// `tables(for:compression:options:)` with pieces the caller may already hold: the
@@ -179,8 +191,9 @@ public func printable<C: Collection>(_ name: C) -> String where C.Element == UIn
 }
 
 /// What the tables need of the kept symbols, by index in address order: a `Selection`'s
-/// `KeptSymbol`s, or the rows of a `RowSelection` before those are made (`Era.generate` makes
-/// them only when someone asks for `KallsymsRun.selection`).
+/// `KeptSymbol`s (`MadeSymbols`), the kept rows of a selection from records before those are
+/// made (`RecordRowColumns`), or the rows of a `RowSelection` (`Era.generate` makes its kept
+/// symbols only when someone asks for `KallsymsRun.selection`).
 protocol KeptColumns {
     var count: Int { get }
     /// The address of `_text` (0 if none).
@@ -191,14 +204,6 @@ protocol KeptColumns {
     /// For messages.
     func name(_ index: Int) -> [UInt8]
     func line(_ index: Int) -> Int
-}
-
-extension Selection: KeptColumns {
-    var count: Int { symbols.count }
-    func address(_ index: Int) -> UInt64 { symbols[index].address }
-    func isPercpuAbsolute(_ index: Int) -> Bool { symbols[index].isPercpuAbsolute }
-    func name(_ index: Int) -> [UInt8] { symbols[index].name }
-    func line(_ index: Int) -> Int { symbols[index].line }
 }
 
 extension RowSelection: KeptColumns {

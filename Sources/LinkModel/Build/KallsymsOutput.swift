@@ -2,10 +2,13 @@ import Compressor
 
 /// What one kallsyms run produced, as the build needs it.
 public struct KallsymsOutput: Hashable, Sendable {
-    /// The symbols the generator kept, in table order (`kallsyms_num_syms` of them).
-    public var kept: [KeptSymbol]
+    /// The symbols the generator kept, in table order (`kallsyms_num_syms` of them); made when
+    /// first read (most passes of a campaign never read them).
+    public var kept: [KeptSymbol] { selection.symbols }
+    /// The generator's selection.
+    public var selection: Selection
     /// How many symbols the generator kept.
-    public var symbolsKept: Int { kept.count }
+    public var symbolsKept: Int { selection.count }
     /// The era's tables as laid out on the target (sizes, offsets, alignment).
     public var tables: TableLayout
     /// The tables themselves (what the era's `.S` holds; a real link assembles them).

@@ -89,7 +89,7 @@ struct KallsymsStep {
         let tables = try cache.tables(for: selection, compression: compression, era: era, options: options)
         let layout = tables.layout(era: era, target: target)
         let output = KallsymsOutput(
-            kept: selection.symbols, tables: layout, data: tables,
+            selection: selection, tables: layout, data: tables,
             object: KallsymsObject(tables: layout, padding: padding),
             namesBytes: tables.compressedNames.totalLength, work: work)
         previous = (key, output)
