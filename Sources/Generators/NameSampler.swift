@@ -184,28 +184,55 @@ struct NameSampler: Sendable {
 /// Weighted tables stored back to back: table `i` is entries `starts[i] ..< starts[i + 1]`.
 /// `draw` returns what `WeightedTable.draw` returns for the same table and generator (the same
 /// draw, then the first entry whose cumulative weight exceeds it).
+///
+/// The entry is found through a guide table instead of a binary search: each table's range of
+/// draws is cut into buckets of `1 << shift` draws, about as many buckets as entries, and a
+/// bucket's guide is the first entry whose cumulative weight exceeds the bucket's lowest draw.
+/// The answer for any draw in the bucket is at or after it, so a short forward scan finds the
+/// same entry; a draw lands in a bucket in proportion to its width, so the scan passes about one
+/// entry on average. (The binary search over the chain's larger rows missed the cache at every
+/// step: drawing the names was half of drawing an ARM-sized population, issue 17.)
 struct FlatTables<Element: Sendable>: Sendable {
     private var starts: [Int] = [0]
     private var elements: [Element] = []
     private var cumulative: [UInt64] = []
+    /// Per table: where its buckets start in `guide`, and their width's power of two.
+    private var guideStarts: [Int] = []
+    private var shifts: [UInt64] = []
+    private var guide: [Int32] = []
 
     init(_ tables: [WeightedTable<Element>]) {
         for table in tables {
+            let first = elements.count
             elements += table.elements
             cumulative += table.cumulativeWeights
             starts.append(elements.count)
+            guideStarts.append(guide.count)
+            guard let total = table.cumulativeWeights.last else {
+                shifts.append(0)
+                continue
+            }
+            // The fewest bits that leave at most about twice as many buckets as entries.
+            let buckets = max(1, table.elements.count)
+            var shift: UInt64 = 0
+            while (total &- 1) >> shift >= UInt64(2 &* buckets) { shift &+= 1 }
+            shifts.append(shift)
+            var entry = first
+            for bucket in 0...((total &- 1) >> shift) {
+                let lowest = bucket << shift
+                while cumulative[entry] <= lowest { entry &+= 1 }
+                guide.append(Int32(truncatingIfNeeded: entry))
+            }
         }
     }
 
     func draw(_ table: Int, using rng: inout some RandomNumberGenerator) -> Element {
-        let start = starts[table], end = starts[table + 1]
-        let target = RandomDraws.below(end > start ? cumulative[end - 1] : 0, using: &rng)
-        var low = start
-        var high = end - 1
-        while low < high {
-            let middle = (low + high) / 2
-            if cumulative[middle] > target { high = middle } else { low = middle + 1 }
+        let start = starts[table], end = starts[table &+ 1]
+        let target = RandomDraws.below(end > start ? cumulative[end &- 1] : 0, using: &rng)
+        return cumulative.withUnsafeBufferPointer { cumulative in
+            var entry = Int(guide[guideStarts[table] &+ Int(target >> shifts[table])])
+            while cumulative[entry] <= target { entry &+= 1 }
+            return elements[entry]
         }
-        return elements[low]
     }
 }
