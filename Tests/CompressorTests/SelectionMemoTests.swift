@@ -115,6 +115,71 @@ import Testing
         #expect(used >= 400)
     }
 
+    /// `records` at new addresses (same runs) with `count` rows changed: a name taken from
+    /// another row (markers and pass-varying names included), a type flipped, or both.
+    static func patched(_ records: [SymbolRecord], changing count: Int, using random: inout SeededRandom) -> [SymbolRecord] {
+        var result = moved(records, using: &random)
+        for _ in 0..<count where !result.isEmpty {
+            let row = Int(random.next() % UInt64(result.count))
+            switch random.next() % 3 {
+            case 0: result[row].name = records[Int(random.next() % UInt64(records.count))].name
+            case 1: result[row].type = Array("TtDdRrBbAaWwV".utf8)[Int(random.next() % 13)]
+            default:
+                result[row].name = records[Int(random.next() % UInt64(records.count))].name
+                result[row].type = records[Int(random.next() % UInt64(records.count))].type
+            }
+        }
+        return result
+    }
+
+    @Test("selections patched from a memo of other names and types equal selections from scratch", arguments: Era.allCases)
+    func patchedEqualsScratch(_ era: Era) throws {
+        var random = SeededRandom(seed: 0x17_c).derived(era.rawValue)
+        let options = KallsymsOptions(allSymbols: true)
+        var patched = 0, refused = 0
+        for round in 0..<300 {
+            let first = Self.records(1 + Int(random.next() % 300), using: &random)
+            var memo: SelectionMemo?
+            guard (try? era.select(first, options: options, memo: &memo)) != nil, let memo else { continue }
+            // Rows changed, and in half the rounds two runs of equal addresses joined as well.
+            let base = random.next() % 2 == 0 ? first : Self.apply(.runsChanged, to: first, using: &random)
+            let next = Self.patched(base, changing: Int(random.next() % 7), using: &random)
+            // Changed rows are never taken over without patching.
+            let changedRows = zip(first, next).filter { $0.name != $1.name || $0.type != $1.type }.count
+            #expect(changedRows == 0 || memo.reselect(next, era: era, options: options) == nil, "\(era) round \(round)")
+            guard let reused = memo.reselect(next, era: era, options: options, patching: true) else {
+                refused += 1
+                continue
+            }
+            patched += 1
+            let scratch = try era.select(next, options: options)
+            #expect(reused.selection == scratch, "\(era) round \(round)")
+            #expect(reused.selection.storedStrings == scratch.storedStrings, "\(era) round \(round)")
+            // The patched memo is a memo of `next`: it reselects `next` moved again exactly.
+            let again = Self.moved(next, using: &random)
+            if let exact = reused.memo.reselect(again, era: era, options: options) {
+                #expect(exact.selection == (try era.select(again, options: options)), "\(era) round \(round), again")
+            }
+        }
+        // Many changes keep every changed row's verdict (a refusal is a row newly dropped or
+        // kept, or `_text`).
+        #expect(patched >= 75, "\(patched) patched, \(refused) refused")
+    }
+
+    @Test("a memo patches at most a few rows: a memo of other records is not patched")
+    func patchLimit() throws {
+        var random = SeededRandom(seed: 0x17_d)
+        let options = KallsymsOptions(allSymbols: true)
+        let first = Self.records(20_000, using: &random)
+        var memo: SelectionMemo?
+        _ = try Era.v3_3.select(first, options: options, memo: &memo)
+        let other = Self.records(20_000, using: &random)
+        #expect(memo?.reselect(other, era: .v3_3, options: options, patching: true) == nil)
+        var many = Self.moved(first, using: &random)
+        for row in stride(from: 0, to: many.count, by: 10) { many[row].name = many[row].name + [UInt8(ascii: "x")] }
+        #expect(memo?.reselect(many, era: .v3_3, options: options, patching: true) == nil)
+    }
+
     @Test("no memo without --all-symbols, with --absolute-percpu, or when the kept addresses do not ascend")
     func noMemo() throws {
         var random = SeededRandom(seed: 0x17_b)

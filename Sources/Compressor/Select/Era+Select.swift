@@ -223,6 +223,25 @@ struct SelectionState {
         return acceptsAtReadTime(verdict(type: type, storedName: name), address: address)
     }
 
+    /// Whether the read-time rules accept a record and the validity stage then keeps it, when
+    /// neither depends on anything but its type and name under `--all-symbols`; nil for `_text`
+    /// (its address is the selection's `textAddress`). Pure: no marker is recorded.
+    func fixedVerdict(type: UInt8, name: UnsafeBufferPointer<UInt8>) -> (accepted: Bool, kept: Bool)? {
+        let accepted: Bool
+        if let first = name.first, isPlain[Int(type)], isPlain[256 &+ Int(first)],
+            isPlain[512 &+ Int(name[name.count &- 1])], !tables.ignoredSubstrings.matches(name)
+        {
+            accepted = true
+        } else {
+            switch verdict(type: type, storedName: name) {
+            case .dropped: accepted = false
+            case .text: return nil
+            case .kept, .rangeMarker, .percpuStart, .percpuEnd: accepted = true
+            }
+        }
+        return (accepted, accepted && nameValidity(name) != .dropped)
+    }
+
     /// Records the markers a verdict names; returns whether the record is kept.
     private mutating func acceptsAtReadTime(_ verdict: ReadTimeVerdict, address: UInt64) -> Bool {
         switch verdict {

@@ -16,11 +16,11 @@ public struct SelectionMemo: Sendable {
     /// The records selected (their names are compared by storage first).
     private(set) var records: [SymbolRecord]
     /// The kept rows, in address order.
-    let entries: [RowSelection.Entry]
+    private(set) var entries: [RowSelection.Entry]
     /// The kept rows, in input order.
     let inputOrder: [Int32]
     /// Per kept row in input order: whether its address equals the previous kept row's.
-    let continuesRun: [Bool]
+    private(set) var continuesRun: [Bool]
     /// The row of the last `_text` (its address is the selection's `textAddress`).
     let textRow: Int?
     /// How many records were selected.
@@ -70,22 +70,117 @@ public struct SelectionMemo: Sendable {
     /// this memo's era and options and its records at other addresses and lines (same count,
     /// and row by row the same type and name) whose kept addresses ascend in the same runs;
     /// nil otherwise.
+    ///
+    /// `patching`: rows may also differ in name or type, a few of them (`patchLimit`), when each
+    /// such row is accepted and kept exactly as the memo's row was (its verdict depends on its
+    /// type and name alone, `SelectionState.fixedVerdict`): the kept rows and their positions
+    /// are then the memo's, each changed kept row takes its new type, and only the runs of
+    /// equal addresses that hold a changed row are sorted again. The cases of one campaign
+    /// batch share a population and differ in a few hundred rows between shapes (the per-cpu
+    /// variables and the markers around them): a selection patched from another shape's costs
+    /// a fraction of one from scratch (issue 17).
     public func reselect(
-        _ records: [SymbolRecord], era: Era, options: KallsymsOptions
+        _ records: [SymbolRecord], era: Era, options: KallsymsOptions, patching: Bool = false
     ) -> (selection: Selection, memo: SelectionMemo)? {
         guard era == self.era, options == self.options, records.count == self.records.count else { return nil }
-        let same = records.withUnsafeBufferPointer { new in
+        var changed: [Int] = []
+        let limit = patching ? Self.patchLimit(records.count) : 0
+        let comparable = records.withUnsafeBufferPointer { new in
             self.records.withUnsafeBufferPointer { old in
                 func differs(_ row: Int) -> Bool { new[row].type != old[row].type || !Self.sameName(new[row].name, old[row].name) }
-                // A few rows first: a memo of another layout usually differs early.
-                return !stride(from: 0, to: new.count, by: 4096).contains(where: differs) && !new.indices.contains(where: differs)
+                // A few rows first: a memo of another layout usually differs early (and at
+                // most rows: a patch needs nearly all of them the same).
+                var sampled = 0, sampledDiffering = 0
+                for row in stride(from: 0, to: new.count, by: 4096) {
+                    sampled += 1
+                    if differs(row) { sampledDiffering += 1 }
+                }
+                guard sampledDiffering <= (patching ? sampled / 8 : 0) else { return false }
+                for row in new.indices where differs(row) {
+                    changed.append(row)
+                    if changed.count > limit { return false }
+                }
+                return true
             }
         }
-        guard same, let continues = Self.runs(inputOrder, of: records), continues == continuesRun else { return nil }
-        let selection = Selection(entries: entries, of: records, textAddress: textRow.map { records[$0].address } ?? 0)
+        guard comparable, let continues = Self.runs(inputOrder, of: records), patching || continues == continuesRun else {
+            return nil
+        }
         var memo = self
         memo.records = records
+        if !changed.isEmpty || continues != continuesRun {
+            guard let patched = patchedEntries(changed, of: records, continues: continues) else { return nil }
+            memo.entries = patched
+            memo.continuesRun = continues
+        }
+        let selection = Selection(entries: memo.entries, of: records, textAddress: textRow.map { records[$0].address } ?? 0)
         return (selection, memo)
+    }
+
+    /// At most this many rows may differ for `reselect(_:era:options:patching:)` to patch.
+    static func patchLimit(_ count: Int) -> Int { max(64, count / 64) }
+
+    /// The memo's entries for `records`, whose rows differ from the memo's records only at the
+    /// rows `changed` (ascending) and whose kept rows' addresses fall into the runs `continues`:
+    /// nil when a changed row is not accepted and kept as before, or is or was `_text`.
+    ///
+    /// The kept rows and their positions are the memo's. In address order a run of equal
+    /// addresses holds the same indices as in `inputOrder` (the addresses ascend), so the rows
+    /// at a range of indices made of whole runs, old and new, are the same in both arrays: each
+    /// such range around a changed row or a changed run is sorted again, by the whole key.
+    private func patchedEntries(_ changed: [Int], of records: [SymbolRecord], continues: [Bool]) -> [RowSelection.Entry]? {
+        let state = SelectionState(era: era, options: options)
+        var entries = self.entries
+        var dirty: [Range<Int>] = []
+        /// The smallest range of indices around `index` made of whole runs in both structures.
+        func wholeRuns(around index: Int) -> Range<Int> {
+            var start = index, end = index + 1
+            while true {
+                let before = (start, end)
+                while start > 0 && (continuesRun[start] || continues[start]) { start -= 1 }
+                while end < continues.count && (continuesRun[end] || continues[end]) { end += 1 }
+                if before == (start, end) { return start..<end }
+            }
+        }
+        for row in changed {
+            let old = self.records[row], new = records[row]
+            guard let before = old.name.withUnsafeBufferPointer({ state.fixedVerdict(type: old.type, name: $0) }),
+                let after = new.name.withUnsafeBufferPointer({ state.fixedVerdict(type: new.type, name: $0) }),
+                before == after
+            else { return nil }
+            guard after.kept else { continue }
+            // The row's index among the kept rows in input order (a kept row is in `inputOrder`).
+            var low = 0, high = inputOrder.count
+            while low < high {
+                let middle = (low + high) / 2
+                if Int(inputOrder[middle]) < row { low = middle + 1 } else { high = middle }
+            }
+            guard low < inputOrder.count, Int(inputOrder[low]) == row else { return nil }
+            let range = wholeRuns(around: low)
+            guard let slot = range.first(where: { Int(entries[$0].row) == row }) else { return nil }
+            entries[slot].type = new.type
+            if range.count > 1 { dirty.append(range) }
+        }
+        for index in continues.indices where continues[index] != continuesRun[index] {
+            dirty.append(wholeRuns(around: index))
+        }
+        records.withUnsafeBufferPointer { records in
+            var sortedUpTo = 0
+            for range in dirty.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.upperBound > sortedUpTo {
+                // Each range is a smallest union of whole runs of both structures: two are equal or disjoint.
+                entries[range].sort { a, b in
+                    func key(_ entry: RowSelection.Entry) -> AddressOrder.Key {
+                        let record = records[Int(entry.row)]
+                        return record.name.withUnsafeBufferPointer {
+                            AddressOrder.Key(address: record.address, type: entry.type, name: $0, position: Int(entry.position))
+                        }
+                    }
+                    return key(a) < key(b)
+                }
+                sortedUpTo = range.upperBound
+            }
+        }
+        return entries
     }
 
     /// Whether two names hold the same bytes: the same storage (a name a link copied from

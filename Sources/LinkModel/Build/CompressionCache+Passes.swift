@@ -41,6 +41,8 @@ struct PassMemo: Sendable {
     /// (counted for the tests).
     var reselections = 0
     var reusedStringsKeys = 0
+    /// How many of the reselections patched a memo of other records (counted for the tests).
+    var patchedSelections = 0
     /// The most recent link plans made through the cache (`CompressionCache.plan(_:)`), newest
     /// first; at most `planCapacity`.
     var plans: [LinkPlan] = []
@@ -81,12 +83,27 @@ extension CompressionCache {
                 return (reused.selection, entry.stringsKey, true)
             }
         }
+        // A memo of the same population in another shape: patched, it becomes a memo of its
+        // own (other stored strings), and the memo it came from stays for its shape's cases.
+        for index in passes.selections.indices where passes.selections[index].memo.recordCount == records.count {
+            if let patched = passes.selections[index].memo.reselect(records, era: era, options: options, patching: true) {
+                remember(patched.memo)
+                passes.reselections += 1
+                passes.patchedSelections += 1
+                return (patched.selection, nil, true)
+            }
+        }
         var memo: SelectionMemo?
         let selection = try era.select(records, options: options, memo: &memo)
         guard let memo else { return (selection, nil, false) }
+        remember(memo)
+        return (selection, nil, true)
+    }
+
+    /// Keeps `memo` as the newest selection memo.
+    private mutating func remember(_ memo: SelectionMemo) {
         passes.selections.insert(MemoizedSelection(memo: memo), at: 0)
         if passes.selections.count > PassMemo.selectionCapacity { passes.selections.removeLast() }
-        return (selection, nil, true)
     }
 
     /// Keeps `key` (of the stored strings of the selection `select` memoized last) with its memo.
