@@ -22,26 +22,28 @@ import Compressor
 enum LargeHeap {
     static func prepare() {
         #if canImport(Glibc)
-            // mallopt (malloc.h, not in the Glibc module) and its parameter numbers:
-            // M_TRIM_THRESHOLD -1, M_TOP_PAD -2, M_MMAP_THRESHOLD -3.
-            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-            let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+            // M_TRIM_THRESHOLD -1, M_TOP_PAD -2, M_MMAP_THRESHOLD -3 (malloc.h).
             let mebibyte: Int32 = 1 << 20
-            guard mallopt(-3, 32 * mebibyte) == 1, mallopt(-2, 64 * mebibyte) == 1,
-                mallopt(-1, Int32.max) == 1
+            guard glibcMallopt(-3, 32 * mebibyte) == 1, glibcMallopt(-2, 64 * mebibyte) == 1,
+                glibcMallopt(-1, Int32.max) == 1
             else { return }
             // Grow the heap now (a block under the mapping threshold but above the free top),
-            // then advise the whole grown range.
-            // (malloc is called through its symbol, so that the compiler cannot drop the pair.)
-            typealias Malloc = @convention(c) (Int) -> UnsafeMutableRawPointer?
-            guard let mallocSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc") else { return }
+            // then advise the whole grown range. (The block comes through the Swift runtime's
+            // allocator, which the optimizer cannot drop as it can a plain malloc–free pair.)
             let before = UInt(bitPattern: sbrk(0))
-            guard let block = unsafeBitCast(mallocSymbol, to: Malloc.self)(Int(mebibyte)) else { return }
-            free(block)
+            let block = UnsafeMutableRawPointer.allocate(byteCount: Int(mebibyte), alignment: 16)
+            block.deallocate()
             let after = UInt(bitPattern: sbrk(0))
             guard before != UInt.max, after > before, let start = UnsafeMutableRawPointer(bitPattern: before) else { return }
             HugePages.advise(start, byteCount: Int(after - before))
         #endif
     }
 }
+
+#if canImport(Glibc)
+    /// glibc's `mallopt` (declared in malloc.h, which the Glibc module does not export). Called
+    /// by name, not looked up with `dlsym`: the release executable is static, and has no
+    /// dynamic symbol table to look in.
+    @_silgen_name("mallopt")
+    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif

@@ -36,6 +36,8 @@ import Testing
         #expect(result.status == 0)
         #expect(result.output.text.hasPrefix("usage: kallsyms-lab \(name)"))
         #expect(result.output.text.contains("example"))
+        // `help NAME` finds the same subcommand by name (`KallsymsLab.subcommand(named:)`).
+        #expect(runTool(["help", name]).output.text == result.output.text)
         Self.snapshot("help-\(name)", result.output.text)
     }
 
