@@ -156,4 +156,34 @@ import Testing
         #expect(cache.passes.reselections >= 3)
         #expect(cache.passes.reusedStringsKeys >= 3)
     }
+
+    @Test(
+        "cases of one population in every shape, built with one cache, patch each other's selections and equal builds from scratch",
+        arguments: [Era.v3_3, .v6_1])
+    func patchedSelections(_ era: Era) {
+        let population = LayoutGenerator(profile: .arm).population(symbols: 20_000, seed: SeededRandom(seed: 0x17_e))
+        let options = BuildOptions(era: era, kallsyms: KallsymsOptions(allSymbols: true))
+        var cache = CompressionCache()
+        var shapes: [LayoutShape] = []
+        for isUniprocessor in [true, false] {
+            for letters in LayoutShape.Letters.allCases {
+                for alignment: UInt64 in [4096, 32] { shapes.append(LayoutShape(isUniprocessor: isUniprocessor, letters: letters, percpuAlignment: alignment)) }
+            }
+        }
+        for (index, shape) in shapes.enumerated() {
+            var sizes = SeededRandom(seed: 0x17_f).derived(UInt64(index))
+            let layout = population.placed(population.base(shape), shape: shape, sizes: &sizes)
+            let reused = Build(layout: layout, options: options).run(plan: cache.plan(layout), cache: &cache)
+            var nothing = CompressionCache(capacity: 0)
+            let scratch = Build(layout: layout, options: options).run(plan: LinkPlan(layout), cache: &nothing)
+            #expect(reused.passes.count == scratch.passes.count, "\(era) \(shape)")
+            for (a, b) in zip(reused.passes, scratch.passes) {
+                #expect(a.output.kept == b.output.kept, "\(era) \(shape) pass \(a.number): kept symbols differ")
+                #expect(a.output.data == b.output.data && a.output.object == b.output.object, "\(era) \(shape) pass \(a.number)")
+            }
+            #expect("\(reused.outcome)" == "\(scratch.outcome)", "\(era) \(shape)")
+        }
+        // Shapes of one population differ in a few rows: some selections are patched.
+        #expect(cache.passes.patchedSelections >= 2, "\(cache.passes.patchedSelections) patched")
+    }
 }

@@ -73,9 +73,11 @@ public struct SelectionMemo: Sendable {
     ///
     /// `patching`: rows may also differ in name or type, a few of them (`patchLimit`), when each
     /// such row is accepted and kept exactly as the memo's row was (its verdict depends on its
-    /// type and name alone, `SelectionState.fixedVerdict`): the kept rows and their positions
-    /// are then the memo's, each changed kept row takes its new type, and only the runs of
-    /// equal addresses that hold a changed row are sorted again. The cases of one campaign
+    /// type and name alone, `SelectionState.fixedVerdict`), and the kept addresses may fall into
+    /// other runs: the kept rows and their positions are then the memo's, each changed kept row
+    /// takes its new type, and only the runs of equal addresses around a changed row or a
+    /// changed run are sorted again (`PassReuseTests` and `SelectionMemoTests` compare with
+    /// selections from scratch). The cases of one campaign
     /// batch share a population and differ in a few hundred rows between shapes (the per-cpu
     /// variables and the markers around them): a selection patched from another shape's costs
     /// a fraction of one from scratch (issue 17).
