@@ -161,9 +161,9 @@ import Testing
                 #expect(exact.selection == (try era.select(again, options: options)), "\(era) round \(round), again")
             }
         }
-        // Many changes keep every changed row's verdict (a refusal is a row newly dropped or
-        // kept, or `_text`).
-        #expect(patched >= 75, "\(patched) patched, \(refused) refused")
+        // Most changes patch (a refusal is a change to or from `_text`, a change that leaves the
+        // kept addresses out of order, or an empty selection that the era refuses).
+        #expect(patched >= 200, "\(patched) patched, \(refused) refused")
     }
 
     @Test("a memo patches at most a few rows: a memo of other records is not patched")

@@ -14,14 +14,14 @@ extension Era {
         try selectRecords(records, options: options).selection
     }
 
-    /// `select(_:options:)`, with the kept rows in address order and the row of the last
-    /// `_text` (what a `SelectionMemo` keeps).
+    /// `select(_:options:)`, with the kept rows in address order, the row of the last `_text`
+    /// and the rows the read-time rules accepted (what a `SelectionMemo` keeps).
     func selectRecords(
         _ records: [SymbolRecord], options: KallsymsOptions
-    ) throws -> (selection: Selection, entries: [RowSelection.Entry], textRow: Int?) {
+    ) throws -> (selection: Selection, entries: [RowSelection.Entry], textRow: Int?, accepted: [AcceptedRow]) {
         let kept = try records.withUnsafeBufferPointer { try keptRows(RecordRows(records: $0), options: options) }
         let selection = Selection(entries: kept.entries, of: records, textAddress: kept.textAddress)
-        return (selection, kept.entries, kept.textRow)
+        return (selection, kept.entries, kept.textRow, kept.accepted)
     }
 
     /// The kept symbols of `entries` (in their order), each sharing its record's name.
@@ -67,7 +67,7 @@ extension Era {
     @inline(__always)
     private func keptRows<Rows: SelectionRows>(
         _ rows: Rows, options: KallsymsOptions
-    ) throws -> (entries: [RowSelection.Entry], textAddress: UInt64, textRow: Int?) {
+    ) throws -> (entries: [RowSelection.Entry], textAddress: UInt64, textRow: Int?, accepted: [AcceptedRow]) {
         try validate(options)
         guard rows.count <= Int(Int32.max) else {
             throw KallsymsError(.valueOutOfRange, "kallsyms failure: \(rows.count) symbols are more than a 32-bit count holds")
@@ -77,7 +77,7 @@ extension Era {
         // position is its index among the records accepted at read time (docs/behaviour.md §3.1).
         // The name is read once, while the read-time rules have it in cache; the validity stage
         // then reads addresses (and a name only at a range's end).
-        var accepted: [(row: Int32, name: SelectionState.NameValidity)] = []
+        var accepted: [AcceptedRow] = []
         accepted.reserveCapacity(rows.count)
         var textRow: Int?
         for row in 0..<rows.count {
@@ -115,8 +115,11 @@ extension Era {
                     AddressOrder.Key(address: rows.address(row), type: entry.type, name: $0, position: Int(entry.position))
                 }
             })
-        return (kept, state.textAddress, textRow)
+        return (kept, state.textAddress, textRow, accepted)
     }
+
+    /// A row the read-time rules accepted, and its name's part of the validity stage.
+    typealias AcceptedRow = (row: Int32, name: SelectionState.NameValidity)
 
     /// v3.3–v6.1 refuse an empty selection (docs/behaviour.md §3.3).
     private func checkNotEmpty(_ count: Int) throws {

@@ -18,11 +18,14 @@ public struct SelectionMemo: Sendable {
     /// The kept rows, in address order.
     private(set) var entries: [RowSelection.Entry]
     /// The kept rows, in input order.
-    let inputOrder: [Int32]
+    private(set) var inputOrder: [Int32]
     /// Per kept row in input order: whether its address equals the previous kept row's.
     private(set) var continuesRun: [Bool]
     /// The row of the last `_text` (its address is the selection's `textAddress`).
     let textRow: Int?
+    /// The rows the read-time rules accepted, ascending (a kept row's position is its index
+    /// here): what a patch that changes a row's verdict renumbers.
+    private(set) var acceptedRows: [Int32]
     /// How many records were selected.
     public var recordCount: Int { records.count }
 
@@ -34,7 +37,10 @@ public struct SelectionMemo: Sendable {
     /// The memo of the selection from `records` that kept `entries` (in address order), or
     /// nil when its options do not allow one or its kept addresses do not ascend (then the
     /// order came from a full sort, which the runs do not describe).
-    init?(era: Era, options: KallsymsOptions, records: [SymbolRecord], entries: [RowSelection.Entry], textRow: Int?) {
+    init?(
+        era: Era, options: KallsymsOptions, records: [SymbolRecord], entries: [RowSelection.Entry], textRow: Int?,
+        acceptedRows: [Int32]
+    ) {
         guard Self.applies(to: options) else { return nil }
         let inputOrder = entries.map(\.row).sorted()
         guard let continuesRun = Self.runs(inputOrder, of: records) else { return nil }
@@ -45,6 +51,7 @@ public struct SelectionMemo: Sendable {
         self.inputOrder = inputOrder
         self.continuesRun = continuesRun
         self.textRow = textRow
+        self.acceptedRows = acceptedRows
     }
 
     /// Whether each row's address equals the previous row's, or nil when the addresses of
@@ -111,9 +118,13 @@ public struct SelectionMemo: Sendable {
         var memo = self
         memo.records = records
         if !changed.isEmpty || continues != continuesRun {
-            guard let patched = patchedEntries(changed, of: records, continues: continues) else { return nil }
-            memo.entries = patched
-            memo.continuesRun = continues
+            if let patched = patchedEntries(changed, of: records, continues: continues) {
+                memo.entries = patched
+                memo.continuesRun = continues
+            } else {
+                guard let renumbered = renumbered(changed, of: records) else { return nil }
+                memo = renumbered
+            }
         }
         let selection = Selection(entries: memo.entries, of: records, textAddress: textRow.map { records[$0].address } ?? 0)
         return (selection, memo)
@@ -185,6 +196,69 @@ public struct SelectionMemo: Sendable {
         return entries
     }
 
+    /// The memo of `records`, whose rows differ from the memo's records only at the rows
+    /// `changed` (ascending), when a changed row's verdict may differ from the old one's: the
+    /// other rows keep their verdicts, the kept rows are numbered again and sorted into address
+    /// order (`AddressOrder.sort`, runs of equal addresses only). Nil when a changed row is or
+    /// was `_text`, or the kept addresses do not ascend. No name rule runs but on the changed
+    /// rows: the rest is a few passes over the rows.
+    private func renumbered(_ changed: [Int], of records: [SymbolRecord]) -> SelectionMemo? {
+        let state = SelectionState(era: era, options: options)
+        var verdicts: [(accepted: Bool, kept: Bool)] = []
+        verdicts.reserveCapacity(changed.count)
+        for row in changed {
+            let old = self.records[row], new = records[row]
+            guard old.name.withUnsafeBufferPointer({ state.fixedVerdict(type: old.type, name: $0) }) != nil,
+                let verdict = new.name.withUnsafeBufferPointer({ state.fixedVerdict(type: new.type, name: $0) })
+            else { return nil }
+            verdicts.append(verdict)
+        }
+        var entries: [RowSelection.Entry] = []
+        var accepted: [Int32] = []
+        entries.reserveCapacity(inputOrder.count + changed.count)
+        accepted.reserveCapacity(acceptedRows.count + changed.count)
+        var nextAccepted = 0, nextKept = 0, nextChanged = 0
+        for row in records.indices {
+            let row32 = Int32(truncatingIfNeeded: row)
+            var isAccepted = nextAccepted < acceptedRows.count && acceptedRows[nextAccepted] == row32
+            if isAccepted { nextAccepted += 1 }
+            var isKept = nextKept < inputOrder.count && inputOrder[nextKept] == row32
+            if isKept { nextKept += 1 }
+            if nextChanged < changed.count && changed[nextChanged] == row {
+                (isAccepted, isKept) = verdicts[nextChanged]
+                nextChanged += 1
+            }
+            guard isAccepted else { continue }
+            if isKept {
+                entries.append(
+                    RowSelection.Entry(
+                        row: row32, position: Int32(truncatingIfNeeded: accepted.count), type: records[row].type,
+                        isPercpuAbsolute: false))
+            }
+            accepted.append(row32)
+        }
+        guard entries.count > 0 || !era.rules.refusesEmptySelection else { return nil }
+        let inputOrder = entries.map(\.row)
+        guard let continuesRun = Self.runs(inputOrder, of: records) else { return nil }
+        records.withUnsafeBufferPointer { records in
+            AddressOrder.sort(
+                &entries, address: { records[Int($0.row)].address },
+                key: { entry in
+                    let record = records[Int(entry.row)]
+                    return record.name.withUnsafeBufferPointer {
+                        AddressOrder.Key(address: record.address, type: entry.type, name: $0, position: Int(entry.position))
+                    }
+                })
+        }
+        var memo = self
+        memo.records = records
+        memo.entries = entries
+        memo.inputOrder = inputOrder
+        memo.continuesRun = continuesRun
+        memo.acceptedRows = accepted
+        return memo
+    }
+
     /// Whether two names hold the same bytes: the same storage (a name a link copied from
     /// one plan) without reading either, else by their bytes.
     @inline(__always)
@@ -203,8 +277,10 @@ extension Era {
             memo = reused.memo
             return reused.selection
         }
-        let (selection, entries, textRow) = try selectRecords(records, options: options)
-        memo = SelectionMemo(era: self, options: options, records: records, entries: entries, textRow: textRow)
+        let (selection, entries, textRow, accepted) = try selectRecords(records, options: options)
+        memo = SelectionMemo(
+            era: self, options: options, records: records, entries: entries, textRow: textRow,
+            acceptedRows: SelectionMemo.applies(to: options) ? accepted.map(\.row) : [])
         return selection
     }
 }
