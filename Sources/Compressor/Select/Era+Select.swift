@@ -245,6 +245,11 @@ struct SelectionState {
         return (accepted, accepted && nameValidity(name) != .dropped)
     }
 
+    /// `fixedVerdict(type:name:)` of a record.
+    func fixedVerdict(_ record: SymbolRecord) -> (accepted: Bool, kept: Bool)? {
+        record.name.withUnsafeBufferPointer { fixedVerdict(type: record.type, name: $0) }
+    }
+
     /// Records the markers a verdict names; returns whether the record is kept.
     private mutating func acceptsAtReadTime(_ verdict: ReadTimeVerdict, address: UInt64) -> Bool {
         switch verdict {

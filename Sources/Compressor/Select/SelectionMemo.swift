@@ -157,8 +157,7 @@ public struct SelectionMemo: Sendable {
         }
         for row in changed {
             let old = self.records[row], new = records[row]
-            guard let before = old.name.withUnsafeBufferPointer({ state.fixedVerdict(type: old.type, name: $0) }),
-                let after = new.name.withUnsafeBufferPointer({ state.fixedVerdict(type: new.type, name: $0) }),
+            guard let before = state.fixedVerdict(old), let after = state.fixedVerdict(new),
                 before == after
             else { return nil }
             guard after.kept else { continue }
@@ -181,15 +180,7 @@ public struct SelectionMemo: Sendable {
             var sortedUpTo = 0
             for range in dirty.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.upperBound > sortedUpTo {
                 // Each range is a smallest union of whole runs of both structures: two are equal or disjoint.
-                entries[range].sort { a, b in
-                    func key(_ entry: RowSelection.Entry) -> AddressOrder.Key {
-                        let record = records[Int(entry.row)]
-                        return record.name.withUnsafeBufferPointer {
-                            AddressOrder.Key(address: record.address, type: entry.type, name: $0, position: Int(entry.position))
-                        }
-                    }
-                    return key(a) < key(b)
-                }
+                entries[range].sort { Self.key($0, of: records) < Self.key($1, of: records) }
                 sortedUpTo = range.upperBound
             }
         }
@@ -208,8 +199,7 @@ public struct SelectionMemo: Sendable {
         verdicts.reserveCapacity(changed.count)
         for row in changed {
             let old = self.records[row], new = records[row]
-            guard old.name.withUnsafeBufferPointer({ state.fixedVerdict(type: old.type, name: $0) }) != nil,
-                let verdict = new.name.withUnsafeBufferPointer({ state.fixedVerdict(type: new.type, name: $0) })
+            guard state.fixedVerdict(old) != nil, let verdict = state.fixedVerdict(new)
             else { return nil }
             verdicts.append(verdict)
         }
@@ -241,14 +231,7 @@ public struct SelectionMemo: Sendable {
         let inputOrder = entries.map(\.row)
         guard let continuesRun = Self.runs(inputOrder, of: records) else { return nil }
         records.withUnsafeBufferPointer { records in
-            AddressOrder.sort(
-                &entries, address: { records[Int($0.row)].address },
-                key: { entry in
-                    let record = records[Int(entry.row)]
-                    return record.name.withUnsafeBufferPointer {
-                        AddressOrder.Key(address: record.address, type: entry.type, name: $0, position: Int(entry.position))
-                    }
-                })
+            AddressOrder.sort(&entries, address: { records[Int($0.row)].address }, key: { Self.key($0, of: records) })
         }
         var memo = self
         memo.records = records
@@ -257,6 +240,15 @@ public struct SelectionMemo: Sendable {
         memo.continuesRun = continuesRun
         memo.acceptedRows = accepted
         return memo
+    }
+
+    /// The table-order key of a kept row of `records`.
+    @inline(__always)
+    static func key(_ entry: RowSelection.Entry, of records: UnsafeBufferPointer<SymbolRecord>) -> AddressOrder.Key {
+        let record = records[Int(entry.row)]
+        return record.name.withUnsafeBufferPointer {
+            AddressOrder.Key(address: record.address, type: entry.type, name: $0, position: Int(entry.position))
+        }
     }
 
     /// Whether two names hold the same bytes: the same storage (a name a link copied from
