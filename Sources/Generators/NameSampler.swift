@@ -186,7 +186,7 @@ struct NameSampler: Sendable {
 /// draw, then the first entry whose cumulative weight exceeds it).
 ///
 /// The entry is found through a guide table instead of a binary search: each table's range of
-/// draws is cut into buckets of `1 << shift` draws, about as many buckets as entries, and a
+/// draws is cut into buckets of `1 << shift` draws, one to two buckets per entry, and a
 /// bucket's guide is the first entry whose cumulative weight exceeds the bucket's lowest draw.
 /// The answer for any draw in the bucket is at or after it, so a short forward scan finds the
 /// same entry; a draw lands in a bucket in proportion to its width, so the scan passes about one
