@@ -208,16 +208,27 @@ public enum Files {
 
     /// Writes what `produce` hands its writer to `path` atomically (temporary file and rename),
     /// chunk by chunk; nothing is left behind when `produce` or a write fails.
+    ///
+    /// The file written is the one `path` names: a symbolic link is followed (the link stays,
+    /// its target is replaced), a file that exists keeps its permission bits, and what is not a
+    /// regular file (`/dev/null`, a FIFO, a terminal) is written in place, since a renamed file
+    /// would replace it rather than write to it.
     public static func writeAtomically(
         to path: String,
         _ produce: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void
     ) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let base = (path as NSString).lastPathComponent
+        let target = try followingLinks(path)
+        var existing = stat()
+        let exists = stat(target, &existing) == 0
+        if exists && (existing.st_mode & S_IFMT) == S_IFDIR { throw CommandError("\(path): is a directory") }
+        if exists && (existing.st_mode & S_IFMT) != S_IFREG { return try writeInPlace(target, name: path, produce) }
+        let directory = (target as NSString).deletingLastPathComponent
+        let base = (target as NSString).lastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw CommandError("\(path): cannot write: \(String(cString: strerror(errno)))") }
         do {
+            if exists { _ = fchmod(fd, existing.st_mode & 0o7777) }
             try produce { chunk in try FileDescriptorIO.writeAll(fd: fd, UnsafeRawBufferPointer(chunk), name: path) }
             guard fsync(fd) == 0 || errno == EINVAL else { throw CommandError("\(path): \(String(cString: strerror(errno)))") }
             close(fd)
@@ -226,11 +237,37 @@ public enum Files {
             unlink(temporary)
             throw error
         }
-        guard rename(temporary, path) == 0 else {
+        guard rename(temporary, target) == 0 else {
             let message = String(cString: strerror(errno))
             unlink(temporary)
             throw CommandError("\(path): cannot write: \(message)")
         }
+    }
+
+    /// `path` with every symbolic link along its last component followed (a link may name a
+    /// target that does not exist yet: writing creates it, as the shell's `>` does).
+    static func followingLinks(_ path: String) throws -> String {
+        var current = path
+        for _ in 0..<40 {
+            var status = stat()
+            guard lstat(current, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(current, &buffer, buffer.count - 1)
+            guard length > 0 else { throw CommandError("\(path): \(String(cString: strerror(errno)))") }
+            let link = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(link)
+        }
+        throw CommandError("\(path): too many levels of symbolic links")
+    }
+
+    /// Writes to something that is not a regular file (a device, a FIFO) where it is.
+    private static func writeInPlace(
+        _ target: String, name: String, _ produce: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void
+    ) throws {
+        let fd = open(target, O_WRONLY)
+        guard fd >= 0 else { throw CommandError("\(name): cannot write: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try produce { chunk in try FileDescriptorIO.writeAll(fd: fd, UnsafeRawBufferPointer(chunk), name: name) }
     }
 
     public static func exists(_ path: String) -> Bool {

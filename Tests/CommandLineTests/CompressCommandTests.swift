@@ -1,6 +1,12 @@
 import Compressor
+import Foundation
+import Synchronization
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `kallsyms-lab compress`, end to end.
 @Suite struct CompressCommandTests {
@@ -75,5 +81,73 @@ import Testing
         let unwritable = runTool(["compress", "--output", folder + "/no/such/dir/out.S", Self.small])
         #expect(unwritable.status == 1)
         #expect(unwritable.errors.contains("out.S"))
+    }
+
+    @Test("--output writes what a link names, keeps a file's mode, and writes a FIFO where it is")
+    func outputThroughLinksAndFIFOs() throws {
+        let folder = temporaryFolder()
+        defer { removeTemporaryFolder(folder) }
+        let expected = Corpus.bytes("golden/small/v7.0/small.default.S")
+        // A link to a file that exists, and a link to one that does not yet.
+        write(Array("old".utf8), to: folder + "/target.S")
+        #expect(chmod(folder + "/target.S", 0o600) == 0)
+        #expect(symlink("target.S", folder + "/link.S") == 0)
+        #expect(symlink(folder + "/later.S", folder + "/dangling.S") == 0)
+        #expect(runTool(["compress", "--output", folder + "/link.S", Self.small]).status == 0)
+        #expect(runTool(["compress", "--output", folder + "/dangling.S", Self.small]).status == 0)
+        let link = try FileManager.default.attributesOfItem(atPath: folder + "/link.S")
+        #expect(link[.type] as? FileAttributeType == .typeSymbolicLink)
+        #expect(contents(of: folder + "/target.S") == expected)
+        #expect(contents(of: folder + "/later.S") == expected)
+        let target = try FileManager.default.attributesOfItem(atPath: folder + "/target.S")
+        #expect((target[.posixPermissions] as? Int) == 0o600)
+        // A FIFO stays a FIFO and its reader gets the whole .S.
+        let fifo = folder + "/fifo.S"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let reader = FIFOReader(path: fifo, count: expected.count)
+        #expect(runTool(["compress", "--output", fifo, Self.small]).status == 0)
+        #expect(reader.finish() == expected)
+        var status = stat()
+        #expect(lstat(fifo, &status) == 0 && (status.st_mode & S_IFMT) == S_IFIFO)
+        // A folder is refused with its name.
+        let folderOutput = runTool(["compress", "--output", folder, Self.small])
+        #expect(folderOutput.status == 1)
+        #expect(folderOutput.errors.contains("is a directory"))
+    }
+}
+
+/// Reads a FIFO on a thread of its own, through a descriptor opened for reading and writing
+/// (Linux opens that at once, and the FIFO then never reports its end): until `count` bytes
+/// have come, or, once `finish` has been called, until nothing more comes for a second. So a
+/// writer that never opens the FIFO makes a short read, not a hang.
+private final class FIFOReader: @unchecked Sendable {  // `bytes` is written before `done` is signalled
+    private var bytes: [UInt8] = []
+    private let done = DispatchSemaphore(value: 0)
+    private let finished = Mutex(false)
+
+    init(path: String, count: Int) {
+        let fd = open(path, O_RDWR)
+        Thread.detachNewThread { [self] in
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while fd >= 0 && bytes.count < count {
+                var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                if poll(&entry, 1, 1_000) == 0 {
+                    if finished.withLock({ $0 }) { break }
+                    continue
+                }
+                let got = read(fd, &chunk, chunk.count)
+                if got <= 0 { break }
+                bytes += chunk[..<got]
+            }
+            if fd >= 0 { close(fd) }
+            done.signal()
+        }
+    }
+
+    /// The bytes read, once the writer is done.
+    func finish() -> [UInt8] {
+        finished.withLock { $0 = true }
+        done.wait()
+        return bytes
     }
 }
