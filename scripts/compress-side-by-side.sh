@@ -17,8 +17,15 @@
 #
 # Each run writes the .S to a file through standard output, as the kernel's build does. Prints,
 # per map and binary: median, min and max wall-clock milliseconds over RUNS runs (default 21),
-# the median peak resident memory (getrusage, via /usr/bin/time), and whether the outputs of all
-# binaries are byte-identical; `uptime` before and after.
+# the median peak resident memory of three more runs (getrusage, via /usr/bin/time), and whether
+# the outputs of all binaries are byte-identical; `uptime` before and after.
+#
+# The clock is bash's own $EPOCHREALTIME, read just before the binary is started and just after
+# it has been waited for, so that the timed window holds the binary's process and nothing else
+# of the script's: no `date` or `/usr/bin/time` process (which added 5–7 ms to every run, ours
+# and C's alike), and no writeback of an earlier run's output (see `measure`). What is left of
+# the harness (bash's fork and exec) is printed as "harness": the same measurement of
+# /bin/true.
 set -euo pipefail
 old=$1 new=$2 runs=${3:-21}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,33 +39,46 @@ if [ -z "$host" ] && [ -r /proc/kallsyms ] && ! head -1 /proc/kallsyms | grep -q
     cp /proc/kallsyms "$host"
 fi
 
-# now_ns: the monotonic-enough wall clock in nanoseconds.
-now_ns() { date +%s%N; }
-
-# measure LABEL OUTPUT COMMAND…: one timed run; appends "ms kb" to $work/LABEL.
+# measure LABEL OUTPUT COMMAND…: one timed run; appends its microseconds to $work/LABEL.
+# OUTPUT is removed first, outside the timed window: truncating a file that the last run wrote
+# makes ext4 (auto_da_alloc) start writing it back when it is closed again, and that writeback
+# ran during the next binary's run (20 ms more for a run after a 29 MB write, here).
 measure() {
     local label=$1 output=$2; shift 2
     local start end
-    start=$(now_ns)
-    /usr/bin/time -f "%M" -o "$work/rss" "$@" > "$output"
-    end=$(now_ns)
-    echo "$(( (end - start) / 1000 )) $(cat "$work/rss")" >> "$work/$label"
+    [ "$output" = /dev/null ] || rm -f "$output"
+    start=${EPOCHREALTIME/[.,]/}
+    "$@" > "$output"
+    end=${EPOCHREALTIME/[.,]/}
+    echo "$(( end - start ))" >> "$work/$label"
 }
 
-# summary LABEL: median / min / max ms and median peak KiB of the runs in $work/LABEL.
+# peak LABEL COMMAND…: three untimed runs under /usr/bin/time; writes their peak resident
+# KiB to $work/LABEL.rss.
+peak() {
+    local label=$1; shift
+    rm -f "$work/$label.rss"
+    for _ in 1 2 3; do
+        /usr/bin/time -f "%M" -o "$work/rss" "$@" > /dev/null
+        cat "$work/rss" >> "$work/$label.rss"
+    done
+}
+
+# summary LABEL: median / min / max ms of the runs in $work/LABEL, and the median of the peak
+# memories in $work/LABEL.rss when there are any.
 summary() {
-    local times rss
-    times=$(cut -d' ' -f1 "$work/$1" | sort -n)
-    rss=$(cut -d' ' -f2 "$work/$1" | sort -n)
-    local count median min max memory
+    local times count median min max memory=""
+    times=$(sort -n "$work/$1")
     count=$(echo "$times" | wc -l)
     median=$(echo "$times" | sed -n "$(( (count + 1) / 2 ))p")
     min=$(echo "$times" | head -1)
     max=$(echo "$times" | tail -1)
-    memory=$(echo "$rss" | sed -n "$(( (count + 1) / 2 ))p")
-    printf "  %-6s median %8.1f ms   min %8.1f   max %8.1f   peak %6.1f MiB   (%d runs)\n" "$1" \
+    if [ -s "$work/$1.rss" ]; then
+        memory=$(printf "   peak %6.1f MiB" "$(echo "$(sort -n "$work/$1.rss" | sed -n 2p) / 1024" | bc -l)")
+    fi
+    printf "  %-7s median %8.1f ms   min %8.1f   max %8.1f%s   (%d runs)\n" "$1" \
         "$(echo "$median / 1000" | bc -l)" "$(echo "$min / 1000" | bc -l)" "$(echo "$max / 1000" | bc -l)" \
-        "$(echo "$memory / 1024" | bc -l)" "$count"
+        "$memory" "$count"
 }
 
 # compare NAME MAP C_BINARY C_FLAGS ARGS…: alternates old, new (and C) on MAP. With C_FLAGS
@@ -66,25 +86,28 @@ summary() {
 # C_FLAGS and its output is not compared.
 compare() {
     local name=$1 map=$2 c=$3 c_flags=$4; shift 4
-    rm -f "$work/old" "$work/new" "$work/C"
+    rm -f "$work/old" "$work/new" "$work/C" "$work/harness"
+    # The kernel's generator takes the same flags but no --era.
+    local flags=()
+    if [ -n "$c_flags" ]; then
+        read -r -a flags <<< "$c_flags"
+    else
+        for flag in "$@"; do case $flag in --era|v*.*) ;; *) flags+=("$flag") ;; esac; done
+    fi
     for ((run = 1; run <= runs; run++)); do
         measure old "$work/old.S" "$old" compress "$@" "$map"
         measure new "$work/new.S" "$new" compress "$@" "$map"
-        if [ -n "$c" ]; then
-            # The kernel's generator takes the same flags but no --era.
-            local flags=()
-            if [ -n "$c_flags" ]; then
-                read -r -a flags <<< "$c_flags"
-            else
-                for flag in "$@"; do case $flag in --era|v*.*) ;; *) flags+=("$flag") ;; esac; done
-            fi
-            measure C "$work/c.S" "$c" "${flags[@]}" "$map"
-        fi
+        [ -n "$c" ] && measure C "$work/c.S" "$c" "${flags[@]}" "$map"
+        measure harness /dev/null /bin/true
     done
+    peak old "$old" compress "$@" "$map"
+    peak new "$new" compress "$@" "$map"
+    [ -n "$c" ] && peak C "$c" "${flags[@]}" "$map"
     echo "$name: compress $* ($(grep -c '' "$map") lines)"
     summary old
     summary new
     [ -n "$c" ] && summary C
+    summary harness
     [ -n "$c" ] && [ -n "$c_flags" ] && echo "  C ran with $c_flags: its output is another era's, not compared"
     if cmp -s "$work/old.S" "$work/new.S" && { [ -z "$c" ] || [ -n "$c_flags" ] || cmp -s "$work/old.S" "$work/c.S"; }; then
         echo "  outputs identical ($(wc -c < "$work/new.S") bytes)"
