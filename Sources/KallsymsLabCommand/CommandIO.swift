@@ -217,11 +217,12 @@ public enum Files {
         to path: String,
         _ produce: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void
     ) throws {
-        let target = try followingLinks(path)
+        // What the path names, through any links (`/dev/stdout` is a pipe or a terminal here).
         var existing = stat()
-        let exists = stat(target, &existing) == 0
+        let exists = stat(path, &existing) == 0
         if exists && (existing.st_mode & S_IFMT) == S_IFDIR { throw CommandError("\(path): is a directory") }
-        if exists && (existing.st_mode & S_IFMT) != S_IFREG { return try writeInPlace(target, name: path, produce) }
+        if exists && (existing.st_mode & S_IFMT) != S_IFREG { return try writeInPlace(path, name: path, produce) }
+        let target = try followingLinks(path)
         let directory = (target as NSString).deletingLastPathComponent
         let base = (target as NSString).lastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -107,6 +107,11 @@ import Testing
         let reader = FIFOReader(path: fifo, count: expected.count)
         #expect(runTool(["compress", "--output", fifo, Self.small]).status == 0)
         #expect(reader.finish() == expected)
+        // So does one reached through a link (as /dev/stdout reaches a pipe).
+        #expect(symlink(fifo, folder + "/to-fifo.S") == 0)
+        let linkedReader = FIFOReader(path: fifo, count: expected.count)
+        #expect(runTool(["compress", "--output", folder + "/to-fifo.S", Self.small]).status == 0)
+        #expect(linkedReader.finish() == expected)
         var status = stat()
         #expect(lstat(fifo, &status) == 0 && (status.st_mode & S_IFMT) == S_IFIFO)
         // A folder is refused with its name.
