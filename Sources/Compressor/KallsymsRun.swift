@@ -27,6 +27,21 @@ public struct KallsymsRun: Sendable {
         AssemblyWriter.write(tables, storedStrings: storedStrings, era: era, options: options, to: sink)
     }
 
+    /// The size of each buffer `writeAssembly(into:handingOver:)` writes into.
+    public static let assemblyChunkSize = TextBuffer.chunkSize
+
+    /// Writes the `.S` file into `first` (of `assemblyChunkSize` bytes) and, each time a buffer
+    /// is full, hands its bytes over for good to `handOver`, which returns the next buffer of
+    /// that size to write into (for the last chunk too; that one is not written to). The writer
+    /// on the other side keeps each chunk until it has written it: no copy.
+    public func writeAssembly(
+        into first: UnsafeMutableBufferPointer<UInt8>,
+        handingOver handOver: (UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8>
+    ) {
+        AssemblyWriter.write(
+            tables, storedStrings: storedStrings, era: era, options: options, into: first, handingOver: handOver)
+    }
+
     /// The warnings the generator would print on stderr.
     public var warnings: [KallsymsWarning] { parsed.warnings }
 }

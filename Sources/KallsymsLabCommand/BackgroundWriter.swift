@@ -6,17 +6,23 @@ import Dispatch
 
 /// Writes chunks on a second thread while the caller produces the next ones.
 ///
-/// Writing a kernel's `.S` (4.4 MB for the armhf map) into a file costs the kernel about as
-/// much as formatting it costs us (page-cache pages, copies, delayed allocation), so the two
-/// overlap: each chunk is copied (the producer reuses its buffer), queued, and written in
-/// order by a thread that is joined before `run` returns. At most `depth` chunks wait. The
-/// first write error stops the writing (later chunks are dropped) and is thrown by `run`.
+/// Writing a kernel's `.S` (4.4 MB for the armhf map, 29 MB for a 121 000-symbol x86-64 map)
+/// into a file costs the kernel about as much as formatting it costs us (page-cache pages,
+/// copies, delayed allocation), so the two overlap. The producer fills buffers of a small pool
+/// and hands each one over for good when it is full; a thread that is joined before `run`
+/// returns writes them in order and gives each back once written, and the hand-over returns
+/// the next free one. No chunk is copied. The first write error stops the writing (later
+/// chunks are dropped) and is thrown by `run`.
 final class BackgroundWriter: @unchecked Sendable {  // state shared under the semaphores below
     private let write: (UnsafeBufferPointer<UInt8>) throws -> Void
-    private static let depth = 4
-    /// A ring of queued chunks (raw memory: each slot is handed from one thread to the other
-    /// by the semaphores); `nil` ends the stream.
-    private let ring: UnsafeMutablePointer<UnsafeMutableBufferPointer<UInt8>?>
+    /// How many full buffers may wait for the writer; the pool holds one more, the one being
+    /// filled.
+    static let depth = 4
+    private static let buffers = depth + 1
+    /// The queue of full chunks, one slot per buffer (raw memory: each slot is handed from
+    /// one thread to the other by the semaphores); `nil` ends the stream.
+    private let ring: UnsafeMutablePointer<UnsafeBufferPointer<UInt8>?>
+    /// Counts the buffers the writer has given back (beyond the `depth` free at the start).
     private let free = DispatchSemaphore(value: BackgroundWriter.depth)
     private let filled = DispatchSemaphore(value: 0)
     /// Written by the writer thread only; read after it has been joined.
@@ -24,19 +30,27 @@ final class BackgroundWriter: @unchecked Sendable {  // state shared under the s
 
     private init(_ write: @escaping (UnsafeBufferPointer<UInt8>) throws -> Void) {
         self.write = write
-        ring = .allocate(capacity: Self.depth)
-        ring.initialize(repeating: nil, count: Self.depth)
+        ring = .allocate(capacity: Self.buffers)
+        ring.initialize(repeating: nil, count: Self.buffers)
     }
 
     deinit {
         ring.deallocate()
     }
 
-    /// Runs `produce`, writing every chunk it hands over with `write` on a second thread.
+    /// Runs `produce` with a first buffer of `chunkSize` bytes and a hand-over that takes a
+    /// full buffer's bytes for writing (on a second thread, in order) and returns the buffer
+    /// to fill next: the pool's buffers come round in turn, each once the writer is done with
+    /// it. Where no thread can be started, each chunk is written during its hand-over.
     static func run(
-        into write: (UnsafeBufferPointer<UInt8>) throws -> Void,
-        _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void
+        into write: (UnsafeBufferPointer<UInt8>) throws -> Void, chunkSize: Int,
+        handingOver produce: (
+            _ first: UnsafeMutableBufferPointer<UInt8>,
+            _ handOver: (UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8>
+        ) -> Void
     ) throws {
+        let pool = (0..<buffers).map { _ in UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize) }
+        defer { for buffer in pool { buffer.deallocate() } }
         try withoutActuallyEscaping(write) { write in
             let writer = BackgroundWriter(write)
             var thread = pthread_t()
@@ -47,26 +61,30 @@ final class BackgroundWriter: @unchecked Sendable {  // state shared under the s
                     return nil
                 }, Unmanaged.passRetained(writer).toOpaque())
             guard started == 0 else {
-                // No second thread: write in place.
+                // No second thread: write in place, into the first buffer again and again.
                 Unmanaged.passUnretained(writer).release()
                 var failure: Error?
-                produce { chunk in
-                    guard failure == nil else { return }
-                    do { try write(chunk) } catch { failure = error }
+                produce(pool[0]) { chunk in
+                    if failure == nil {
+                        do { try write(chunk) } catch { failure = error }
+                    }
+                    return pool[0]
                 }
                 if let failure { throw failure }
                 return
             }
+            // Chunk k is filled in buffer k % buffers and queued in slot k % buffers; before
+            // buffer k + 1 is filled, `free` makes sure chunk k + 1 - buffers, its last user,
+            // has been written.
             var slot = 0
-            produce { chunk in
-                writer.free.wait()
-                let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunk.count)
-                _ = copy.initialize(from: chunk)
-                writer.ring[slot] = copy
-                slot = (slot + 1) % depth
+            produce(pool[0]) { chunk in
+                writer.ring[slot] = chunk
+                slot = (slot + 1) % buffers
                 writer.filled.signal()
+                writer.free.wait()
+                return pool[slot]
             }
-            writer.free.wait()
+            // At most `depth` chunks wait here, so the end marker's slot is free.
             writer.ring[slot] = nil
             writer.filled.signal()
             pthread_join(thread, nil)
@@ -74,23 +92,43 @@ final class BackgroundWriter: @unchecked Sendable {  // state shared under the s
         }
     }
 
-    /// The writer thread: takes the chunks in order until the end marker.
+    /// Runs `produce`, writing every chunk it hands over with `write` on a second thread: each
+    /// is copied into the pool's next buffer (a chunk larger than a buffer in pieces), so the
+    /// producer may reuse its own at once.
+    static func run(
+        into write: (UnsafeBufferPointer<UInt8>) throws -> Void,
+        _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void
+    ) throws {
+        try run(into: write, chunkSize: 1 << 18) { first, handOver in
+            withoutActuallyEscaping(handOver) { handOver in
+                var buffer = first
+                produce { chunk in
+                    var rest = chunk
+                    while !rest.isEmpty {
+                        let piece = min(rest.count, buffer.count)
+                        buffer.baseAddress!.update(from: rest.baseAddress!, count: piece)
+                        buffer = handOver(UnsafeBufferPointer(rebasing: buffer[..<piece]))
+                        rest = UnsafeBufferPointer(rebasing: rest[piece...])
+                    }
+                }
+            }
+        }
+    }
+
+    /// The writer thread: takes the chunks in order until the end marker, giving each buffer
+    /// back once it is written.
     private func drain() {
         var slot = 0
         while true {
             filled.wait()
-            guard let chunk = ring[slot] else {
-                // The end marker's slot is free again (a semaphore is disposed of only at
-                // its initial value).
-                free.signal()
-                return
-            }
+            // (Every hand-over waited once on `free` and every written chunk signals it once,
+            // so both semaphores end at their initial values, as libdispatch requires.)
+            guard let chunk = ring[slot] else { return }
             ring[slot] = nil
-            slot = (slot + 1) % Self.depth
+            slot = (slot + 1) % Self.buffers
             if failure == nil {
-                do { try write(UnsafeBufferPointer(chunk)) } catch { failure = error }
+                do { try write(chunk) } catch { failure = error }
             }
-            chunk.deallocate()
             free.signal()
         }
     }

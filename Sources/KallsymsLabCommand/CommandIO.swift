@@ -96,6 +96,25 @@ public final class CommandIO: Sendable {
         }
     }
 
+    /// `write(to:_:)` for a producer that fills buffers of `chunkSize` bytes and hands each
+    /// one over for good (`BackgroundWriter.run(into:chunkSize:handingOver:)`): no copies.
+    public func write(
+        to path: String?, chunkSize: Int,
+        handingOver produce: (
+            _ first: UnsafeMutableBufferPointer<UInt8>,
+            _ handOver: (UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8>
+        ) -> Void
+    ) throws {
+        let standardOutput = writeStandardOutputChunk ?? { try self.writeStandardOutput(Array($0)) }
+        if let path {
+            try Files.writeAtomically(to: path) { write in
+                try BackgroundWriter.run(into: write, chunkSize: chunkSize, handingOver: produce)
+            }
+        } else {
+            try BackgroundWriter.run(into: standardOutput, chunkSize: chunkSize, handingOver: produce)
+        }
+    }
+
     /// Runs `produce`, passing each chunk to `write` (on a second thread, overlapping the
     /// production of the next chunks: `BackgroundWriter`) until a write fails; rethrows that
     /// failure.

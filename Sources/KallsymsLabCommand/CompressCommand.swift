@@ -30,7 +30,9 @@ enum CompressCommand {
         let run = try KallsymsChoice(arguments).run(arguments.positionals.first ?? "-", io: io)
         let clock = ContinuousClock()
         let start = clock.now
-        try io.write(to: arguments.value("--output")) { run.writeAssembly(to: $0) }
+        try io.write(to: arguments.value("--output"), chunkSize: KallsymsRun.assemblyChunkSize) {
+            run.writeAssembly(into: $0, handingOver: $1)
+        }
         io.keepUntilExit(run)
         if arguments.has("--timings") {
             let stages: [(String, Duration)] = [

@@ -2,6 +2,10 @@ import Testing
 
 @testable import KallsymsLabCommand
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `BackgroundWriter` writes every chunk, in order, on its own thread; the first failure stops
 /// the writing and is thrown once production is over.
 @Suite struct BackgroundWriterTests {
@@ -48,5 +52,54 @@ import Testing
         // Nine chunks went through; nothing after the failure was written.
         #expect(calls == 10)
         #expect(written == Array(expected.prefix(written.count)) && !written.isEmpty)
+    }
+
+    @Test("hand-over: every chunk arrives in order, and no buffer comes back while it waits to be written")
+    func handOverNeverReturnsAWaitingBuffer() throws {
+        let chunkSize = 4_096
+        var expected: [UInt8] = []
+        var written: [UInt8] = []
+        var handedOver = 0
+        try BackgroundWriter.run(
+            into: { chunk in
+                // A slow writer now and then, so that the queue fills up.
+                if written.count % 3 == 0 { usleep(200) }
+                written += chunk
+            },
+            chunkSize: chunkSize,
+            handingOver: { first, handOver in
+                var buffer = first
+                for index in 0..<200 {
+                    #expect(buffer.count == chunkSize)
+                    let count = 1 + index * 977 % chunkSize
+                    for k in 0..<count { buffer[k] = UInt8(truncatingIfNeeded: k &+ index) }
+                    expected += buffer[..<count]
+                    buffer = handOver(UnsafeBufferPointer(rebasing: buffer[..<count]))
+                    handedOver += 1
+                    // The buffer given back is the producer's: writing all of it at once must not
+                    // touch a chunk that is still queued.
+                    buffer.update(repeating: 0xEE)
+                }
+            })
+        #expect(handedOver == 200)
+        #expect(written == expected)
+    }
+
+    @Test("hand-over: the first failed write stops the writing and is thrown")
+    func handOverFailureIsThrown() {
+        var calls = 0
+        #expect(throws: Refused.self) {
+            try BackgroundWriter.run(
+                into: { _ in
+                    calls += 1
+                    if calls == 3 { throw Refused() }
+                },
+                chunkSize: 64,
+                handingOver: { first, handOver in
+                    var buffer = first
+                    for _ in 0..<20 { buffer = handOver(UnsafeBufferPointer(buffer)) }
+                })
+        }
+        #expect(calls == 3)
     }
 }

@@ -45,6 +45,20 @@ public enum AssemblyWriter {
         }
     }
 
+    /// `write(_:storedStrings:era:options:to:)`, writing into `first` and then into each buffer
+    /// `handOver` gives back for the chunk it takes for good (`TextBuffer.stream(into:handingOver:)`).
+    static func write(
+        _ tables: KallsymsTables, storedStrings: ByteStrings, era: Era, options: KallsymsOptions,
+        into first: UnsafeMutableBufferPointer<UInt8>,
+        handingOver handOver: (UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8>
+    ) {
+        let rules = era.rules
+        let comments = commentStrings(storedStrings, rules)
+        TextBuffer.stream(into: first, handingOver: handOver) { out in
+            write(tables, comments: comments, rules: rules, options: options, to: &out)
+        }
+    }
+
     /// The symbols' stored strings (`type ++ name` each).
     private static func storedStrings(of symbols: [KeptSymbol]) -> ByteStrings {
         Selection(symbols: symbols, textAddress: 0, recordsRead: 0).storedStrings

@@ -1,26 +1,33 @@
 /// A byte buffer with the number formats of the generators' `printf` calls.
 ///
-/// Two ways to use it, both without growing or copying:
+/// Three ways to use it, none of which grows or copies:
 /// - `build(upperBound:)`: the caller computes an upper bound of the output size; the array is
 ///   allocated once at that capacity and filled in place. Pages of the bound that are never
 ///   written are never touched (large allocations are mapped lazily), so a generous bound costs
 ///   address space, not memory.
 /// - `stream(to:)`: a fixed chunk is filled and handed to a sink whenever the next piece would
 ///   not fit, so output of any size costs one chunk of memory.
+/// - `stream(into:handingOver:)`: the same, but each full chunk is handed over for good and
+///   writing goes on in the buffer the receiver gives back (a writer on another thread keeps
+///   the chunk until it is written, without a copy).
 ///
 /// `reserve(_:)` is called once per piece (a line or less); the per-byte writes in between
 /// need no checks.
 struct TextBuffer: ~Copyable {
-    private let storage: UnsafeMutablePointer<UInt8>
-    private let capacity: Int
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
     private(set) var count = 0
-    /// Where full chunks go in streaming mode; nil when filling a bounded array.
-    private let sink: ((UnsafeBufferPointer<UInt8>) -> Void)?
+    /// Where full chunks go in streaming mode, and the buffer to go on in; nil when filling a
+    /// bounded array.
+    private let handOver: ((UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8>)?
 
-    private init(_ buffer: UnsafeMutableBufferPointer<UInt8>, sink: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil) {
+    private init(
+        _ buffer: UnsafeMutableBufferPointer<UInt8>,
+        handOver: ((UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8>)? = nil
+    ) {
         storage = buffer.baseAddress!
         capacity = buffer.count
-        self.sink = sink
+        self.handOver = handOver
     }
 
     /// Runs `body` on a buffer of `upperBound` bytes and returns what it wrote.
@@ -41,16 +48,36 @@ struct TextBuffer: ~Copyable {
     static func stream(to sink: (UnsafeBufferPointer<UInt8>) -> Void, _ body: (inout TextBuffer) -> Void) {
         let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
         defer { chunk.deallocate() }
-        withoutActuallyEscaping(sink) { sink in
-            var out = TextBuffer(chunk, sink: sink)
+        stream(
+            into: chunk,
+            handingOver: { written in
+                sink(written)
+                return chunk
+            }, body)
+    }
+
+    /// Runs `body` writing into `first`, then into each buffer `handOver` returns for the chunk
+    /// it was given (the last chunk too; what is returned for it is not written to). Every
+    /// buffer must hold `chunkSize` bytes.
+    static func stream(
+        into first: UnsafeMutableBufferPointer<UInt8>,
+        handingOver handOver: (UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8>,
+        _ body: (inout TextBuffer) -> Void
+    ) {
+        precondition(first.count >= chunkSize, "TextBuffer: a streaming chunk holds chunkSize bytes")
+        withoutActuallyEscaping(handOver) { handOver in
+            var out = TextBuffer(first, handOver: handOver)
             body(&out)
             out.flush()
         }
     }
 
     private mutating func flush() {
-        guard count > 0, let sink else { return }
-        sink(UnsafeBufferPointer(start: storage, count: count))
+        guard count > 0, let handOver else { return }
+        let next = handOver(UnsafeBufferPointer(start: storage, count: count))
+        precondition(next.count >= Self.chunkSize, "TextBuffer: a streaming chunk holds chunkSize bytes")
+        storage = next.baseAddress!
+        capacity = next.count
         count = 0
     }
 
