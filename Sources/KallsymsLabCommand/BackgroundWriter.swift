@@ -93,23 +93,35 @@ final class BackgroundWriter: @unchecked Sendable {  // state shared under the s
     }
 
     /// Runs `produce`, writing every chunk it hands over with `write` on a second thread: each
-    /// is copied into the pool's next buffer (a chunk larger than a buffer in pieces), so the
-    /// producer may reuse its own at once.
+    /// is copied into the pool's next buffer (`copy`), so the producer may reuse its own at once.
     static func run(
         into write: (UnsafeBufferPointer<UInt8>) throws -> Void,
         _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void
     ) throws {
-        try run(into: write, chunkSize: 1 << 18) { first, handOver in
-            withoutActuallyEscaping(handOver) { handOver in
-                var buffer = first
-                produce { chunk in
-                    var rest = chunk
-                    while !rest.isEmpty {
-                        let piece = min(rest.count, buffer.count)
-                        buffer.baseAddress!.update(from: rest.baseAddress!, count: piece)
-                        buffer = handOver(UnsafeBufferPointer(rebasing: buffer[..<piece]))
-                        rest = UnsafeBufferPointer(rebasing: rest[piece...])
-                    }
+        try run(into: write, chunkSize: copyingChunkSize) { first, handOver in
+            copy(produce, into: first, handingOver: handOver)
+        }
+    }
+
+    /// The buffer size for producers whose chunks are copied.
+    static let copyingChunkSize = 1 << 18
+
+    /// Adapts a producer of chunks it keeps to the hand-over: copies each chunk into `first`
+    /// or the buffer the last hand-over returned (a chunk larger than a buffer in pieces) and
+    /// hands that over, one hand-over per piece.
+    static func copy(
+        _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void, into first: UnsafeMutableBufferPointer<UInt8>,
+        handingOver handOver: (UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8>
+    ) {
+        withoutActuallyEscaping(handOver) { handOver in
+            var buffer = first
+            produce { chunk in
+                var rest = chunk
+                while !rest.isEmpty {
+                    let piece = min(rest.count, buffer.count)
+                    buffer.baseAddress!.update(from: rest.baseAddress!, count: piece)
+                    buffer = handOver(UnsafeBufferPointer(rebasing: buffer[..<piece]))
+                    rest = UnsafeBufferPointer(rebasing: rest[piece...])
                 }
             }
         }

@@ -87,17 +87,17 @@ public final class CommandIO: Sendable {
     public func err(_ text: String) { writeStandardError(Array(text.utf8)) }
 
     /// Writes the chunks `produce` hands its writer to standard output, or atomically to
-    /// `path` when one is given; an error stops the writing and is thrown.
+    /// `path` when one is given; an error stops the writing and is thrown. Each chunk is copied
+    /// into the writer's buffers (`BackgroundWriter.copy`), so `produce` may reuse its own.
     public func write(to path: String?, _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void) throws {
-        if let path {
-            try Files.writeAtomically(to: path) { write in try Self.drive(produce, into: write) }
-        } else {
-            try Self.drive(produce, into: writeStandardOutputChunk ?? { try self.writeStandardOutput(Array($0)) })
+        try write(to: path, chunkSize: BackgroundWriter.copyingChunkSize) { first, handOver in
+            BackgroundWriter.copy(produce, into: first, handingOver: handOver)
         }
     }
 
     /// `write(to:_:)` for a producer that fills buffers of `chunkSize` bytes and hands each
-    /// one over for good (`BackgroundWriter.run(into:chunkSize:handingOver:)`): no copies.
+    /// one over for good, written on a second thread while the next is filled
+    /// (`BackgroundWriter.run(into:chunkSize:handingOver:)`): no copies.
     public func write(
         to path: String?, chunkSize: Int,
         handingOver produce: (
@@ -105,24 +105,14 @@ public final class CommandIO: Sendable {
             _ handOver: (UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8>
         ) -> Void
     ) throws {
-        let standardOutput = writeStandardOutputChunk ?? { try self.writeStandardOutput(Array($0)) }
         if let path {
             try Files.writeAtomically(to: path) { write in
                 try BackgroundWriter.run(into: write, chunkSize: chunkSize, handingOver: produce)
             }
         } else {
+            let standardOutput = writeStandardOutputChunk ?? { try self.writeStandardOutput(Array($0)) }
             try BackgroundWriter.run(into: standardOutput, chunkSize: chunkSize, handingOver: produce)
         }
-    }
-
-    /// Runs `produce`, passing each chunk to `write` (on a second thread, overlapping the
-    /// production of the next chunks: `BackgroundWriter`) until a write fails; rethrows that
-    /// failure.
-    private static func drive(
-        _ produce: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void,
-        into write: (UnsafeBufferPointer<UInt8>) throws -> Void
-    ) throws {
-        try BackgroundWriter.run(into: write, produce)
     }
 }
 
