@@ -218,12 +218,18 @@ struct SelectionState {
     /// Applies the read-time rules and records the markers; returns whether the record is kept.
     @inline(__always)
     mutating func acceptsAtReadTime(address: UInt64, type: UInt8, name: UnsafeBufferPointer<UInt8>) -> Bool {
-        if let first = name.first, isPlain[Int(type)], isPlain[256 &+ Int(first)],
-            isPlain[512 &+ Int(name[name.count &- 1])], !tables.ignoredSubstrings.matches(name)
-        {
-            return true
-        }
+        if isPlainlyKept(type: type, name: name) { return true }
         return acceptsAtReadTime(verdict(type: type, storedName: name), address: address)
+    }
+
+    /// The read-time rules' quick answer for nearly every record: a type and a first and last
+    /// name byte that no rule looks at, and none of the era's ignored substrings, mean kept with
+    /// no marker to record. False sends the record through `verdict(type:storedName:)`.
+    @inline(__always)
+    private func isPlainlyKept(type: UInt8, name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = name.first else { return false }
+        return isPlain[Int(type)] && isPlain[256 &+ Int(first)] && isPlain[512 &+ Int(name[name.count &- 1])]
+            && !tables.ignoredSubstrings.matches(name)
     }
 
     /// Whether the read-time rules accept a record and the validity stage then keeps it, when
@@ -231,9 +237,7 @@ struct SelectionState {
     /// (its address is the selection's `textAddress`). Pure: no marker is recorded.
     func fixedVerdict(type: UInt8, name: UnsafeBufferPointer<UInt8>) -> (accepted: Bool, kept: Bool)? {
         let accepted: Bool
-        if let first = name.first, isPlain[Int(type)], isPlain[256 &+ Int(first)],
-            isPlain[512 &+ Int(name[name.count &- 1])], !tables.ignoredSubstrings.matches(name)
-        {
+        if isPlainlyKept(type: type, name: name) {
             accepted = true
         } else {
             switch verdict(type: type, storedName: name) {
