@@ -92,7 +92,7 @@ enum CheckCommand {
                 var saved: String?
                 if let saveFolder, let file = report.caseFile, let name = report.caseFileName {
                     let path = (saveFolder as NSString).appendingPathComponent(name)
-                    try Files.writeAtomically(Array(file.description.utf8), to: path)
+                    try Files.writeAtomically(Array(file.description.utf8), to: path, syncing: true)
                     saved = path
                 }
                 results.append(CheckReport.Run(report: report, savedAs: saved))

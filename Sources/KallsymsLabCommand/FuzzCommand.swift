@@ -144,7 +144,7 @@ enum FuzzCommand {
                             atPath: corpus + "/model-disagreements",
                             withIntermediateDirectories: true)
                     }
-                    try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: path)
+                    try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: path, syncing: true)
                     saved.append(path, finding)
                     progress?.clear()
                     io.err("fuzz: saved \(path): " + CampaignReport.findingLine(finding) + "\n")
@@ -192,7 +192,7 @@ enum FuzzCommand {
         if case .modelDisagreement = finding.confirmation {
             try FileManager.default.createDirectory(atPath: corpus + "/model-disagreements", withIntermediateDirectories: true)
         }
-        try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: output)
+        try Files.writeAtomically(Array(finding.caseFile.description.utf8), to: output, syncing: true)
         try io.out("fuzz: saved \(output): " + CampaignReport.findingLine(finding) + "\n")
         return 0
     }
