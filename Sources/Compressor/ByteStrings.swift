@@ -44,6 +44,19 @@ public struct ByteStrings: Hashable, Sendable, RandomAccessCollection {
         self.init(bytes: bytes, ends: ends)
     }
 
+    /// The strings of `parts`, one collection after the other.
+    init(joining parts: [ByteStrings]) {
+        var bytes: [UInt8] = [], ends: [Int] = []
+        bytes.reserveCapacity(parts.reduce(0) { $0 + $1.bytes.count })
+        ends.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts {
+            let shift = bytes.count
+            bytes += part.bytes
+            ends += part.ends.lazy.map { $0 &+ shift }
+        }
+        self.init(bytes: bytes, ends: ends)
+    }
+
     public mutating func reserve(strings: Int, bytes byteCount: Int) {
         ends.reserveCapacity(strings)
         bytes.reserveCapacity(byteCount)

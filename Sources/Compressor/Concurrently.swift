@@ -127,7 +127,8 @@ public enum Concurrently {
     }
 
     /// The waiting thread of `withWarmSecondCore`: one piece at a time, handed over through
-    /// `state` (idle → taken → ready → idle once done; or stopped). The piece is written
+    /// `state` (idle → taken → ready → running → idle once done, or ready → taken → idle when
+    /// the piece is withdrawn before it starts; or stopped). The piece is written
     /// before `state` becomes ready (releasing) and read after it is seen ready (acquiring).
     final class WarmCore: @unchecked Sendable {  // `body` is guarded by `state` as described
         private static let idle = 0, taken = 1, ready = 2, running = 3, stopped = 4
@@ -142,6 +143,16 @@ public enum Concurrently {
             else { return false }
             self.body = body
             state.store(Self.ready, ordering: .releasing)
+            return true
+        }
+
+        /// Takes back the piece handed over last if the thread has not started it: true when
+        /// it never will run; false when it is running or has run (`waitUntilDone` then waits).
+        func withdraw() -> Bool {
+            guard state.compareExchange(expected: Self.ready, desired: Self.taken, ordering: .acquiring).exchanged
+            else { return false }
+            body = nil
+            state.store(Self.idle, ordering: .releasing)
             return true
         }
 
@@ -169,7 +180,9 @@ public enum Concurrently {
                     return now == Self.ready || now == Self.stopped
                 }
                 if now == Self.stopped { return }
-                state.store(Self.running, ordering: .relaxed)
+                // Ready → running, unless the piece was withdrawn in the meantime.
+                guard state.compareExchange(expected: Self.ready, desired: Self.running, ordering: .acquiring).exchanged
+                else { continue }
                 body?()
                 body = nil
                 piecesRun.add(1, ordering: .relaxed)

@@ -62,14 +62,42 @@ extension Era {
         _ input: UnsafeBufferPointer<UInt8>, options: KallsymsOptions = .init(),
         engine: CompressionEngine = .default
     ) throws -> KallsymsRun {
+        try generate(options: options, engine: engine, secondThread: input.count >= Self.secondThreadFromBytes) { parse in
+            try parse(input)
+        }
+    }
+
+    /// Runs the generator on the input `read` hands to its argument (a mapped file, say, which
+    /// `read` may unmap once that returns: the parsed map holds its own copy of the names).
+    ///
+    /// With the fast engine a second thread is started first and kept to the end: it reads
+    /// half of a large input while this one reads the other, and takes half of the compression.
+    /// `timings.parse` covers `read`.
+    public func generate(
+        options: KallsymsOptions = .init(), engine: CompressionEngine = .default,
+        reading read: (_ parse: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void
+    ) throws -> KallsymsRun {
+        try generate(options: options, engine: engine, secondThread: true, reading: read)
+    }
+
+    private func generate(
+        options: KallsymsOptions, engine: CompressionEngine, secondThread: Bool,
+        reading read: (_ parse: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void
+    ) throws -> KallsymsRun {
         try validate(options)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let parsed = try parse(input)
-        let parseTime = clock.now - start
-        var run = try generate(parsed, options: options, engine: engine)
-        run.timings.parse = parseTime
-        return run
+        func run(_ warm: Concurrently.WarmCore?) throws -> KallsymsRun {
+            let clock = ContinuousClock()
+            let start = clock.now
+            var parsed: ParsedMap?
+            try read { parsed = try parse($0, on: warm) }
+            guard let parsed else { preconditionFailure("Era.generate(reading:): read never called its argument") }
+            let parseTime = clock.now - start
+            var run = try generate(parsed, options: options, engine: engine, warm: warm)
+            run.timings.parse = parseTime
+            return run
+        }
+        guard engine == .fast && secondThread else { return try run(nil) }
+        return try Concurrently.withWarmSecondCore(run)
     }
 
     /// Runs the generator on already parsed records.
@@ -151,6 +179,9 @@ extension Era {
     /// then takes on half of the compression's rounds when the input is long enough
     /// (`FastEngine.twoThreadsFrom`); below it, starting a thread costs more than the work.
     static let secondThreadFrom = 8_192
+    /// `generate(_:options:engine:)` starts the second thread before parsing from inputs of this
+    /// many bytes (about 8 192 lines of `nm -n`).
+    static let secondThreadFromBytes = 192 << 10
 }
 
 /// The wall-clock time of each stage of one generator run (`parse` is zero when the run

@@ -15,6 +15,22 @@ public struct SymbolTable: Hashable, Sendable, RandomAccessCollection {
         for record in records { append(record) }
     }
 
+    /// The rows of `parts` one after the other, the lines of each part shifted by its
+    /// `lineOffsets` entry (for an input read in pieces, each numbered from its own line 1).
+    init(joining parts: [SymbolTable], lineOffsets: [Int]) {
+        let rows = parts.reduce(0) { $0 + $1.count }
+        addresses.reserveCapacity(rows)
+        types.reserveCapacity(rows)
+        lines.reserveCapacity(rows)
+        for (part, lineOffset) in zip(parts, lineOffsets) {
+            addresses += part.addresses
+            types += part.types
+            let shift = Int32(truncatingIfNeeded: lineOffset)
+            lines += part.lines.lazy.map { $0 &+ shift }
+        }
+        names = ByteStrings(joining: parts.map(\.names))
+    }
+
     public mutating func reserve(rows: Int, nameBytes: Int) {
         addresses.reserveCapacity(rows)
         types.reserveCapacity(rows)

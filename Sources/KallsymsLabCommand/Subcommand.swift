@@ -117,14 +117,9 @@ struct KallsymsChoice {
             // Parsed while the file is mapped, then generated after it is unmapped: the parsed
             // map holds its own copy of the names, and the compression (the run's memory peak)
             // does not carry the input's pages too (5 MB for a 122 000-symbol map).
-            try era.validate(options)
-            let clock = ContinuousClock()
-            let start = clock.now
-            let parsed = try Files.withContents(path, io: io) { try era.parse($0) }
-            let parseTime = clock.now - start
-            var generated = try era.generate(parsed, options: options, engine: engine)
-            generated.timings.parse = parseTime
-            run = generated
+            run = try era.generate(options: options, engine: engine) { parse in
+                try Files.withContents(path, io: io, parse)
+            }
         } catch let error as KallsymsError {
             throw error.located(in: displayName(path))
         }

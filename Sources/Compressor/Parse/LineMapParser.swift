@@ -4,13 +4,54 @@
 /// accepted); then exactly one space, one ASCII type byte and one space must follow. The name
 /// is the whole rest of the line (up to a NUL, where C strings end), `\r` included.
 enum LineMapParser {
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> ParsedMap {
+    /// Reads `bytes`, on `warm` too when there is one (see `ChunkedParse`; `chunkSize` is for
+    /// tests). Lines are read one by one, so the chunks' parts always join: the first bad line
+    /// of the first chunk that has one is the one reported.
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, on warm: Concurrently.WarmCore? = nil,
+        chunkSize: Int = ChunkedParse<Part>.chunkSize
+    ) throws -> ParsedMap {
+        guard let warm, let bounds = ChunkedParse<Part>.bounds(of: bytes, chunkSize: chunkSize) else {
+            let part = parse(bytes, bounds: 0..<bytes.count)
+            try part.throwFirstError(bytes, lineOffset: 0)
+            return ParsedMap(symbols: part.symbols)
+        }
+        let parts = ChunkedParse(bounds: bounds) { chunk in parse(bytes, bounds: bounds[chunk]..<bounds[chunk + 1]) }.run(on: warm)
+        var lineOffset = 0
+        var offsets: [Int] = []
+        for part in parts {
+            try part.throwFirstError(bytes, lineOffset: lineOffset)
+            offsets.append(lineOffset)
+            lineOffset += part.lines
+        }
+        return ParsedMap(symbols: SymbolTable(joining: parts.map(\.symbols), lineOffsets: offsets))
+    }
+
+    /// The rows of a stretch of whole lines (numbered from 1 where it starts), up to its first
+    /// bad line if it has one.
+    struct Part {
+        var symbols: SymbolTable
+        var lines: Int
+        /// The first bad line: its number and where it starts and ends.
+        var badLine: (number: Int, start: Int, end: Int)?
+
+        func throwFirstError(_ bytes: UnsafeBufferPointer<UInt8>, lineOffset: Int) throws {
+            guard let badLine else { return }
+            throw KallsymsError(
+                .lineFormat,
+                "line format error (expected \"ADDRESS TYPE NAME\" "
+                    + "with single spaces): \(preview(bytes, badLine.start, badLine.end))",
+                line: lineOffset + badLine.number)
+        }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, bounds: Range<Int>) -> Part {
         // Every name is a stretch of the input: rows keep where theirs starts, and the names are
-        // copied into one buffer at the end.
-        var records = SymbolTable.Builder(expectedRows: bytes.count / 24)
-        var lineStart = 0
+        // copied into one buffer at the end (by the thread that read them).
+        var records = SymbolTable.Builder(expectedRows: bounds.count / 24)
+        var lineStart = bounds.lowerBound
         var lineNumber = 0
-        while lineStart < bytes.count {
+        while lineStart < bounds.upperBound {
             lineNumber &+= 1
             if let next = parsePlainLine(bytes, lineStart, lineNumber, into: &records) {
                 lineStart = next
@@ -19,15 +60,11 @@ enum LineMapParser {
             var lineEnd = lineStart
             while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
             guard parseLine(bytes, lineStart, lineEnd, lineNumber, into: &records) else {
-                throw KallsymsError(
-                    .lineFormat,
-                    "line format error (expected \"ADDRESS TYPE NAME\" "
-                        + "with single spaces): \(preview(bytes, lineStart, lineEnd))",
-                    line: lineNumber)
+                return Part(symbols: SymbolTable(), lines: lineNumber, badLine: (lineNumber, lineStart, lineEnd))
             }
             lineStart = lineEnd + 1
         }
-        return ParsedMap(symbols: records.build(names: bytes))
+        return Part(symbols: records.build(names: bytes), lines: lineNumber, badLine: nil)
     }
 
     /// The line at `start` when it has the shape of nearly every line of `nm -n` output and

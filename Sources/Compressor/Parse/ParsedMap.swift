@@ -33,13 +33,19 @@ extension Era {
 
     /// `parse(_:)` over bytes the caller holds (e.g. a mapped file), without copying them.
     public func parse(_ input: UnsafeBufferPointer<UInt8>) throws -> ParsedMap {
+        try parse(input, on: nil)
+    }
+
+    /// `parse(_:)`, with a second thread reading chunks of a large input when `warm` is given
+    /// (`ChunkedParse`; the result is the same).
+    func parse(_ input: UnsafeBufferPointer<UInt8>, on warm: Concurrently.WarmCore?) throws -> ParsedMap {
         let rules = self.rules
         var map: ParsedMap
         switch rules.parsing {
         case .whitespaceTokens(let nameBuffer):
-            map = TokenMapParser.parse(input, nameBuffer: nameBuffer)
+            map = TokenMapParser.parse(input, nameBuffer: nameBuffer, on: warm)
         case .strictLines:
-            map = try LineMapParser.parse(input)
+            map = try LineMapParser.parse(input, on: warm)
         }
         if let limit = rules.nameLengthLimit {
             let names = map.symbols.names

@@ -6,42 +6,100 @@
 /// read as the next record's address. When a record does not convert completely the rest of
 /// that physical line (at most one buffer's worth) is discarded, as the kernel's `fgets` does.
 enum TokenMapParser {
-    /// Reads `bytes` as the era's generator does. `readsPlainRecordsFast` (a switch for tests
+    /// Reads `bytes` as the era's generator does, on `warm` too when there is one (see
+    /// `ChunkedParse`; `chunkSize` is for tests). `readsPlainRecordsFast` (a switch for tests
     /// only) sends every record through the general scanner instead of `scanPlainRecord` first.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, nameBuffer: Int, readsPlainRecordsFast: Bool = true) -> ParsedMap {
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, nameBuffer: Int, readsPlainRecordsFast: Bool = true,
+        on warm: Concurrently.WarmCore? = nil, chunkSize: Int = ChunkedParse<Part>.chunkSize
+    ) -> ParsedMap {
+        if let warm,
+            let map = parseInChunks(
+                bytes, nameBuffer: nameBuffer, readsPlainRecordsFast: readsPlainRecordsFast, on: warm, chunkSize: chunkSize)
+        {
+            return map
+        }
+        let part = parse(bytes, from: 0, stoppingAt: Int.max, nameBuffer: nameBuffer, readsPlainRecordsFast: readsPlainRecordsFast)
+        return ParsedMap(symbols: part.symbols, warnings: part.warnings)
+    }
+
+    /// `parse` on two threads (`ChunkedParse`): nil when the input is too small to cut or a
+    /// record runs across a cut (a part that does not stop exactly where the next one starts).
+    static func parseInChunks(
+        _ bytes: UnsafeBufferPointer<UInt8>, nameBuffer: Int, readsPlainRecordsFast: Bool = true,
+        on warm: Concurrently.WarmCore?, chunkSize: Int = ChunkedParse<Part>.chunkSize
+    ) -> ParsedMap? {
+        guard let bounds = ChunkedParse<Part>.bounds(of: bytes, chunkSize: chunkSize) else { return nil }
+        let parts = ChunkedParse(bounds: bounds) { chunk in
+            parse(
+                bytes, from: bounds[chunk], stoppingAt: chunk == bounds.count - 2 ? Int.max : bounds[chunk + 1],
+                nameBuffer: nameBuffer, readsPlainRecordsFast: readsPlainRecordsFast)
+        }.run(on: warm)
+        // Each part must have stopped where the next one starts, as the whole read would.
+        for chunk in parts.indices.dropLast() where parts[chunk].end != bounds[chunk + 1] || parts[chunk].atEndOfFile {
+            return nil
+        }
+        var warnings: [KallsymsWarning] = []
+        var lineOffset = 0
+        var offsets: [Int] = []
+        for part in parts {
+            offsets.append(lineOffset)
+            warnings += part.warnings.map { KallsymsWarning($0.message, line: $0.line.map { $0 + lineOffset }) }
+            lineOffset += part.lines
+        }
+        return ParsedMap(symbols: SymbolTable(joining: parts.map(\.symbols), lineOffsets: offsets), warnings: warnings)
+    }
+
+    /// What reading from one place to another made: rows (their lines counted from 1 where
+    /// the reading began), warnings, where it stopped and how many lines it passed.
+    struct Part {
+        var symbols: SymbolTable
+        var warnings: [KallsymsWarning]
+        var end: Int
+        var atEndOfFile: Bool
+        var lines: Int
+    }
+
+    /// Reads records from `start` as the generator would from there, until a record ends at or
+    /// beyond `stop` (or the input ends).
+    private static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, stoppingAt stop: Int, nameBuffer: Int, readsPlainRecordsFast: Bool
+    ) -> Part {
         // Every name is a stretch of the input: the records keep where theirs starts and ends,
-        // and the names are copied into one buffer at the end, each with one memory copy.
-        var records = SymbolTable.Builder(expectedRows: bytes.count / 24)
+        // and the names are copied into one buffer at the end, each with one memory copy (by
+        // the thread that read them, when the input is read in chunks).
+        var records = SymbolTable.Builder(expectedRows: (min(stop, bytes.count) - start) / 24)
         var warnings: [KallsymsWarning] = []
         let base = bytes.baseAddress
         func offset(_ name: UnsafeBufferPointer<UInt8>) -> Int { name.baseAddress.map { $0 - base! } ?? 0 }
-        do {
-            var scanner = Scanner(bytes: bytes)
-            while !scanner.atEndOfFile {
-                if readsPlainRecordsFast, let record = scanner.scanPlainRecord(nameBuffer: nameBuffer) {
-                    records.append(
-                        address: record.address, type: record.type, nameAt: offset(record.name),
-                        length: record.name.count, line: record.line)
-                    continue
-                }
-                let outcome = scanner.scanRecord(nameBuffer: nameBuffer)
-                switch outcome {
-                case .record(let address, let type, let name, let line):
-                    records.append(address: address, type: type, nameAt: offset(name), length: name.count, line: line)
-                case .endOfFile:
-                    break
-                case .incomplete(let converted):
-                    // scanf returned 0–2: the generator reads the rest of the line and drops it.
-                    if !scanner.discardRestOfLine(limit: nameBuffer) {
-                        warnings.append(
-                            KallsymsWarning(
-                                "Read error or end of file (a record with only \(converted) of 3 fields)",
-                                line: scanner.line))
-                    }
+        var scanner = Scanner(bytes: bytes)
+        scanner.offset = start
+        while !scanner.atEndOfFile && scanner.offset < stop {
+            if readsPlainRecordsFast, let record = scanner.scanPlainRecord(nameBuffer: nameBuffer) {
+                records.append(
+                    address: record.address, type: record.type, nameAt: offset(record.name),
+                    length: record.name.count, line: record.line)
+                continue
+            }
+            let outcome = scanner.scanRecord(nameBuffer: nameBuffer)
+            switch outcome {
+            case .record(let address, let type, let name, let line):
+                records.append(address: address, type: type, nameAt: offset(name), length: name.count, line: line)
+            case .endOfFile:
+                break
+            case .incomplete(let converted):
+                // scanf returned 0–2: the generator reads the rest of the line and drops it.
+                if !scanner.discardRestOfLine(limit: nameBuffer) {
+                    warnings.append(
+                        KallsymsWarning(
+                            "Read error or end of file (a record with only \(converted) of 3 fields)",
+                            line: scanner.line))
                 }
             }
         }
-        return ParsedMap(symbols: records.build(names: bytes), warnings: warnings)
+        return Part(
+            symbols: records.build(names: bytes), warnings: warnings, end: scanner.offset, atEndOfFile: scanner.atEndOfFile,
+            lines: scanner.line - 1)
     }
 
     enum Outcome {
