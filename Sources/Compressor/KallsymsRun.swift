@@ -125,7 +125,7 @@ extension Era {
             defer { start = now }
             return now - start
         }
-        let rows = try selectRows(parsed.symbols, options: options)
+        let rows = try selectRows(parsed.symbols, options: options, on: warm)
         timings.select = lap()
         let storedStrings = rows.storedStrings
         // v6.19+'s name order depends on the selection alone: on a large input it is sorted on

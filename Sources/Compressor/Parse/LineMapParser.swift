@@ -4,19 +4,19 @@
 /// accepted); then exactly one space, one ASCII type byte and one space must follow. The name
 /// is the whole rest of the line (up to a NUL, where C strings end), `\r` included.
 enum LineMapParser {
-    /// Reads `bytes`, on `warm` too when there is one (see `ChunkedParse`; `chunkSize` is for
+    /// Reads `bytes`, on `warm` too when there is one (see `ChunkedWork`; `chunkSize` is for
     /// tests). Lines are read one by one, so the chunks' parts always join: the first bad line
     /// of the first chunk that has one is the one reported.
     static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, on warm: Concurrently.WarmCore? = nil,
-        chunkSize: Int = ChunkedParse<Part>.chunkSize
+        chunkSize: Int = ChunkedWork<Part>.chunkSize
     ) throws -> ParsedMap {
-        guard let warm, let bounds = ChunkedParse<Part>.bounds(of: bytes, chunkSize: chunkSize) else {
+        guard let warm, let bounds = ChunkedWork<Part>.bounds(of: bytes, chunkSize: chunkSize) else {
             let part = parse(bytes, bounds: 0..<bytes.count)
             try part.throwFirstError(bytes, lineOffset: 0)
             return ParsedMap(symbols: part.symbols)
         }
-        let parts = ChunkedParse(bounds: bounds) { chunk in parse(bytes, bounds: bounds[chunk]..<bounds[chunk + 1]) }.run(on: warm)
+        let parts = ChunkedWork(bounds: bounds) { chunk in parse(bytes, bounds: bounds[chunk]..<bounds[chunk + 1]) }.run(on: warm)
         var lineOffset = 0
         var offsets: [Int] = []
         for part in parts {

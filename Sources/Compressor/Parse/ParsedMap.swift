@@ -37,7 +37,7 @@ extension Era {
     }
 
     /// `parse(_:)`, with a second thread reading chunks of a large input when `warm` is given
-    /// (`ChunkedParse`; the result is the same).
+    /// (`ChunkedWork`; the result is the same).
     func parse(_ input: UnsafeBufferPointer<UInt8>, on warm: Concurrently.WarmCore?) throws -> ParsedMap {
         let rules = self.rules
         var map: ParsedMap

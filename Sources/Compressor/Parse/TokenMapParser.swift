@@ -7,11 +7,11 @@
 /// that physical line (at most one buffer's worth) is discarded, as the kernel's `fgets` does.
 enum TokenMapParser {
     /// Reads `bytes` as the era's generator does, on `warm` too when there is one (see
-    /// `ChunkedParse`; `chunkSize` is for tests). `readsPlainRecordsFast` (a switch for tests
+    /// `ChunkedWork`; `chunkSize` is for tests). `readsPlainRecordsFast` (a switch for tests
     /// only) sends every record through the general scanner instead of `scanPlainRecord` first.
     static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, nameBuffer: Int, readsPlainRecordsFast: Bool = true,
-        on warm: Concurrently.WarmCore? = nil, chunkSize: Int = ChunkedParse<Part>.chunkSize
+        on warm: Concurrently.WarmCore? = nil, chunkSize: Int = ChunkedWork<Part>.chunkSize
     ) -> ParsedMap {
         if let warm,
             let map = parseInChunks(
@@ -23,14 +23,14 @@ enum TokenMapParser {
         return ParsedMap(symbols: part.symbols, warnings: part.warnings)
     }
 
-    /// `parse` on two threads (`ChunkedParse`): nil when the input is too small to cut or a
+    /// `parse` on two threads (`ChunkedWork`): nil when the input is too small to cut or a
     /// record runs across a cut (a part that does not stop exactly where the next one starts).
     static func parseInChunks(
         _ bytes: UnsafeBufferPointer<UInt8>, nameBuffer: Int, readsPlainRecordsFast: Bool = true,
-        on warm: Concurrently.WarmCore?, chunkSize: Int = ChunkedParse<Part>.chunkSize
+        on warm: Concurrently.WarmCore?, chunkSize: Int = ChunkedWork<Part>.chunkSize
     ) -> ParsedMap? {
-        guard let bounds = ChunkedParse<Part>.bounds(of: bytes, chunkSize: chunkSize) else { return nil }
-        let parts = ChunkedParse(bounds: bounds) { chunk in
+        guard let bounds = ChunkedWork<Part>.bounds(of: bytes, chunkSize: chunkSize) else { return nil }
+        let parts = ChunkedWork(bounds: bounds) { chunk in
             parse(
                 bytes, from: bounds[chunk], stoppingAt: chunk == bounds.count - 2 ? Int.max : bounds[chunk + 1],
                 nameBuffer: nameBuffer, readsPlainRecordsFast: readsPlainRecordsFast)

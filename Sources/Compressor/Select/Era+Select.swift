@@ -52,9 +52,12 @@ extension Era {
     /// selection (107 000 name arrays on an ARM-sized map).
     /// - Throws: as `select(_:options:)`; `valueOutOfRange` for a table of 2^31 rows or more
     ///   (the generator's counts are 32-bit).
-    func selectRows(_ table: SymbolTable, options: KallsymsOptions) throws -> RowSelection {
+    ///
+    /// With `warm`, a large table's read-time verdicts are found on two threads first
+    /// (`ReadTimeVerdicts`); the selection is the same.
+    func selectRows(_ table: SymbolTable, options: KallsymsOptions, on warm: Concurrently.WarmCore? = nil) throws -> RowSelection {
         let kept = try table.names.bytes.withUnsafeBufferPointer {
-            try keptRows(ColumnRows(table: table, nameBytes: $0), options: options)
+            try keptRows(ColumnRows(table: table, nameBytes: $0), options: options, on: warm)
         }
         return RowSelection(table: table, entries: kept.entries, textAddress: kept.textAddress)
     }
@@ -66,7 +69,7 @@ extension Era {
     ///   generator's counts are 32-bit).
     @inline(__always)
     private func keptRows<Rows: SelectionRows>(
-        _ rows: Rows, options: KallsymsOptions
+        _ rows: Rows, options: KallsymsOptions, on warm: Concurrently.WarmCore? = nil
     ) throws -> (entries: [RowSelection.Entry], textAddress: UInt64, textRow: Int?, accepted: [AcceptedRow]) {
         try validate(options)
         guard rows.count <= Int(Int32.max) else {
@@ -80,7 +83,18 @@ extension Era {
         var accepted: [AcceptedRow] = []
         accepted.reserveCapacity(rows.count)
         var textRow: Int?
+        // A row whose verdict needs no state (nearly all) takes it from `verdicts` when there are.
+        let verdicts = warm.flatMap { ReadTimeVerdicts(rows, state: state, on: $0) }
         for row in 0..<rows.count {
+            if let verdicts {
+                switch verdicts[row] {
+                case .dropped: continue
+                case .accepted(let validity):
+                    accepted.append((Int32(truncatingIfNeeded: row), validity))
+                    continue
+                case .needsState: break
+                }
+            }
             let address = rows.address(row), type = rows.type(row)
             let marks = state.textMarks
             let validity = rows.withName(row) { name in
@@ -120,6 +134,9 @@ extension Era {
 
     /// A row the read-time rules accepted, and its name's part of the validity stage.
     typealias AcceptedRow = (row: Int32, name: SelectionState.NameValidity)
+
+    /// Tables of at least this many rows have their read-time verdicts found on two threads.
+    static let verdictsOnTwoThreadsFrom = 16_384
 
     /// v3.3–v6.1 refuse an empty selection (docs/behaviour.md §3.3).
     private func checkNotEmpty(_ count: Int) throws {
@@ -249,6 +266,20 @@ struct SelectionState {
         return (accepted, accepted && nameValidity(name) != .dropped)
     }
 
+    /// The read-time verdict of a row with its name's validity when it needs no state (nor
+    /// changes any): `.needsState` for `_text`, the range markers and the per-cpu markers.
+    @inline(__always)
+    func pureVerdict(type: UInt8, name: UnsafeBufferPointer<UInt8>) -> ReadTimeVerdicts.Verdict {
+        if !isPlainlyKept(type: type, name: name) {
+            switch verdict(type: type, storedName: name) {
+            case .dropped: return .dropped
+            case .kept: break
+            case .text, .rangeMarker, .percpuStart, .percpuEnd: return .needsState
+            }
+        }
+        return ReadTimeVerdicts.Verdict(accepted: nameValidity(name))
+    }
+
     /// `fixedVerdict(type:name:)` of a record.
     func fixedVerdict(_ record: SymbolRecord) -> (accepted: Bool, kept: Bool)? {
         record.name.withUnsafeBufferPointer { fixedVerdict(type: record.type, name: $0) }
@@ -331,6 +362,59 @@ struct SelectionState {
             if name({ !comparedName($0).equals(tables.rangeEndNames[index]) }) { return false }
         }
         return true
+    }
+}
+
+/// The read-time rules' verdict on every row of a table, found on two threads (`ChunkedWork`):
+/// a verdict that depends on nothing but the row (dropped, or accepted with its name's
+/// validity) is final; a row that would record a marker or `_text` is left to the selection's
+/// one pass in order, which owns the state. Each chunk's rows are written in place, by the
+/// thread that claimed it.
+struct ReadTimeVerdicts {
+    enum Verdict: UInt8 {
+        case dropped, needsState, acceptedDropped, acceptedAnywhere, acceptedByAddress
+
+        init(accepted validity: SelectionState.NameValidity) {
+            switch validity {
+            case .dropped: self = .acceptedDropped
+            case .keptAnywhere: self = .acceptedAnywhere
+            case .byAddress: self = .acceptedByAddress
+            }
+        }
+    }
+
+    enum Row {
+        case dropped, needsState
+        case accepted(SelectionState.NameValidity)
+    }
+
+    private let verdicts: [Verdict]
+
+    /// nil for a table too small to be worth a second thread.
+    init?<Rows: SelectionRows>(_ rows: Rows, state: SelectionState, on warm: Concurrently.WarmCore) {
+        let count = rows.count
+        guard count >= Era.verdictsOnTwoThreadsFrom else { return nil }
+        let bounds = ChunkedWork<Void>.bounds(ofItems: count, minimum: 2_048)
+        verdicts = [Verdict](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let start = buffer.baseAddress!
+            _ = ChunkedWork(bounds: bounds) { chunk in
+                for row in bounds[chunk]..<bounds[chunk + 1] {
+                    let verdict = rows.withName(row) { name in state.pureVerdict(type: rows.type(row), name: name) }
+                    (start + row).initialize(to: verdict)
+                }
+            }.run(on: warm)
+            initialized = count
+        }
+    }
+
+    subscript(row: Int) -> Row {
+        switch verdicts[row] {
+        case .dropped: .dropped
+        case .needsState: .needsState
+        case .acceptedDropped: .accepted(.dropped)
+        case .acceptedAnywhere: .accepted(.keptAnywhere)
+        case .acceptedByAddress: .accepted(.byAddress)
+        }
     }
 }
 

@@ -1,29 +1,26 @@
 import Synchronization
 
-/// Parsing on two threads: the input is cut at line starts into chunks, which the calling
-/// thread parses from the front and a second thread from the back, each claiming a chunk
-/// before it reads it, until they meet.
+/// Work cut into chunks that the calling thread does from the front and a second thread (a
+/// warm core) from the back, each claiming a chunk before it starts it, until they meet.
 ///
-/// A chunk is parsed as if the input began where it does (line numbers counted from 1); the
-/// parser then joins the parts in order, shifting their line numbers, after checking that
-/// each part ends exactly where the next begins (a record that runs across a cut makes the
-/// parser read the whole input again on one thread: the results are the same either way).
-/// The second thread takes its first chunk only once it is running: when it starts late the
-/// calling thread simply parses more, and when it has not started by the end its piece is
-/// withdrawn. Parts are written by the thread that claimed their chunk and read after
+/// The readers (`TokenMapParser`, `LineMapParser`) cut their input at line starts and join the
+/// parts in order; the selection (`Era.selectRows`) cuts its rows and has each chunk's verdicts
+/// written in place. The second thread takes its first chunk only once it is running: when it
+/// starts late the calling thread simply does more, and when it has not started by the end its
+/// piece is withdrawn. Parts are written by the thread that claimed their chunk and read after
 /// `WarmCore.waitUntilDone` (or the withdrawal), which orders those writes before the reads.
-final class ChunkedParse<Part>: @unchecked Sendable {  // `parts[i]` belongs to the claimant of chunk i
+final class ChunkedWork<Part>: @unchecked Sendable {  // `parts[i]` belongs to the claimant of chunk i
     /// Chunk `i` is `bounds[i]..<bounds[i + 1]`; `bounds.first` is 0, `bounds.last` the input's size.
     let bounds: [Int]
     private let claims = Atomic<UInt64>(0)
     private let parts: UnsafeMutableBufferPointer<Part?>
-    private let parseChunk: (_ chunk: Int) -> Part
+    private let doChunk: (_ chunk: Int) -> Part
 
-    /// At most 64 chunks (the claims are the bits of one word), of at least 64 KiB each by
-    /// default: 27 for a 3.5 MB `System.map`.
+    /// At most 64 chunks (the claims are the bits of one word). A reader's chunks are of at
+    /// least 64 KiB by default: 54 for a 3.5 MB `System.map`.
     static var chunkSize: Int { 64 << 10 }
 
-    /// The chunks of `bytes`, each starting at a line whose first byte is not blank (a blank
+    /// The chunks of a reader's `bytes`, each starting at a line whose first byte is not blank (a blank
     /// line or a leading blank would be skipped by the token reader, which would then not
     /// stop exactly at the chunk's start); nil when the input is not worth cutting.
     static func bounds(of bytes: UnsafeBufferPointer<UInt8>, chunkSize: Int) -> [Int]? {
@@ -49,10 +46,16 @@ final class ChunkedParse<Part>: @unchecked Sendable {  // `parts[i]` belongs to 
         return bounds.count > 2 ? bounds : nil
     }
 
-    init(bounds: [Int], parsingChunk parseChunk: @escaping (_ chunk: Int) -> Part) {
-        precondition(bounds.count >= 2 && bounds.count <= 65, "ChunkedParse: 1 to 64 chunks")
+    /// `count` items in chunks of at least `minimum` (at most 64 chunks).
+    static func bounds(ofItems count: Int, minimum: Int) -> [Int] {
+        let size = max(1, minimum, (count + 63) / 64)
+        return Array(stride(from: 0, to: count, by: size)) + [count]
+    }
+
+    init(bounds: [Int], doing doChunk: @escaping (_ chunk: Int) -> Part) {
+        precondition(bounds.count >= 2 && bounds.count <= 65, "ChunkedWork: 1 to 64 chunks")
         self.bounds = bounds
-        self.parseChunk = parseChunk
+        self.doChunk = doChunk
         parts = .allocate(capacity: bounds.count - 1)
         parts.initialize(repeating: nil)
     }
@@ -64,25 +67,25 @@ final class ChunkedParse<Part>: @unchecked Sendable {  // `parts[i]` belongs to 
 
     var chunkCount: Int { bounds.count - 1 }
 
-    /// Parses every chunk, on `warm` too when it is free; returns the parts in order.
+    /// Does every chunk, on `warm` too when it is free; returns the parts in order.
     func run(on warm: Concurrently.WarmCore?) -> [Part] {
         // The piece holds this object, so a piece that runs late finds every chunk claimed.
-        let handed = warm?.take { [self] in parse(from: .back) } ?? false
-        parse(from: .front)
+        let handed = warm?.take { [self] in work(from: .back) } ?? false
+        work(from: .front)
         if handed, let warm, !warm.withdraw() { warm.waitUntilDone() }
         return parts.map { $0! }
     }
 
     private enum End { case front, back }
 
-    /// Claims and parses chunks from one end until a claim finds the chunk taken.
-    private func parse(from end: End) {
+    /// Claims and does chunks from one end until a claim finds the chunk taken.
+    private func work(from end: End) {
         let count = chunkCount
         for step in 0..<count {
             let chunk = end == .front ? step : count - 1 - step
             let bit = UInt64(1) << UInt64(chunk)
             guard claims.bitwiseOr(bit, ordering: .relaxed).oldValue & bit == 0 else { return }
-            parts[chunk] = parseChunk(chunk)
+            parts[chunk] = doChunk(chunk)
         }
     }
 }

@@ -9,10 +9,11 @@ import Testing
     import Glibc
 #endif
 
-/// Reading an input in chunks on two threads (`ChunkedParse`) gives what one thread reading it
-/// whole gives: the same rows, line numbers, warnings and errors, whichever thread reads which
-/// chunk, and whether the second thread runs at all.
-@Suite struct ChunkedParseTests {
+/// Work in chunks on two threads (`ChunkedWork`) gives what one thread gives: an input read in
+/// chunks the same rows, line numbers, warnings and errors, a selection whose read-time
+/// verdicts were found in chunks the same symbols, whichever thread does which chunk, and
+/// whether the second thread runs at all.
+@Suite struct ChunkedWorkTests {
     /// The token reader of the given name buffer, in chunks of about `chunkSize` bytes.
     static func tokensInChunks(_ text: [UInt8], nameBuffer: Int, chunkSize: Int, on warm: Concurrently.WarmCore?) -> ParsedMap? {
         text.withUnsafeBufferPointer { TokenMapParser.parseInChunks($0, nameBuffer: nameBuffer, on: warm, chunkSize: chunkSize) }
@@ -28,7 +29,7 @@ import Testing
         for _ in 0..<500 {
             let text = PlainRecordTests().randomText(&random, nameBuffer: 8)
             let size = 1 + Int(random.next() % 40)
-            guard let bounds = text.withUnsafeBufferPointer({ ChunkedParse<Int>.bounds(of: $0, chunkSize: size) }) else { continue }
+            guard let bounds = text.withUnsafeBufferPointer({ ChunkedWork<Int>.bounds(of: $0, chunkSize: size) }) else { continue }
             #expect(bounds.first == 0 && bounds.last == text.count && bounds.count <= 65 && bounds.count > 2)
             for (before, after) in zip(bounds, bounds.dropFirst()) { #expect(before < after) }
             for cut in bounds.dropFirst().dropLast() {
@@ -37,9 +38,9 @@ import Testing
         }
         // Nothing to cut: too small, or no line start but the first.
         let noLines = [UInt8](repeating: 0x41, count: 1_000)
-        #expect(noLines.withUnsafeBufferPointer { ChunkedParse<Int>.bounds(of: $0, chunkSize: 10) } == nil)
+        #expect(noLines.withUnsafeBufferPointer { ChunkedWork<Int>.bounds(of: $0, chunkSize: 10) } == nil)
         let small = Array("1 T a\n2 T b\n".utf8)
-        #expect(small.withUnsafeBufferPointer { ChunkedParse<Int>.bounds(of: $0, chunkSize: 100) } == nil)
+        #expect(small.withUnsafeBufferPointer { ChunkedWork<Int>.bounds(of: $0, chunkSize: 100) } == nil)
     }
 
     @Test("the token reader in chunks reads what it reads whole, or declines, on 3 000 random texts")
@@ -73,7 +74,7 @@ import Testing
         // "1 T" has no name on its line: the name is the next line's first token, so the first
         // record ends past the cut made at the start of line 2.
         let text = Array("1 T\n2 t b\n3 t c\n4 t d\n".utf8)
-        let bounds = try #require(text.withUnsafeBufferPointer { ChunkedParse<Int>.bounds(of: $0, chunkSize: 4) })
+        let bounds = try #require(text.withUnsafeBufferPointer { ChunkedWork<Int>.bounds(of: $0, chunkSize: 4) })
         #expect(bounds.contains(4))
         let warm = Concurrently.WarmCore()  // no thread: the caller reads every chunk
         #expect(Self.tokensInChunks(text, nameBuffer: 16, chunkSize: 4, on: warm) == nil)
@@ -201,5 +202,30 @@ import Testing
         } catch let error as KallsymsError {
             #expect(error.kind == .lineFormat && error.line == 90_001, "\(error)")
         }
+    }
+
+    @Test("read-time verdicts found on two threads select what one thread selects", arguments: Era.allCases)
+    func verdictsOnTwoThreads(_ era: Era) throws {
+        var random = SeededRandom(seed: 0x5E1).derived(era.rawValue)
+        var needingState = 0
+        for _ in 0..<3 {
+            let records = RowSelectionTests.records(Era.verdictsOnTwoThreadsFrom + Int(random.next() % 5_000), using: &random)
+            let table = SymbolTable(records)
+            for options in RowSelectionTests.optionSets(era) {
+                let state = SelectionState(era: era, options: options)
+                let verdicts = try #require(
+                    table.names.bytes.withUnsafeBufferPointer { names in
+                        Concurrently.withWarmSecondCore { warm in
+                            warm.flatMap { ReadTimeVerdicts(ColumnRows(table: table, nameBytes: names), state: state, on: $0) }
+                        }
+                    })
+                needingState += table.indices.filter { if case .needsState = verdicts[$0] { true } else { false } }.count
+                let twoThreads = Result { try Concurrently.withWarmSecondCore { try era.selectRows(table, options: options, on: $0).selection } }
+                let oneThread = Result { try era.select(records, options: options) }
+                #expect(RowSelectionTests.same({ try twoThreads.get() }, { try oneThread.get() }), "\(options)")
+            }
+        }
+        // Markers and `_text` went through the selection's own pass.
+        #expect(needingState > 100)
     }
 }
