@@ -1,6 +1,7 @@
 import Compressor
 import Foundation
 import Generators
+import Randomness
 import Testing
 
 @testable import LinkModel
@@ -197,5 +198,38 @@ import Testing
             #expect(parsed.records.count == map.symbols.count)
             #expect(zip(parsed.records, map.symbols).allSatisfy { $0.sameLine(as: $1) })
         }
+    }
+
+    @Test("runs of equal addresses are sorted by name bytes, locals first among equal names, else in emission order")
+    func runsOfEqualAddressesAgainstAReferenceSort() {
+        var random = SeededRandom(seed: 0x50_47)
+        func next() -> UInt64 { random.next() }
+        let names: [[UInt8]] = ["", "a", "b", "ab", "a\u{0}", "A", "_a", "a_", "zz", "\u{ff}"].map { Array($0.utf8) }
+        var unsortedRuns = 0
+        for _ in 0..<2_000 {
+            var address: UInt64 = 0x1000
+            let records = (0..<Int(next() % 40)).map { line -> SymbolRecord in
+                if next() % 3 == 0 { address += 4 }
+                let type = Array("TtDd".utf8)[Int(next() % 4)]
+                return SymbolRecord(address: address, type: type, name: names[Int(next() % UInt64(names.count))], line: line + 1)
+            }
+            var sorted = records
+            MapOrder.sortRunsOfEqualAddresses(&sorted)
+            // The reference: a stable sort of all records by (address, name, local first).
+            let expected = records.enumerated().sorted { a, b in
+                let x = a.element, y = b.element
+                if x.address != y.address { return x.address < y.address }
+                if x.name != y.name { return x.name.lexicographicallyPrecedes(y.name) }
+                let xLocal = x.type >= UInt8(ascii: "a"), yLocal = y.type >= UInt8(ascii: "a")
+                if xLocal != yLocal { return xLocal }
+                return a.offset < b.offset
+            }.map(\.element)
+            #expect(sorted == expected)
+            if sorted != records { unsortedRuns += 1 }
+        }
+        #expect(unsortedRuns > 1_000)
+        #expect(MapOrder.compareNames(Array("a".utf8), Array("ab".utf8)) < 0)
+        #expect(MapOrder.compareNames([0xFF], Array("a".utf8)) > 0)
+        #expect(MapOrder.compareNames(Array("ab".utf8), Array("ab".utf8)) == 0)
     }
 }

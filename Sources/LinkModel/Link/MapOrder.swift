@@ -1,5 +1,9 @@
 import Compressor
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The order of an `nm -n` map as the kernel build sees it (docs/behaviour.md §9): addresses
 /// ascending, equal addresses by name bytes (`LC_COLLATE=C`, so digits < uppercase < `_` <
 /// lowercase). The one home of that order: the link model, the generators, the mutations and
@@ -49,32 +53,49 @@ public enum MapOrder {
     /// - Complexity: O(n) when the runs are already in order, which is the common case.
     static func sortRunsOfEqualAddresses(_ records: inout [SymbolRecord]) {
         func isLocal(_ record: SymbolRecord) -> Bool { record.type >= UInt8(ascii: "a") }
-        var start = 0
-        let count = records.count
-        while start < count {
-            var end = start + 1
-            let address = records[start].address
-            var sorted = true
-            while end < count && records[end].address == address {
-                if sorted {
-                    let name = records[end].name, before = records[end - 1].name
-                    if name.lexicographicallyPrecedes(before)
-                        || (name == before && isLocal(records[end]) && !isLocal(records[end - 1]))
-                    {
-                        sorted = false
+        // Found first, with one byte comparison per neighbouring pair (no name is copied);
+        // sorted after, which is rare.
+        var unsorted: [Range<Int>] = []
+        records.withUnsafeBufferPointer { records in
+            var start = 0
+            let count = records.count
+            while start < count {
+                var end = start + 1
+                let address = records[start].address
+                var sorted = true
+                while end < count && records[end].address == address {
+                    if sorted {
+                        let order = compareNames(records[end].name, records[end - 1].name)
+                        if order < 0 || (order == 0 && isLocal(records[end]) && !isLocal(records[end - 1])) { sorted = false }
                     }
+                    end += 1
                 }
-                end += 1
+                if !sorted { unsorted.append(start..<end) }
+                start = end
             }
-            if !sorted {
-                let run = records[start..<end].enumerated().sorted { a, b in
-                    if a.element.name != b.element.name { return a.element.name.lexicographicallyPrecedes(b.element.name) }
-                    if isLocal(a.element) != isLocal(b.element) { return isLocal(a.element) }
-                    return a.offset < b.offset
-                }.map(\.element)
-                records.replaceSubrange(start..<end, with: run)
+        }
+        for range in unsorted {
+            let run = records[range].enumerated().sorted { a, b in
+                if a.element.name != b.element.name { return a.element.name.lexicographicallyPrecedes(b.element.name) }
+                if isLocal(a.element) != isLocal(b.element) { return isLocal(a.element) }
+                return a.offset < b.offset
+            }.map(\.element)
+            records.replaceSubrange(range, with: run)
+        }
+    }
+
+    /// The byte order of two names (`memcmp`, then the shorter first): negative, zero or positive.
+    @inline(__always)
+    static func compareNames(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                let common = min(a.count, b.count)
+                if common > 0, let left = a.baseAddress, let right = b.baseAddress {
+                    let order = memcmp(left, right, common)
+                    if order != 0 { return Int(order) }
+                }
+                return a.count - b.count
             }
-            start = end
         }
     }
 }
