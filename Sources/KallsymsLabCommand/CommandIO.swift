@@ -248,11 +248,16 @@ public enum Files {
             if exists { _ = fchmod(fd, existing.st_mode & 0o7777) }
             try produce { chunk in try FileDescriptorIO.writeAll(fd: fd, UnsafeRawBufferPointer(chunk), name: path) }
             guard !syncing || fsync(fd) == 0 || errno == EINVAL else { throw CommandError("\(path): \(String(cString: strerror(errno)))") }
-            close(fd)
         } catch {
             close(fd)
             unlink(temporary)
             throw error
+        }
+        // Unsynced, a file system that writes back later (NFS, say) reports its errors here.
+        guard close(fd) == 0 else {
+            let message = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CommandError("\(path): cannot write: \(message)")
         }
         guard rename(temporary, target) == 0 else {
             let message = String(cString: strerror(errno))
