@@ -20,9 +20,9 @@ final class ChunkedWork<Part>: @unchecked Sendable {  // `parts[i]` belongs to t
     /// least 64 KiB by default: 54 for a 3.5 MB `System.map`.
     static var chunkSize: Int { 64 << 10 }
 
-    /// The chunks of a reader's `bytes`, each starting at a line whose first byte is not blank (a blank
-    /// line or a leading blank would be skipped by the token reader, which would then not
-    /// stop exactly at the chunk's start); nil when the input is not worth cutting.
+    /// The chunks of a reader's `bytes`, each starting at a line whose first byte is not blank
+    /// (a blank line or a leading blank would be skipped by the token reader, which would then
+    /// not stop exactly at the chunk's start); nil when the input is not worth cutting.
     static func bounds(of bytes: UnsafeBufferPointer<UInt8>, chunkSize: Int) -> [Int]? {
         let count = bytes.count
         let size = max(1, chunkSize, (count + 63) / 64)
