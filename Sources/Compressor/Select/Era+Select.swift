@@ -253,31 +253,28 @@ struct SelectionState {
     /// neither depends on anything but its type and name under `--all-symbols`; nil for `_text`
     /// (its address is the selection's `textAddress`). Pure: no marker is recorded.
     func fixedVerdict(type: UInt8, name: UnsafeBufferPointer<UInt8>) -> (accepted: Bool, kept: Bool)? {
-        let accepted: Bool
-        if isPlainlyKept(type: type, name: name) {
-            accepted = true
-        } else {
-            switch verdict(type: type, storedName: name) {
-            case .dropped: accepted = false
-            case .text: return nil
-            case .kept, .rangeMarker, .percpuStart, .percpuEnd: accepted = true
-            }
+        switch readTimeVerdict(type: type, name: name) {
+        case .dropped: return (false, false)
+        case .text: return nil
+        case .kept, .rangeMarker, .percpuStart, .percpuEnd: return (true, nameValidity(name) != .dropped)
         }
-        return (accepted, accepted && nameValidity(name) != .dropped)
     }
 
     /// The read-time verdict of a row with its name's validity when it needs no state (nor
     /// changes any): `.needsState` for `_text`, the range markers and the per-cpu markers.
     @inline(__always)
     func pureVerdict(type: UInt8, name: UnsafeBufferPointer<UInt8>) -> ReadTimeVerdicts.Verdict {
-        if !isPlainlyKept(type: type, name: name) {
-            switch verdict(type: type, storedName: name) {
-            case .dropped: return .dropped
-            case .kept: break
-            case .text, .rangeMarker, .percpuStart, .percpuEnd: return .needsState
-            }
+        switch readTimeVerdict(type: type, name: name) {
+        case .dropped: return .dropped
+        case .kept: return ReadTimeVerdicts.Verdict(accepted: nameValidity(name))
+        case .text, .rangeMarker, .percpuStart, .percpuEnd: return .needsState
         }
-        return ReadTimeVerdicts.Verdict(accepted: nameValidity(name))
+    }
+
+    /// `verdict(type:storedName:)`, through the quick answer for a plainly kept record.
+    @inline(__always)
+    private func readTimeVerdict(type: UInt8, name: UnsafeBufferPointer<UInt8>) -> ReadTimeVerdict {
+        isPlainlyKept(type: type, name: name) ? .kept : verdict(type: type, storedName: name)
     }
 
     /// `fixedVerdict(type:name:)` of a record.

@@ -52,7 +52,11 @@ public enum MapOrder {
     /// example c, docs/linkers.md), then emission order. `records` arrive in address order.
     /// - Complexity: O(n) when the runs are already in order, which is the common case.
     static func sortRunsOfEqualAddresses(_ records: inout [SymbolRecord]) {
-        func isLocal(_ record: SymbolRecord) -> Bool { record.type >= UInt8(ascii: "a") }
+        /// Whether `a` goes before `b` in a run of equal addresses (emission order aside).
+        func goesBefore(_ a: SymbolRecord, _ b: SymbolRecord) -> Bool {
+            let order = compareNames(a.name, b.name)
+            return order != 0 ? order < 0 : a.type >= UInt8(ascii: "a") && b.type < UInt8(ascii: "a")
+        }
         // Found first, with one byte comparison per neighbouring pair (no name is copied);
         // sorted after, which is rare.
         var unsorted: [Range<Int>] = []
@@ -64,10 +68,7 @@ public enum MapOrder {
                 let address = records[start].address
                 var sorted = true
                 while end < count && records[end].address == address {
-                    if sorted {
-                        let order = compareNames(records[end].name, records[end - 1].name)
-                        if order < 0 || (order == 0 && isLocal(records[end]) && !isLocal(records[end - 1])) { sorted = false }
-                    }
+                    if sorted && goesBefore(records[end], records[end - 1]) { sorted = false }
                     end += 1
                 }
                 if !sorted { unsorted.append(start..<end) }
@@ -76,8 +77,8 @@ public enum MapOrder {
         }
         for range in unsorted {
             let run = records[range].enumerated().sorted { a, b in
-                if a.element.name != b.element.name { return a.element.name.lexicographicallyPrecedes(b.element.name) }
-                if isLocal(a.element) != isLocal(b.element) { return isLocal(a.element) }
+                if goesBefore(a.element, b.element) { return true }
+                if goesBefore(b.element, a.element) { return false }
                 return a.offset < b.offset
             }.map(\.element)
             records.replaceSubrange(range, with: run)
