@@ -204,7 +204,7 @@ public struct MitigationComparison: Sendable {
             for pass in result.passes {
                 switch pass.output.work {
                 case .compressed, .rebuiltFrozenTokens: work.compressed += 1
-                case .reusedCompression, .reusedTables, .encodedWithFrozenTokens: work.reused += 1
+                case .reusedCompression, .revisedCompression, .reusedTables, .encodedWithFrozenTokens: work.reused += 1
                 }
             }
             let sizes = result.linkedPasses.map(\.output.object.size)

@@ -1,11 +1,13 @@
 import Compressor
 import Randomness
+import TestSupport
 import Testing
 
 @testable import LinkModel
 
 /// The compression cache's permuted reuse: the strings of a cached compression in another
-/// order (symbols reordered at equal addresses) reuse its tokens and encodings.
+/// order (symbols reordered at equal addresses) reuse its tokens and encodings; and its
+/// revisions: strings that differ in a few revise a fast compression (`RoundMargins`).
 @Suite struct CompressionReuseTests {
     static func strings(_ names: [String]) -> ByteStrings { ByteStrings(names.map { Array($0.utf8) }) }
 
@@ -42,8 +44,44 @@ import Testing
         var cache = CompressionCache()
         let original = Self.strings(["Ta", "Tb", "Tc"]), reordered = Self.strings(["Tc", "Ta", "Tb"])
         cache.insert(FastEngine.compress(original), for: StringsKey(original), namesOnly: false)
-        #expect(cache.lookUp(StringsKey(reordered), namesOnly: false) == FastEngine.compress(reordered))
+        #expect(cache.lookUp(StringsKey(reordered), namesOnly: false)?.compression == FastEngine.compress(reordered))
         #expect(cache.count == 2)
         #expect(cache.lookUp(StringsKey(reordered), namesOnly: true) == nil)
+    }
+
+    @Test("a few strings changed and a few moved: the local difference pairs the moved and names the rest")
+    func localDifference() throws {
+        let old = Self.strings(["Ta", "Tb", "Tc", "Td", "Te", "Tf"])
+        let new = Self.strings(["Ta", "Tc", "Tb", "Tx", "Te", "Ty"])
+        let difference = try #require(KallsymsStep.localDifference(from: StringsKey(old), to: StringsKey(new)))
+        #expect(difference.source == [0, 2, 1, -1, 4, -1])
+        #expect(difference.removed == [3, 5])
+        #expect(KallsymsStep.localDifference(from: StringsKey(old), to: StringsKey(Self.strings(["Ta"]))) == nil)
+        #expect(KallsymsStep.localPermutation(from: StringsKey(old), to: StringsKey(new)) == nil)
+    }
+
+    @Test("the cache revises a fast compression for a few changed strings, equal to compressing afresh; a reference one it cannot")
+    func revisedHitEqualsFresh() throws {
+        let parsed = try Era.v6_1.parse(Corpus.armhfMap)
+        let all = try Era.v6_1.select(parsed.records, options: KallsymsOptions(allSymbols: true)).storedStrings
+        var names = (0..<30_000).map { Array(all[$0]) }
+        let original = ByteStrings(names)
+        names[100][0] ^= 0x20
+        names.swapAt(200, 201)
+        let changed = ByteStrings(names)
+        var cache = CompressionCache()
+        let (compression, margins) = FastEngine.compress(original, recordingMargins: true)
+        cache.insert(compression, margins: margins, for: StringsKey(original), namesOnly: false)
+        let lookedUp = cache.lookUp(StringsKey(changed), namesOnly: false)
+        let found = try #require(lookedUp)
+        #expect(found.revised)
+        #expect(found.compression == FastEngine.compress(changed))
+        // The revision joined the cache: the next look-up is exact.
+        let again = cache.lookUp(StringsKey(changed), namesOnly: false)
+        #expect(again?.revised == false)
+        var withoutMargins = CompressionCache()
+        withoutMargins.insert(compression, for: StringsKey(original), namesOnly: false)
+        let unrevised = withoutMargins.lookUp(StringsKey(changed), namesOnly: false)
+        #expect(unrevised == nil)
     }
 }

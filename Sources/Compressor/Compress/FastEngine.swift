@@ -49,7 +49,22 @@ public enum FastEngine {
     /// The result is the same for every threshold; tests force high ones so that every round
     /// of a token pair takes the scan of `PairLists.listByScanning`.
     static func compress(_ input: ByteStrings, listingNewPairsFrom threshold: Int?) -> Compression {
-        guard input.totalLength <= maximumInputLength else { return ReferenceEngine.compress(input) }
+        compress(input, listingNewPairsFrom: threshold, recordingMargins: false).compression
+    }
+
+    /// `compress(_:)` and, for inputs the large engine takes, the margins of its rounds
+    /// (`RoundMargins`), from which the compression of a set that differs in a few strings
+    /// can often be revised instead of made again.
+    public static func compress(_ input: ByteStrings, recordingMargins: Bool) -> (compression: Compression, margins: RoundMargins?) {
+        guard recordingMargins, input.totalLength > smallInputLength else { return (compress(input), nil) }
+        return compress(input, listingNewPairsFrom: nil, recordingMargins: true)
+    }
+
+    /// `compress(_:listingNewPairsFrom:)`, recording the rounds' margins when asked.
+    static func compress(
+        _ input: ByteStrings, listingNewPairsFrom threshold: Int?, recordingMargins: Bool
+    ) -> (compression: Compression, margins: RoundMargins?) {
+        guard input.totalLength <= maximumInputLength else { return (ReferenceEngine.compress(input), nil) }
         return input.bytes.withUnsafeBufferPointer { bytes in
             input.ends.withUnsafeBufferPointer { ends in
                 let statistics = PairStatistics.allocate()
@@ -61,11 +76,16 @@ public enum FastEngine {
                     bytes: bytes, ends: ends, symbols: 0..<input.count, counting: statistics.counts,
                     listingNewPairsFrom: threshold)
                 defer { whole.deallocate() }
+                var margins =
+                    recordingMargins
+                    ? RoundMargins(byteCounts: RoundMargins.byteCounts(countsAcrossBoundaries: statistics.counts, last: bytes.last))
+                    : nil
                 var table = literalTable(bytes: bytes, ends: ends, countsAcrossBoundaries: statistics.counts)
-                let rounds = runRounds(&table, statistics) { merge, firstIsLiteral, count in
+                let rounds = runRounds(&table, statistics, choosing: { margins?.record(statistics, best: $0) }) {
+                    merge, firstIsLiteral, count in
                     whole.merge(merge, firstIsLiteral: firstIsLiteral, count: count, counts: statistics)
                 }
-                return Compression(tokens: table, names: whole.text.packed(input), rounds: rounds)
+                return (Compression(tokens: table, names: whole.text.packed(input), rounds: rounds), margins)
             }
         }
     }
@@ -86,10 +106,11 @@ public enum FastEngine {
     /// Step 3: codes 255 → 0, skipping literals, each given the best pair of `statistics`
     /// (a count of 0 stops the whole loop); `merging(merge, firstIsLiteral, count)` replaces
     /// the pair's listed occurrences and brings the counts up to date, all but the pair's own
-    /// count and the block winners of the new code's pairs, done here.
+    /// count and the block winners of the new code's pairs, done here. `choosing(pair)` hears
+    /// of each round's pair first, while the statistics are as `best()` left them.
     @inline(__always)
     static func runRounds(
-        _ table: inout TokenTable, _ statistics: PairStatistics,
+        _ table: inout TokenTable, _ statistics: PairStatistics, choosing: (_ pair: Int) -> Void = { _ in },
         merging: (_ merge: Merge, _ firstIsLiteral: Bool, _ count: Int) -> Void
     ) -> [Compression.Round] {
         var rounds: [Compression.Round] = []
@@ -100,6 +121,7 @@ public enum FastEngine {
             let pair = statistics.best()
             let count = Int(statistics.counts[pair])
             if count == 0 { break }
+            choosing(pair)
             // c: the code stands for that pair.
             let merge = Merge(pair: pair, code: code)
             table[code] = .pair(first: merge.first, second: merge.second)

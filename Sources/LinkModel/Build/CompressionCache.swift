@@ -12,7 +12,10 @@ import Compressor
 public struct CompressionCache: Sendable {
     /// How many compressions are kept (the oldest are forgotten first).
     public var capacity: Int
-    private var entries: [(key: StringsKey, namesOnly: Bool, compression: Compression)] = []
+    private var entries: [(key: StringsKey, namesOnly: Bool, compression: Compression, margins: RoundMargins?)] = []
+    /// The most strings a revision takes out (and puts in): each is followed through every
+    /// round, and more than a few rarely leave every round's choice alone.
+    static let revisedStringsLimit = 32
 
     /// An empty cache of at most `capacity` entries.
     public init(capacity: Int = 8) {
@@ -22,13 +25,27 @@ public struct CompressionCache: Sendable {
     /// How many compressions the cache holds.
     public var count: Int { entries.count }
 
-    /// The compression of `key`'s strings, exact or permuted; a permuted one joins the cache
-    /// so that the next build with the same strings finds it exactly.
-    mutating func lookUp(_ key: StringsKey, namesOnly: Bool) -> Compression? {
+    /// The compression of `key`'s strings, exact or permuted, or else revised from one whose
+    /// strings differ in a few (`RoundMargins.revise`, from the newest entry with margins that
+    /// allows it); a permuted or revised one joins the cache so that the next build with the
+    /// same strings finds it exactly. The result is always the compression made again.
+    mutating func lookUp(_ key: StringsKey, namesOnly: Bool) -> (compression: Compression, revised: Bool)? {
         let candidates = entries.filter { $0.namesOnly == namesOnly }.map { (key: $0.key, compression: $0.compression) }
-        guard let found = KallsymsStep.lookUp(key, in: candidates) else { return nil }
-        if !found.exact { insert(found.compression, for: key, namesOnly: namesOnly) }
-        return found.compression
+        if let found = KallsymsStep.lookUp(key, in: candidates) {
+            if !found.exact { insert(found.compression, for: key, namesOnly: namesOnly) }
+            return (found.compression, false)
+        }
+        for entry in entries.reversed() where entry.namesOnly == namesOnly {
+            guard let margins = entry.margins, let difference = KallsymsStep.localDifference(from: entry.key, to: key),
+                difference.removed.count <= Self.revisedStringsLimit,
+                let revised = margins.revise(
+                    entry.compression, of: entry.key.strings, to: key.strings, source: difference.source,
+                    removed: difference.removed)
+            else { continue }
+            insert(revised, for: key, namesOnly: namesOnly)
+            return (revised, true)
+        }
+        return nil
     }
 
     /// Selections of earlier kallsyms runs (`Era.select`), by the era, its flags and the whole
@@ -55,9 +72,11 @@ public struct CompressionCache: Sendable {
     /// (`CompressionCache+Passes.swift`); nothing is kept when `capacity` is 0.
     var passes = PassMemo()
 
-    mutating func insert(_ compression: Compression, for key: StringsKey, namesOnly: Bool) {
+    /// Keeps `compression` of `key`'s strings, with its rounds' margins when it was made by the
+    /// fast engine (nil: it cannot be revised).
+    mutating func insert(_ compression: Compression, margins: RoundMargins? = nil, for key: StringsKey, namesOnly: Bool) {
         guard capacity > 0 else { return }
         if entries.count >= capacity { entries.removeFirst() }
-        entries.append((key, namesOnly, compression))
+        entries.append((key, namesOnly, compression, margins))
     }
 }

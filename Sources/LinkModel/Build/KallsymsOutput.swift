@@ -28,6 +28,9 @@ public struct KallsymsOutput: Hashable, Sendable {
         case reusedTables
         /// The strings to compress equalled an earlier pass's: its compression, new address tables.
         case reusedCompression
+        /// The strings to compress differed from an earlier pass's in a few strings that change
+        /// no round's choice: its compression, revised for them (`RoundMargins`).
+        case revisedCompression
         /// `reuse-tokens`: encoded with pass 1's token table.
         case encodedWithFrozenTokens
         /// `reuse-tokens`: pass 1's table could not encode a byte; compressed afresh and frozen again.

@@ -78,8 +78,7 @@ struct KallsymsStep {
                 work = .rebuiltFrozenTokens
             }
         } else {
-            let result = compress(strings, key: stringsKey, namesOnly: keepsTypeUncompressed)
-            (compression, work) = (result.compression, result.reused ? .reusedCompression : .compressed)
+            (compression, work) = compress(strings, key: stringsKey, namesOnly: keepsTypeUncompressed)
             if reusesTokens && !strings.isEmpty && (freezesTokens || fixed == nil) {
                 fixed = FixedTokens(compression)
                 encodings = [(stringsKey, compression)]
@@ -96,16 +95,21 @@ struct KallsymsStep {
         return output
     }
 
-    /// The compression of `strings` from the cache, or a full compression that joins the cache.
+    /// The compression of `strings` from the cache (as it is, or revised), or a full compression
+    /// that joins the cache with its rounds' margins (the fast engine's), so that a later pass
+    /// whose strings differ in a few can revise it.
     private mutating func compress(
         _ strings: ByteStrings, key: StringsKey, namesOnly: Bool
     )
-        -> (compression: Compression, reused: Bool)
+        -> (compression: Compression, work: KallsymsOutput.Work)
     {
-        if let reused = cache.lookUp(key, namesOnly: namesOnly) { return (reused, true) }
-        let compression = engine.compress(strings)
-        cache.insert(compression, for: key, namesOnly: namesOnly)
-        return (compression, false)
+        if let found = cache.lookUp(key, namesOnly: namesOnly) {
+            return (found.compression, found.revised ? .revisedCompression : .reusedCompression)
+        }
+        let (compression, margins) =
+            engine == .fast ? FastEngine.compress(strings, recordingMargins: true) : (engine.compress(strings), nil)
+        cache.insert(compression, margins: margins, for: key, namesOnly: namesOnly)
+        return (compression, .compressed)
     }
 
     /// An exact or permuted match of `key` among `entries`.
@@ -158,11 +162,21 @@ struct KallsymsStep {
     }
 
     /// Where each of `new`'s strings is among `old`'s when nearly every string stands at its
-    /// own index (symbols reordered among equal addresses move a few): the strings that do
-    /// not are paired through a dictionary of their hashes. Nil when many moved or a string
-    /// has no copy left in `old`. O(n) sequential comparisons, where the hash table of
-    /// `permuting` costs a random access per string.
+    /// own index (symbols reordered among equal addresses move a few); nil when many moved or
+    /// the two differ in a string (`localDifference`).
     static func localPermutation(from old: StringsKey, to new: StringsKey) -> [Int]? {
+        guard let difference = localDifference(from: old, to: new), difference.removed.isEmpty else { return nil }
+        return difference.source
+    }
+
+    /// How `new`'s strings differ from `old`'s when the two have as many strings and nearly
+    /// every string stands at its own index: `source[i]` is the index in `old` of a string equal
+    /// to `new`'s string `i`, or -1 when `old` has no copy of it left; `removed` are the indices
+    /// of `old`'s strings that `new` lacks. The strings not at their own index are paired
+    /// through a dictionary of their hashes. Nil when the counts differ or many strings moved.
+    /// O(n) sequential comparisons, where the hash table of `permuting` costs a random access
+    /// per string.
+    static func localDifference(from old: StringsKey, to new: StringsKey) -> (source: [Int], removed: [Int])? {
         let count = new.strings.count
         guard old.strings.count == count else { return nil }
         var moved: [Int] = []
@@ -182,10 +196,10 @@ struct KallsymsStep {
         }
         guard aligned else { return nil }
         var source = Array(0..<count)
-        if moved.isEmpty { return source }
+        if moved.isEmpty { return (source, []) }
         var free: [UInt64: [Int]] = [:]
         for index in moved { free[old.stringHashes[index], default: []].append(index) }
-        return old.strings.bytes.withUnsafeBufferPointer { oldBytes in
+        old.strings.bytes.withUnsafeBufferPointer { oldBytes in
             new.strings.bytes.withUnsafeBufferPointer { newBytes in
                 for index in moved {
                     let hash = new.stringHashes[index]
@@ -193,13 +207,16 @@ struct KallsymsStep {
                         let found = candidates.firstIndex(where: {
                             sameString(old.strings, $0, oldBytes, as: new.strings, index, newBytes)
                         })
-                    else { return nil }
+                    else {
+                        source[index] = -1
+                        continue
+                    }
                     source[index] = candidates.remove(at: found)
                     free[hash] = candidates
                 }
-                return source
             }
         }
+        return (source, free.values.flatMap { $0 }.sorted())
     }
 
     /// Whether string `a` of `first` equals string `b` of `second` (`firstBytes` and
