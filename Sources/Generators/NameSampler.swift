@@ -33,9 +33,15 @@ struct NameSampler: Sendable {
     private var nextFallback = WeightedTable<Int>()
     private var rareWordLengths = WeightedTable<Int>()
     /// The rare-word character tables, and for each two-byte context the index of its table
-    /// (-1: none): read once per character of a rare word, so a flat array, not a dictionary.
+    /// (-1: none), read once per character of a rare word: the bytes that occur in contexts
+    /// are numbered (`contextClass`, -1: none) and `characterIndex` holds a table index per
+    /// pair of numbers, a few kilobytes that stay in the cache where 64 Ki contexts would not.
     private var characterTables: [WeightedTable<UInt8>] = []
-    private var characterIndex = [Int32](repeating: -1, count: 1 << 16)
+    private var contextClass = [Int16](repeating: -1, count: 256)
+    private var classCount = 0
+    private var characterIndex: [Int32] = []
+    /// The table of the start context `^^` (-1: none), where a context without one draws.
+    private var startCharacterTable = -1
     /// `rows` and `characterTables` back to back for drawing: taking a `WeightedTable` out of
     /// an array copies it (two retains and two releases per draw, a third of the drawing time).
     private var flatRows = FlatTables<Int>([])
@@ -59,6 +65,7 @@ struct NameSampler: Sendable {
         firstFallback = table(model.firstUnitFallback)
         nextFallback = table(model.nextUnitFallback)
         rareWordLengths = model.rareWordLengths.table
+        var contexts: [(first: UInt8, second: UInt8, table: Int)] = []
         for (context, row) in model.rareWordCharacters {
             let bytes = Array(context.utf8)
             guard bytes.count == 2 else { continue }
@@ -69,10 +76,19 @@ struct NameSampler: Sendable {
                 }
             }
             if !table.isEmpty {
-                characterIndex[Int(bytes[0]) << 8 | Int(bytes[1])] = Int32(characterTables.count)
+                for byte in bytes where contextClass[Int(byte)] < 0 {
+                    contextClass[Int(byte)] = Int16(classCount)
+                    classCount += 1
+                }
+                contexts.append((bytes[0], bytes[1], characterTables.count))
                 characterTables.append(table)
             }
         }
+        characterIndex = [Int32](repeating: -1, count: classCount * classCount)
+        for (first, second, table) in contexts {
+            characterIndex[Int(contextClass[Int(first)]) * classCount + Int(contextClass[Int(second)])] = Int32(table)
+        }
+        startCharacterTable = characterTable(Self.startContext)
         for token in tokens {
             tokenStarts.append(tokenBytes.count)
             switch token {
@@ -172,18 +188,28 @@ struct NameSampler: Sendable {
         let length = rareWordLengths.isEmpty ? 6 : rareWordLengths.draw(using: &rng)
         var context = Self.startContext
         for _ in 0..<max(1, length) {
-            var table = characterIndex[Int(context)]
-            if table < 0 { table = characterIndex[Int(Self.startContext)] }
-            let byte = table >= 0 ? flatCharacters.draw(Int(table), using: &rng) : UInt8(ascii: "x")
+            var table = characterTable(context)
+            if table < 0 { table = startCharacterTable }
+            let byte = table >= 0 ? flatCharacters.draw(table, using: &rng) : UInt8(ascii: "x")
             name.append(byte)
             context = context << 8 | UInt16(byte)
         }
     }
 }
 
-/// Weighted tables stored back to back: table `i` is entries `starts[i] ..< starts[i + 1]`.
-/// `draw` returns what `WeightedTable.draw` returns for the same table and generator (the same
-/// draw, then the first entry whose cumulative weight exceeds it).
+extension NameSampler {
+    /// The index of the character table of the two-byte `context` (-1: none).
+    @inline(__always)
+    fileprivate func characterTable(_ context: UInt16) -> Int {
+        let first = contextClass[Int(context >> 8)], second = contextClass[Int(context & 0xFF)]
+        return first < 0 || second < 0 ? -1 : Int(characterIndex[Int(first) &* classCount &+ Int(second)])
+    }
+}
+
+/// Weighted tables stored back to back: each table's entries in one run of `entries`, each
+/// entry's cumulative weight beside its element. `draw` returns what `WeightedTable.draw`
+/// returns for the same table and generator (the same draw, then the first entry whose
+/// cumulative weight exceeds it).
 ///
 /// The entry is found through a guide table instead of a binary search: each table's range of
 /// draws is cut into buckets of `1 << shift` draws, one to two buckets per entry, and a
@@ -191,48 +217,54 @@ struct NameSampler: Sendable {
 /// The answer for any draw in the bucket is at or after it, so a short forward scan finds the
 /// same entry; a draw lands in a bucket in proportion to its width, so the scan passes about one
 /// entry on average. (The binary search over the chain's larger rows missed the cache at every
-/// step: drawing the names was half of drawing an ARM-sized population, issue 17.)
+/// step: drawing the names was half of drawing an ARM-sized population, issue 17.) A draw reads
+/// three places: the table's header (its total, shift and guide), the guide, and the entries
+/// from the guided one on, the element beside its weight.
 struct FlatTables<Element: Sendable>: Sendable {
-    private var starts: [Int] = [0]
-    private var elements: [Element] = []
-    private var cumulative: [UInt64] = []
-    /// Per table: where its buckets start in `guide`, and their width's power of two.
-    private var guideStarts: [Int] = []
-    private var shifts: [UInt64] = []
+    private struct Header: Sendable {
+        var total: UInt64
+        var shift: UInt64
+        var guideStart: Int
+    }
+    private struct Entry: Sendable {
+        var cumulative: UInt64
+        var element: Element
+    }
+    private var headers: [Header] = []
+    private var entries: [Entry] = []
+    /// Per table, from its `guideStart`: the index in `entries` of each bucket's first candidate.
     private var guide: [Int32] = []
 
     init(_ tables: [WeightedTable<Element>]) {
         for table in tables {
-            let first = elements.count
-            elements += table.elements
-            cumulative += table.cumulativeWeights
-            starts.append(elements.count)
-            guideStarts.append(guide.count)
-            guard let total = table.cumulativeWeights.last else {
-                shifts.append(0)
-                continue
+            let first = entries.count
+            for (element, cumulative) in zip(table.elements, table.cumulativeWeights) {
+                entries.append(Entry(cumulative: cumulative, element: element))
             }
-            // The fewest bits that leave at most about twice as many buckets as entries.
-            let buckets = max(1, table.elements.count)
-            var shift: UInt64 = 0
-            while (total &- 1) >> shift >= UInt64(2 &* buckets) { shift &+= 1 }
-            shifts.append(shift)
-            var entry = first
-            for bucket in 0...((total &- 1) >> shift) {
-                let lowest = bucket << shift
-                while cumulative[entry] <= lowest { entry &+= 1 }
-                guide.append(Int32(truncatingIfNeeded: entry))
+            let total = table.cumulativeWeights.last ?? 0
+            var header = Header(total: total, shift: 0, guideStart: guide.count)
+            if total > 0 {
+                // The fewest bits that leave at most about twice as many buckets as entries.
+                let buckets = max(1, table.elements.count)
+                while (total &- 1) >> header.shift >= UInt64(2 &* buckets) { header.shift &+= 1 }
+                var entry = first
+                for bucket in 0...((total &- 1) >> header.shift) {
+                    let lowest = bucket << header.shift
+                    while entries[entry].cumulative <= lowest { entry &+= 1 }
+                    guide.append(Int32(truncatingIfNeeded: entry))
+                }
             }
+            headers.append(header)
         }
     }
 
     func draw(_ table: Int, using rng: inout some RandomNumberGenerator) -> Element {
-        let start = starts[table], end = starts[table &+ 1]
-        let target = RandomDraws.below(end > start ? cumulative[end &- 1] : 0, using: &rng)
-        return cumulative.withUnsafeBufferPointer { cumulative in
-            var entry = Int(guide[guideStarts[table] &+ Int(target >> shifts[table])])
-            while cumulative[entry] <= target { entry &+= 1 }
-            return elements[entry]
+        let header = headers[table]
+        let target = RandomDraws.below(header.total, using: &rng)
+        return entries.withUnsafeBufferPointer { entries in
+            var entry = Int(guide[header.guideStart &+ Int(target >> header.shift)])
+            while entries[entry].cumulative <= target { entry &+= 1 }
+            return entries[entry].element
         }
     }
 }

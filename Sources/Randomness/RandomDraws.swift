@@ -4,7 +4,7 @@
 /// toolchain. The generators, the property cases and the scenarios all draw through this type.
 public enum RandomDraws {
     /// A uniform value in `0..<bound` (Lemire's multiply-and-reject; `bound` > 0).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func below(_ bound: UInt64, using rng: inout some RandomNumberGenerator) -> UInt64 {
         precondition(bound > 0, "empty range")
         var product = rng.next().multipliedFullWidth(by: bound)
@@ -18,7 +18,7 @@ public enum RandomDraws {
     }
 
     /// A uniform index in `0..<count` (`count` > 0).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func index(_ count: Int, using rng: inout some RandomNumberGenerator) -> Int {
         Int(below(UInt64(count), using: &rng))
     }

@@ -20,7 +20,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Hashable, Codable,
     CustomStringConvertible
 {
     /// SplitMix64's increment (the golden ratio in 64-bit fixed point, odd).
-    static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+    @usableFromInline static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// The whole state. Save it to replay the stream from this point on.
     public var state: UInt64
@@ -35,7 +35,9 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Hashable, Codable,
         self.state = state
     }
 
-    /// The next 64 random bits.
+    /// The next 64 random bits. (Inlinable, as `RandomDraws`' draws are: the generators in other
+    /// modules draw millions of times per ARM-sized population.)
+    @inlinable
     public mutating func next() -> UInt64 {
         state &+= Self.gamma
         return Self.mix(state)
@@ -65,7 +67,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Hashable, Codable,
     }
 
     /// Stafford's Mix13 finalizer: a bijection of 64-bit values with good avalanche.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func mix(_ value: UInt64) -> UInt64 {
         var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
