@@ -62,17 +62,18 @@ public struct LayoutGenerator: Sendable {
         var boundaries: Int
     }
 
-    /// Compiles `profile` for drawing, one symbol generator per region it knows (O(profile
-    /// size) per region: make one generator for many layouts).
+    /// Compiles `profile` for drawing, one symbol generator per region it knows, all drawing
+    /// names from one compiled name model (O(profile size): make one generator for many layouts).
     public init(profile: Profile = .arm) {
         self.profile = profile
+        let names = NameSampler(profile.names)
         regions = profile.regions.compactMap { region in
             guard let role = Role(rawValue: region.name) else { return nil }
             let alone = Profile(
                 symbolCount: region.symbolCount, addressWidth: profile.addressWidth,
                 regions: [region], names: profile.names)
             return Region(
-                role: role, generator: SymbolSetGenerator(profile: alone), weight: max(1, region.symbolCount),
+                role: role, generator: SymbolSetGenerator(profile: alone, names: names), weight: max(1, region.symbolCount),
                 boundaries: region.markers.filter { MarkerRules.isBoundary($0.symbol.name) }.count)
         }
     }

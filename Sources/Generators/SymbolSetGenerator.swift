@@ -28,8 +28,14 @@ public struct SymbolSetGenerator: Sendable {
 
     /// Compiles `profile` for drawing (O(profile size); reuse the generator for many maps).
     public init(profile: Profile) {
+        self.init(profile: profile, names: NameSampler(profile.names))
+    }
+
+    /// `init(profile:)` with `profile.names` already compiled (`LayoutGenerator`'s regions share
+    /// one model, and compiling it is most of the cost).
+    init(profile: Profile, names: NameSampler) {
         self.profile = profile
-        names = NameSampler(profile.names)
+        self.names = names
         var fallbackLetters = WeightedTable<UInt8>()
         for (letter, count) in profile.typeLetters.sorted(by: { $0.key < $1.key }) {
             if let type = try? NameEscaping.unescapeType(Substring(letter)) { fallbackLetters.append(type, weight: count) }

@@ -9,14 +9,15 @@ import RealLink
 struct CampaignCaseRunner: Sendable {
     let configuration: Campaign.Configuration
     let layouts: CaseLayouts
-    let maps: SymbolSetGenerator
+    /// The maps of the round-trip targets (nil for the build targets, which draw layouts).
+    let maps: SymbolSetGenerator?
 
     init(_ configuration: Campaign.Configuration) {
         self.configuration = configuration
         layouts = CaseLayouts(
             campaignSeed: configuration.seed, symbols: configuration.symbols, shape: configuration.shape,
             modern: configuration.modern, jobs: configuration.jobs)
-        maps = SymbolSetGenerator(profile: .arm)
+        maps = configuration.target.isBuildTarget ? nil : SymbolSetGenerator(profile: .arm)
     }
 
     /// Runs case `index`; `cache` is the worker's, kept from case to case (cases of a batch share
@@ -167,7 +168,8 @@ struct CampaignCaseRunner: Sendable {
         let clock = ContinuousClock()
         var start = clock.now
         var rng = SeededRandom(seed: seed)
-        let map = maps.generate(symbols: configuration.symbols, using: &rng)
+        // `maps` exists for every target that is not a build target (`init`).
+        let map = (maps ?? SymbolSetGenerator(profile: .arm)).generate(symbols: configuration.symbols, using: &rng)
         let generated = clock.now
         let selector = Self.selector(era: configuration.era, options: configuration.kallsyms) ?? 0
         let outcome = FuzzChecks.roundTrip([selector] + MapWriter.write(map))
