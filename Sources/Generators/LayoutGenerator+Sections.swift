@@ -79,9 +79,16 @@ struct LayoutParts: Sendable {
         return type >= UInt8(ascii: "a") ? .local : .global
     }
 
-    /// `ArmKernelScript` around the filled sections (names the script defines must already be
-    /// local: `makeScriptNamesLocal`).
+    /// `ArmKernelScript` around the filled sections for `shape` (names the script defines must
+    /// already be local: `makeScriptNamesLocal`).
     func layout(shape: LayoutShape) -> Layout {
+        Self.shaped(layout(isUniprocessor: shape.isUniprocessor), shape)
+    }
+
+    /// The layout of every shape with this `isUniprocessor` before `shaped` gives it the rest
+    /// of the shape: the sections and their members, which are nearly all of the work
+    /// (`LayoutPopulation` makes the two once for all the shapes of its cases).
+    func layout(isUniprocessor: Bool) -> Layout {
         var script = ArmKernelScript(head: head, text: text, rodata: rodata)
         if roAfterInit.hasSymbols {
             script.afterRodata = [
@@ -90,13 +97,34 @@ struct LayoutParts: Sendable {
         }
         script.initText = initText
         script.initData = initData
-        // 2012 nm printed every `.init*` section's symbols as text; its flags stay those of data.
-        script.initDataKind = shape.letters == .byName2012 ? .text : .data
-        script.percpu = ArmKernelScript.Percpu(
-            alignBefore: shape.percpuAlignment, alignment: 32, part: shape.isUniprocessor ? Part() : percpu)
+        script.percpu = ArmKernelScript.Percpu(alignBefore: 32, alignment: 32, part: isUniprocessor ? Part() : percpu)
         script.data = data
         script.bss = bss
-        return script.layout(name: "arm-" + shape.description)
+        return script.layout(name: "arm")
+    }
+
+    /// A layout of `layout(isUniprocessor:)` given what the rest of `shape` decides: its name,
+    /// the alignment before the per-cpu section, and the kind of `.init.data` (2012 `nm`
+    /// printed every `.init*` section's symbols as text; its flags stay those of data).
+    static func shaped(_ layout: Layout, _ shape: LayoutShape) -> Layout {
+        var layout = layout
+        layout.name = "arm-" + shape.description
+        for index in layout.items.indices {
+            guard case .section(var section) = layout.items[index] else { continue }
+            switch section.name {
+            case ".init.data":
+                section.kind = shape.letters == .byName2012 ? .text : .data
+                layout.items[index] = .section(section)
+            case ".data..percpu":
+                guard index > 0, case .align = layout.items[index - 1] else {
+                    preconditionFailure("the script aligns the location counter before .data..percpu")
+                }
+                layout.items[index - 1] = .align(shape.percpuAlignment)
+            default:
+                break
+            }
+        }
+        return layout
     }
 
     /// Every part, in script order, with the output section it fills in `layout(shape:)`.

@@ -17,6 +17,20 @@ public struct LayoutPopulation: Sendable {
     public let symbols: Int
     let smp: LayoutParts
     let uniprocessor: LayoutParts
+    /// `smp` and `uniprocessor` laid out (`LayoutParts.layout(isUniprocessor:)`), once for
+    /// every base: the uniprocessor one holds the SMP one's members arrays wherever the two
+    /// are equal, and every base made from them holds those arrays too, so a link plan
+    /// recognises their sections by storage (`LinkPlan(_:reusing:)`) across shapes.
+    let smpLayout: Layout
+    let uniprocessorLayout: Layout
+
+    init(symbols: Int, smp: LayoutParts, uniprocessor: LayoutParts) {
+        self.symbols = symbols
+        self.smp = smp
+        self.uniprocessor = uniprocessor
+        smpLayout = smp.layout(isUniprocessor: false)
+        uniprocessorLayout = Self.sharingMembers(uniprocessor.layout(isUniprocessor: true), with: [smpLayout])
+    }
 
     /// A layout without tails or bias: what `placed` starts from, for every shape that has the
     /// same `BaseKey`.
@@ -44,11 +58,17 @@ public struct LayoutPopulation: Sendable {
     /// their storage (`LinkPlan(_:reusing:)`) when another shape of the batch prepared them.
     /// O(symbols) comparisons; the layout's value does not change.
     public static func sharingMembers(_ base: Base, with earlier: [Base]) -> Base {
-        var layout = base.layout
+        Base(layout: sharingMembers(base.layout, with: earlier.map(\.layout)), tailed: base.tailed)
+    }
+
+    /// `layout` with the members arrays of `earlier`'s sections at the same items where they
+    /// are equal (arrays that already share storage compare at once).
+    static func sharingMembers(_ layout: Layout, with earlier: [Layout]) -> Layout {
+        var layout = layout
         for index in layout.items.indices {
             guard case .section(var section) = layout.items[index] else { continue }
-            for other in earlier where index < other.layout.items.count {
-                guard case .section(let candidate) = other.layout.items[index],
+            for other in earlier where index < other.items.count {
+                guard case .section(let candidate) = other.items[index],
                     candidate.members.count == section.members.count, candidate.members == section.members
                 else { continue }
                 section.members = candidate.members
@@ -56,7 +76,7 @@ public struct LayoutPopulation: Sendable {
                 break
             }
         }
-        return Base(layout: layout, tailed: base.tailed)
+        return layout
     }
 
     /// The largest tail, in 4-byte words.
@@ -65,7 +85,7 @@ public struct LayoutPopulation: Sendable {
     /// The script around the population's symbols for `shape`, without tails or bias. O(symbols).
     public func base(_ shape: LayoutShape) -> Base {
         let parts = shape.isUniprocessor ? uniprocessor : smp
-        let layout = parts.layout(shape: shape)
+        let layout = LayoutParts.shaped(shape.isUniprocessor ? uniprocessorLayout : smpLayout, shape)
         let names = Set(LayoutParts.allParts.filter { parts[keyPath: $0.path].hasSymbols }.map(\.section))
         let tailed = layout.items.indices.filter { index in
             if case .section(let section) = layout.items[index] { return names.contains(section.name) }

@@ -84,6 +84,54 @@ import Testing
         #expect(smp.items.contains(.align(32)))
     }
 
+    /// The script laid out directly for `shape`, as `layout(shape:)` did before a population's
+    /// two layouts were shaped after the fact: the oracle of `populationBases`.
+    static func direct(_ parts: LayoutParts, _ shape: LayoutShape) -> Layout {
+        var script = ArmKernelScript(head: parts.head, text: parts.text, rodata: parts.rodata)
+        if parts.roAfterInit.hasSymbols {
+            script.afterRodata = [.section(ArmKernelScript.section(".data..ro_after_init", .data, alignment: 32, parts.roAfterInit))]
+        }
+        script.initText = parts.initText
+        script.initData = parts.initData
+        script.initDataKind = shape.letters == .byName2012 ? .text : .data
+        script.percpu = ArmKernelScript.Percpu(
+            alignBefore: shape.percpuAlignment, alignment: 32, part: shape.isUniprocessor ? ArmKernelScript.Part() : parts.percpu)
+        script.data = parts.data
+        script.bss = parts.bss
+        return script.layout(name: "arm-" + shape.description)
+    }
+
+    @Test("a population's bases are its two layouts shaped, equal to laying out each shape directly, members shared")
+    func populationBases() throws {
+        let population = Self.generator.population(symbols: 3000, seed: SeededRandom(seed: 0x17_f))
+        var members: [Bool: [[Section.Member]]] = [:]
+        for isUniprocessor in [false, true] {
+            for letters in [LayoutShape.Letters.byFlags, .byName2012] {
+                for alignment: UInt64 in [32, 4096] {
+                    let shape = LayoutShape(isUniprocessor: isUniprocessor, letters: letters, percpuAlignment: alignment)
+                    let parts = isUniprocessor ? population.uniprocessor : population.smp
+                    let base = population.base(shape).layout
+                    #expect(base == Self.direct(parts, shape), "\(shape)")
+                    #expect(base == parts.layout(shape: shape), "\(shape)")
+                    let arrays = base.sections.map(\.members)
+                    if let earlier = members[isUniprocessor] {
+                        // The same arrays, not equal copies: a link plan recognises them by storage.
+                        for (a, b) in zip(arrays, earlier) {
+                            #expect(a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress })
+                        }
+                    }
+                    members[isUniprocessor] = arrays
+                }
+            }
+        }
+        // The uniprocessor layout holds the SMP one's arrays where the two sections are equal.
+        let smp = try #require(members[false]), uniprocessor = try #require(members[true])
+        let shared = zip(smp, uniprocessor).filter { a, b in
+            !a.isEmpty && a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress }
+        }
+        #expect(shared.count >= 5)
+    }
+
     @Test("boundary bias: .init.data ends a little below a page boundary when linked without tables")
     func boundaryBias() throws {
         for seed in UInt64(1)...10 {
