@@ -74,6 +74,27 @@ struct LayoutParts: Sendable {
         return filled.map(\.path)
     }
 
+    /// These parts as `add` would have filled them for a uniprocessor kernel, the per-cpu
+    /// region's records given the data role: the per-cpu part's members join `.data`'s, before
+    /// or after the data region's (as the regions come), their offsets shifted past the ones
+    /// before them, and the per-cpu part is empty. The same records pass the same filter in
+    /// both roles and `globalNames` sees them in the same order, so every member, binding and
+    /// size is the one `add` gives (`LayoutGeneratorTests` compares the two).
+    func asUniprocessor(percpuBeforeData: Bool) -> LayoutParts {
+        func shifted(_ members: [Section.Member], by shift: UInt64) -> [Section.Member] {
+            guard shift > 0 else { return members }
+            return members.map { member in
+                guard case .symbol(let name, let offset, let binding) = member else { return member }
+                return .symbol(name: name, offset: offset + shift, binding: binding)
+            }
+        }
+        var parts = self
+        let (first, second) = percpuBeforeData ? (percpu, data) : (data, percpu)
+        parts.data = Part(members: first.members + shifted(second.members, by: first.size), size: first.size + second.size)
+        parts.percpu = Part()
+        return parts
+    }
+
     static func binding(_ type: UInt8) -> Binding {
         if "WwVv".utf8.contains(type) { return .weak }
         return type >= UInt8(ascii: "a") ? .local : .global

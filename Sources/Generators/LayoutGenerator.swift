@@ -118,17 +118,17 @@ public struct LayoutGenerator: Sendable {
     /// region), before a shape and sizes place them: see `LayoutPopulation`. O(count).
     public func population(symbols count: Int, seed: SeededRandom) -> LayoutPopulation {
         let counts = composition(ordinary: max(0, count - Self.scriptMarkers.count), uniprocessor: false)
-        var smp = LayoutParts(), uniprocessor = LayoutParts()
+        var smp = LayoutParts()
         for (index, region) in regions.enumerated() where counts[index] > 0 {
             var stream = seed.derived(UInt64(index))
             let records = region.generator.generate(symbols: counts[index] + region.boundaries, using: &stream)
                 .filter { !MarkerRules.isBoundary($0.name) }
             _ = smp.add(records, role: region.role)
-            // A uniprocessor kernel has no per-cpu section: its per-cpu variables are data.
-            _ = uniprocessor.add(records, role: region.role == .percpu ? .data : region.role)
         }
         smp.makeScriptNamesLocal()
-        uniprocessor.makeScriptNamesLocal()
+        // A uniprocessor kernel has no per-cpu section: its per-cpu variables are data.
+        let percpuRegion = regions.firstIndex { $0.role == .percpu }, dataRegion = regions.firstIndex { $0.role == .data }
+        let uniprocessor = smp.asUniprocessor(percpuBeforeData: (percpuRegion ?? 0) < (dataRegion ?? 0))
         return LayoutPopulation(symbols: count, smp: smp, uniprocessor: uniprocessor)
     }
 

@@ -132,6 +132,35 @@ import Testing
         #expect(shared.count >= 5)
     }
 
+    @Test("uniprocessor parts made from the SMP ones equal the regions added with the per-cpu one as data", arguments: [true, false])
+    func uniprocessorParts(percpuBeforeData: Bool) {
+        var random = SeededRandom(seed: 0x17_10)
+        let records = SymbolSetGenerator(profile: .arm).generate(symbols: 3000, using: &random)
+        // Regions of consecutive records (sorted, so addresses rise within each); a few names
+        // of the data region repeated in the per-cpu one, to make later copies local.
+        var percpu = Array(records[1000..<1400]), data = Array(records[1400..<2400])
+        for index in stride(from: 0, to: 40, by: 4) { percpu[index].name = data[index].name }
+        let text = Array(records[0..<1000]), bss = Array(records[2400...])
+        let roles: [(records: [SymbolRecord], role: LayoutGenerator.Role)] =
+            percpuBeforeData
+            ? [(text, .text), (percpu, .percpu), (data, .data), (bss, .bss)]
+            : [(text, .text), (data, .data), (percpu, .percpu), (bss, .bss)]
+        var smp = LayoutParts(), uniprocessor = LayoutParts()
+        for (records, role) in roles {
+            _ = smp.add(records, role: role)
+            _ = uniprocessor.add(records, role: role == .percpu ? .data : role)
+        }
+        smp.makeScriptNamesLocal()
+        uniprocessor.makeScriptNamesLocal()
+        let made = smp.asUniprocessor(percpuBeforeData: percpuBeforeData)
+        #expect(smp.percpu.hasSymbols && !made.percpu.hasSymbols)
+        for path in LayoutParts.allParts.map(\.path) {
+            #expect(made[keyPath: path].members == uniprocessor[keyPath: path].members)
+            #expect(made[keyPath: path].size == uniprocessor[keyPath: path].size)
+        }
+        #expect(made.globalNames == uniprocessor.globalNames)
+    }
+
     @Test("boundary bias: .init.data ends a little below a page boundary when linked without tables")
     func boundaryBias() throws {
         for seed in UInt64(1)...10 {
