@@ -199,7 +199,7 @@ enum SimulateReport {
         case .compressed: return "compressed"
         case .reusedTables: return "same input as the previous pass: tables reused"
         case .reusedCompression: return "same strings as an earlier pass: compression reused"
-        case .revisedCompression: return "a few strings differ from an earlier pass, no round's choice: compression revised"
+        case .revisedCompression: return "a few strings differ from an earlier pass's, every round's choice the same: compression revised"
         case .encodedWithFrozenTokens: return "encoded with pass 1's token table"
         case .rebuiltFrozenTokens: return "pass 1's token table could not encode a byte: compressed afresh"
         }
