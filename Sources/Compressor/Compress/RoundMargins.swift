@@ -6,8 +6,9 @@
 /// Per round, the `runnersUpPerRound` pairs with the largest counts other than the chosen one,
 /// with their exact counts, and a bound that no other pair's count exceeds; and once, how often
 /// each byte occurs (which bytes occur decides the literal codes, and so which codes the rounds
-/// take). Recording costs a scan of the 256 block winners and a few blocks per round
-/// (`FastEngine.compress(_:recordingMargins:)`), well under a hundredth of the compression.
+/// take). Recording costs a scan of the 256 block winners and of the 16 best blocks per round
+/// (`FastEngine.compress(_:recordingMargins:)`): about 4 % of a compression of the armhf
+/// kernel's strings, against a whole compression saved each time a revision succeeds.
 public struct RoundMargins: Hashable, Sendable {
     /// Runners-up known exactly per round.
     static let runnersUpPerRound = 16
