@@ -168,8 +168,8 @@ struct CampaignCaseRunner: Sendable {
         let clock = ContinuousClock()
         var start = clock.now
         var rng = SeededRandom(seed: seed)
-        // `maps` exists for every target that is not a build target (`init`).
-        let map = (maps ?? SymbolSetGenerator(profile: .arm)).generate(symbols: configuration.symbols, using: &rng)
+        guard let maps else { preconditionFailure("init makes the maps of every target that is not a build target") }
+        let map = maps.generate(symbols: configuration.symbols, using: &rng)
         let generated = clock.now
         let selector = Self.selector(era: configuration.era, options: configuration.kallsyms) ?? 0
         let outcome = FuzzChecks.roundTrip([selector] + MapWriter.write(map))

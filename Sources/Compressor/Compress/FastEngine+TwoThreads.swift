@@ -82,7 +82,7 @@ extension FastEngine {
                 for pair in 0..<PairCounter.pairCount { statistics.counts[pair] &+= second.counts[pair] }
                 let cut = ends[split - 1]
                 if cut > 0 && cut < bytes.count { statistics.counts[Int(bytes[cut - 1]) | Int(bytes[cut]) &<< 8] &+= 1 }
-                var table = literalTable(bytes: bytes, ends: ends, countsAcrossBoundaries: statistics.counts)
+                var table = literalTable(bytes: bytes, ends: ends, countsAcrossBoundaries: statistics.counts).table
                 let tallies = second.tallies
                 let rounds = runRounds(&table, statistics) { merge, firstIsLiteral, count in
                     guard second.available.load(ordering: .acquiring) else {

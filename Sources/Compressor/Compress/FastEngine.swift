@@ -76,11 +76,9 @@ public enum FastEngine {
                     bytes: bytes, ends: ends, symbols: 0..<input.count, counting: statistics.counts,
                     listingNewPairsFrom: threshold)
                 defer { whole.deallocate() }
-                var margins =
-                    recordingMargins
-                    ? RoundMargins(byteCounts: RoundMargins.byteCounts(countsAcrossBoundaries: statistics.counts, last: bytes.last))
-                    : nil
-                var table = literalTable(bytes: bytes, ends: ends, countsAcrossBoundaries: statistics.counts)
+                let literals = literalTable(bytes: bytes, ends: ends, countsAcrossBoundaries: statistics.counts)
+                var table = literals.table
+                var margins = recordingMargins ? RoundMargins(byteCounts: literals.byteCounts) : nil
                 let rounds = runRounds(&table, statistics, choosing: { margins?.record(statistics, best: $0) }) {
                     merge, firstIsLiteral, count in
                     whole.merge(merge, firstIsLiteral: firstIsLiteral, count: count, counts: statistics)
@@ -90,17 +88,19 @@ public enum FastEngine {
         }
     }
 
-    /// Step 2 and the end of step 1: a table with a literal code for every byte that occurs,
-    /// and `counts`, taken over the flat buffer, turned into the pair counts of the symbols (the
-    /// pairs across symbol boundaries taken back out).
+    /// Step 2 and the end of step 1: a table with a literal code for every byte that occurs
+    /// (and how often each byte occurs, which `RoundMargins` keeps), and `counts`, taken over
+    /// the flat buffer, turned into the pair counts of the symbols (the pairs across symbol
+    /// boundaries taken back out).
     static func literalTable(
         bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>,
         countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>
-    ) -> TokenTable {
+    ) -> (table: TokenTable, byteCounts: [Int]) {
         var table = TokenTable()
-        for code in literalCodes(bytes, countsAcrossBoundaries: counts) { table[code] = .literal }
+        let occurrences = byteCounts(bytes, countsAcrossBoundaries: counts)
+        for code in 0..<256 where occurrences[code] > 0 { table[UInt8(code)] = .literal }
         PairCounter.removeBoundaryPairs(bytes, ends: ends, from: counts)
-        return table
+        return (table, occurrences)
     }
 
     /// Step 3: codes 255 → 0, skipping literals, each given the best pair of `statistics`
@@ -235,29 +235,20 @@ public enum FastEngine {
         }
     }
 
-    /// The bytes that occur in `input`, read off its pair counts taken across boundaries.
+    /// How often each byte occurs in `input`, read off its pair counts taken across boundaries.
     ///
-    /// Counted over the flat buffer, every byte is the first or second half of some pair (when
-    /// there are at least two bytes), so the 65 536 counters tell which bytes occur — cheaper
-    /// than a second pass over the text.
-    static func literalCodes(_ input: UnsafeBufferPointer<UInt8>, countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>) -> [UInt8] {
-        var occurs = [Bool](repeating: false, count: 256)
-        if input.count == 1 { occurs[Int(input[0])] = true }
-        occurs.withUnsafeMutableBufferPointer { occurs in
-            var asFirst = [UInt32](repeating: 0, count: 256)
-            asFirst.withUnsafeMutableBufferPointer { asFirst in
-                for second in 0..<256 {
-                    var asSecond: UInt32 = 0
-                    let row = counts + second &<< 8
-                    for first in 0..<256 {
-                        asSecond |= row[first]
-                        asFirst[first] |= row[first]
-                    }
-                    if asSecond != 0 { occurs[second] = true }
-                }
-                for first in 0..<256 where asFirst[first] != 0 { occurs[first] = true }
+    /// Counted over the flat buffer, every byte but the last is the first half of one pair, so
+    /// the 65 536 counters give the counts (the last byte added on its own) — cheaper than a
+    /// second pass over the text.
+    static func byteCounts(_ input: UnsafeBufferPointer<UInt8>, countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>) -> [Int] {
+        var result = [Int](repeating: 0, count: 256)
+        result.withUnsafeMutableBufferPointer { result in
+            for second in 0..<256 {
+                let row = counts + second &<< 8
+                for first in 0..<256 { result[first] &+= Int(row[first]) }
             }
+            if let last = input.last { result[Int(last)] &+= 1 }
         }
-        return (0..<256).filter { occurs[$0] }.map { UInt8($0) }
+        return result
     }
 }

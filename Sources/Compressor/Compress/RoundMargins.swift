@@ -13,7 +13,7 @@ public struct RoundMargins: Hashable, Sendable {
     /// Runners-up known exactly per round.
     static let runnersUpPerRound = 16
 
-    /// How often each byte occurs in the strings compressed.
+    /// How often each byte occurs in the strings compressed (`FastEngine.byteCounts`).
     var byteCounts: [Int]
     /// Round `r`'s runners-up are entries `r·runnersUpPerRound ..<` of these, a count of 0
     /// marking an unused entry.
@@ -62,19 +62,6 @@ public struct RoundMargins: Hashable, Sendable {
             runnerCounts.append(slot < min(pairs.count, k) ? pairs.counts[slot] : 0)
         }
         bounds.append(bound)
-    }
-
-    /// How often each byte occurs in a flat buffer whose pairs, those across string boundaries
-    /// included, are `counts`, and whose last byte is `last`: every byte but the last is the
-    /// first of one pair.
-    static func byteCounts(countsAcrossBoundaries counts: UnsafeMutablePointer<UInt32>, last: UInt8?) -> [Int] {
-        var result = [Int](repeating: 0, count: 256)
-        for second in 0..<256 {
-            let row = counts + second &<< 8
-            for first in 0..<256 { result[first] &+= Int(row[first]) }
-        }
-        if let last { result[Int(last)] += 1 }
-        return result
     }
 
     /// The rounds of `compression` (made with these margins) for its strings with `removed`
