@@ -145,7 +145,7 @@ struct MadeSymbols: KeptColumns {
 }
 
 /// A selection of records' kept rows, as the tables read them.
-struct RecordRowColumns: KeptColumns {
+struct RecordRowColumns: KeptColumns, Sendable {
     let rows: RecordRowSelection
     let textAddress: UInt64
 

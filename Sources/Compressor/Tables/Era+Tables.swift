@@ -26,7 +26,18 @@ extension Era {
         for selection: Selection, compression: Compression, seqsOfNames: [Int]?, options: KallsymsOptions
     ) throws -> KallsymsTables {
         if let rows = selection.recordRows {
-            return try tables(for: rows, storedStrings: nil, compression: compression, seqsOfNames: seqsOfNames, options: options)
+            // A build's pass: a pointer table is made only if someone reads it (its size is
+            // all the next link needs).
+            var deferred: DeferredPointerTable?
+            if writesPointerTable(options) {
+                let names = compression.names, test = rules.absoluteTest
+                deferred = DeferredPointerTable(count: rows.count) {
+                    Self.pointerTable(for: rows, compressedNames: names, test: test)
+                }
+            }
+            return try tables(
+                for: rows, storedStrings: nil, compression: compression, seqsOfNames: seqsOfNames, options: options,
+                deferredPointerTable: deferred)
         }
         return try tables(
             for: MadeSymbols(selection: selection), storedStrings: nil, compression: compression, seqsOfNames: seqsOfNames,
@@ -38,7 +49,7 @@ extension Era {
     /// `selection` is a `Selection` or, before its kept symbols are made, a `RowSelection`.
     func tables(
         for selection: some KeptColumns, storedStrings: ByteStrings?, compression: Compression,
-        seqsOfNames: [Int]?, options: KallsymsOptions
+        seqsOfNames: [Int]?, options: KallsymsOptions, deferredPointerTable: DeferredPointerTable? = nil
     ) throws -> KallsymsTables {
         let rules = self.rules
         let names = compression.names
@@ -54,7 +65,9 @@ extension Era {
                 }
             }
         }
-        let addresses = try addressTable(for: selection, compressedNames: names, options: options)
+        let addresses: KallsymsTables.AddressSource =
+            try deferredPointerTable.map { .deferred($0) }
+            ?? .made(addressTable(for: selection, compressedNames: names, options: options))
         var seqs: [Int]?
         if rules.writesSeqsOfNames {
             seqs =
@@ -65,7 +78,7 @@ extension Era {
         }
         return KallsymsTables(
             compressedNames: names, lengthPrefix: rules.lengthPrefix,
-            tokenExpansions: compression.tokens.expansions, addresses: addresses,
+            tokenExpansions: compression.tokens.expansions, addressSource: addresses,
             seqsOfNames: seqs)
     }
 
@@ -78,13 +91,7 @@ extension Era {
         // `rules` builds the era's rules afresh: read the one answer needed once, not per symbol.
         let absoluteTest = rules.absoluteTest
         func pointerTable() -> AddressTable {
-            .addresses(
-                indices.map { index in
-                    Self.isPrintedAbsolute(
-                        symbols.isPercpuAbsolute(index), compressed: compressedNames[index], test: absoluteTest)
-                        ? .absolute(symbols.address(index))
-                        : .relative(symbols.address(index), text: text)
-                })
+            .addresses(Self.pointerTable(for: symbols, compressedNames: compressedNames, test: absoluteTest))
         }
         switch rules.addressStyle {
         case .addresses:
@@ -157,6 +164,28 @@ extension Era {
             return .textRelative(values)
         case .offsetsOnly:
             return .absolute32(indices.map { UInt32(truncatingIfNeeded: symbols.address($0)) })
+        }
+    }
+
+    /// Whether this era with `options` writes `kallsyms_addresses` (a pointer per symbol, which
+    /// no address can overflow).
+    private func writesPointerTable(_ options: KallsymsOptions) -> Bool {
+        switch rules.addressStyle {
+        case .addresses: true
+        case .addressesOrBaseRelative: !options.baseRelative
+        default: false
+        }
+    }
+
+    /// The entries of `kallsyms_addresses`.
+    private static func pointerTable(
+        for symbols: some KeptColumns, compressedNames: ByteStrings, test: EraRules.AbsoluteTest
+    ) -> [AddressEntry] {
+        let text = symbols.textAddress
+        return (0..<symbols.count).map { index in
+            isPrintedAbsolute(symbols.isPercpuAbsolute(index), compressed: compressedNames[index], test: test)
+                ? .absolute(symbols.address(index))
+                : .relative(symbols.address(index), text: text)
         }
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The kallsyms tables of one generator run, as values (docs/behaviour.md §6).
 ///
 /// Holds the compressed names without their length prefixes, the token table, the address
@@ -10,8 +12,19 @@ public struct KallsymsTables: Hashable, Sendable {
     public var lengthPrefix: EraRules.LengthPrefix
     /// The expansion of each of the 256 codes.
     public var tokenExpansions: [[UInt8]]
-    /// The address tables.
-    public var addresses: AddressTable
+    /// The address tables. A pointer table (`kallsyms_addresses`) of a build's pass may be
+    /// made when first read (`DeferredPointerTable`): most passes of a campaign need only
+    /// its size, which the layout reads without making it.
+    public var addresses: AddressTable {
+        get {
+            switch addressSource {
+            case .made(let table): table
+            case .deferred(let table): .addresses(table.entries)
+            }
+        }
+        set { addressSource = .made(newValue) }
+    }
+    private(set) var addressSource: AddressSource
     /// v6.19+: for each position in name order, the symbol's index in address order.
     public var seqsOfNames: [Int]?
 
@@ -22,8 +35,39 @@ public struct KallsymsTables: Hashable, Sendable {
         self.compressedNames = compressedNames
         self.lengthPrefix = lengthPrefix
         self.tokenExpansions = tokenExpansions
-        self.addresses = addresses
+        self.addressSource = .made(addresses)
         self.seqsOfNames = seqsOfNames
+    }
+
+    /// Tables whose address table is `addresses`, made or still to be made.
+    init(
+        compressedNames: ByteStrings, lengthPrefix: EraRules.LengthPrefix, tokenExpansions: [[UInt8]],
+        addressSource: AddressSource, seqsOfNames: [Int]?
+    ) {
+        self.compressedNames = compressedNames
+        self.lengthPrefix = lengthPrefix
+        self.tokenExpansions = tokenExpansions
+        self.addressSource = addressSource
+        self.seqsOfNames = seqsOfNames
+    }
+
+    /// An address table, or a pointer table to be made when first read.
+    enum AddressSource: Sendable {
+        case made(AddressTable)
+        case deferred(DeferredPointerTable)
+    }
+
+    public static func == (a: KallsymsTables, b: KallsymsTables) -> Bool {
+        a.compressedNames == b.compressedNames && a.lengthPrefix == b.lengthPrefix
+            && a.tokenExpansions == b.tokenExpansions && a.seqsOfNames == b.seqsOfNames && a.addresses == b.addresses
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(compressedNames)
+        hasher.combine(lengthPrefix)
+        hasher.combine(tokenExpansions)
+        hasher.combine(addresses)
+        hasher.combine(seqsOfNames)
     }
 
     /// `kallsyms_num_syms`.
@@ -143,5 +187,32 @@ public struct RawKallsymsTables: Hashable, Sendable {
         self.addresses = addresses
         self.lengthPrefix = lengthPrefix
         self.seqsOfNames = seqsOfNames
+    }
+}
+
+/// A pointer table (`kallsyms_addresses`) made the first time its entries are read, then
+/// kept; its size is known before. Thread-safe: a build's outputs are shared.
+final class DeferredPointerTable: Sendable {
+    /// How many entries the table has.
+    let count: Int
+    private let make: @Sendable () -> [AddressEntry]
+    private let made = Mutex<[AddressEntry]?>(nil)
+
+    init(count: Int, make: @escaping @Sendable () -> [AddressEntry]) {
+        self.count = count
+        self.make = make
+    }
+
+    /// Whether the entries have been made.
+    var isMade: Bool { made.withLock { $0 != nil } }
+
+    var entries: [AddressEntry] {
+        made.withLock { made in
+            if let made { return made }
+            let entries = make()
+            precondition(entries.count == count, "DeferredPointerTable: the table made is not of the size promised")
+            made = entries
+            return entries
+        }
     }
 }

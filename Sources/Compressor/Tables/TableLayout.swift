@@ -59,15 +59,7 @@ extension KallsymsTables {
         let rules = era.rules
         let pointer = target.pointerSize
         let count = rules.countsArePointerSized ? pointer : 4
-        var addressTables: [(String, Int)] = []
-        switch addresses {
-        case .addresses(let entries): addressTables = [("kallsyms_addresses", entries.count * pointer)]
-        case .baseRelative(let offsets, _, _):
-            addressTables = [("kallsyms_offsets", offsets.count * 4), ("kallsyms_relative_base", pointer)]
-        case .textRelative(let values): addressTables = [("kallsyms_offsets", values.count * 4)]
-        case .slotRelative(let values, _): addressTables = [("kallsyms_offsets", values.count * 4)]
-        case .absolute32(let values): addressTables = [("kallsyms_offsets", values.count * 4)]
-        }
+        let addressTables = addressTableSizes(pointer: pointer)
         let common: [(String, Int)] = [
             ("kallsyms_num_syms", count),
             ("kallsyms_names", namesSize),
@@ -86,5 +78,18 @@ extension KallsymsTables {
             offset += size
         }
         return TableLayout(entries: entries, alignment: alignment)
+    }
+
+    /// The address tables' labels and sizes in bytes (a pointer table still to be made is
+    /// not made: only its size is read).
+    func addressTableSizes(pointer: Int) -> [(String, Int)] {
+        if case .deferred(let table) = addressSource { return [("kallsyms_addresses", table.count * pointer)] }
+        switch addresses {
+        case .addresses(let entries): return [("kallsyms_addresses", entries.count * pointer)]
+        case .baseRelative(let offsets, _, _): return [("kallsyms_offsets", offsets.count * 4), ("kallsyms_relative_base", pointer)]
+        case .textRelative(let values): return [("kallsyms_offsets", values.count * 4)]
+        case .slotRelative(let values, _): return [("kallsyms_offsets", values.count * 4)]
+        case .absolute32(let values): return [("kallsyms_offsets", values.count * 4)]
+        }
     }
 }
