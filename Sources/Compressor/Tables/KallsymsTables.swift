@@ -114,6 +114,8 @@ public struct KallsymsTables: Hashable, Sendable {
 
     /// The size of a `kallsyms_names` holding `compressed` with `style` length prefixes.
     public static func namesSize(_ compressed: ByteStrings, _ style: EraRules.LengthPrefix) -> Int {
+        // One-byte prefixes: one per name, whatever its length (no name needs reading).
+        guard style == .base128 else { return compressed.totalLength + compressed.count }
         var size = compressed.totalLength
         for index in compressed.indices { size += prefixSize(of: compressed.length(of: index), style) }
         return size
