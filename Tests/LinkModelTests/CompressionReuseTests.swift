@@ -60,6 +60,38 @@ import Testing
         #expect(KallsymsStep.localPermutation(from: StringsKey(old), to: StringsKey(new)) == nil)
     }
 
+    @Test("a key made from an earlier one knows where they differ: its local difference is the one found by comparing")
+    func localDifferenceOfDerivedKey() throws {
+        var random = SeededRandom(seed: 0x17_4)
+        var derivedPairs = 0
+        for trial in 0..<200 {
+            let count = 1 + Int(random.next() % 3000)
+            var names = (0..<count).map { _ in (0..<(1 + Int(random.next() % 12))).map { _ in UInt8(0x61 + random.next() % 4) } }
+            let earlier = StringsKey(ByteStrings(names))
+            // From none to more than `localDifferenceLimit` strings changed, moved or swapped.
+            let changes = trial % 4 == 0 ? Int(random.next() % UInt64(count + 1)) : Int(random.next() % 80)
+            for _ in 0..<changes {
+                let index = Int(random.next() % UInt64(count))
+                switch random.next() % 3 {
+                case 0: names[index].append(0x61 + UInt8(random.next() % 4))
+                case 1: names.swapAt(index, Int(random.next() % UInt64(count)))
+                default: names[index] = names[Int(random.next() % UInt64(count))]
+                }
+            }
+            let derived = StringsKey(ByteStrings(names), reusing: earlier)
+            let compared = StringsKey(ByteStrings(names))
+            #expect(derived.earlier?.serial == earlier.serial)
+            #expect(compared.earlier == nil && compared.serial != derived.serial)
+            let shortcut = KallsymsStep.localDifference(from: earlier, to: derived)
+            let scanned = KallsymsStep.localDifference(from: earlier, to: compared)
+            #expect(shortcut?.source == scanned?.source, "trial \(trial): \(changes) changes of \(count)")
+            #expect(shortcut?.removed == scanned?.removed, "trial \(trial)")
+            #expect((shortcut == nil) == (scanned == nil), "trial \(trial)")
+            if shortcut != nil { derivedPairs += 1 }
+        }
+        #expect(derivedPairs > 50)
+    }
+
     @Test("the cache revises a fast compression for a few changed strings, equal to compressing afresh; a reference one it cannot")
     func revisedHitEqualsFresh() throws {
         let parsed = try Era.v6_1.parse(Corpus.armhfMap)

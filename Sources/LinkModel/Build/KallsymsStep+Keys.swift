@@ -1,4 +1,5 @@
 import Compressor
+import Synchronization
 
 /// Input records compared by count and hash first.
 ///
@@ -47,6 +48,14 @@ struct StringsKey: Equatable {
     let multisetHash: UInt64
     /// One 64-bit hash per string (FNV-1a, then a finalising mix).
     let stringHashes: [UInt64]
+    /// This key's number: no two keys of a process share one.
+    let serial: UInt64
+    /// When this key was made from an earlier one (`init(_:reusing:)`): that key's number and,
+    /// ascending, the indices whose strings differ from it (nil when more than
+    /// `KallsymsStep.localDifferenceLimit` of them differ).
+    let earlier: (serial: UInt64, differing: [Int]?)?
+
+    private static let serials = Atomic<UInt64>(0)
 
     init(_ strings: ByteStrings) {
         self.init(strings, reusing: nil)
@@ -62,6 +71,8 @@ struct StringsKey: Equatable {
         var positional = UInt64(truncatingIfNeeded: strings.count)
         let old = earlier?.strings ?? ByteStrings()
         let oldHashes = earlier?.stringHashes ?? []
+        var differing: [Int]? = earlier == nil ? nil : []
+        let differingLimit = KallsymsStep.localDifferenceLimit(strings.count)
         strings.bytes.withUnsafeBufferPointer { buffer in
             old.bytes.withUnsafeBufferPointer { oldBuffer in
                 hashes.withUnsafeMutableBufferPointer { out in
@@ -77,6 +88,10 @@ struct StringsKey: Equatable {
                             value = oldHashes[index]
                         } else {
                             value = Self.stringHash(string)
+                            if differing != nil {
+                                differing!.append(index)
+                                if differing!.count > differingLimit { differing = nil }
+                            }
                         }
                         out[index] = value
                         sum &+= value
@@ -89,6 +104,8 @@ struct StringsKey: Equatable {
         stringHashes = hashes
         multisetHash = sum
         hash = Int(truncatingIfNeeded: Self.mix(positional))
+        serial = Self.serials.add(1, ordering: .relaxed).newValue
+        self.earlier = earlier.map { ($0.serial, differing) }
     }
 
     /// Whether `a` and `b` hold the same bytes, compared eight at a time.
@@ -120,8 +137,16 @@ struct StringsKey: Equatable {
     /// `a == b` (the same strings, same order), compared a word at a time.
     static func sameStrings(_ a: ByteStrings, _ b: ByteStrings) -> Bool {
         guard a.count == b.count, a.totalLength == b.totalLength else { return false }
+        // The same buffers held twice (a pass's strings and the key made of them): nothing to read.
+        if sameStorage(a.bytes, b.bytes) && sameStorage(a.ends, b.ends) { return true }
         return a.ends.withUnsafeBytes { left in b.ends.withUnsafeBytes { sameBytes(left, $0) } }
             && a.bytes.withUnsafeBytes { left in b.bytes.withUnsafeBytes { sameBytes(left, $0) } }
+    }
+
+    /// Whether `a` and `b` are one buffer (two live arrays of equal count at the same address
+    /// hold the same elements).
+    static func sameStorage<Element>(_ a: [Element], _ b: [Element]) -> Bool {
+        a.count == b.count && a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } }
     }
 
     @inline(__always) static func mix(_ input: UInt64) -> UInt64 {

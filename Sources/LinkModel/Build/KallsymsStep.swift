@@ -186,22 +186,29 @@ struct KallsymsStep {
     static func localDifference(from old: StringsKey, to new: StringsKey) -> (source: [Int], removed: [Int])? {
         let count = new.strings.count
         guard old.strings.count == count else { return nil }
+        let limit = localDifferenceLimit(count)
         var moved: [Int] = []
-        let aligned = old.strings.bytes.withUnsafeBufferPointer { oldBytes in
-            new.strings.bytes.withUnsafeBufferPointer { newBytes in
-                for index in 0..<count {
-                    if old.stringHashes[index] == new.stringHashes[index],
-                        sameString(old.strings, index, oldBytes, as: new.strings, index, newBytes)
-                    {
-                        continue
+        if let earlier = new.earlier, earlier.serial == old.serial {
+            // `new` was made from `old` and knows where they differ (nil: too many places).
+            guard let differing = earlier.differing, differing.count <= limit else { return nil }
+            moved = differing
+        } else {
+            let aligned = old.strings.bytes.withUnsafeBufferPointer { oldBytes in
+                new.strings.bytes.withUnsafeBufferPointer { newBytes in
+                    for index in 0..<count {
+                        if old.stringHashes[index] == new.stringHashes[index],
+                            sameString(old.strings, index, oldBytes, as: new.strings, index, newBytes)
+                        {
+                            continue
+                        }
+                        moved.append(index)
+                        if moved.count > limit { return false }
                     }
-                    moved.append(index)
-                    if moved.count > 64 && moved.count > count / 16 { return false }
+                    return true
                 }
-                return true
             }
+            guard aligned else { return nil }
         }
-        guard aligned else { return nil }
         var source = Array(0..<count)
         if moved.isEmpty { return (source, []) }
         var free: [UInt64: [Int]] = [:]
@@ -225,6 +232,10 @@ struct KallsymsStep {
         }
         return (source, free.values.flatMap { $0 }.sorted())
     }
+
+    /// How many of `count` strings may stand elsewhere than at their own index for
+    /// `localDifference(from:to:)` to pair them (it gives up beyond).
+    static func localDifferenceLimit(_ count: Int) -> Int { max(64, count / 16) }
 
     /// Whether string `a` of `first` equals string `b` of `second` (`firstBytes` and
     /// `secondBytes` are their buffers).
