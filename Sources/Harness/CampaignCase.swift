@@ -55,7 +55,7 @@ struct CampaignCaseRunner: Sendable {
         let built = clock.now
         let verdict = configuration.target.verdict(of: result)
         var caseResult = CampaignCaseResult(
-            index: index, seed: seed, input: layout.name ?? "layout", symbols: layout.symbolCount, verdict: verdict,
+            index: index, seed: seed, input: layout.name ?? "layout", symbols: plan.symbolCount, verdict: verdict,
             builds: 1, passes: result.passes.count,
             compressions: result.passes.filter { $0.output.work == .compressed || $0.output.work == .rebuiltFrozenTokens }.count,
             generateSeconds: (generated - start).inSeconds,

@@ -10,7 +10,8 @@ public struct LinkPlan: Sendable {
     /// The layout this plan links.
     public let layout: Layout
     let items: [PreparedItem]
-    let symbolCount: Int
+    /// The layout's symbols and markers (its `symbolCount`, counted once here).
+    public let symbolCount: Int
     /// The layout's calls whose target resolves, in item then offset order (the order both
     /// linkers read relocations in).
     let calls: [PreparedCall]
