@@ -103,29 +103,56 @@ public enum CampaignTarget: String, CaseIterable, Hashable, Sendable, CustomStri
     /// it still fails *and* its signature is a non-empty part of the original's, so a shrunk
     /// case fails for the original reason (say, `__per_cpu_start` changing letter), not for
     /// another one the shrinking made up (an image with no kept section at all).
-    /// - Complexity: O(kept symbols) per pair of passes (a count of (name, letter) pairs).
+    /// - Complexity: O(kept symbols) per pair of passes: a walk comparing them, then a count
+    ///   of the (name, letter) pairs that differ.
     public func signature(of result: BuildResult) -> Set<[UInt8]> {
         var names = Set<[UInt8]>()
         let passes = result.linkedPasses
         for index in passes.indices.dropFirst() {
-            let old = passes[index - 1].output.kept, new = passes[index].output.kept
-            if old.count == new.count && zip(old, new).allSatisfy({ $0.type == $1.type && $0.name == $1.name }) { continue }
-            var balance: [[UInt8]: [UInt8: Int]] = [:]
-            for symbol in old { balance[symbol.name, default: [:]][symbol.type, default: 0] += 1 }
-            for symbol in new { balance[symbol.name, default: [:]][symbol.type, default: 0] -= 1 }
-            for (name, letters) in balance where letters.values.contains(where: { $0 != 0 }) { names.insert(name) }
+            names.formUnion(Self.changedNames(passes[index - 1].output.kept, passes[index].output.kept))
         }
         return names
+    }
+
+    /// The names whose count of some letter differs between `old` and `new`: symbols that
+    /// changed letter, appeared or disappeared.
+    static func changedNames(_ old: [KeptSymbol], _ new: [KeptSymbol]) -> Set<[UInt8]> {
+        let (old, new) = unmatched(old, new) { $0.type == $1.type && $0.name == $1.name }
+        var balance: [[UInt8]: [UInt8: Int]] = [:]
+        for symbol in old { balance[symbol.name, default: [:]][symbol.type, default: 0] += 1 }
+        for symbol in new { balance[symbol.name, default: [:]][symbol.type, default: 0] -= 1 }
+        return Set(balance.filter { $0.value.values.contains { $0 != 0 } }.keys)
     }
 
     /// Whether two passes keep the same names, each as often (order, letters and addresses aside).
     static func keepSameNames(_ old: [KeptSymbol], _ new: [KeptSymbol]) -> Bool {
         guard old.count == new.count else { return false }
-        if zip(old, new).allSatisfy({ $0.name == $1.name }) { return true }
+        let (old, new) = unmatched(old, new) { $0.name == $1.name }
         var balance: [[UInt8]: Int] = [:]
         for symbol in old { balance[symbol.name, default: 0] += 1 }
         for symbol in new { balance[symbol.name, default: 0] -= 1 }
         return balance.values.allSatisfy { $0 == 0 }
+    }
+
+    /// `old` and `new` without the pairs of symbols that `same` finds equal at one index (lists
+    /// of one length) or at one distance from the start or from the end (lists of two lengths):
+    /// such pairs add as much to one side as to the other, so any count of the lists differs
+    /// as the leftovers' does. Consecutive passes differ in a few symbols: a count over the
+    /// leftovers hashes a few names instead of 107 000.
+    static func unmatched(
+        _ old: [KeptSymbol], _ new: [KeptSymbol], same: (KeptSymbol, KeptSymbol) -> Bool
+    ) -> (old: [KeptSymbol], new: [KeptSymbol]) {
+        if old.count == new.count {
+            let differing = old.indices.filter { !same(old[$0], new[$0]) }
+            return (differing.map { old[$0] }, differing.map { new[$0] })
+        }
+        var start = 0, oldEnd = old.count, newEnd = new.count
+        while start < oldEnd && start < newEnd && same(old[start], new[start]) { start += 1 }
+        while oldEnd > start && newEnd > start && same(old[oldEnd - 1], new[newEnd - 1]) {
+            oldEnd -= 1
+            newEnd -= 1
+        }
+        return (Array(old[start..<oldEnd]), Array(new[start..<newEnd]))
     }
 
     /// The letter changes between consecutive passes' kept symbols, e.g.
