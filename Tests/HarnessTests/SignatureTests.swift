@@ -6,22 +6,22 @@ import Testing
 
 /// A failure's signature and `stub-stability`'s comparison count (name, letter) pairs over two
 /// passes' kept symbols, leaving out the pairs equal at one index or one distance from either
-/// end (`CampaignTarget.unmatched`): the answers must be those of a count over every symbol.
+/// end (`CampaignTarget.unmatched`): the answers must be those of the whole lists, compared
+/// here as sorted letters per name and sorted names.
 @Suite struct SignatureTests {
-    /// What the count over every symbol finds: the names whose count of some letter differs.
+    /// The names whose letters, as a multiset, differ between the two whole lists.
     static func changedNamesCountingAll(_ old: [KeptSymbol], _ new: [KeptSymbol]) -> Set<[UInt8]> {
-        var balance: [[UInt8]: [UInt8: Int]] = [:]
-        for symbol in old { balance[symbol.name, default: [:]][symbol.type, default: 0] += 1 }
-        for symbol in new { balance[symbol.name, default: [:]][symbol.type, default: 0] -= 1 }
-        return Set(balance.filter { $0.value.values.contains { $0 != 0 } }.keys)
+        func letters(_ list: [KeptSymbol]) -> [[UInt8]: [UInt8]] {
+            Dictionary(grouping: list, by: \.name).mapValues { $0.map(\.type).sorted() }
+        }
+        let before = letters(old), after = letters(new)
+        return Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
     }
 
+    /// Whether the two whole lists hold the same names, each as often.
     static func sameNamesCountingAll(_ old: [KeptSymbol], _ new: [KeptSymbol]) -> Bool {
-        guard old.count == new.count else { return false }
-        var balance: [[UInt8]: Int] = [:]
-        for symbol in old { balance[symbol.name, default: 0] += 1 }
-        for symbol in new { balance[symbol.name, default: 0] -= 1 }
-        return balance.values.allSatisfy { $0 == 0 }
+        func sortedNames(_ list: [KeptSymbol]) -> [[UInt8]] { list.map(\.name).sorted { $0.lexicographicallyPrecedes($1) } }
+        return sortedNames(old) == sortedNames(new)
     }
 
     static func symbol(_ random: inout SeededRandom, position: Int) -> KeptSymbol {
