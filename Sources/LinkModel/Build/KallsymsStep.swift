@@ -186,13 +186,14 @@ struct KallsymsStep {
     static func localDifference(from old: StringsKey, to new: StringsKey) -> (source: [Int], removed: [Int])? {
         let count = new.strings.count
         guard old.strings.count == count else { return nil }
-        let limit = localDifferenceLimit(count)
         var moved: [Int] = []
         if let earlier = new.earlier, earlier.serial == old.serial {
-            // `new` was made from `old` and knows where they differ (nil: too many places).
-            guard let differing = earlier.differing, differing.count <= limit else { return nil }
+            // `new` was made from `old` and knows where they differ (nil: more places than
+            // `localDifferenceLimit`, which it applied to these same strings).
+            guard let differing = earlier.differing else { return nil }
             moved = differing
         } else {
+            let limit = localDifferenceLimit(count)
             let aligned = old.strings.bytes.withUnsafeBufferPointer { oldBytes in
                 new.strings.bytes.withUnsafeBufferPointer { newBytes in
                     for index in 0..<count {
