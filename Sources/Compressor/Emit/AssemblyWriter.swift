@@ -219,16 +219,46 @@ public enum AssemblyWriter {
 
         if let seqs = tables.seqsOfNames {
             label.write("kallsyms_seqs_of_names", to: &out)
-            for index in seqs {
-                out.append(byteDirective)
-                out.appendByteHex(UInt8((index >> 16) & 0xFF))
-                out.appendByteListEntry(UInt8((index >> 8) & 0xFF))
-                out.appendByteListEntry(UInt8(index & 0xFF))
-                endLine(index, comment: true)
+            // The lines go in name order, so each comment is read from anywhere in the buffer.
+            // Taken one line at a time, the two loads that find a comment (its end offset, then
+            // its bytes) wait for each other and stall the line; so the comments of a block of
+            // lines are located first, in a loop whose loads do not depend on one another, and
+            // their first bytes touched, so that the lines then find them in cache.
+            let blockSize = 32
+            var touched: UInt8 = 0
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: blockSize + 1) { starts in
+                seqs.withUnsafeBufferPointer { seqs in
+                    var blockStart = 0
+                    while blockStart < seqs.count {
+                        let blockEnd = min(blockStart &+ blockSize, seqs.count)
+                        for line in blockStart..<blockEnd {
+                            let index = seqs[line]
+                            let start = index == 0 ? 0 : commentEnds[index &- 1]
+                            starts[line &- blockStart] = start
+                            if start < commentBytes.count { touched |= commentBytes[start] }
+                        }
+                        for line in blockStart..<blockEnd {
+                            let index = seqs[line]
+                            out.append(byteDirective)
+                            out.appendByteHex(UInt8((index >> 16) & 0xFF))
+                            out.appendByteListEntry(UInt8((index >> 8) & 0xFF))
+                            out.appendByteListEntry(UInt8(index & 0xFF))
+                            out.append(commentOpen)
+                            out.append(
+                                name: UnsafeBufferPointer(rebasing: commentBytes[starts[line &- blockStart]..<commentEnds[index]]))
+                            out.append(commentClose)
+                        }
+                        blockStart = blockEnd
+                    }
+                }
             }
+            keep(touched)
             out.append("\n")
         }
     }
+
+    /// Takes a value the optimizer must then compute (so the loads that made it are kept).
+    @inline(never) @_optimize(none) private static func keep(_ value: UInt8) {}
 
     private static func writeEntry(_ entry: AddressEntry, to out: inout TextBuffer) {
         switch entry {

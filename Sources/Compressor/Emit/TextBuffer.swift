@@ -281,6 +281,8 @@ struct TextBuffer: ~Copyable {
         }
     }
 
+    /// Written two digits at a time from the end (a table of the 100 pairs), after counting
+    /// the digits by comparisons: half the divisions of digit-by-digit, and none for the count.
     mutating func appendDecimal(_ value: UInt64) {
         reserve(20)
         if value < 10 {
@@ -288,21 +290,35 @@ struct TextBuffer: ~Copyable {
             count &+= 1
             return
         }
-        var digits = 0
-        var rest = value
-        while rest > 0 {
+        // 10¹⁹ is the largest power of ten below 2⁶⁴: `bound` wraps only as the loop stops at
+        // 20 digits, and is not read again.
+        var digits = 2
+        var bound: UInt64 = 100
+        while digits < 20 && value >= bound {
             digits &+= 1
-            rest /= 10
+            bound &*= 10
         }
-        rest = value
         var position = count &+ digits
-        while rest > 0 {
-            position &-= 1
-            storage[position] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
+        var rest = value
+        Self.decimalPairs.withUnsafeBufferPointer { pairs in
+            let raw = UnsafeMutableRawPointer(storage)
+            while rest >= 100 {
+                let (quotient, remainder) = rest.quotientAndRemainder(dividingBy: 100)
+                position &-= 2
+                raw.storeBytes(of: pairs[Int(truncatingIfNeeded: remainder)], toByteOffset: position, as: UInt16.self)
+                rest = quotient
+            }
+            if rest >= 10 {
+                raw.storeBytes(of: pairs[Int(truncatingIfNeeded: rest)], toByteOffset: position &- 2, as: UInt16.self)
+            } else {
+                storage[position &- 1] = 0x30 &+ UInt8(truncatingIfNeeded: rest)
+            }
         }
         count &+= digits
     }
+
+    /// The two decimal digits of 0 ... 99, first digit in the low byte.
+    private static let decimalPairs: [UInt16] = (0..<100).map { UInt16(0x30 + $0 / 10) | UInt16(0x30 + $0 % 10) << 8 }
 
     mutating func appendDecimal(_ value: Int) { appendDecimal(Int64(value)) }
 }
