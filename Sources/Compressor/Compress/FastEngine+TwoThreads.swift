@@ -98,9 +98,12 @@ extension FastEngine {
                     second.waitForTask()
                     tallies.add(to: statistics, for: merge)
                 }
-                // Both stretches packed into one buffer, each by its own thread.
+                // Both stretches packed into one buffer, each by its own thread. (The second
+                // thread is between tasks: its stretch may be read and changed here.) The lists
+                // are freed first, so the packed buffers reuse what they touched.
+                first.releaseLists()
+                second.stretch!.releaseLists()
                 let symbolCount = input.count
-                // (The second thread is between tasks: its stretch may be read here.)
                 let firstLive = first.text.liveCount, secondLive = second.stretch!.text.liveCount
                 var packedEnds = [Int]()
                 let packedBytes = [UInt8](unsafeUninitializedCapacity: firstLive + secondLive) { buffer, initialized in

@@ -83,6 +83,7 @@ public enum FastEngine {
                     merge, firstIsLiteral, count in
                     whole.merge(merge, firstIsLiteral: firstIsLiteral, count: count, counts: statistics)
                 }
+                whole.releaseLists()
                 return (Compression(tokens: table, names: whole.text.packed(input), rounds: rounds), margins)
             }
         }
@@ -143,6 +144,8 @@ public enum FastEngine {
         let text: LiveText
         var lists: PairLists
         let batch: UnsafeMutablePointer<UInt32>
+        /// Set by `releaseLists()`.
+        private var listsReleased = false
 
         /// Copies `symbols` of the input whose bytes and end offsets are `bytes` and `ends`,
         /// adds the pairs of the copied bytes to `counts` as if they were one string
@@ -166,8 +169,17 @@ public enum FastEngine {
 
         func deallocate() {
             text.deallocate()
-            lists.deallocate()
+            if !listsReleased { lists.deallocate() }
             batch.deallocate()
+        }
+
+        /// Frees the pair lists (the largest part by far) once the last round is over, so that
+        /// packing the text, which needs only the text, writes into memory they touched rather
+        /// than into fresh pages. No more merges after this.
+        mutating func releaseLists() {
+            guard !listsReleased else { return }
+            lists.deallocate()
+            listsReleased = true
         }
 
         /// Step 3d over this stretch: replaces the occurrences of `merge`'s pair at the
