@@ -45,9 +45,10 @@ extension FastEngine {
         var pendingCapacity: Int
         var leftCount = 0
         var rightCount = 0
-        /// Scratch for `layOutNewLists`: entries per other code, then list cursors (the first
-        /// 256), and how far each cursor moves per entry (the next 256: 0 for a pair left
-        /// unlisted, whose entries all go to the one slot `discard`).
+        /// Scratch for `layOutNewLists`: per block of the round's entries (`layOutBlocks` of
+        /// them) 256 counters, entries per other code and then that block's list cursors; after
+        /// them, how far a cursor moves per entry (256 more: 0 for a pair left unlisted, whose
+        /// entries all go to the one slot `discard`).
         let cursors: UnsafeMutablePointer<UInt32>
         /// New pairs with fewer occurrences are left unlisted (`unlisted` as their start).
         let listingThreshold: Int
@@ -127,7 +128,7 @@ extension FastEngine {
                 arena: arena, arenaCapacity: capacity, arenaCount: total,
                 pendingLeft: .allocate(capacity: pendingCapacity),
                 pendingRight: .allocate(capacity: pendingCapacity),
-                pendingCapacity: pendingCapacity, cursors: .allocate(capacity: 512),
+                pendingCapacity: pendingCapacity, cursors: .allocate(capacity: 256 * (layOutBlocks + 1)),
                 listingThreshold: threshold)
         }
 
@@ -284,42 +285,99 @@ extension FastEngine {
 
         /// Counts the entries per other code, gives each pair its stretch of the arena, and
         /// copies the positions there in order, so each list is in increasing position order.
+        ///
+        /// The entries are cut into `layOutBlocks` consecutive blocks, each with its own counters
+        /// and cursors, and the blocks are walked side by side. Entries of one code often come
+        /// in long runs, and one table would make each entry's update wait for the previous
+        /// one's; four tables make four independent chains. A block's cursor for a code starts
+        /// after the earlier blocks' entries of that code, so every list is still filled in
+        /// entry order.
         @inline(__always)
         private mutating func layOut(_ entries: UnsafeMutablePointer<UInt64>, count: Int, pair: (Int) -> Int) {
-            cursors.initialize(repeating: 0, count: 256)
-            for entry in 0..<count { cursors[Int(truncatingIfNeeded: entries[entry] &>> 32)] &+= 1 }
-            let steps = cursors + 256
+            let tables = cursors, steps = cursors + 256 &* Self.layOutBlocks
+            tables.initialize(repeating: 0, count: 256 &* Self.layOutBlocks)
+            let blocks = LayOutBlocks(count: count)
+            blocks.visit { block, entry in
+                tables[block &<< 8 | Int(truncatingIfNeeded: entries[entry] &>> 32)] &+= 1
+            }
             for other in 0..<256 {
-                let size = Int(cursors[other])
+                var size = 0
+                for block in 0..<Self.layOutBlocks { size &+= Int(tables[block &<< 8 | other]) }
                 guard size > 0 else { continue }
                 let pair = pair(other)
                 guard size >= listingThreshold else {
                     listStart[pair] = Self.unlisted
                     listEnd[pair] = Self.unlisted
-                    cursors[other] = discard
+                    for block in 0..<Self.layOutBlocks { tables[block &<< 8 | other] = discard }
                     steps[other] = 0
                     continue
                 }
                 let start = reserve(size)
                 listStart[pair] = UInt32(truncatingIfNeeded: start)
                 listEnd[pair] = UInt32(truncatingIfNeeded: start &+ size)
-                cursors[other] = UInt32(truncatingIfNeeded: start)
+                var cursor = UInt32(truncatingIfNeeded: start)
+                for block in 0..<Self.layOutBlocks {
+                    let entries = tables[block &<< 8 | other]
+                    tables[block &<< 8 | other] = cursor
+                    cursor &+= entries
+                }
                 steps[other] = 1
             }
-            // Slots `cursors[other] ..< listEnd[pair]` were reserved for exactly these entries
+            // Slots `listStart[pair] ..< listEnd[pair]` were reserved for exactly these entries
             // (an unlisted pair's all go to `discard`). As in the fill, slots are handed out first
             // (written over each entry's code half) and the positions scattered after, so no
             // cursor load waits on a scattered store.
-            for entry in 0..<count {
+            blocks.visit { block, entry in
                 let note = entries[entry]
                 let other = Int(truncatingIfNeeded: note &>> 32)
-                let slot = cursors[other]
+                let slot = tables[block &<< 8 | other]
                 entries[entry] = UInt64(slot) &<< 32 | note & 0xFFFF_FFFF
-                cursors[other] = slot &+ steps[other]
+                tables[block &<< 8 | other] = slot &+ steps[other]
             }
             for entry in 0..<count {
                 let note = entries[entry]
                 arena[Int(truncatingIfNeeded: note &>> 32)] = UInt32(truncatingIfNeeded: note)
+            }
+        }
+
+        /// How many blocks `layOut` cuts a round's entries into.
+        static let layOutBlocks = 4
+
+        /// `count` entries cut into `PairLists.layOutBlocks` (4) consecutive blocks: the first
+        /// three of `size` entries, the last of what is left (at most `size`).
+        struct LayOutBlocks {
+            let count: Int
+            let size: Int
+
+            init(count: Int) {
+                self.count = count
+                size = (count &+ 3) &>> 2
+            }
+
+            /// Calls `body(block, entry)` for every entry, each block in increasing order, the
+            /// four blocks taking turns.
+            @inline(__always)
+            func visit(_ body: (_ block: Int, _ entry: Int) -> Void) {
+                // The last block's length; the first three hold `size` each (when `count` is
+                // below 4, some of them hold fewer: the tail loop takes those).
+                let last = max(0, count &- 3 &* size)
+                var index = 0
+                while index < last {
+                    body(0, index)
+                    body(1, size &+ index)
+                    body(2, 2 &* size &+ index)
+                    body(3, 3 &* size &+ index)
+                    index &+= 1
+                }
+                // The first three blocks' rest, each in order (blocks stay independent).
+                for block in 0..<3 {
+                    var entry = block &* size &+ last
+                    let end = min(count, (block &+ 1) &* size)
+                    while entry < end {
+                        body(block, entry)
+                        entry &+= 1
+                    }
+                }
             }
         }
     }
