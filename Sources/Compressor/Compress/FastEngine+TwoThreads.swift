@@ -13,9 +13,9 @@ extension FastEngine {
     /// thread, each with its own live text and pair lists (`Stretch`): a round's merges in one
     /// stretch touch nothing of the other's, because a pair never spans two symbols. The counts
     /// are one set, kept by the calling thread: each round it picks the best pair, both threads
-    /// merge it in their own stretch, the calling thread applying its count changes directly
-    /// and the second thread tallying its own per neighbouring code (`NeighbourTallies`), which
-    /// the calling thread adds in once both are done. Counts are sums, so after every round
+    /// merge it in their own stretch, each tallying its count changes per neighbouring code
+    /// (`NeighbourTallies`), and the calling thread adds both tallies in once both are done
+    /// (its own while the second thread may still be merging). Counts are sums, so after every round
     /// they are those of the one-thread engine, and so are the choices; the replacements within
     /// each symbol are the same left-to-right ones.
     ///
@@ -84,6 +84,11 @@ extension FastEngine {
                 if cut > 0 && cut < bytes.count { statistics.counts[Int(bytes[cut - 1]) | Int(bytes[cut]) &<< 8] &+= 1 }
                 var table = literalTable(bytes: bytes, ends: ends, countsAcrossBoundaries: statistics.counts).table
                 let tallies = second.tallies
+                // This thread tallies its own stretch's changes too: 512 counters in the
+                // first-level cache instead of two scattered updates of the 65 536 counts per
+                // merge (with the same pair often many times in a row, each waiting on the last).
+                let ownTallies = NeighbourTallies.allocate()
+                defer { ownTallies.deallocate() }
                 let rounds = runRounds(&table, statistics) { merge, firstIsLiteral, count in
                     guard second.available.load(ordering: .acquiring) else {
                         // Still busy with `alongside`: both stretches here, one after the other.
@@ -94,7 +99,8 @@ extension FastEngine {
                     second.post { stretch in
                         stretch.merge(merge, firstIsLiteral: firstIsLiteral, count: count, counts: tallies)
                     }
-                    first.merge(merge, firstIsLiteral: firstIsLiteral, count: count, counts: statistics)
+                    first.merge(merge, firstIsLiteral: firstIsLiteral, count: count, counts: ownTallies)
+                    ownTallies.add(to: statistics, for: merge)
                     second.waitForTask()
                     tallies.add(to: statistics, for: merge)
                 }
