@@ -46,13 +46,26 @@ public struct ByteStrings: Hashable, Sendable, RandomAccessCollection {
 
     /// The strings of `parts`, one collection after the other.
     init(joining parts: [ByteStrings]) {
-        var bytes: [UInt8] = [], ends: [Int] = []
-        bytes.reserveCapacity(parts.reduce(0) { $0 + $1.bytes.count })
-        ends.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for part in parts {
-            let shift = bytes.count
-            bytes += part.bytes
-            ends += part.ends.lazy.map { $0 &+ shift }
+        let byteCount = parts.reduce(0) { $0 + $1.bytes.count }
+        let bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
+            for part in parts {
+                part.bytes.withUnsafeBufferPointer { source in
+                    if let from = source.baseAddress { (buffer.baseAddress! + initialized).initialize(from: from, count: source.count) }
+                }
+                initialized += part.bytes.count
+            }
+        }
+        // Each part's ends shifted by the bytes before it: a plain loop per part, which the
+        // compiler vectorizes (appending a lazily mapped sequence went element by element).
+        let ends = [Int](unsafeUninitializedCapacity: parts.reduce(0) { $0 + $1.count }) { buffer, initialized in
+            var shift = 0
+            for part in parts {
+                part.ends.withUnsafeBufferPointer { source in
+                    for index in source.indices { buffer[initialized &+ index] = source[index] &+ shift }
+                }
+                initialized += part.count
+                shift += part.bytes.count
+            }
         }
         self.init(bytes: bytes, ends: ends)
     }

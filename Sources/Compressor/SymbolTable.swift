@@ -21,12 +21,20 @@ public struct SymbolTable: Hashable, Sendable, RandomAccessCollection {
         let rows = parts.reduce(0) { $0 + $1.count }
         addresses.reserveCapacity(rows)
         types.reserveCapacity(rows)
-        lines.reserveCapacity(rows)
-        for (part, lineOffset) in zip(parts, lineOffsets) {
+        for part in parts {
             addresses += part.addresses
             types += part.types
-            let shift = Int32(truncatingIfNeeded: lineOffset)
-            lines += part.lines.lazy.map { $0 &+ shift }
+        }
+        // Each part's lines shifted by its offset: a plain loop per part, which the compiler
+        // vectorizes (appending a lazily mapped sequence went element by element).
+        lines = [Int32](unsafeUninitializedCapacity: rows) { buffer, initialized in
+            for (part, lineOffset) in zip(parts, lineOffsets) {
+                let shift = Int32(truncatingIfNeeded: lineOffset)
+                part.lines.withUnsafeBufferPointer { source in
+                    for index in source.indices { buffer[initialized &+ index] = source[index] &+ shift }
+                }
+                initialized += part.lines.count
+            }
         }
         names = ByteStrings(joining: parts.map(\.names))
     }
