@@ -127,7 +127,7 @@ extension Era {
         }
         let rows = try selectRows(parsed.symbols, options: options, on: warm)
         timings.select = lap()
-        let storedStrings = rows.storedStrings
+        let storedStrings = rows.storedStrings(on: warm)
         // v6.19+'s name order depends on the selection alone: on a large input it is sorted on
         // a second thread while this one compresses (then `compress` times both), and with the
         // fast engine that thread takes on half of the compression once it is done.

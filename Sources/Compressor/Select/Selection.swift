@@ -181,20 +181,58 @@ struct RowSelection: Sendable {
     var count: Int { entries.count }
 
     /// `type ++ name` of each kept symbol, in address order (as `Selection.storedStrings`).
-    var storedStrings: ByteStrings {
+    var storedStrings: ByteStrings { storedStrings(on: nil) }
+
+    /// `storedStrings`, the bytes copied on `warm` too when there is one and the selection is
+    /// large: the end offsets are summed first, so each chunk of symbols knows where its
+    /// strings go (`ChunkedWork`).
+    func storedStrings(on warm: Concurrently.WarmCore?) -> ByteStrings {
         let names = table.names, entries = self.entries
-        var total = 0
-        for entry in entries { total += names.length(of: Int(entry.row)) + 1 }
-        return names.bytes.withUnsafeBufferPointer { bytes in
-            ByteStrings(count: entries.count, totalLength: total) { index, at in
-                let row = Int(entries[index].row)
-                let start = names.start(of: row), length = names.ends[row] - start
-                at[0] = entries[index].type
-                if length > 0 { (at + 1).initialize(from: bytes.baseAddress! + start, count: length) }
-                return length + 1
+        let ends = names.ends.withUnsafeBufferPointer { nameEnds in
+            [Int](unsafeUninitializedCapacity: entries.count) { ends, initialized in
+                var total = 0
+                for (index, entry) in entries.enumerated() {
+                    let row = Int(entry.row)
+                    total &+= nameEnds[row] &- (row == 0 ? 0 : nameEnds[row &- 1]) &+ 1
+                    ends[index] = total
+                }
+                initialized = entries.count
             }
         }
+        let bytes = [UInt8](unsafeUninitializedCapacity: ends.last ?? 0) { buffer, initialized in
+            let base = buffer.baseAddress
+            names.bytes.withUnsafeBufferPointer { nameBytes in
+                names.ends.withUnsafeBufferPointer { nameEnds in
+                    ends.withUnsafeBufferPointer { ends in
+                        entries.withUnsafeBufferPointer { entries in
+                            // Strings `range` of the selection, each at its offset.
+                            func copy(_ range: Range<Int>) {
+                                for index in range {
+                                    let row = Int(entries[index].row)
+                                    let start = row == 0 ? 0 : nameEnds[row &- 1]
+                                    let at = base! + (index == 0 ? 0 : ends[index &- 1])
+                                    at.initialize(to: entries[index].type)
+                                    let length = nameEnds[row] &- start
+                                    if length > 0 { (at + 1).initialize(from: nameBytes.baseAddress! + start, count: length) }
+                                }
+                            }
+                            if let warm, entries.count >= Self.storedStringsOnTwoThreadsFrom {
+                                let bounds = ChunkedWork<Void>.bounds(ofItems: entries.count, minimum: 4_096)
+                                _ = ChunkedWork(bounds: bounds) { chunk in copy(bounds[chunk]..<bounds[chunk + 1]) }.run(on: warm)
+                            } else {
+                                copy(0..<entries.count)
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = ends.last ?? 0
+        }
+        return ByteStrings(bytes: bytes, ends: ends)
     }
+
+    /// Selections of at least this many symbols have their stored strings copied on two threads.
+    static let storedStringsOnTwoThreadsFrom = 16_384
 
     /// The kept symbols' addresses, in address order.
     var addresses: [UInt64] { entries.map { table.addresses[Int($0.row)] } }
