@@ -173,6 +173,7 @@ public enum Concurrently {
 
         /// The thread's body: runs pieces until stopped.
         func serve() {
+            if HugePages.advisesSecondThreadHeap.load(ordering: .relaxed) { HugePages.adviseThreadHeap() }
             while true {
                 var now = 0
                 Concurrently.spin {

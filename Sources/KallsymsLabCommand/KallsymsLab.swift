@@ -44,7 +44,8 @@ public enum KallsymsLab {
     public static func main(_ argv: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         // `decode` touches about 11 MB of heap: on huge pages each touched 2 MiB would count whole.
-        if argv.dropFirst().first != "decode" { LargeHeap.prepare() }
+        let subcommand = argv.dropFirst().first
+        if subcommand != "decode" { LargeHeap.prepare(secondThread: subcommand == "compress") }
         return run(Array(argv.dropFirst()), io: .process())
     }
 

@@ -19,8 +19,13 @@ import Compressor
 /// Nothing changes but speed: where huge pages are off, the advice is a no-op. Measured on the
 /// armhf map (`compress --era v6.1 --base-relative`): page faults 6 000 → 900, peak memory
 /// 42 → 37 MiB (see docs/lab-results.md, "Performance").
+///
+/// `secondThread`: the compression's second thread advises its own malloc heap the same way
+/// (`HugePages.advisesSecondThreadHeap`), for `compress`, whose one run is split between two
+/// threads (docs/lab-results.md, "Twelfth stop").
 enum LargeHeap {
-    static func prepare() {
+    static func prepare(secondThread: Bool = false) {
+        if secondThread { HugePages.advisesSecondThreadHeap.store(true, ordering: .relaxed) }
         #if canImport(Glibc)
             // M_TRIM_THRESHOLD -1, M_TOP_PAD -2, M_MMAP_THRESHOLD -3 (malloc.h).
             let mebibyte: Int32 = 1 << 20
