@@ -226,7 +226,7 @@ public enum AssemblyWriter {
             // their first bytes touched, so that the lines then find them in cache.
             let blockSize = 32
             var touched: UInt8 = 0
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: blockSize + 1) { starts in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: blockSize) { starts in
                 seqs.withUnsafeBufferPointer { seqs in
                     var blockStart = 0
                     while blockStart < seqs.count {
