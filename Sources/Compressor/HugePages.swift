@@ -44,8 +44,8 @@ public enum HugePages {
             let address = UInt(bitPattern: probe)
             // The main heap lies below the program break; a thread's arena is mapped elsewhere.
             guard address > UInt(bitPattern: sbrk(0)) else { return }
-            let reservation = UInt(threadHeapSize)
-            _ = madvise(UnsafeMutableRawPointer(bitPattern: address & ~(reservation - 1)), Int(reservation), 14)
+            guard let reservation = UnsafeMutableRawPointer(bitPattern: address & ~UInt(threadHeapSize - 1)) else { return }
+            advise(reservation, byteCount: threadHeapSize)
         #endif
     }
 

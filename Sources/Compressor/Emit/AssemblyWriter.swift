@@ -112,8 +112,11 @@ public enum AssemblyWriter {
         // Ends the line: the comment when the era prints one, then the newline.
         func endLine(_ index: Int, comment: Bool) {
             guard comment else { return out.append(newline) }
+            endLine(index, commentFrom: index == 0 ? 0 : commentEnds[index &- 1])
+        }
+        // The comment of symbol `index`, whose bytes start at `start`, and the newline.
+        func endLine(_ index: Int, commentFrom start: Int) {
             out.append(commentOpen)
-            let start = index == 0 ? 0 : commentEnds[index &- 1]
             out.append(name: UnsafeBufferPointer(rebasing: commentBytes[start..<commentEnds[index]]))
             out.append(commentClose)
         }
@@ -243,10 +246,7 @@ public enum AssemblyWriter {
                             out.appendByteHex(UInt8((index >> 16) & 0xFF))
                             out.appendByteListEntry(UInt8((index >> 8) & 0xFF))
                             out.appendByteListEntry(UInt8(index & 0xFF))
-                            out.append(commentOpen)
-                            out.append(
-                                name: UnsafeBufferPointer(rebasing: commentBytes[starts[line &- blockStart]..<commentEnds[index]]))
-                            out.append(commentClose)
+                            endLine(index, commentFrom: starts[line &- blockStart])
                         }
                         blockStart = blockEnd
                     }

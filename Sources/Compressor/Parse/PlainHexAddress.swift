@@ -22,7 +22,7 @@ enum PlainHexAddress {
         let second = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start &+ 8, as: UInt64.self))
         let secondOthers = ~digitFlags(second) & Self.highBits
         // 16 digits or more: only exactly 16 is read here.
-        guard secondOthers != 0 || !isDigit(base[start &+ 16]) else { return readByteByByte(base, from: start, count: count) }
+        guard secondOthers != 0 || hexValue(base[start &+ 16]) == nil else { return readByteByByte(base, from: start, count: count) }
         let digits = secondOthers == 0 ? 8 : secondOthers.trailingZeroBitCount &>> 3
         guard digits > 0 else { return (value(ofDigits: first), start &+ 8) }
         let low = value(ofDigits: second &<< UInt64(64 &- 8 &* digits))
@@ -33,19 +33,11 @@ enum PlainHexAddress {
     static func readByteByByte(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> (value: UInt64, end: Int) {
         var cursor = start
         var value: UInt64 = 0
-        while cursor < count {
-            let byte = base[cursor]
-            guard isDigit(byte) else { break }
-            value = value &<< 4 | UInt64(byte < 0x40 ? byte &- 0x30 : (byte | 0x20) &- 0x57)
+        while cursor < count, let digit = hexValue(base[cursor]) {
+            value = value &<< 4 | digit
             cursor &+= 1
         }
         return (value, cursor)
-    }
-
-    /// 0-9, a-f or A-F.
-    @inline(__always)
-    static func isDigit(_ byte: UInt8) -> Bool {
-        byte &- 0x30 < 10 || (byte | 0x20) &- 0x61 < 6
     }
 
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
